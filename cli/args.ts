@@ -1,0 +1,45 @@
+// Command-line flags through node:util parseArgs, with one-line usage errors and --help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AgentLeaseError, EXIT } from '../lib/errors';
+import { parseDuration } from '../lib/duration';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+export type FlagValues<T extends Options> = {
+  [K in keyof T]?: T[K] extends { multiple: true } ? Array<T[K] extends { type: 'boolean' } ? boolean : string> : T[K] extends { type: 'boolean' } ? boolean : string;
+};
+
+export class HelpRequested extends AgentLeaseError {
+  constructor(usage: string) {
+    super(usage, EXIT.ok);
+  }
+}
+
+export const IDENTITY_OPTIONS = {
+  session: { type: 'string' },
+  as: { type: 'string' },
+} as const satisfies Options;
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Parses `args` against `options` (plus --help); a bad flag is a usage error quoting `usage`. */
+export function parseCommandArgs<T extends Options>(args: string[], options: T, usage: string): { values: FlagValues<T>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new AgentLeaseError(`${firstLine((error as Error).message)}\n${usage}`);
+  }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(usage);
+  return parsed as { values: FlagValues<T>; positionals: string[] };
+}
+
+export function durationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === null) throw new AgentLeaseError(`${flag} takes a duration like 90s, 45m or 2h, not "${value}"`);
+  return ms;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+}

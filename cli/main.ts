@@ -1,0 +1,74 @@
+// argv → command. Each command is a module in ./commands exporting `command: Command`; only the
+// one being run is loaded.
+import { AgentLeaseError, describeError, EXIT } from '../lib/errors';
+import { HelpRequested } from './args';
+import type { Command } from './command';
+import { writeErr, writeOut } from './output';
+
+export const COMMANDS: Record<string, string> = {
+  init: 'add the hooks to .claude/settings.json and install the commit guard',
+  uninstall: 'remove exactly what init added',
+  status: 'sessions and live leases',
+  claim: 'lease paths or globs explicitly',
+  release: 'give leases back',
+  renew: 'extend your leases',
+  who: 'who holds a path',
+  check: 'exit 1 when another session holds one of the paths',
+  guard: 'pre-commit check of the staged files',
+  log: 'the event log',
+  gc: 'drop expired leases and old history',
+  doctor: 'check the installation and the store',
+  demo: 'a one-minute tour in a temporary repository',
+  hook: 'run a Claude Code hook (reads the event JSON on stdin)',
+};
+
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    writeOut(overview());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    writeOut((require('../../package.json') as { version: string }).version);
+    return EXIT.ok;
+  }
+  if (!Object.hasOwn(COMMANDS, name) || name === 'hook') {
+    writeErr(`agent-lease: unknown command "${name}"; run "agent-lease --help" for the list`);
+    return EXIT.usage;
+  }
+  try {
+    const { command } = require(`./commands/${name}`) as { command: Command };
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      writeOut(error.message);
+      return EXIT.ok;
+    }
+    if (error instanceof AgentLeaseError) {
+      writeErr(`agent-lease ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    writeErr(`agent-lease ${name}: internal error: ${describeError(error)}`);
+    if (process.env.AGENT_LEASE_DEBUG) writeErr(String((error as Error).stack));
+    return EXIT.usage;
+  }
+}
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
+  return [
+    'usage: agent-lease <command> [options]',
+    '',
+    'TTL advisory file leases for coding agents working in parallel on one repository.',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run "agent-lease <command> --help" for a command\'s options.',
+  ].join('\n');
+}

@@ -1,0 +1,33 @@
+// The `.agent-lease.json` schema. zod is slow to load, so only `config.ts` requires this module,
+// and only when the file changed since it was last validated.
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    context.addIssue({ code: 'custom', message: `expected a duration like "90s", "45m" or "2h" (or seconds), got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const configSchema = z
+  .object({
+    ttl: z.object({ edit: duration.optional(), claim: duration.optional() }).strict().optional(),
+    ignore: z.array(z.string().min(1)).optional(),
+    guard: z.object({ onStoreError: z.enum(['refuse', 'warn']).optional() }).strict().optional(),
+    hooks: z.object({ onStoreError: z.enum(['allow', 'deny']).optional() }).strict().optional(),
+    retention: duration.optional(),
+  })
+  .strict();
+
+/** The first problem with `value`, as `field.path: message`, or the parsed file. */
+export function validateConfig(value: unknown): { ok: true; value: z.output<typeof configSchema> } | { ok: false; problem: string } {
+  const parsed = configSchema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+  return { ok: false, problem: `${field}: ${message}` };
+}

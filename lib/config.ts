@@ -1,0 +1,98 @@
+// `.agent-lease.json` at the worktree root, validated with zod. Hooks run on every tool call and
+// zod costs tens of milliseconds to load, so a validated config is cached next to the store,
+// keyed by the file's path, size and mtime; zod is loaded only when the file changed.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS, DEFAULT_TTL_MS } from './defaults';
+import { AgentLeaseError } from './errors';
+
+export const CONFIG_FILE = '.agent-lease.json';
+
+export interface Config {
+  ttl: { editMs: number; claimMs: number };
+  /** Globs of paths never leased (replaces the defaults when the file sets it). */
+  ignore: string[];
+  guard: { onStoreError: 'refuse' | 'warn' };
+  hooks: { onStoreError: 'allow' | 'deny' };
+  retentionMs: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  ttl: { editMs: DEFAULT_TTL_MS.edit, claimMs: DEFAULT_TTL_MS.claim },
+  ignore: [...DEFAULT_IGNORE],
+  guard: { onStoreError: 'refuse' },
+  hooks: { onStoreError: 'allow' },
+  retentionMs: DEFAULT_RETENTION_MS,
+};
+
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  config: Config;
+}
+
+/**
+ * The configuration of the worktree at `root`; defaults when it has no config file. Throws an
+ * AgentLeaseError naming the file and the field when the file is invalid.
+ */
+export function loadConfig(root: string, cacheDir?: string): Config {
+  const file = join(root, CONFIG_FILE);
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return DEFAULT_CONFIG;
+  }
+  const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, 'config-cache.json');
+  const cache = cacheFile === undefined ? {} : readCache(cacheFile);
+  const hit = cache[file];
+  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.config;
+
+  const config = parseConfigFile(file);
+  if (cacheFile !== undefined) {
+    cache[file] = { size: stat.size, mtimeMs: stat.mtimeMs, config };
+    writeCache(cacheFile, cache);
+  }
+  return config;
+}
+
+export function parseConfigFile(file: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AgentLeaseError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const { validateConfig } = require('./config-schema') as typeof import('./config-schema');
+  const result = validateConfig(raw);
+  if (!result.ok) throw new AgentLeaseError(`${file}: ${result.problem}`);
+  const parsed = result.value;
+  return {
+    ttl: {
+      editMs: parsed.ttl?.edit ?? DEFAULT_CONFIG.ttl.editMs,
+      claimMs: parsed.ttl?.claim ?? DEFAULT_CONFIG.ttl.claimMs,
+    },
+    ignore: parsed.ignore ?? DEFAULT_CONFIG.ignore,
+    guard: { onStoreError: parsed.guard?.onStoreError ?? DEFAULT_CONFIG.guard.onStoreError },
+    hooks: { onStoreError: parsed.hooks?.onStoreError ?? DEFAULT_CONFIG.hooks.onStoreError },
+    retentionMs: parsed.retention ?? DEFAULT_CONFIG.retentionMs,
+  };
+}
+
+function readCache(file: string): Record<string, CacheEntry> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, CacheEntry>;
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(file: string, cache: Record<string, CacheEntry>): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, JSON.stringify(cache));
+    renameSync(temporary, file);
+  } catch {
+    // A cache that cannot be written only costs the next call a validation.
+  }
+}

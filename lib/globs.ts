@@ -1,0 +1,276 @@
+// Glob patterns over repository-relative POSIX paths: matching, literal prefixes for indexing, and a
+// sound overlap test ("can some path match both?"). Matching follows minimatch with `dot: true`;
+// the overlap test over-approximates it: when in doubt, patterns overlap.
+import { minimatch, braceExpand } from 'minimatch';
+
+const MATCH_OPTIONS = { dot: true, nonegate: true, nocomment: true } as const;
+const MAX_EXPANSIONS = 256;
+const MAGIC = /[*?[\]{}()!+@\\]/;
+
+/** What a lease is on: one exact path (even if it contains `[` or `*`), or a glob. */
+export interface LeaseTarget {
+  pattern: string;
+  glob: boolean;
+}
+
+export function isGlob(pattern: string): boolean {
+  return MAGIC.test(pattern);
+}
+
+/** Whether any of the globs matches `path` (used for the never-leased `ignore` list). */
+export function matchesAny(globs: readonly string[], path: string): boolean {
+  return globs.some((pattern) => covers({ pattern, glob: isGlob(pattern) }, path));
+}
+
+export function covers(target: LeaseTarget, path: string): boolean {
+  if (!target.glob) return target.pattern === path;
+  return minimatch(path, target.pattern, MATCH_OPTIONS);
+}
+
+// A single character position inside one path segment.
+type CharToken =
+  | { kind: 'literal'; char: string }
+  | { kind: 'any' }
+  | { kind: 'class'; negated: boolean; ranges: Array<[number, number]> };
+type SegmentToken = CharToken | { kind: 'star' };
+type Segment = { kind: 'globstar' } | { kind: 'tokens'; tokens: SegmentToken[] };
+
+/** null: syntax this module does not model (extglob, negation, POSIX classes), i.e. may match anything. */
+type ParsedPattern = Segment[][] | null;
+
+export function overlaps(a: LeaseTarget, b: LeaseTarget): boolean {
+  if (!a.glob) return covers(b, a.pattern);
+  if (!b.glob) return covers(a, b.pattern);
+  const left = parsePattern(a.pattern);
+  const right = parsePattern(b.pattern);
+  if (left === null || right === null) return true;
+  return left.some((x) => right.some((y) => segmentsOverlap(x, y)));
+}
+
+/**
+ * The longest directory prefix every path matching `pattern` starts with, for index lookups:
+ * the whole path for an exact path, `src/auth/` for `src/auth/**`, `` when nothing is literal.
+ */
+export function indexPrefix(target: LeaseTarget): string {
+  if (!target.glob) return target.pattern;
+  const alternatives = expandBraces(target.pattern);
+  if (alternatives === null) return '';
+  const prefixes = alternatives.map(directoryPrefix);
+  return prefixes.reduce(commonDirectoryPrefix);
+}
+
+/**
+ * Every index prefix a lease overlapping `target` can have that is not below the target's own
+ * prefix: its ancestor directories and the prefix itself. (Leases indexed below a glob's prefix
+ * are found by a range scan.)
+ */
+export function ancestorPrefixes(prefix: string): string[] {
+  const prefixes = [''];
+  let slash = prefix.indexOf('/');
+  while (slash !== -1) {
+    // An exact lease on the directory itself (`src`) is covered by `src/**` too.
+    prefixes.push(prefix.slice(0, slash), prefix.slice(0, slash + 1));
+    slash = prefix.indexOf('/', slash + 1);
+  }
+  if (prefixes.at(-1) !== prefix) prefixes.push(prefix);
+  return prefixes;
+}
+
+// Whether a glob matches every path (`**`, `**/*`, `*/**`): too broad to lease without force.
+export function matchesEverything(pattern: string): boolean {
+  const parsed = parsePattern(pattern);
+  if (parsed === null) return false;
+  return parsed.some((segments) =>
+    segments.some((segment) => segment.kind === 'globstar') &&
+    segments.every((segment) => segment.kind === 'globstar' || (segment.tokens.length === 1 && segment.tokens[0]!.kind === 'star')),
+  );
+}
+
+function directoryPrefix(alternative: string): string {
+  if (!isGlob(alternative)) return alternative;
+  const segments = alternative.split('/');
+  let prefix = '';
+  for (const segment of segments) {
+    if (isGlob(segment)) break;
+    prefix += segment + '/';
+  }
+  return prefix;
+}
+
+function commonDirectoryPrefix(a: string, b: string): string {
+  if (a === b) return a;
+  let end = 0;
+  for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i]; i++) {
+    if (a[i] === '/') end = i + 1;
+  }
+  return a.slice(0, end);
+}
+
+function expandBraces(pattern: string): string[] | null {
+  const expanded = braceExpand(pattern);
+  return expanded.length > MAX_EXPANSIONS ? null : expanded;
+}
+
+function parsePattern(pattern: string): ParsedPattern {
+  if (pattern.startsWith('!')) return null;
+  const alternatives = expandBraces(pattern);
+  if (alternatives === null) return null;
+  const parsed: Segment[][] = [];
+  for (const alternative of alternatives) {
+    const segments: Segment[] = [];
+    for (const text of alternative.split('/')) {
+      if (text === '' || text === '.') continue;
+      if (text === '**') {
+        if (segments.at(-1)?.kind !== 'globstar') segments.push({ kind: 'globstar' });
+        continue;
+      }
+      const tokens = tokenizeSegment(text);
+      if (tokens === null) return null;
+      segments.push({ kind: 'tokens', tokens });
+    }
+    parsed.push(segments);
+  }
+  return parsed;
+}
+
+function tokenizeSegment(text: string): SegmentToken[] | null {
+  const tokens: SegmentToken[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if ('@!+'.includes(c) && text[i + 1] === '(') return null;
+    if ((c === '*' || c === '?') && text[i + 1] === '(') return null;
+    if (c === '\\') {
+      i++;
+      if (i >= text.length) return null;
+      tokens.push({ kind: 'literal', char: text[i]! });
+    } else if (c === '*') {
+      if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' });
+    } else if (c === '?') {
+      tokens.push({ kind: 'any' });
+    } else if (c === '[') {
+      const parsed = parseClass(text, i);
+      if (parsed === null) return null;
+      tokens.push(parsed.token);
+      i = parsed.end;
+    } else {
+      tokens.push({ kind: 'literal', char: c });
+    }
+  }
+  return tokens;
+}
+
+function parseClass(text: string, start: number): { token: CharToken; end: number } | null {
+  let i = start + 1;
+  const negated = text[i] === '!' || text[i] === '^';
+  if (negated) i++;
+  const ranges: Array<[number, number]> = [];
+  let first = true;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === ']' && !first) return { token: { kind: 'class', negated, ranges }, end: i };
+    first = false;
+    if (c === '[' && text[i + 1] === ':') return null;
+    let low = c;
+    if (c === '\\') {
+      i++;
+      if (i >= text.length) return null;
+      low = text[i]!;
+    }
+    let high = low;
+    if (text[i + 1] === '-' && i + 2 < text.length && text[i + 2] !== ']') {
+      high = text[i + 2]!;
+      i += 2;
+      if (high === '\\') {
+        i++;
+        if (i >= text.length) return null;
+        high = text[i]!;
+      }
+    }
+    ranges.push([low.codePointAt(0)!, high.codePointAt(0)!]);
+  }
+  return null;
+}
+
+function segmentsOverlap(a: Segment[], b: Segment[]): boolean {
+  const memo = new Map<number, boolean>();
+  const width = b.length + 1;
+  const visit = (i: number, j: number): boolean => {
+    const key = i * width + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    memo.set(key, false);
+    let result = false;
+    if (i === a.length && j === b.length) result = true;
+    else if (a[i]?.kind === 'globstar') result = visit(i + 1, j) || (j < b.length && visit(i, j + 1));
+    else if (b[j]?.kind === 'globstar') result = visit(i, j + 1) || (i < a.length && visit(i + 1, j));
+    else if (i < a.length && j < b.length) {
+      const x = a[i] as { kind: 'tokens'; tokens: SegmentToken[] };
+      const y = b[j] as { kind: 'tokens'; tokens: SegmentToken[] };
+      result = tokensOverlap(x.tokens, y.tokens) && visit(i + 1, j + 1);
+    }
+    memo.set(key, result);
+    return result;
+  };
+  return visit(0, 0);
+}
+
+/** Whether two single-segment patterns can match a common non-empty string: a product automaton. */
+function tokensOverlap(a: SegmentToken[], b: SegmentToken[]): boolean {
+  const width = b.length + 1;
+  const seen = new Set<number>();
+  const stack: Array<[number, number, boolean]> = [[0, 0, false]];
+  while (stack.length > 0) {
+    const [i, j, consumed] = stack.pop()!;
+    const key = (i * width + j) * 2 + (consumed ? 1 : 0);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (i === a.length && j === b.length && consumed) return true;
+    const x = a[i];
+    const y = b[j];
+    if (x?.kind === 'star') stack.push([i + 1, j, consumed]);
+    if (y?.kind === 'star') stack.push([i, j + 1, consumed]);
+    if (x !== undefined && y !== undefined && charsOverlap(x, y)) {
+      stack.push([x.kind === 'star' ? i : i + 1, y.kind === 'star' ? j : j + 1, true]);
+    }
+  }
+  return false;
+}
+
+function charsOverlap(x: SegmentToken, y: SegmentToken): boolean {
+  if (x.kind === 'star' || x.kind === 'any') return canMatchSomeChar(y);
+  if (y.kind === 'star' || y.kind === 'any') return canMatchSomeChar(x);
+  if (x.kind === 'literal' && y.kind === 'literal') return x.char === y.char;
+  if (x.kind === 'literal') return classContains(y as ClassToken, x.char.codePointAt(0)!);
+  if (y.kind === 'literal') return classContains(x, y.char.codePointAt(0)!);
+  return classesIntersect(x, y as ClassToken);
+}
+
+type ClassToken = Extract<CharToken, { kind: 'class' }>;
+
+function canMatchSomeChar(t: SegmentToken): boolean {
+  return t.kind !== 'class' || t.negated || t.ranges.some(([low, high]) => low <= high);
+}
+
+function classContains(t: ClassToken, code: number): boolean {
+  const inRanges = t.ranges.some(([low, high]) => low <= code && code <= high);
+  return inRanges !== t.negated;
+}
+
+function classesIntersect(x: ClassToken, y: ClassToken): boolean {
+  if (x.negated && y.negated) return true;
+  if (!x.negated && !y.negated) {
+    return x.ranges.some(([a, b]) => y.ranges.some(([c, d]) => Math.max(a, c) <= Math.min(b, d)));
+  }
+  const [positive, negative] = x.negated ? [y, x] : [x, y];
+  // Is some code point of the positive class outside every range of the negated one?
+  for (const [low, high] of positive.ranges) {
+    let next = low;
+    const blocking = negative.ranges.filter(([a, b]) => b >= low && a <= high).sort((p, q) => p[0] - q[0]);
+    for (const [a, b] of blocking) {
+      if (a > next) return true;
+      next = Math.max(next, b + 1);
+    }
+    if (next <= high) return true;
+  }
+  return false;
+}

@@ -1,0 +1,22 @@
+// agent-lease's public API: the lease library that the hooks, the guard and the CLI are built on.
+export { openStore, defaultStorePath, Store, StoreMissingError, isBusyError, withBusyRetry } from './store';
+export type { OpenStoreOptions, Clock } from './store';
+export { registerSession, touchSession, endSession, getSession, listSessions, sessionsInWorktree, carryOverLeases } from './sessions';
+export type { Session, SessionRegistration } from './sessions';
+export { acquire, renew, release, listLeases, check, who, gc, normalizePattern } from './leases';
+export type { Lease, HeldLease, Conflict, LeaseMode, LeaseSource, AcquireOptions, AcquireResult, ReleaseOptions, ReleaseResult, CoverageResult, GcResult } from './leases';
+export { overlaps, covers, isGlob, matchesAny, matchesEverything } from './globs';
+export type { LeaseTarget } from './globs';
+export { readEvents, recordEvent } from './log';
+export type { LeaseEvent, EventKind, EventQuery, NewEvent } from './log';
+export { loadConfig, parseConfigFile, DEFAULT_CONFIG, CONFIG_FILE } from './config';
+export type { Config } from './config';
+export { locateRepo, locateRepoWithGit, requireRepo, currentBranch, listWorktrees } from './repo';
+export type { RepoLocation } from './repo';
+export { repoRelativePath } from './paths';
+export type { RelativePath } from './paths';
+export { findAgentProcess, identify, isProcessAlive } from './processes';
+export type { ProcessIdentity } from './processes';
+export { parseDuration, formatDuration } from './duration';
+export { AgentLeaseError, EXIT } from './errors';
+export { DEFAULT_TTL_MS, DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';

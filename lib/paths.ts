@@ -1,0 +1,46 @@
+// Absolute file paths to the repository-relative POSIX paths leases are taken on.
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { locateRepo, type RepoLocation } from './repo';
+
+export type RelativePath =
+  | { kind: 'inside'; path: string; repo: RepoLocation }
+  | { kind: 'outside'; reason: string };
+
+/**
+ * Where `file` (absolute, or relative to `cwd`) lies in the repository whose common dir is
+ * `commonDir`: relative to the worktree that contains it, with symlinks of its existing part
+ * resolved. Paths in another repository, in `.git`, or escaping through `..` are outside.
+ */
+export function repoRelativePath(file: string, commonDir: string, cwd = process.cwd()): RelativePath {
+  if (file.includes('\0')) return { kind: 'outside', reason: 'the path contains a NUL byte' };
+  const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+  const real = resolveExistingPart(absolute);
+  if (real === null) return { kind: 'outside', reason: `no existing directory above ${absolute}` };
+  const repo = locateRepo(real.existing);
+  if (repo === null) return { kind: 'outside', reason: `${absolute} is not inside a git worktree` };
+  if (repo.commonDir !== commonDir) return { kind: 'outside', reason: `${absolute} belongs to another repository` };
+  const rel = relative(repo.worktreeRoot, real.full);
+  if (rel === '') return { kind: 'outside', reason: `${absolute} is the worktree root itself` };
+  if (rel.startsWith('..') || isAbsolute(rel)) return { kind: 'outside', reason: `${absolute} escapes the worktree` };
+  const posix = rel.split(sep).join('/');
+  if (posix === '.git' || posix.startsWith('.git/')) return { kind: 'outside', reason: `${absolute} is inside .git` };
+  return { kind: 'inside', path: posix, repo };
+}
+
+/** The path with its longest existing ancestor replaced by its real path. */
+function resolveExistingPart(absolute: string): { existing: string; full: string } | null {
+  const missing: string[] = [];
+  let current = resolve(absolute);
+  for (;;) {
+    try {
+      const existing = realpathSync(current);
+      return { existing: missing.length === 0 ? dirname(existing) : existing, full: resolve(existing, ...missing) };
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return null;
+      missing.unshift(basename(current));
+      current = parent;
+    }
+  }
+}

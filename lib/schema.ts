@@ -1,0 +1,53 @@
+// Schema migrations, applied in order; `PRAGMA user_version` is the number applied so far.
+// Times are milliseconds since the epoch. Live-lease lookups go through partial indexes that only
+// hold unreleased rows, so released history does not slow the hot path down.
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    runtime      TEXT NOT NULL,
+    worktree     TEXT,
+    branch       TEXT,
+    pid          INTEGER,
+    pid_start    TEXT,
+    host         TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    ended_at     INTEGER
+  );
+  CREATE INDEX sessions_live_process ON sessions (pid, pid_start) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_live_worktree ON sessions (worktree) WHERE ended_at IS NULL;
+
+  CREATE TABLE leases (
+    token          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id     TEXT NOT NULL,
+    pattern        TEXT NOT NULL,
+    glob           INTEGER NOT NULL,
+    prefix         TEXT NOT NULL,
+    mode           TEXT NOT NULL CHECK (mode IN ('exclusive', 'shared')),
+    task           TEXT,
+    source         TEXT NOT NULL CHECK (source IN ('edit', 'claim', 'file')),
+    acquired_at    INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    released_at    INTEGER,
+    release_reason TEXT
+  );
+  CREATE INDEX leases_live_prefix ON leases (prefix) WHERE released_at IS NULL;
+  CREATE INDEX leases_live_session ON leases (session_id) WHERE released_at IS NULL;
+  CREATE INDEX leases_released_at ON leases (released_at) WHERE released_at IS NOT NULL;
+
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    session_id TEXT,
+    actor      TEXT,
+    token      INTEGER,
+    pattern    TEXT,
+    detail     TEXT
+  );
+  CREATE INDEX events_at ON events (at);
+  CREATE INDEX events_session ON events (session_id, at);
+  `,
+];

@@ -1,0 +1,190 @@
+// Sessions: one agent (or person, or script) working. A session with an agent process is alive
+// while that process runs (same pid, same start time); one without (made from the command line)
+// lives until ended, its leases until released or expired.
+import { recordEvent } from './log';
+import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
+import type { Store } from './store';
+
+export interface Session {
+  id: string;
+  name: string;
+  runtime: string;
+  worktree: string | null;
+  branch: string | null;
+  pid: number | null;
+  host: string;
+  startedAt: Date;
+  lastSeenAt: Date;
+  endedAt: Date | null;
+  alive: boolean;
+}
+
+export interface SessionRegistration {
+  id: string;
+  /** Shown to other agents and people; defaults to a short form of the id. */
+  name?: string;
+  runtime: string;
+  worktree?: string | null;
+  branch?: string | null;
+  /** The agent process; omit for sessions made from the command line. */
+  process?: ProcessIdentity | null;
+}
+
+export interface SessionRow {
+  id: string;
+  name: string;
+  runtime: string;
+  worktree: string | null;
+  branch: string | null;
+  pid: number | null;
+  pid_start: string | null;
+  host: string;
+  started_at: number;
+  last_seen_at: number;
+  ended_at: number | null;
+}
+
+/** Creates the session, or refreshes it (process, worktree, branch, last seen; un-ends it). */
+export function registerSession(store: Store, registration: SessionRegistration): Session {
+  return store.write(() => {
+    const now = store.now();
+    const existing = sessionRow(store, registration.id);
+    const pid = registration.process?.pid ?? null;
+    const pidStart = registration.process?.startedAt ?? null;
+    if (existing === undefined) {
+      store
+        .statement(
+          `INSERT INTO sessions (id, name, runtime, worktree, branch, pid, pid_start, host, started_at, last_seen_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          registration.id,
+          registration.name ?? defaultName(registration.id),
+          registration.runtime,
+          registration.worktree ?? null,
+          registration.branch ?? null,
+          pid,
+          pidStart,
+          currentHost(),
+          now,
+          now,
+        );
+      recordEvent(store, { kind: 'session-start', sessionId: registration.id, detail: { runtime: registration.runtime, worktree: registration.worktree ?? null, pid } });
+    } else {
+      store
+        .statement(
+          `UPDATE sessions SET name = ?, worktree = coalesce(?, worktree), branch = coalesce(?, branch),
+             pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL
+           WHERE id = ?`,
+        )
+        .run(
+          registration.name ?? existing.name,
+          registration.worktree ?? null,
+          registration.branch ?? null,
+          pid,
+          pidStart,
+          currentHost(),
+          now,
+          registration.id,
+        );
+      if (existing.ended_at !== null) recordEvent(store, { kind: 'session-start', sessionId: registration.id, detail: { resumed: true, pid } });
+    }
+    return toSession(sessionRow(store, registration.id)!);
+  });
+}
+
+/** Bumps `lastSeenAt`; false when the session is unknown. */
+export function touchSession(store: Store, id: string): boolean {
+  return store.write(() => store.statement('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(store.now(), id).changes > 0);
+}
+
+/** Releases every lease of the session and marks it ended; returns how many leases were released. */
+export function endSession(store: Store, id: string, reason = 'session-end'): number {
+  return store.write(() => {
+    const now = store.now();
+    const released = store
+      .statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE session_id = ? AND released_at IS NULL')
+      .run(now, reason, id).changes;
+    const ended = store.statement('UPDATE sessions SET ended_at = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(now, now, id).changes;
+    if (ended > 0) recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason, released } });
+    return released;
+  });
+}
+
+export function getSession(store: Store, id: string): Session | null {
+  const row = sessionRow(store, id);
+  return row === undefined ? null : toSession(row);
+}
+
+export function listSessions(store: Store, options: { includeEnded?: boolean } = {}): Session[] {
+  const filter = options.includeEnded ? '' : 'WHERE ended_at IS NULL';
+  const rows = store.statement(`SELECT * FROM sessions ${filter} ORDER BY started_at, id`).all() as SessionRow[];
+  return rows.map(toSession);
+}
+
+/** Live sessions registered for a worktree: the guard's guess at who is committing there. */
+export function sessionsInWorktree(store: Store, worktree: string): Session[] {
+  const rows = store.statement('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL').all(worktree) as SessionRow[];
+  return rows.map(toSession).filter((session) => session.alive);
+}
+
+/**
+ * Claude Code gives a session a new id on /clear (and on resume or compaction) while the same
+ * process runs on: moves the leases of every other open session of that process to `toId` and
+ * ends those sessions. Returns the ids it took over.
+ */
+export function carryOverLeases(store: Store, toId: string, process: ProcessIdentity): string[] {
+  return store.write(() => {
+    const previous = store
+      .statement('SELECT id FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND id != ?')
+      .all(process.pid, process.startedAt, toId) as Array<{ id: string }>;
+    const now = store.now();
+    for (const { id } of previous) {
+      // A lease the new session already holds on the same pattern wins; the old duplicate is closed.
+      store
+        .statement(
+          `UPDATE leases SET released_at = ?, release_reason = 'carried-over'
+           WHERE session_id = ? AND released_at IS NULL
+             AND EXISTS (SELECT 1 FROM leases mine WHERE mine.session_id = ? AND mine.released_at IS NULL
+                         AND mine.pattern = leases.pattern AND mine.glob = leases.glob)`,
+        )
+        .run(now, id, toId);
+      const moved = store.statement('UPDATE leases SET session_id = ? WHERE session_id = ? AND released_at IS NULL').run(toId, id).changes;
+      store.statement('UPDATE sessions SET ended_at = ? WHERE id = ?').run(now, id);
+      recordEvent(store, { kind: 'carry-over', sessionId: toId, actor: id, detail: { from: id, leases: moved } });
+    }
+    return previous.map(({ id }) => id);
+  });
+}
+
+/** Whether a session's holder still counts: not ended, and its agent process (if any) running. */
+export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'host' | 'ended_at'>): boolean {
+  if (row.ended_at !== null) return false;
+  if (row.pid === null || row.pid_start === null) return true;
+  if (row.host !== currentHost()) return true;
+  return isProcessAlive({ pid: row.pid, startedAt: row.pid_start });
+}
+
+function sessionRow(store: Store, id: string): SessionRow | undefined {
+  return store.statement('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    name: row.name,
+    runtime: row.runtime,
+    worktree: row.worktree,
+    branch: row.branch,
+    pid: row.pid,
+    host: row.host,
+    startedAt: new Date(row.started_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at),
+    alive: isSessionRowAlive(row),
+  };
+}
+
+function defaultName(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
+}

@@ -1,0 +1,129 @@
+// The SQLite store: one WAL database per repository, shared by every worktree. Every write is one
+// short BEGIN IMMEDIATE transaction (a deferred one that reads then writes fails with SQLITE_BUSY
+// under contention instead of waiting), retried a bounded number of times on SQLITE_BUSY.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AgentLeaseError } from './errors';
+import { MIGRATIONS } from './schema';
+import { requireRepo } from './repo';
+
+export type Clock = () => number;
+
+export interface OpenStoreOptions {
+  /** Database file; default `AGENT_LEASE_DB`, else `<git common dir>/agent-lease/state.db`. */
+  path?: string;
+  /** Directory used to find the repository when `path` is not given. */
+  cwd?: string;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: Clock;
+  /** Do not create the database: fail with `StoreMissingError` when it does not exist. */
+  mustExist?: boolean;
+  busyTimeoutMs?: number;
+}
+
+export class StoreMissingError extends AgentLeaseError {}
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
+const BUSY_RETRIES = 4;
+
+export function defaultStorePath(cwd = process.cwd()): string {
+  const override = process.env.AGENT_LEASE_DB;
+  if (override) return override;
+  return join(requireRepo(cwd).commonDir, 'agent-lease', 'state.db');
+}
+
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+    readonly now: Clock,
+  ) {}
+
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction, retrying a bounded number of times when busy. */
+  write<T>(fn: () => T): T {
+    const transaction = this.db.transaction(fn);
+    return withBusyRetry(() => transaction.immediate());
+  }
+
+  /** Runs `fn` against one consistent snapshot. */
+  read<T>(fn: () => T): T {
+    const transaction = this.db.transaction(fn);
+    return withBusyRetry(() => transaction.deferred());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function openStore(options: OpenStoreOptions = {}): Store {
+  const path = options.path ?? defaultStorePath(options.cwd);
+  if (options.mustExist && !existsSync(path)) {
+    throw new StoreMissingError(`no agent-lease store at ${path}`);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
+  try {
+    withBusyRetry(() => db.pragma('journal_mode = WAL'));
+    db.pragma('synchronous = NORMAL');
+    const store = new Store(db, path, options.now ?? Date.now);
+    migrate(store);
+    return store;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function isBusyError(error: unknown): boolean {
+  return BUSY_CODES.has((error as { code?: string } | null)?.code ?? '');
+}
+
+export function withBusyRetry<T>(fn: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return fn();
+    } catch (error) {
+      if (!isBusyError(error) || attempt >= BUSY_RETRIES) throw error;
+      sleep(5 * attempt + Math.random() * 20 * attempt);
+    }
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the schema up to date; only the one process that finds it out of date inside the lock migrates. */
+function migrate(store: Store): void {
+  const latest = MIGRATIONS.length;
+  if (schemaVersion(store.db) === latest) return;
+  store.write(() => {
+    const from = schemaVersion(store.db);
+    if (from > latest) {
+      throw new AgentLeaseError(`the store at ${store.path} has schema ${from}, newer than this agent-lease (${latest}): upgrade agent-lease`);
+    }
+    if (from === latest) return;
+    for (const step of MIGRATIONS.slice(from)) store.db.exec(step);
+    store.db.pragma(`user_version = ${latest}`);
+    store.db
+      .prepare('INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)')
+      .run(store.now(), 'migrate', JSON.stringify({ from, to: latest, pid: process.pid }));
+  });
+}
