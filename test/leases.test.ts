@@ -264,3 +264,23 @@ describe('gc', () => {
     assert.ok(next.token > first.token + 1, 'AUTOINCREMENT never hands out a deleted token again');
   });
 });
+
+describe('clock jumps', () => {
+  test('back: a lease outlives the jump by at most its TTL, and is never granted twice', () => {
+    acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' });
+    t.clock.advance(-24 * 60 * MINUTE);
+    assert.equal(acquire(t.store, 'bob', ['src/a.ts']).ok, false, 'still held right after the jump');
+    t.clock.advance(15 * MINUTE);
+    const result = acquire(t.store, 'bob', ['src/a.ts']);
+    assert.equal(result.ok, true, 'expired one TTL after the jump was noticed, not a day later');
+    assert.equal(listLeases(t.store).length, 1);
+  });
+
+  test('forward: leases expire early and are taken over, never doubled', () => {
+    acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' });
+    t.clock.advance(24 * 60 * MINUTE);
+    assert.equal(acquire(t.store, 'bob', ['src/a.ts']).ok, true);
+    assert.equal(acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' }).ok, false, 'the old holder cannot silently renew a lease it lost');
+    assert.deepEqual(listLeases(t.store).map((l) => l.sessionId), ['bob']);
+  });
+});
