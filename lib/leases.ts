@@ -88,6 +88,7 @@ type LeaseRow = {
   task: string | null;
   source: LeaseSource;
   acquired_at: number;
+  ttl_ms: number;
   expires_at: number;
   released_at: number | null;
   release_reason: string | null;
@@ -176,17 +177,17 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
       const expiresAt = now + ttlMs;
       if (plan.own) {
         store
-          .statement('UPDATE leases SET expires_at = max(expires_at, ?), mode = ?, task = coalesce(?, task) WHERE token = ?')
-          .run(expiresAt, mode, options.task ?? null, plan.own.token);
+          .statement('UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task) WHERE token = ?')
+          .run(expiresAt, ttlMs, mode, options.task ?? null, plan.own.token);
         recordEvent(store, { kind: 'renew', sessionId, token: plan.own.token, pattern: plan.own.pattern, detail: { expiresAt } });
         result.renewed.push(toLease(leaseRow(store, plan.own.token)!));
       } else {
         const { lastInsertRowid } = store
           .statement(
-            `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(sessionId, plan.target.pattern, plan.target.glob ? 1 : 0, indexPrefix(plan.target), mode, options.task ?? null, source, now, expiresAt);
+          .run(sessionId, plan.target.pattern, plan.target.glob ? 1 : 0, indexPrefix(plan.target), mode, options.task ?? null, source, now, ttlMs, expiresAt);
         const token = Number(lastInsertRowid);
         recordEvent(store, { kind: 'grant', sessionId, token, pattern: plan.target.pattern, detail: { mode, source, expiresAt } });
         result.granted.push(toLease(leaseRow(store, token)!));
@@ -212,8 +213,9 @@ export function renew(
         refused.push(toHeldLease(row));
         continue;
       }
-      const expiresAt = now + (options.ttlMs ?? DEFAULT_TTL_MS[row.source]);
-      store.statement('UPDATE leases SET expires_at = max(expires_at, ?) WHERE token = ?').run(expiresAt, row.token);
+      const ttlMs = options.ttlMs ?? row.ttl_ms;
+      const expiresAt = now + ttlMs;
+      store.statement('UPDATE leases SET expires_at = ?, ttl_ms = ? WHERE token = ?').run(expiresAt, ttlMs, row.token);
       recordEvent(store, {
         kind: 'renew',
         sessionId: row.session_id,
@@ -351,8 +353,16 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** Releases a lease that has expired or whose holder is gone; true when it did. */
+/**
+ * Releases a lease that has expired or whose holder is gone; true when it did. A lease due to
+ * expire further ahead than its own TTL means the clock went back: its expiry is brought within
+ * one TTL of now, so that no lease outlives a clock jump by more than its TTL.
+ */
 function reclaimIfStale(store: Store, row: JoinedRow, now: number, liveness: Map<string, boolean>, actor: string | null): boolean {
+  if (row.expires_at - now > row.ttl_ms) {
+    row.expires_at = now + row.ttl_ms;
+    store.statement('UPDATE leases SET expires_at = ? WHERE token = ?').run(row.expires_at, row.token);
+  }
   let kind: 'expire' | 'takeover';
   let reason: string;
   if (row.expires_at <= now) {
