@@ -5,7 +5,7 @@ import { describeError } from '../lib/errors';
 import { covers, matchesAny } from '../lib/globs';
 import { acquire, listLeases, type AcquireResult, type Conflict } from '../lib/leases';
 import { ensureSession, hookContext, withStore } from './context';
-import { describeConflict } from './describe';
+import { conflictLines } from './describe';
 import { requiredString } from './input';
 import { addContext, tellUser } from './output';
 import { pendingChanges } from './pending-changes';
@@ -54,7 +54,7 @@ function conflictText(conflicts: Conflict[]): string {
   const paths = [...new Set(conflicts.map((conflict) => conflict.pattern))];
   return [
     `agent-lease: this worktree now has uncommitted changes to ${paths.length === 1 ? 'a file' : 'files'} that another session holds:`,
-    ...conflicts.map((conflict) => `- ${describeConflict(conflict, now)}`),
+    ...conflictLines(conflicts, now),
     'A hook cannot undo a command. If your command made these changes, put the files back as they were ' +
       `(\`git diff -- ${paths.join(' ')}\` shows them; \`git restore\` a tracked file, delete one you created) and leave them to that session. ` +
       'A commit that includes them will be refused while the lease lasts.',

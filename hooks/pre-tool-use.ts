@@ -5,7 +5,7 @@ import { matchesAny } from '../lib/globs';
 import { acquire, type Conflict } from '../lib/leases';
 import { repoRelativePath } from '../lib/paths';
 import { ensureSession, hookContext, withStore, type HookContext } from './context';
-import { describeConflict } from './describe';
+import { conflictLines } from './describe';
 import { requiredObject, requiredString } from './input';
 import { denyToolUse, tellUser } from './output';
 import type { HookInput, HookOutcome } from './types';
@@ -40,7 +40,7 @@ function denialReason(path: string, conflicts: Conflict[]): string {
   const now = Date.now();
   return [
     `agent-lease denied this edit: ${path} is leased to another session that is working on it.`,
-    ...conflicts.map((conflict) => `- ${describeConflict(conflict, now)}`),
+    ...conflictLines(conflicts, now),
     `Do not edit ${path} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
       `Work on other files and come back to it later: \`agent-lease who ${path}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
