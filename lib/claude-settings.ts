@@ -8,7 +8,7 @@
 // on PATH, and never through npx; when there is none it says so on stderr and exits 1, which
 // Claude Code shows the user as a hook error (an exit 127 from sh would be just as non-blocking
 // but much less clear). No machine-specific path is written: the file is meant to be committed.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -147,8 +147,13 @@ export function removeAgentLeaseHooks(settings: Settings): SettingsChange {
     if (kept.length > 0 || removed.length === 0) next[event] = kept;
   }
   if (changes.length === 0) return { settings, changes };
-  const { hooks: _dropped, ...rest } = settings;
-  return { settings: Object.keys(next).length > 0 ? { ...rest, hooks: next } : rest, changes };
+  // Rebuilt key by key so that `hooks` keeps its place in the file.
+  const result: Settings = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (key !== 'hooks') result[key] = value;
+    else if (Object.keys(next).length > 0) result[key] = next;
+  }
+  return { settings: result, changes };
 }
 
 function withoutAgentLease(groups: MatcherGroup[]): { kept: MatcherGroup[]; removed: HookName[] } {
@@ -227,7 +232,7 @@ export function writeSettings(file: string, settings: Settings): void {
   if (Object.keys(settings).length === 0) {
     rmSync(file, { force: true });
     try {
-      rmSync(dirname(file), { recursive: false });
+      rmdirSync(dirname(file));
     } catch {
       // `.claude/` holds other files: it stays.
     }
