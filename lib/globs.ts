@@ -1,7 +1,7 @@
 // Glob patterns over repository-relative POSIX paths: matching, literal prefixes for indexing, and a
 // sound overlap test ("can some path match both?"). Matching follows minimatch with `dot: true`;
 // the overlap test over-approximates it: when in doubt, patterns overlap.
-import { minimatch, braceExpand } from 'minimatch';
+import { Minimatch, braceExpand } from 'minimatch';
 
 const MATCH_OPTIONS = { dot: true, nonegate: true, nocomment: true } as const;
 const MAX_EXPANSIONS = 256;
@@ -24,7 +24,21 @@ export function matchesAny(globs: readonly string[], path: string): boolean {
 
 export function covers(target: LeaseTarget, path: string): boolean {
   if (!target.glob) return target.pattern === path;
-  return minimatch(path, target.pattern, MATCH_OPTIONS);
+  return compiled(target.pattern).match(path);
+}
+
+// Compiling a glob costs far more than matching it; a commit checks each glob against many paths.
+const matchers = new Map<string, Minimatch>();
+const MAX_MATCHERS = 4096;
+
+function compiled(pattern: string): Minimatch {
+  let matcher = matchers.get(pattern);
+  if (matcher === undefined) {
+    if (matchers.size >= MAX_MATCHERS) matchers.clear();
+    matcher = new Minimatch(pattern, MATCH_OPTIONS);
+    matchers.set(pattern, matcher);
+  }
+  return matcher;
 }
 
 // A single character position inside one path segment.
