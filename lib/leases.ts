@@ -3,7 +3,7 @@
 // among processes that use this module. Expired and dead-holder leases found in the way are
 // reclaimed inside that same transaction.
 import { AgentLeaseError } from './errors';
-import { ancestorPrefixes, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
+import { ancestorPrefixes, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
 import { recordEvent } from './log';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
@@ -128,6 +128,8 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     patterns.map((raw) => {
       const pattern = normalizePattern(raw);
       const target = { pattern, glob: !options.exact && isGlob(pattern) };
+      const problem = target.glob ? globProblem(pattern) : null;
+      if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
       if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
         throw new AgentLeaseError(`pattern "${pattern}" would lease the whole repository; name a narrower area (or force it)`);
       }
