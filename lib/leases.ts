@@ -3,7 +3,7 @@
 // among processes that use this module. Expired and dead-holder leases found in the way are
 // reclaimed inside that same transaction.
 import { AgentLeaseError } from './errors';
-import { ancestorPrefixes, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
+import { ancestorPrefixes, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
 import { recordEvent } from './log';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
@@ -128,6 +128,8 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     patterns.map((raw) => {
       const pattern = normalizePattern(raw);
       const target = { pattern, glob: !options.exact && isGlob(pattern) };
+      const problem = target.glob ? globProblem(pattern) : null;
+      if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
       if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
         throw new AgentLeaseError(`pattern "${pattern}" would lease the whole repository; name a narrower area (or force it)`);
       }
@@ -279,12 +281,51 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
 
 /** Read-only: for each path, the live leases of *other* sessions that cover it. */
 export function check(store: Store, paths: string[], sessionId?: string | null): CoverageResult[] {
-  return store.read(() => paths.map((path) => ({ path, holders: coveringLeases(store, path).filter((lease) => lease.sessionId !== sessionId) })));
+  return coverage(store, paths, { except: sessionId ?? null });
 }
 
 /** Read-only: every live lease covering `path`, whoever holds it. */
 export function who(store: Store, path: string): HeldLease[] {
-  return store.read(() => coveringLeases(store, path));
+  return coverage(store, [path])[0]!.holders;
+}
+
+export interface CoverageOptions {
+  /** Leave this session's own leases out. */
+  except?: string | null;
+  /** Only leases of this mode. */
+  mode?: LeaseMode;
+}
+
+/**
+ * Read-only, in one snapshot: for each path, the live leases covering it. Built for many paths at
+ * once (a commit of a thousand files): each index prefix is looked up once for all of them, and
+ * each holder's liveness is checked once.
+ */
+export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): CoverageResult[] {
+  return store.read(() => {
+    const now = store.now();
+    const byPrefix = store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix = ?`);
+    const candidates = new Map<string, JoinedRow[]>();
+    const liveness = new Map<string, boolean>();
+    const candidatesAt = (prefix: string): JoinedRow[] => {
+      let rows = candidates.get(prefix);
+      if (rows === undefined) {
+        rows = (byPrefix.all(prefix) as JoinedRow[]).filter(
+          (row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode),
+        );
+        candidates.set(prefix, rows);
+      }
+      return rows;
+    };
+    return paths.map((path) => {
+      const target = { pattern: path, glob: false };
+      const holders = ancestorPrefixes(path)
+        .flatMap(candidatesAt)
+        .filter((row) => overlaps(targetOf(row), target) && holderAlive(row, liveness))
+        .map(toHeldLease);
+      return { path, holders };
+    });
+  });
 }
 
 export interface GcResult {
@@ -294,39 +335,49 @@ export interface GcResult {
   deletedEvents: number;
 }
 
+/** Rows deleted per transaction by gc, so that hooks waiting on the store are never held up long. */
+const GC_BATCH = 5000;
+
 /**
  * Reclaims expired and dead-holder leases, then deletes released leases and ended sessions older
- * than `retentionMs`, and events older than `eventRetentionMs`.
+ * than `retentionMs` and events older than `eventRetentionMs`, in small batches, and returns the
+ * freed pages to the file system.
  */
 export function gc(store: Store, options: { retentionMs: number; eventRetentionMs?: number; actor?: string | null }): GcResult {
   const liveRows = store.db.prepare(`${JOINED} WHERE l.released_at IS NULL`).all() as JoinedRow[];
   // Process checks happen here, outside the transaction; inside it only the answers are used.
   const liveness = new Map<string, boolean>();
   for (const row of liveRows) holderAlive(row, liveness);
-  return store.write(() => {
-    const now = store.now();
-    let reclaimed = 0;
+  const now = store.now();
+  const reclaimed = store.write(() => {
+    let count = 0;
     for (const row of liveRows) {
       const current = leaseRow(store, row.token);
-      if (current?.released_at === null && reclaimIfStale(store, row, now, liveness, options.actor ?? null)) reclaimed++;
+      if (current?.released_at === null && reclaimIfStale(store, row, store.now(), liveness, options.actor ?? null)) count++;
     }
-    const cutoff = now - options.retentionMs;
-    const deletedLeases = store.statement('DELETE FROM leases WHERE released_at IS NOT NULL AND released_at < ?').run(cutoff).changes;
-    const deletedSessions = store
-      .statement('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)')
-      .run(cutoff).changes;
-    const deletedEvents = store.statement('DELETE FROM events WHERE at < ?').run(now - (options.eventRetentionMs ?? options.retentionMs)).changes;
-    return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
+    return count;
   });
+  const cutoff = now - options.retentionMs;
+  const deletedLeases = deleteInBatches(store, 'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?', 'DELETE FROM leases WHERE token IN', cutoff);
+  const deletedSessions = deleteInBatches(
+    store,
+    'SELECT rowid FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
+    'DELETE FROM sessions WHERE rowid IN',
+    cutoff,
+  );
+  const deletedEvents = deleteInBatches(store, 'SELECT id FROM events WHERE at < ?', 'DELETE FROM events WHERE id IN', now - (options.eventRetentionMs ?? options.retentionMs));
+  store.db.pragma('incremental_vacuum');
+  return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
 }
 
-function coveringLeases(store: Store, path: string): HeldLease[] {
-  const now = store.now();
-  const target = { pattern: path, glob: false };
-  return candidateRows(store, target)
-    .filter((row) => row.expires_at > now && overlaps(targetOf(row), target))
-    .map(toHeldLease)
-    .filter((lease) => lease.holder.alive);
+function deleteInBatches(store: Store, select: string, deleteWhere: string, cutoff: number): number {
+  const statement = store.statement(`${deleteWhere} (${select} LIMIT ${GC_BATCH})`);
+  let total = 0;
+  for (;;) {
+    const deleted = store.write(() => statement.run(cutoff).changes);
+    total += deleted;
+    if (deleted < GC_BATCH) return total;
+  }
 }
 
 /**

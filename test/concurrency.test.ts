@@ -7,6 +7,7 @@ import { acquire, listLeases } from '../lib/leases';
 import { readEvents } from '../lib/log';
 import { registerSession } from '../lib/sessions';
 import { openStore } from '../lib/store';
+import { replayExclusiveGrants } from './support/replay';
 import { makeStore } from './support/store';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');
@@ -43,21 +44,9 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
     assert.equal(counts.reduce((sum, c) => sum + c.errors, 0), 0, 'no errors, SQLITE_BUSY or other');
     assert.equal(counts.reduce((sum, c) => sum + c.granted + c.denied, 0), processes * rounds);
 
-    // Replay the log in commit order: a grant while someone holds the path would be a double grant.
-    let holder: string | null = null;
-    let grants = 0;
-    for (const event of readEvents(t.store)) {
-      if (event.pattern !== 'hot/file.ts') continue;
-      if (event.kind === 'grant') {
-        assert.equal(holder, null, `event ${event.id}: granted to ${event.sessionId} while ${holder} held it`);
-        holder = event.sessionId;
-        grants++;
-      } else if (event.kind === 'release' || event.kind === 'expire' || event.kind === 'takeover') {
-        assert.equal(event.sessionId, holder);
-        holder = null;
-      }
-    }
-    assert.equal(grants, counts.reduce((sum, c) => sum + c.granted, 0));
+    const replay = replayExclusiveGrants(readEvents(t.store));
+    assert.deepEqual(replay.doubleGrants, []);
+    assert.equal(replay.grants, counts.reduce((sum, c) => sum + c.granted, 0));
     const winners = counts.filter((c) => c.granted > 0).length;
     assert.ok(winners >= 4, `contention was real: ${winners} of ${processes} processes won the path at some point`);
   } finally {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { covers, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/globs';
+import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/globs';
 
 const glob = (pattern: string): LeaseTarget => ({ pattern, glob: true });
 const path = (pattern: string): LeaseTarget => ({ pattern, glob: false });
@@ -29,7 +29,10 @@ test('segment-level overlap of stars, classes and literals', () => {
   assert.equal(overlap('src/\\*.ts', 'src/a.ts'), false);
 });
 
-test('syntax it does not model overlaps everything', () => {
+test('syntax it does not model overlaps everything, and is explained', () => {
+  assert.match(globProblem('src/+(a|b).ts')!, /extglob/);
+  assert.match(globProblem('src/[[:alpha:]].ts')!, /POSIX/);
+  assert.equal(globProblem('src/{a,b}/[!x]*.ts'), null);
   assert.equal(overlap('src/+(a|b).ts', 'lib/x.ts'), true);
   assert.equal(overlap('!src/**', 'lib/x.ts'), true);
   assert.equal(overlap('src/[[:alpha:]].ts', 'lib/x.ts'), true);

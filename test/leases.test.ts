@@ -50,6 +50,16 @@ describe('acquire', () => {
     assert.ok(kinds().includes('deny'));
   });
 
+  test('thousands of patterns in one call are granted or refused together', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `gen/${i % 50}/file${i}.ts`);
+    acquire(t.store, 'bob', ['gen/7/file4007.ts']);
+    const blocked = acquire(t.store, 'alice', many);
+    assert.equal(blocked.ok, false);
+    assert.equal(blocked.granted.length, 0);
+    release(t.store, 'bob', { all: true });
+    assert.equal(acquire(t.store, 'alice', many).granted.length, 5000);
+  });
+
   test('partial takes the free patterns and reports the rest', () => {
     acquire(t.store, 'alice', ['src/a.ts']);
     const result = acquire(t.store, 'bob', ['src/b.ts', 'src/a.ts'], { partial: true });
@@ -150,6 +160,10 @@ describe('acquire', () => {
     assert.throws(() => acquire(t.store, 'alice', ['src/../../x']), /must not contain ".."/);
     assert.throws(() => acquire(t.store, 'nobody', ['x']), /unknown session "nobody"/);
     assert.equal(normalizePattern('./src//a.ts/'), 'src/a.ts');
+    assert.throws(() => acquire(t.store, 'alice', ['src/[abc']), /cannot lease "src\/\[abc": a \[ character class is not closed/);
+    assert.throws(() => acquire(t.store, 'alice', ['src/+(a|b).ts']), /extglob .* use braces/);
+    assert.throws(() => acquire(t.store, 'alice', ['!src/**']), /negated/);
+    assert.throws(() => acquire(t.store, 'alice', ['src/x\\']), /lone backslash/);
   });
 });
 

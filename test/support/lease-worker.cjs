@@ -1,6 +1,7 @@
 // A separate process using the compiled library, driven by the concurrency tests.
-//   race <db> <session> <rounds> <path> <startAt>  from startAt (epoch ms) on, acquire-then-release
-//                                         the same path; report counts as JSON
+//   race <db> <session> <rounds> <paths> <startAt>  from startAt (epoch ms) on, acquire one of the
+//                                         comma-separated paths then release it; report counts and
+//                                         each acquire's latency (ms) as JSON
 //   hold <db> <session> <path>            lease the path as this live process, say "held", then keep writing
 //   churn <db> <session>                  as this live process, take and release leases on 20 paths in
 //                                         long write transactions, printing each committed grant
@@ -17,12 +18,15 @@ function run() {
   const store = lib.openStore({ path: db });
   if (mode === 'race') {
     lib.registerSession(store, { id: session, runtime: 'cli' });
-    const counts = { granted: 0, denied: 0, errors: 0, busy: 0 };
+    const counts = { granted: 0, denied: 0, errors: 0, busy: 0, latencies: [] };
+    const paths = fourth.split(',');
     // Every racer starts at the same moment, so that all of them really overlap.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, Number(fifth) - Date.now()));
     for (let round = 0; round < Number(third); round++) {
       try {
-        const result = lib.acquire(store, session, [fourth], { source: 'edit' });
+        const started = process.hrtime.bigint();
+        const result = lib.acquire(store, session, [paths[round % paths.length]], { source: 'edit' });
+        counts.latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (result.ok) {
           counts.granted++;
           lib.release(store, session, { tokens: [result.granted[0].token] });
