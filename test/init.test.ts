@@ -189,12 +189,15 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
     const dry = cli(repo, ['init', '--dry-run'], { env });
     assert.equal(dry.status, 0);
     assert.match(dry.stdout, /^would change \.claude\/settings\.json:\n {2}added SessionStart → agent-lease hook session-start, timeout 15s\n/);
+    assert.match(dry.stdout, /\nwould install the commit guard \(\.git\/hooks\/pre-commit\): the guard runs from \.git\/hooks\/pre-commit\n/);
     assert.equal(readFileSync(file, 'utf8'), original);
+    assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
 
     const init = cli(repo, ['init'], { env });
     assert.equal(init.status, 0, init.stderr);
     assert.match(init.stdout, /^changed \.claude\/settings\.json:\n/);
     assert.match(init.stdout, /Commit \.claude\/settings\.json so that every worktree of this branch runs the hooks/);
+    assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
     assert.match(init.stderr, /warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease/);
     const installed = readFileSync(file, 'utf8');
     assert.match(installed, /^{\n {4}"permissions"/, 'the file keeps its 4-space indentation');
@@ -202,13 +205,17 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
 
     fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
     const again = cli(repo, ['init'], { env });
-    assert.deepEqual([again.status, again.stdout, again.stderr], [0, '.claude/settings.json: agent-lease hooks already installed\n', '']);
+    assert.deepEqual(
+      [again.status, again.stdout, again.stderr],
+      [0, '.claude/settings.json: agent-lease hooks already installed\ncommit guard already installed: the guard runs from .git/hooks/pre-commit\n', ''],
+    );
     assert.equal(readFileSync(file, 'utf8'), installed);
 
     const uninstall = cli(repo, ['uninstall'], { env });
     assert.equal(uninstall.status, 0);
-    assert.match(uninstall.stdout, /removed PreToolUse → agent-lease hook pre-tool-use/);
+    assert.match(uninstall.stdout, /removed PreToolUse → agent-lease hook pre-tool-use\n(.*\n)*removed the commit guard \(\.git\/hooks\/pre-commit\)\n$/);
     assert.equal(readFileSync(file, 'utf8'), original);
+    assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
   } finally {
     repo.cleanup();
   }
