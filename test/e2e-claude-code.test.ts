@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listLeases, acquire } from '../lib/leases';
 import { identify } from '../lib/processes';
@@ -202,8 +203,14 @@ test('the plugin (loaded with --plugin-dir) denies an edit to a file another liv
 });
 
 test('Claude Code accepts the plugin manifest and the marketplace', { skip: SKIP }, () => {
-  const out = execFileSync(process.execPath, [CLI!, 'plugin', 'validate', ROOT], { encoding: 'utf8', env: { ...process.env, DISABLE_TELEMETRY: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }, timeout: 30_000 });
-  assert.match(out, /Validation passed/);
-  const plugin = execFileSync(process.execPath, [CLI!, 'plugin', 'validate', join(ROOT, '.claude-plugin', 'plugin.json')], { encoding: 'utf8', timeout: 30_000 });
-  assert.match(plugin, /Validation passed/);
+  const home = mkdtempSync(join(tmpdir(), 'agent-lease-claude-home-'));
+  try {
+    const env = { ...hookEnv(process.env), HOME: home, DISABLE_TELEMETRY: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    for (const target of [ROOT, join(ROOT, '.claude-plugin', 'plugin.json')]) {
+      const out = execFileSync(process.execPath, [CLI!, 'plugin', 'validate', target], { encoding: 'utf8', env, timeout: 30_000 });
+      assert.match(out, /Validation passed/, target);
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
