@@ -1,7 +1,7 @@
 // What `init` and `uninstall` work on: the worktree, the Claude Code settings file (--local: the
 // personal one), and whether to change anything (--dry-run).
 import { relative } from 'node:path';
-import { settingsPath } from '../lib/claude-settings';
+import { readSettings, settingsPath, writeSettings, type Settings, type SettingsChange } from '../lib/claude-settings';
 import { AgentLeaseError } from '../lib/errors';
 import { requireRepo } from '../lib/repo';
 import { parseCommandArgs } from './args';
@@ -32,8 +32,18 @@ export function shown(path: string): string {
   return relative(process.cwd(), path) || path;
 }
 
-/** `changed <file>:` (or `would change`) and one indented line per change. */
-export function reportChanges(target: SetupTarget, file: string, changes: string[]): void {
-  writeOut(`${target.dryRun ? 'would change' : 'changed'} ${shown(file)}:`);
-  for (const change of changes) writeOut(`  ${change}`);
+/**
+ * Applies `change` to the settings file (unless --dry-run) and says what changed, one line each,
+ * or `unchanged` when there was nothing to do. True when there was something to change.
+ */
+export function changeSettings(target: SetupTarget, change: (settings: Settings) => SettingsChange, unchanged: string): boolean {
+  const { settings, changes } = change(readSettings(target.settingsFile));
+  if (changes.length === 0) {
+    writeOut(`${shown(target.settingsFile)}: ${unchanged}`);
+    return false;
+  }
+  if (!target.dryRun) writeSettings(target.settingsFile, settings);
+  writeOut(`${target.dryRun ? 'would change' : 'changed'} ${shown(target.settingsFile)}:`);
+  for (const line of changes) writeOut(`  ${line}`);
+  return true;
 }

@@ -8,11 +8,12 @@
 // on PATH, and never through npx; when there is none it says so on stderr and exits 1, which
 // Claude Code shows the user as a hook error (an exit 127 from sh would be just as non-blocking
 // but much less clear). No machine-specific path is written: the file is meant to be committed.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AgentLeaseError } from './errors';
+import { isExecutable } from './guard-install';
 import { listWorktrees, locateRepo } from './repo';
 
 export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end';
@@ -275,15 +276,6 @@ export function resolveHookBinary(worktreeRoot: string, env: NodeJS.ProcessEnv =
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir !== '') candidates.push(join(dir, 'agent-lease'));
   const path = candidates.find(isExecutable) ?? null;
   return { path, tried: candidates };
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface HooksInspection {

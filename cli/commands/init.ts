@@ -1,9 +1,9 @@
-import { addAgentLeaseHooks, readSettings, resolveHookBinary, writeSettings } from '../../lib/claude-settings';
+import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude-settings';
 import { EXIT } from '../../lib/errors';
 import { installGuard } from '../../lib/guard-install';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
-import { reportChanges, setupTarget, shown } from '../setup-target';
+import { changeSettings, setupTarget, shown } from '../setup-target';
 
 const USAGE = `usage: agent-lease init [--local] [--dry-run]
 
@@ -18,13 +18,7 @@ export const command: Command = {
   usage: USAGE,
   run(args) {
     const target = setupTarget(args, USAGE);
-    const { settings, changes } = addAgentLeaseHooks(readSettings(target.settingsFile));
-    if (changes.length === 0) {
-      writeOut(`${shown(target.settingsFile)}: agent-lease hooks already installed`);
-    } else {
-      if (!target.dryRun) writeSettings(target.settingsFile, settings);
-      reportChanges(target, target.settingsFile, changes);
-    }
+    const changed = changeSettings(target, addAgentLeaseHooks, 'agent-lease hooks already installed');
 
     const guard = installGuard(target.worktreeRoot, { dryRun: target.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
@@ -33,7 +27,7 @@ export const command: Command = {
     if (resolveHookBinary(target.worktreeRoot).path === null) {
       writeErr('agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)');
     }
-    if (!target.dryRun && changes.length > 0 && !target.local) {
+    if (changed && !target.dryRun && !target.local) {
       writeOut(`Commit ${shown(target.settingsFile)} so that every worktree of this branch runs the hooks.`);
     }
     return EXIT.ok;

@@ -1,9 +1,9 @@
-import { readSettings, removeAgentLeaseHooks, writeSettings } from '../../lib/claude-settings';
+import { removeAgentLeaseHooks } from '../../lib/claude-settings';
 import { EXIT } from '../../lib/errors';
 import { guardState, uninstallGuard } from '../../lib/guard-install';
 import type { Command } from '../command';
 import { writeOut } from '../output';
-import { reportChanges, setupTarget, shown } from '../setup-target';
+import { changeSettings, setupTarget, shown } from '../setup-target';
 
 const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
 
@@ -17,13 +17,7 @@ export const command: Command = {
   usage: USAGE,
   run(args) {
     const target = setupTarget(args, USAGE);
-    const { settings, changes } = removeAgentLeaseHooks(readSettings(target.settingsFile));
-    if (changes.length === 0) {
-      writeOut(`${shown(target.settingsFile)}: no agent-lease hooks to remove`);
-    } else {
-      if (!target.dryRun) writeSettings(target.settingsFile, settings);
-      reportChanges(target, target.settingsFile, changes);
-    }
+    changeSettings(target, removeAgentLeaseHooks, 'no agent-lease hooks to remove');
     if (target.dryRun) {
       writeOut(guardState(target.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
       return EXIT.ok;
