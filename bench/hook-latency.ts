@@ -4,7 +4,7 @@
 // modules the hook needs, one group at a time, and for the whole command as Claude Code runs it
 // (`sh -c`, finding the binary in the worktree or, from a fresh worktree, through git).
 //
-// Run: npm run build && node --import tsx bench/hook-latency.ts [rounds]
+// Run: npm run build && node --import tsx bench/hook-latency.ts [rounds]  (or npm run bench hook-latency)
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,8 +63,7 @@ function installBinary(repo: BenchRepo): string {
   return worktree;
 }
 
-function main(): void {
-  const rounds = Number(process.argv[2] ?? 40);
+export async function main(rounds = 40): Promise<void> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-hook-bench-')));
   try {
     const empty = makeRepo(base, 'empty', 0);
@@ -110,6 +109,10 @@ function main(): void {
         { label: 'import minimatch (ESM)', run: node(['--input-type=module', '-e', 'await import("minimatch")']) },
         { label: 'require zod (never on the hook path)', run: load(['zod']) },
         { label: 'require dist/hooks/pre-tool-use (all it loads)', run: load([dist('hooks/pre-tool-use.js')]) },
+        {
+          label: '... and open and close the store',
+          run: node(['-e', `require(${JSON.stringify(dist('hooks/pre-tool-use.js'))}); require(${JSON.stringify(dist('lib/store.js'))}).openStore({ path: ${JSON.stringify(join(empty.root, '.git', 'agent-lease', 'state.db'))} }).close()`]),
+        },
         { label: 'the hook, opening the store (0 leases)', run: hook(empty, 'src/a.ts') },
       ],
       rounds,
@@ -121,4 +124,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main(Number(process.argv[2] ?? 40)).catch((error) => ((process.exitCode = 1), console.error(error)));
