@@ -18,7 +18,7 @@
 // start, repairs untracked machinery only and reports a branch whose `.husky/pre-commit` lacks
 // the guard, rather than leave an unexpected change for the agent to commit.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentLeaseError, describeError } from './errors';
 import { readPathConfig, type ConfigValue } from './git-config';
@@ -184,11 +184,12 @@ function stateOf(layout: HookLayout): GuardState {
   }
   const script = join(layout.huskyDir, 'pre-commit');
   const generated = join(layout.huskyDir, '_');
-  if (!hasGuardBlock(readText(script))) {
+  const scriptText = readText(script);
+  if (!hasGuardBlock(scriptText)) {
     return {
       active: false,
       method: 'husky',
-      problem: `${show(layout, script)} on this branch does not run the guard`,
+      problem: scriptText === null ? `the guard is not installed: there is no ${show(layout, script)}` : `${show(layout, script)} on this branch does not run the guard`,
       fix: `agent-lease init in ${layout.repo.worktreeRoot} (or agent-lease doctor --fix), then commit ${show(layout, script)}`,
     };
   }
@@ -300,7 +301,10 @@ function addGuardBlock(script: string, dryRun: boolean): string[] {
   const text = readText(script);
   const updated = withGuardBlock(text);
   if (updated === text) return [];
-  if (!dryRun) writeFileSync(script, updated, text === null ? { mode: 0o755 } : {});
+  if (!dryRun) {
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, updated, text === null ? { mode: 0o755 } : {});
+  }
   return [script];
 }
 

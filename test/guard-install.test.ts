@@ -141,6 +141,24 @@ test('with husky but no .husky/pre-commit yet: the file is created, and uninstal
   assert.equal(repo.git(['status', '--porcelain', '.husky']), '');
 });
 
+test('husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky\'s setup', () => {
+  repo.linkHusky();
+  repo.installBinary();
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  assert.deepEqual(guardState(repo.root), {
+    active: false,
+    method: 'husky',
+    problem: 'the guard is not installed: there is no .husky/pre-commit',
+    fix: `agent-lease init in ${repo.root} (or agent-lease doctor --fix), then commit .husky/pre-commit`,
+  });
+  const installed = installGuard(repo.root);
+  assert.equal(installed.method, 'husky');
+  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit'), join(repo.root, '.husky', '_')]);
+  assert.equal(repo.git(['config', 'core.hooksPath']), '.husky/_');
+  assert.deepEqual(guardState(repo.root), { active: true, method: 'husky' });
+  assert.equal(commitHeld().status, 1);
+});
+
 test('a fresh worktree where husky never ran commits unguarded, until ensureGuardActive repairs it', () => {
   setUpHusky(repo);
   repo.installBinary();
