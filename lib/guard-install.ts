@@ -27,6 +27,8 @@ import { listWorktrees, requireRepo, type RepoLocation } from './repo';
 
 export type GuardMethod = 'husky' | 'hooks-dir';
 
+const SHELL_SCRIPT = /^#!\s*(\S*\/)?(env\s+)?(sh|bash|dash|zsh|ksh|ash)(\s|$)/;
+
 export interface InstallResult {
   /** Files and directories created, changed or moved (absolute paths). */
   changed: string[];
@@ -75,10 +77,11 @@ export function installGuard(worktreeRoot: string, options: { dryRun?: boolean }
     return { changed, method: 'husky', description: `the guard runs from ${show(layout, script)}, through husky's ${show(layout, join(layout.huskyDir, '_'))}` };
   }
   requireRepositoryHooksDir(layout);
-  const changed = writeHookFile(layout.hooksDir, dryRun);
-  const chained = join(layout.hooksDir, `pre-commit${CHAINED_SUFFIX}`);
+  const changed = installInHooksDir(layout, dryRun);
+  const hookFile = join(layout.hooksDir, 'pre-commit');
+  const chained = `${hookFile}${CHAINED_SUFFIX}`;
   const previous = existsSync(chained) ? `, then the previous hook, kept as ${show(layout, chained)}` : '';
-  return { changed, method: 'hooks-dir', description: `the guard runs from ${show(layout, join(layout.hooksDir, 'pre-commit'))}${previous}` };
+  return { changed, method: 'hooks-dir', description: `the guard runs from ${show(layout, hookFile)}${previous}` };
 }
 
 /** Removes exactly what `installGuard` added, and puts a replaced hook back as it was. */
@@ -95,9 +98,9 @@ export function uninstallGuard(worktreeRoot: string): { changed: string[] } {
       changed.push(chained);
     }
   }
-  const script = join(layout.huskyDir ?? join(layout.repo.worktreeRoot, '.husky'), 'pre-commit');
-  const text = readText(script);
-  if (text !== null && hasGuardBlock(text)) {
+  for (const script of new Set([hookFile, join(layout.huskyDir ?? join(layout.repo.worktreeRoot, '.husky'), 'pre-commit')])) {
+    const text = readText(script);
+    if (text === null || !hasGuardBlock(text)) continue;
     const rest = withoutGuardBlock(text);
     if (rest === null) unlinkSync(script);
     else writeFileSync(script, rest);
@@ -174,7 +177,7 @@ function hookLayout(worktreeRoot: string): HookLayout {
 function stateOf(layout: HookLayout): GuardState {
   const hookFile = join(layout.hooksDir, 'pre-commit');
   const hook = readText(hookFile);
-  if (isGuardHook(hook)) {
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return { active: true, method: 'hooks-dir' };
     return { active: false, method: 'hooks-dir', problem: `${show(layout, hookFile)} is not executable, so git skips it`, fix: 'agent-lease doctor --fix' };
   }
@@ -215,7 +218,8 @@ function stateOf(layout: HookLayout): GuardState {
 
 function repair(layout: HookLayout, options: { editTracked: boolean }): string[] {
   const hookFile = join(layout.hooksDir, 'pre-commit');
-  if (isGuardHook(readText(hookFile))) {
+  const hook = readText(hookFile);
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return [];
     chmodSync(hookFile, 0o755);
     return [hookFile];
@@ -224,7 +228,7 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
     // A hooks directory inside the worktree holds tracked files: only an explicit repair edits it.
     if (!options.editTracked && isInWorkingTree(layout, layout.hooksDir)) return [];
     requireRepositoryHooksDir(layout);
-    return writeHookFile(layout.hooksDir, false);
+    return installInHooksDir(layout, false);
   }
   const script = join(layout.huskyDir, 'pre-commit');
   const changed = options.editTracked ? addGuardBlock(script, false) : [];
@@ -308,12 +312,17 @@ function addGuardBlock(script: string, dryRun: boolean): string[] {
   return [script];
 }
 
-/** Writes our pre-commit into `hooksDir`, keeping a hook that was there to run after the guard. */
-function writeHookFile(hooksDir: string, dryRun: boolean): string[] {
-  const hookFile = join(hooksDir, 'pre-commit');
+/**
+ * Our pre-commit in the hooks directory. A hook already there is kept to run after the guard: in
+ * `.git/hooks` it is moved aside, whatever it is written in; in a hooks directory inside the
+ * worktree (tracked files) the guard is appended to it instead, which needs a shell script.
+ */
+function installInHooksDir(layout: HookLayout, dryRun: boolean): string[] {
+  const hookFile = join(layout.hooksDir, 'pre-commit');
   const chained = `${hookFile}${CHAINED_SUFFIX}`;
   const existing = readText(hookFile);
   const wanted = hookScript();
+  if (hasGuardBlock(existing) && !isGuardHook(existing)) return addGuardBlock(hookFile, dryRun);
   if (isGuardHook(existing)) {
     if (existing === wanted && isExecutable(hookFile)) return [];
     if (!dryRun) {
@@ -324,13 +333,22 @@ function writeHookFile(hooksDir: string, dryRun: boolean): string[] {
   }
   const changed: string[] = [];
   if (existsLink(hookFile)) {
+    if (isInWorkingTree(layout, hookFile)) {
+      if (existing === null || !SHELL_SCRIPT.test(existing)) {
+        throw new AgentLeaseError(`${show(layout, hookFile)} is tracked and not a shell script, so agent-lease cannot append to it: add "agent-lease guard" to it yourself`);
+      }
+      return addGuardBlock(hookFile, dryRun);
+    }
     if (existsLink(chained)) {
       throw new AgentLeaseError(`both ${hookFile} and ${chained} exist and neither is agent-lease's: move one of them away, then run agent-lease init again`);
     }
     if (!dryRun) renameSync(hookFile, chained);
     changed.push(chained);
   }
-  if (!dryRun) writeFileSync(hookFile, wanted, { mode: 0o755, flag: 'wx' });
+  if (!dryRun) {
+    mkdirSync(layout.hooksDir, { recursive: true });
+    writeFileSync(hookFile, wanted, { mode: 0o755, flag: 'wx' });
+  }
   changed.push(hookFile);
   return changed;
 }

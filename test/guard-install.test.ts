@@ -29,6 +29,14 @@ function commitHeld(cwd = repo.root, env: NodeJS.ProcessEnv = {}): { status: num
   return result;
 }
 
+/** A husky project whose main branch has the guard in its committed .husky/pre-commit. */
+function huskyWithGuardCommitted(): void {
+  setUpHusky(repo);
+  repo.installBinary();
+  installGuard(repo.root);
+  repo.git(['commit', '-q', '-am', 'guard']);
+}
+
 function snapshot(dir: string): Record<string, { content: string; mode: number }> {
   const files: Record<string, { content: string; mode: number }> = {};
   for (const name of readdirSync(dir)) {
@@ -102,6 +110,28 @@ test('a repository-local core.hooksPath is honoured; one from the global config 
   assert.match(ensureGuardActive(repo.root).problem ?? '', /global git config/, 'the session start reports it rather than throw');
 });
 
+test('a hooks directory inside the worktree holds tracked files: the guard is appended to its shell hook, nothing is moved', () => {
+  repo.installBinary();
+  const hookFile = repo.write('.githooks/pre-commit', '#!/bin/sh\necho "team hook ran"\n');
+  chmodSync(hookFile, 0o755);
+  repo.git(['add', '.githooks']);
+  repo.git(['commit', '-q', '-m', 'team hooks']);
+  repo.git(['config', 'core.hooksPath', '.githooks']);
+  assert.match(ensureGuardActive(repo.root).problem!, /not installed/, 'a session start does not edit tracked hooks');
+
+  assert.deepEqual(installGuard(repo.root).changed, [hookFile]);
+  assert.equal(repo.git(['status', '--porcelain', '.githooks']), 'M .githooks/pre-commit');
+  assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
+  const refused = commitHeld();
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /team hook ran[^]*held by bob/);
+  uninstallGuard(repo.root);
+  assert.equal(repo.git(['status', '--porcelain', '.githooks']), '');
+
+  writeFileSync(hookFile, '#!/usr/bin/env python3\nprint("team hook")\n');
+  assert.throws(() => installGuard(repo.root), /\.githooks\/pre-commit is tracked and not a shell script/);
+});
+
 test('with husky: the guard is appended once to .husky/pre-commit, after the user\'s lines, which still run; uninstall restores the file', () => {
   setUpHusky(repo, 'echo "user hook ran"\necho "second line"');
   repo.installBinary();
@@ -160,10 +190,7 @@ test('husky only in devDependencies, never run: install creates .husky/pre-commi
 });
 
 test('a fresh worktree where husky never ran commits unguarded, until ensureGuardActive repairs it', () => {
-  setUpHusky(repo);
-  repo.installBinary();
-  installGuard(repo.root);
-  repo.git(['commit', '-q', '-am', 'guard']);
+  huskyWithGuardCommitted();
   const linked = repo.addWorktree('feature');
   assert.equal(existsSync(join(linked, '.husky', '_')), false);
 
@@ -184,10 +211,7 @@ test('a fresh worktree where husky never ran commits unguarded, until ensureGuar
 });
 
 test('doctor: every worktree is listed with its state, and repairAllWorktrees makes the guard run in all of them', () => {
-  setUpHusky(repo);
-  repo.installBinary();
-  installGuard(repo.root);
-  repo.git(['commit', '-q', '-am', 'guard']);
+  huskyWithGuardCommitted();
   const first = repo.addWorktree('first');
   const second = repo.addWorktree('second');
 
