@@ -110,6 +110,31 @@ test('commit -a and commit <paths> are judged on what they really commit', () =>
   assert.equal(onlyHeld.status, 1);
 });
 
+test('concluding a merge, a held file taken as it is from the merged branch passes; editing it while resolving does not', () => {
+  repo.git(['checkout', '-q', '-b', 'feature']);
+  repo.write('src/auth/login.ts', 'feature\n');
+  repo.write('src/free.ts', 'feature\n');
+  repo.git(['commit', '-q', '--no-verify', '-am', 'feature work']);
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('src/free.ts', 'main\n');
+  repo.git(['commit', '-q', '--no-verify', '-am', 'main work']);
+  repo.hold('bob', ['src/auth/login.ts']);
+
+  assert.throws(() => repo.git(['merge', '-q', 'feature']), 'the merge stops on the conflict in src/free.ts');
+  repo.write('src/free.ts', 'resolved\n');
+  repo.write('src/auth/login.ts', 'edited while resolving\n');
+  repo.git(['add', '.']);
+  const edited = repo.commit(['--no-edit']);
+  assert.equal(edited.status, 1);
+  assert.match(edited.stderr, /^ {2}src\/auth\/login\.ts$/m);
+
+  repo.write('src/auth/login.ts', 'feature\n');
+  repo.git(['add', '.']);
+  const taken = repo.commit(['-q', '--no-edit']);
+  assert.equal(taken.status, 0, taken.stderr);
+  assert.equal(repo.git(['log', '-1', '--format=%P']).split(' ').length, 2, 'the merge was committed');
+});
+
 test('paths with spaces and non-ASCII characters are matched and shown as they are', () => {
   repo.hold('bob', ['docs/my notes.md', 'src/café/**']);
   repo.write('docs/my notes.md');

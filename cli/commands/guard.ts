@@ -36,7 +36,7 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   const storePath = defaultStorePath(cwd);
   // No store: agent-lease was never used in this repository, so nobody holds anything.
   if (!existsSync(storePath)) return EXIT.ok;
-  const paths = stagedPaths(cwd, env);
+  const paths = stagedPaths(cwd, repo.gitDir, env);
   if (paths.length === 0) return EXIT.ok;
   const bypass = env.AGENT_LEASE_BYPASS === '1';
 
