@@ -47,8 +47,11 @@ function lastSegmentFits(pattern: string, path: string): boolean {
 }
 
 function nameBounds(pattern: string): { head: string; tail: string } | null {
-  const last = pattern.slice(pattern.lastIndexOf('/') + 1);
-  if (pattern.includes('{') || last === '' || last.includes('**') || /[[\]()!+@\\]/.test(last)) return null;
+  const segments = pattern.split('/');
+  const last = segments.at(-1)!;
+  // minimatch folds `.`, `..` and empty segments away before matching: leave such patterns to it.
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return null;
+  if (pattern.includes('{') || last.includes('**') || /[[\]()!+@\\]/.test(last)) return null;
   const first = last.search(/[*?]/);
   if (first === -1) return { head: last, tail: '' };
   return { head: last.slice(0, first), tail: last.slice(Math.max(last.lastIndexOf('*'), last.lastIndexOf('?')) + 1) };

@@ -8,7 +8,7 @@ import { minimatch } from 'minimatch';
 import { covers } from '../lib/globs';
 
 const OPTIONS = { dot: true, nonegate: true, nocomment: true };
-const part = fc.constantFrom('a', 'b', '.', '.ts', 'x', '*', '?', '[ab]', '[!a]', '{a,b}', 'a*', '*b', '*.ts', '\\*', '!', '+(a)');
+const part = fc.constantFrom('a', 'b', '.', '..', '.ts', 'x', '*', '?', '[ab]', '[!a]', '{a,b}', 'a*', '*b', '*.ts', '\\*', '!', '+(a)');
 const segment = fc.oneof(
   { weight: 1, arbitrary: fc.constant('**') },
   { weight: 6, arbitrary: fc.array(part, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')) },
@@ -35,6 +35,7 @@ test('the file-name shortcut on the globs a commit meets most', () => {
     ['**/*.test.ts', 'x.test.ts', true],
     ['**/?.ts', 'ab.ts', false],
     ['src/**', 'src/a/b.ts', true],
+    ['**/a/..', 'a', true],
   ];
   for (const [glob, p, expected] of cases) assert.equal(covers({ pattern: glob, glob: true }, p), expected, `${glob} vs ${p}`);
 });
