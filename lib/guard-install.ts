@@ -73,8 +73,17 @@ export function installGuard(worktreeRoot: string, options: { dryRun?: boolean }
   if (layout.huskyDir !== null) {
     const script = join(layout.huskyDir, 'pre-commit');
     const changed = addGuardBlock(script, dryRun);
-    if (!huskyRunsHere(layout)) changed.push(...(dryRun ? [join(layout.huskyDir, '_')] : runHuskySetup(layout)));
-    return { changed, method: 'husky', description: `the guard runs from ${show(layout, script)}, through husky's ${show(layout, join(layout.huskyDir, '_'))}` };
+    const description = `the guard runs from ${show(layout, script)}, through husky's ${show(layout, join(layout.huskyDir, '_'))}`;
+    if (huskyRunsHere(layout)) return { changed, method: 'husky', description };
+    if (dryRun) return { changed: [...changed, join(layout.huskyDir, '_')], method: 'husky', description };
+    try {
+      changed.push(...runHuskySetup(layout));
+    } catch (error) {
+      // The guard is in place for when husky runs; saying why it does not yet beats undoing it.
+      if (!(error instanceof AgentLeaseError)) throw error;
+      return { changed, method: 'husky', description: `${description}, but not before husky is set up: ${error.message}` };
+    }
+    return { changed, method: 'husky', description };
   }
   requireRepositoryHooksDir(layout);
   const changed = installInHooksDir(layout, dryRun);

@@ -189,6 +189,18 @@ test('husky only in devDependencies, never run: install creates .husky/pre-commi
   assert.equal(commitHeld().status, 1);
 });
 
+test('husky in devDependencies but not installed: the guard is added, and install says it waits for husky', () => {
+  repo.installBinary();
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  const installed = installGuard(repo.root);
+  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit')]);
+  assert.match(installed.description, /but not before husky is set up: husky is installed neither in .* nor in the main worktree, .*run npm install/);
+  assert.match(guardState(repo.root).problem!, /husky is not set up in this clone \(core\.hooksPath is unset\)/);
+  repo.linkHusky();
+  assert.deepEqual(ensureGuardActive(repo.root), { repaired: true }, 'once husky is there, the session start sets it up');
+  assert.equal(commitHeld().status, 1);
+});
+
 test('a fresh worktree where husky never ran commits unguarded, until ensureGuardActive repairs it', () => {
   huskyWithGuardCommitted();
   const linked = repo.addWorktree('feature');
