@@ -241,8 +241,9 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
   }
   const script = join(layout.huskyDir, 'pre-commit');
   const changed = options.editTracked ? addGuardBlock(script, false) : [];
-  // Even where the guard is missing from the branch, husky's directory brings the user's own hooks back.
-  if (!huskyRunsHere(layout)) changed.push(...runHuskySetup(layout));
+  // Where husky is configured, its missing directory is remade even on a branch without the guard
+  // (the user's own hooks come back); husky is set up from scratch only for a branch with the guard.
+  if (!huskyRunsHere(layout) && (huskyConfigured(layout) || hasGuardBlock(readText(script)))) changed.push(...runHuskySetup(layout));
   return changed;
 }
 

@@ -189,6 +189,16 @@ test('husky only in devDependencies, never run: install creates .husky/pre-commi
   assert.equal(commitHeld().status, 1);
 });
 
+test('a session start in a husky project where nobody installed the guard changes nothing', () => {
+  repo.linkHusky();
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  const result = ensureGuardActive(repo.root);
+  assert.equal(result.repaired, false);
+  assert.match(result.problem!, /the guard is not installed: there is no \.husky\/pre-commit; fix: agent-lease init/);
+  assert.throws(() => repo.git(['config', 'core.hooksPath']), 'husky was not set up behind the user\'s back');
+  assert.equal(existsSync(join(repo.root, '.husky')), false);
+});
+
 test('husky in devDependencies but not installed: the guard is added, and install says it waits for husky', () => {
   repo.installBinary();
   repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
