@@ -3,7 +3,8 @@
 // Two ways in. With husky, the guard is a block appended to the tracked `.husky/pre-commit`, and
 // husky's generated `.husky/_` (git's `core.hooksPath`) runs it. Without husky, it is a whole
 // `pre-commit` in the hooks directory git uses (`<common dir>/hooks`, or a repository-local
-// `core.hooksPath`), which runs the guard and then the hook it replaced.
+// `core.hooksPath`), which runs the guard and then the hook it replaced; in a hooks directory
+// inside the worktree, whose files are tracked, the block is appended to the shell hook there.
 //
 // The worktree hole: husky sets the *relative* `core.hooksPath=.husky/_`, and `.husky/_` is
 // git-ignored and made only where husky ran, so a fresh `git worktree add` runs no hook at all.
