@@ -156,7 +156,7 @@ test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the on
   };
 
   stage('src/free.ts');
-  assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }).status, 0);
+  assert.deepEqual(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }), { status: 0, stderr: '', stdout: '' }, 'silently');
   stage('src/free.ts');
   assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { CLAUDE_CODE_SESSION_ID: 'alice' } }).status, 0);
   stage('src/free.ts');
@@ -209,6 +209,23 @@ test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the co
     via: 'AGENT_LEASE_SESSION',
     files: [{ path: 'src/auth/login.ts', heldBy: [{ session: 'bob', token: 1, pattern: 'src/auth/login.ts' }] }],
   });
+});
+
+test('the first commit of a repository is checked too', () => {
+  const fresh = makeGuardRepo({ commit: false });
+  try {
+    fresh.installBinary();
+    installGuard(fresh.root);
+    fresh.hold('bob', ['src/first.ts']);
+    fresh.write('src/first.ts');
+    fresh.git(['add', '.']);
+    const refused = fresh.commit(['-m', 'first']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^ {2}src\/first\.ts$/m);
+    assert.equal(fresh.commit(['-q', '-m', 'first'], { env: { AGENT_LEASE_SESSION: 'bob' } }).status, 0);
+  } finally {
+    fresh.cleanup();
+  }
 });
 
 test('a repository where agent-lease was never used passes silently and gets no store', () => {
