@@ -4,6 +4,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['contention', './contention'],
   ['scale', './scale'],
   ['hook-latency', './hook-latency'],
+  ['guard', './guard'],
 ];
 
 async function main(): Promise<void> {
