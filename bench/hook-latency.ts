@@ -4,6 +4,10 @@
 // modules the hook needs, one group at a time, and for the whole command as Claude Code runs it
 // (`sh -c`, finding the binary in the worktree or, from a fresh worktree, through git).
 //
+// Every case runs without NODE_EXTRA_CA_CERTS: node parses that bundle at start-up (about 30 ms on
+// the development machine, where it is set), which would pad the baseline and flatter the ratio.
+// The hook command unsets it too; the last table shows what that is worth where it is set.
+//
 // Run: npm run build && node --import tsx bench/hook-latency.ts [rounds]  (or npm run bench hook-latency)
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -75,10 +79,11 @@ export async function main(rounds = 40): Promise<void> {
     held.close();
     const freshWorktree = installBinary(full);
 
-    const node = (args: string[]) => () => timeCommand(process.execPath, args);
-    const hook = (repo: BenchRepo, file: string) => () => timeCommand(process.execPath, [BIN, 'hook', 'pre-tool-use'], { input: repo.input(file) });
-    const viaShell = (projectDir: string, file: string) => () =>
-      timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use', 'project')], { input: full.input(file), env: { ...process.env, CLAUDE_PROJECT_DIR: projectDir } });
+    const { NODE_EXTRA_CA_CERTS: extraCerts, ...clean } = process.env;
+    const node = (args: string[], env = clean) => () => timeCommand(process.execPath, args, { env });
+    const hook = (repo: BenchRepo, file: string) => () => timeCommand(process.execPath, [BIN, 'hook', 'pre-tool-use'], { input: repo.input(file), env: clean });
+    const viaShell = (projectDir: string, file: string, env = clean) => () =>
+      timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use', 'project')], { input: full.input(file), env: { ...env, CLAUDE_PROJECT_DIR: projectDir } });
 
     // Warm the page cache and the config cache; the first call also takes the lease the rest renew.
     for (const run of [hook(empty, 'src/a.ts'), hook(full, 'src/a.ts'), hook(full, 'src/held.ts')]) run();
@@ -119,6 +124,18 @@ export async function main(rounds = 40): Promise<void> {
     );
     const [loadBaseline, ...loadRows] = loadCases;
     console.log(`\n${ratioTable('Where the time goes: loading each part alone', loadBaseline!, loadRows)}`);
+
+    if (extraCerts !== undefined) {
+      const given = { ...clean, NODE_EXTRA_CA_CERTS: extraCerts };
+      const [asGiven, ...withCerts] = interleave(
+        [
+          { label: 'node -e 0, NODE_EXTRA_CA_CERTS as set here', run: node(['-e', '0'], given) },
+          { label: 'hook command via sh (it unsets the variable)', run: viaShell(full.root, 'src/a.ts', given) },
+        ],
+        rounds,
+      );
+      console.log(`\n${ratioTable(`In this environment (NODE_EXTRA_CA_CERTS=${extraCerts})`, asGiven!, withCerts)}`);
+    }
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
