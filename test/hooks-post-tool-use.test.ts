@@ -46,6 +46,12 @@ test('a command that changed a file another session holds is reported to the mod
   assert.match(context, /A hook cannot undo a command/);
   assert.match(run.json?.systemMessage ?? '', /a Bash command changed src\/auth\/login\.ts, held by another session/);
   assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/free.ts']);
+
+  // A command that failed gets the same answer, under its own event name.
+  const { tool_response: _response, ...failed } = fixture('post-tool-use.bash', repo.root, A, { hook_event_name: 'PostToolUseFailure', error: 'Exit code 1' });
+  const afterFailure = runHook('post-tool-use', failed, { env });
+  assert.equal(afterFailure.json?.hookSpecificOutput?.hookEventName, 'PostToolUseFailure');
+  assert.match(afterFailure.json?.hookSpecificOutput?.additionalContext ?? '', /- src\/auth\/login\.ts: bob/);
 });
 
 test('other tools are not looked at after they ran', (t) => {
