@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../lib/config';
 import { AgentLeaseError, describeError } from '../lib/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../lib/repo';
-import { defaultStorePath, openStore, type Store } from '../lib/store';
+import { openStore, storePathOf, type Store } from '../lib/store';
 import { findAgentProcess } from '../lib/processes';
 import { getSession, registerSession, touchSession } from '../lib/sessions';
 import { optionalString, requiredString } from './input';
@@ -34,7 +34,7 @@ export function hookContext(input: HookInput): HookContext | null {
     throw new AgentLeaseError(`cannot use the input's cwd ${cwd} (${describeError(error)}); nothing was leased`);
   }
   if (repo === null) return null;
-  const storePath = defaultStorePath(repo.worktreeRoot);
+  const storePath = storePathOf(repo);
   let config: Config = DEFAULT_CONFIG;
   let configProblem: string | null = null;
   try {
