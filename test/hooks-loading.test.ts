@@ -5,15 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { BIN, fixture, hookEnv, tempRepo } from './support/hooks';
-
-const EVENTS: Array<[event: string, sample: string]> = [
-  ['session-start', 'session-start.startup'],
-  ['pre-tool-use', 'pre-tool-use.write'],
-  ['post-tool-use', 'post-tool-use.bash'],
-  ['stop', 'stop'],
-  ['session-end', 'session-end'],
-];
+import { BIN, fixture, HOOK_SAMPLES, hookEnv, tempRepo } from './support/hooks';
 
 /** The modules a hook call loaded, as paths relative to node_modules or to the project. */
 function modulesLoaded(preload: string, event: string, input: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
@@ -29,7 +21,7 @@ test('no hook loads zod or the command-line code, and an ordinary edit does not 
   const preload = join(repo.base, 'report-modules.cjs');
   writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
   const env = hookEnv(repo.env);
-  for (const [event, sample] of EVENTS) {
+  for (const [event, sample] of HOOK_SAMPLES) {
     const loaded = modulesLoaded(preload, event, fixture(sample, repo.root, 'a-session'), env);
     assert.ok(loaded.some((file) => file.startsWith(`dist${sep}hooks${sep}`)), `${event}: ${loaded.join(', ')}`);
     assert.deepEqual(loaded.filter((file) => file.startsWith('zod') || file.startsWith(`dist${sep}cli${sep}`)), [], event);
