@@ -54,8 +54,8 @@ export function hookCommand(hook: HookName, launcher: Launcher): string {
   const remedy = launcher === 'plugin' ? 'npm i -g agent-lease' : 'npm install (agent-lease is a dev dependency), or npm i -g agent-lease';
   steps.push(
     `[ -x "$b" ] || b="$(command -v agent-lease)" || { echo "agent-lease is not installed (looked in $d/${BIN}, the main worktree and PATH): run ${remedy}. Files are NOT being leased." >&2; exit 1; }`,
-    // The hook opens no TLS connection, and node parses a NODE_EXTRA_CA_CERTS bundle at start-up
-    // (about 30 ms here) on every tool call.
+    // The hook opens no TLS connection, and node would parse a NODE_EXTRA_CA_CERTS bundle at
+    // start-up on every tool call (about 30 ms on the development machine).
     `unset NODE_EXTRA_CA_CERTS`,
     `exec "$b" hook ${hook}`,
   );
