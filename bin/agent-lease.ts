@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Entry point. `hook <event>` goes straight to the hook runner, which loads only what that event
 // needs; everything else goes to the command line, which loads only the command it runs.
+// The hook runner is loaded from one esbuild bundle of hooks/ and lib/ (and better-sqlite3's
+// JavaScript): a hook runs on every tool call, and loading ~35 separate files cost it ~5 ms.
 const [first, ...rest] = process.argv.slice(2);
 if (first === 'hook') {
-  (require('../hooks/run') as typeof import('../hooks/run')).runHook(rest);
+  (require('../hooks/bundle.js') as typeof import('../hooks/run')).runHook(rest);
 } else {
   (require('../cli/main') as typeof import('../cli/main')).main(process.argv.slice(2));
 }

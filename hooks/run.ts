@@ -5,12 +5,15 @@
 import { read, writeSync } from 'node:fs';
 import type { HookInput, HookOutcome } from './types';
 
-const HANDLERS: Record<string, string> = {
-  'session-start': './session-start',
-  'pre-tool-use': './pre-tool-use',
-  'post-tool-use': './post-tool-use',
-  stop: './stop',
-  'session-end': './session-end',
+type Handler = { handle(input: HookInput): HookOutcome };
+
+// Static requires, each run only for its own event, so that a bundler can see them all.
+const HANDLERS: Record<string, () => Handler> = {
+  'session-start': () => require('./session-start'),
+  'pre-tool-use': () => require('./pre-tool-use'),
+  'post-tool-use': () => require('./post-tool-use'),
+  stop: () => require('./stop'),
+  'session-end': () => require('./session-end'),
 };
 
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -39,8 +42,7 @@ function dispatch(event: string, text: string): HookOutcome {
     return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin must be a JSON object; nothing was leased` };
   }
   try {
-    const { handle } = require(HANDLERS[event]!) as { handle(input: HookInput): HookOutcome };
-    return handle(input as HookInput);
+    return HANDLERS[event]!().handle(input as HookInput);
   } catch (error) {
     const { describeError } = require('../lib/errors') as typeof import('../lib/errors');
     return { exitCode: 1, stderr: `agent-lease hook ${event}: ${describeError(error)}` };
@@ -89,8 +91,9 @@ class StdinStuck extends Error {}
 function finish(outcome: HookOutcome, stuck = false): void {
   if (outcome.stdout) writeAll(1, outcome.stdout);
   if (outcome.stderr) writeAll(2, outcome.stderr.endsWith('\n') ? outcome.stderr : `${outcome.stderr}\n`);
-  process.exitCode = outcome.exitCode ?? 0;
   if (stuck) process.kill(process.pid, 'SIGKILL');
+  // Not a natural exit: that would close the store, checkpointing it (see withStore in context.ts).
+  process.exit(outcome.exitCode ?? 0);
 }
 
 function writeAll(fd: number, text: string): void {

@@ -77,19 +77,36 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     throw new StoreMissingError(`no agent-lease store at ${path}`);
   }
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000, nativeBinding: nativeAddonPath() });
   try {
-    // auto_vacuum only takes effect on a new file, before WAL mode and the first table; it lets
-    // gc hand freed pages back to the file system.
-    db.pragma('auto_vacuum = INCREMENTAL');
-    withBusyRetry(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     const store = new Store(db, path, options.now ?? Date.now);
-    migrate(store);
+    // WAL mode and auto_vacuum are stored in the file: a store at the latest schema has them
+    // already, and setting them again costs every hook a round of locking.
+    if (schemaVersion(db) !== MIGRATIONS.length) {
+      // auto_vacuum only takes effect on a new file, before WAL mode and the first table; it
+      // lets gc hand freed pages back to the file system.
+      db.pragma('auto_vacuum = INCREMENTAL');
+      withBusyRetry(() => db.pragma('journal_mode = WAL'));
+      migrate(store);
+    }
     return store;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * The compiled SQLite addon, resolved like any module so that it is found from the hooks' bundle
+ * too (better-sqlite3's own lookup, the `bindings` package, searches relative to the calling
+ * file and probes a dozen paths). Undefined leaves the lookup to better-sqlite3.
+ */
+function nativeAddonPath(): string | undefined {
+  try {
+    return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
   }
 }
 
@@ -119,7 +136,6 @@ function schemaVersion(db: Database.Database): number {
 /** Brings the schema up to date; only the one process that finds it out of date inside the lock migrates. */
 function migrate(store: Store): void {
   const latest = MIGRATIONS.length;
-  if (schemaVersion(store.db) === latest) return;
   store.write(() => {
     const from = schemaVersion(store.db);
     if (from > latest) {

@@ -48,7 +48,8 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
     assert.deepEqual(replay.doubleGrants, []);
     assert.equal(replay.grants, counts.reduce((sum, c) => sum + c.granted, 0));
     const winners = counts.filter((c) => c.granted > 0).length;
-    assert.ok(winners >= 4, `contention was real: ${winners} of ${processes} processes won the path at some point`);
+    const denied = counts.reduce((sum, c) => sum + c.denied, 0);
+    assert.ok(winners >= 2 && denied > 0, `contention was real: ${winners} of ${processes} processes won the path, ${denied} attempts were denied`);
   } finally {
     t.cleanup();
   }
