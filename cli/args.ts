@@ -27,16 +27,22 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T, 
   try {
     parsed = parseArgs({ args, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new AgentLeaseError(`${firstLine((error as Error).message)}\n${usage}`);
+    throw usageError(firstLine((error as Error).message), usage);
   }
   if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(usage);
   return parsed as { values: FlagValues<T>; positionals: string[] };
 }
 
-export function durationFlag(value: string | undefined, flag: string): number | undefined {
+/** A usage error: the problem, then the command's usage line (its help text's first line). */
+export function usageError(problem: string, usage: string): AgentLeaseError {
+  return new AgentLeaseError(`${problem}\n${usage.split('\n')[0]!}`, EXIT.usage);
+}
+
+/** A duration flag (`90s`, `45m`, `2h`) in milliseconds; a bad one is a usage error quoting `usage`. */
+export function durationFlag(value: string | undefined, flag: string, usage: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
-  if (ms === null) throw new AgentLeaseError(`${flag} takes a duration like 90s, 45m or 2h, not "${value}"`);
+  if (ms === null) throw usageError(`${flag} takes a duration like 90s, 45m or 2h, not "${value}"`, usage);
   return ms;
 }
 
