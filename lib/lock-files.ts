@@ -10,7 +10,7 @@
 // are loaded only when there is something to rewrite or a dropped file to read.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { describeError } from './errors';
+import { AgentLeaseError, describeError } from './errors';
 import { formatDuration } from './duration';
 import { describeHeldLease } from './lease-text';
 import { acquire, listLeases, type HeldLease, type LeaseMode, type LeaseSource } from './leases';
@@ -65,7 +65,7 @@ export function syncLockFiles(store: Store, commonDir: string, options: LockFile
   if (!options.force && stampMatches(readStamp(stampPath), fingerprint(listLeases(store)), roots)) {
     return { rewritten: false, imported: [], refused: [] };
   }
-  return withLock(dirname(store.path), () => {
+  return withLock(store.path, () => {
     const result: LockFileSync = { rewritten: true, imported: [], refused: [] };
     for (const root of roots) importDroppedClaims(store, root, options, result);
     const leases = listLeases(store);
@@ -128,17 +128,25 @@ function dirMtimes(roots: string[]): Record<string, number> {
   return mtimes;
 }
 
-function withLock<T>(dir: string, fn: () => T): T {
+/** The proper-lockfile lock every rewrite of `.agent-locks/` holds, next to the store. */
+export function lockFilesLockPath(storePath: string): string {
+  return join(dirname(storePath), LOCK_FILE);
+}
+
+function withLock<T>(storePath: string, fn: () => T): T {
   const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
-  const options = { lockfilePath: join(dir, LOCK_FILE), realpath: false, stale: 10_000 };
-  mkdirSync(dir, { recursive: true });
+  const lockfilePath = lockFilesLockPath(storePath);
+  const options = { lockfilePath, realpath: false, stale: 10_000 };
   let unlock: () => void;
   for (let attempt = 1; ; attempt++) {
     try {
-      unlock = lockfile.lockSync(dir, options);
+      unlock = lockfile.lockSync(dirname(storePath), options);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= LOCK_ATTEMPTS) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (attempt >= LOCK_ATTEMPTS) {
+        throw new AgentLeaseError(`another process has held ${lockfilePath} for over ${(LOCK_ATTEMPTS * LOCK_RETRY_MS) / 1000}s; the next change will catch up`);
+      }
       sleep(LOCK_RETRY_MS);
     }
   }
