@@ -1,7 +1,7 @@
 // Glob patterns over repository-relative POSIX paths: matching, literal prefixes for indexing, and a
 // sound overlap test ("can some path match both?"). Matching follows minimatch with `dot: true`;
 // the overlap test over-approximates it: when in doubt, patterns overlap.
-import { minimatch, braceExpand } from 'minimatch';
+import type { Minimatch } from 'minimatch';
 
 const MATCH_OPTIONS = { dot: true, nonegate: true, nocomment: true } as const;
 const MAX_EXPANSIONS = 256;
@@ -24,7 +24,23 @@ export function matchesAny(globs: readonly string[], path: string): boolean {
 
 export function covers(target: LeaseTarget, path: string): boolean {
   if (!target.glob) return target.pattern === path;
-  return minimatch(path, target.pattern, MATCH_OPTIONS);
+  return compiled(target.pattern).match(path);
+}
+
+// Compiling a glob costs far more than matching it, and the same leases are matched over and over
+// (a guard checks every staged path against them).
+const MATCHERS = new Map<string, Minimatch>();
+const MAX_MATCHERS = 10_000;
+
+function compiled(pattern: string): Minimatch {
+  let matcher = MATCHERS.get(pattern);
+  if (matcher === undefined) {
+    if (MATCHERS.size >= MAX_MATCHERS) MATCHERS.clear();
+    const { Minimatch } = require('minimatch') as typeof import('minimatch');
+    matcher = new Minimatch(pattern, MATCH_OPTIONS);
+    MATCHERS.set(pattern, matcher);
+  }
+  return matcher;
 }
 
 // A single character position inside one path segment.
@@ -35,16 +51,19 @@ type CharToken =
 type SegmentToken = CharToken | { kind: 'star' };
 type Segment = { kind: 'globstar' } | { kind: 'tokens'; tokens: SegmentToken[] };
 
-/** null: syntax this module does not model (extglob, negation, POSIX classes), i.e. may match anything. */
-type ParsedPattern = Segment[][] | null;
+/** A pattern's brace alternatives as segments, or why this module cannot model it. */
+type ParsedPattern = { alternatives: Segment[][] } | { problem: string };
+
+class UnmodelledSyntax extends Error {}
 
 export function overlaps(a: LeaseTarget, b: LeaseTarget): boolean {
   if (!a.glob) return covers(b, a.pattern);
   if (!b.glob) return covers(a, b.pattern);
   const left = parsePattern(a.pattern);
   const right = parsePattern(b.pattern);
-  if (left === null || right === null) return true;
-  return left.some((x) => right.some((y) => segmentsOverlap(x, y)));
+  // What cannot be modelled may match anything: it overlaps everything, never nothing.
+  if ('problem' in left || 'problem' in right) return true;
+  return left.alternatives.some((x) => right.alternatives.some((y) => segmentsOverlap(x, y)));
 }
 
 /**
@@ -79,8 +98,8 @@ export function ancestorPrefixes(prefix: string): string[] {
 // Whether a glob matches every path (`**`, `**/*`, `*/**`): too broad to lease without force.
 export function matchesEverything(pattern: string): boolean {
   const parsed = parsePattern(pattern);
-  if (parsed === null) return false;
-  return parsed.some((segments) =>
+  if ('problem' in parsed) return false;
+  return parsed.alternatives.some((segments) =>
     segments.some((segment) => segment.kind === 'globstar') &&
     segments.every((segment) => segment.kind === 'globstar' || (segment.tokens.length === 1 && segment.tokens[0]!.kind === 'star')),
   );
@@ -106,15 +125,32 @@ function commonDirectoryPrefix(a: string, b: string): string {
   return a.slice(0, end);
 }
 
+/** Why a glob cannot be leased (negation, extglob, malformed classes, ...), or null when it can. */
+export function globProblem(pattern: string): string | null {
+  const parsed = parsePattern(pattern);
+  return 'problem' in parsed ? parsed.problem : null;
+}
+
 function expandBraces(pattern: string): string[] | null {
+  if (!pattern.includes('{')) return [pattern];
+  const { braceExpand } = require('minimatch') as typeof import('minimatch');
   const expanded = braceExpand(pattern);
   return expanded.length > MAX_EXPANSIONS ? null : expanded;
 }
 
 function parsePattern(pattern: string): ParsedPattern {
-  if (pattern.startsWith('!')) return null;
+  try {
+    return { alternatives: parseAlternatives(pattern) };
+  } catch (error) {
+    if (error instanceof UnmodelledSyntax) return { problem: error.message };
+    throw error;
+  }
+}
+
+function parseAlternatives(pattern: string): Segment[][] {
+  if (pattern.startsWith('!')) throw new UnmodelledSyntax('negated patterns cannot be leased');
   const alternatives = expandBraces(pattern);
-  if (alternatives === null) return null;
+  if (alternatives === null) throw new UnmodelledSyntax(`braces expand to more than ${MAX_EXPANSIONS} alternatives`);
   const parsed: Segment[][] = [];
   for (const alternative of alternatives) {
     const segments: Segment[] = [];
@@ -124,24 +160,21 @@ function parsePattern(pattern: string): ParsedPattern {
         if (segments.at(-1)?.kind !== 'globstar') segments.push({ kind: 'globstar' });
         continue;
       }
-      const tokens = tokenizeSegment(text);
-      if (tokens === null) return null;
-      segments.push({ kind: 'tokens', tokens });
+      segments.push({ kind: 'tokens', tokens: tokenizeSegment(text) });
     }
     parsed.push(segments);
   }
   return parsed;
 }
 
-function tokenizeSegment(text: string): SegmentToken[] | null {
+function tokenizeSegment(text: string): SegmentToken[] {
   const tokens: SegmentToken[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if ('@!+'.includes(c) && text[i + 1] === '(') return null;
-    if ((c === '*' || c === '?') && text[i + 1] === '(') return null;
+    if ('@!+*?'.includes(c) && text[i + 1] === '(') throw new UnmodelledSyntax('extglob groups like +(a|b) are not supported; use braces: {a,b}');
     if (c === '\\') {
       i++;
-      if (i >= text.length) return null;
+      if (i >= text.length) throw new UnmodelledSyntax('ends with a lone backslash');
       tokens.push({ kind: 'literal', char: text[i]! });
     } else if (c === '*') {
       if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' });
@@ -149,7 +182,6 @@ function tokenizeSegment(text: string): SegmentToken[] | null {
       tokens.push({ kind: 'any' });
     } else if (c === '[') {
       const parsed = parseClass(text, i);
-      if (parsed === null) return null;
       tokens.push(parsed.token);
       i = parsed.end;
     } else {
@@ -159,7 +191,7 @@ function tokenizeSegment(text: string): SegmentToken[] | null {
   return tokens;
 }
 
-function parseClass(text: string, start: number): { token: CharToken; end: number } | null {
+function parseClass(text: string, start: number): { token: CharToken; end: number } {
   let i = start + 1;
   const negated = text[i] === '!' || text[i] === '^';
   if (negated) i++;
@@ -169,11 +201,11 @@ function parseClass(text: string, start: number): { token: CharToken; end: numbe
     const c = text[i]!;
     if (c === ']' && !first) return { token: { kind: 'class', negated, ranges }, end: i };
     first = false;
-    if (c === '[' && text[i + 1] === ':') return null;
+    if (c === '[' && text[i + 1] === ':') throw new UnmodelledSyntax('POSIX classes like [[:alpha:]] are not supported; use ranges: [a-zA-Z]');
     let low = c;
     if (c === '\\') {
       i++;
-      if (i >= text.length) return null;
+      if (i >= text.length) break;
       low = text[i]!;
     }
     let high = low;
@@ -182,13 +214,13 @@ function parseClass(text: string, start: number): { token: CharToken; end: numbe
       i += 2;
       if (high === '\\') {
         i++;
-        if (i >= text.length) return null;
+        if (i >= text.length) break;
         high = text[i]!;
       }
     }
     ranges.push([low.codePointAt(0)!, high.codePointAt(0)!]);
   }
-  return null;
+  throw new UnmodelledSyntax('a [ character class is not closed');
 }
 
 function segmentsOverlap(a: Segment[], b: Segment[]): boolean {

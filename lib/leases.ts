@@ -3,7 +3,7 @@
 // among processes that use this module. Expired and dead-holder leases found in the way are
 // reclaimed inside that same transaction.
 import { AgentLeaseError } from './errors';
-import { ancestorPrefixes, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
+import { ancestorPrefixes, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
 import { recordEvent } from './log';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
@@ -88,6 +88,7 @@ type LeaseRow = {
   task: string | null;
   source: LeaseSource;
   acquired_at: number;
+  ttl_ms: number;
   expires_at: number;
   released_at: number | null;
   release_reason: string | null;
@@ -127,6 +128,8 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     patterns.map((raw) => {
       const pattern = normalizePattern(raw);
       const target = { pattern, glob: !options.exact && isGlob(pattern) };
+      const problem = target.glob ? globProblem(pattern) : null;
+      if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
       if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
         throw new AgentLeaseError(`pattern "${pattern}" would lease the whole repository; name a narrower area (or force it)`);
       }
@@ -176,17 +179,17 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
       const expiresAt = now + ttlMs;
       if (plan.own) {
         store
-          .statement('UPDATE leases SET expires_at = max(expires_at, ?), mode = ?, task = coalesce(?, task) WHERE token = ?')
-          .run(expiresAt, mode, options.task ?? null, plan.own.token);
+          .statement('UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task) WHERE token = ?')
+          .run(expiresAt, ttlMs, mode, options.task ?? null, plan.own.token);
         recordEvent(store, { kind: 'renew', sessionId, token: plan.own.token, pattern: plan.own.pattern, detail: { expiresAt } });
         result.renewed.push(toLease(leaseRow(store, plan.own.token)!));
       } else {
         const { lastInsertRowid } = store
           .statement(
-            `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(sessionId, plan.target.pattern, plan.target.glob ? 1 : 0, indexPrefix(plan.target), mode, options.task ?? null, source, now, expiresAt);
+          .run(sessionId, plan.target.pattern, plan.target.glob ? 1 : 0, indexPrefix(plan.target), mode, options.task ?? null, source, now, ttlMs, expiresAt);
         const token = Number(lastInsertRowid);
         recordEvent(store, { kind: 'grant', sessionId, token, pattern: plan.target.pattern, detail: { mode, source, expiresAt } });
         result.granted.push(toLease(leaseRow(store, token)!));
@@ -212,8 +215,9 @@ export function renew(
         refused.push(toHeldLease(row));
         continue;
       }
-      const expiresAt = now + (options.ttlMs ?? DEFAULT_TTL_MS[row.source]);
-      store.statement('UPDATE leases SET expires_at = max(expires_at, ?) WHERE token = ?').run(expiresAt, row.token);
+      const ttlMs = options.ttlMs ?? row.ttl_ms;
+      const expiresAt = now + ttlMs;
+      store.statement('UPDATE leases SET expires_at = ?, ttl_ms = ? WHERE token = ?').run(expiresAt, ttlMs, row.token);
       recordEvent(store, {
         kind: 'renew',
         sessionId: row.session_id,
@@ -292,30 +296,49 @@ export interface GcResult {
   deletedEvents: number;
 }
 
+/** Rows deleted per transaction by gc, so that hooks waiting on the store are never held up long. */
+const GC_BATCH = 5000;
+
 /**
  * Reclaims expired and dead-holder leases, then deletes released leases and ended sessions older
- * than `retentionMs`, and events older than `eventRetentionMs`.
+ * than `retentionMs` and events older than `eventRetentionMs`, in small batches, and returns the
+ * freed pages to the file system.
  */
 export function gc(store: Store, options: { retentionMs: number; eventRetentionMs?: number; actor?: string | null }): GcResult {
   const liveRows = store.db.prepare(`${JOINED} WHERE l.released_at IS NULL`).all() as JoinedRow[];
   // Process checks happen here, outside the transaction; inside it only the answers are used.
   const liveness = new Map<string, boolean>();
   for (const row of liveRows) holderAlive(row, liveness);
-  return store.write(() => {
-    const now = store.now();
-    let reclaimed = 0;
+  const now = store.now();
+  const reclaimed = store.write(() => {
+    let count = 0;
     for (const row of liveRows) {
       const current = leaseRow(store, row.token);
-      if (current?.released_at === null && reclaimIfStale(store, row, now, liveness, options.actor ?? null)) reclaimed++;
+      if (current?.released_at === null && reclaimIfStale(store, row, store.now(), liveness, options.actor ?? null)) count++;
     }
-    const cutoff = now - options.retentionMs;
-    const deletedLeases = store.statement('DELETE FROM leases WHERE released_at IS NOT NULL AND released_at < ?').run(cutoff).changes;
-    const deletedSessions = store
-      .statement('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)')
-      .run(cutoff).changes;
-    const deletedEvents = store.statement('DELETE FROM events WHERE at < ?').run(now - (options.eventRetentionMs ?? options.retentionMs)).changes;
-    return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
+    return count;
   });
+  const cutoff = now - options.retentionMs;
+  const deletedLeases = deleteInBatches(store, 'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?', 'DELETE FROM leases WHERE token IN', cutoff);
+  const deletedSessions = deleteInBatches(
+    store,
+    'SELECT rowid FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
+    'DELETE FROM sessions WHERE rowid IN',
+    cutoff,
+  );
+  const deletedEvents = deleteInBatches(store, 'SELECT id FROM events WHERE at < ?', 'DELETE FROM events WHERE id IN', now - (options.eventRetentionMs ?? options.retentionMs));
+  store.db.pragma('incremental_vacuum');
+  return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
+}
+
+function deleteInBatches(store: Store, select: string, deleteWhere: string, cutoff: number): number {
+  const statement = store.statement(`${deleteWhere} (${select} LIMIT ${GC_BATCH})`);
+  let total = 0;
+  for (;;) {
+    const deleted = store.write(() => statement.run(cutoff).changes);
+    total += deleted;
+    if (deleted < GC_BATCH) return total;
+  }
 }
 
 function coveringLeases(store: Store, path: string): HeldLease[] {
@@ -351,8 +374,16 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** Releases a lease that has expired or whose holder is gone; true when it did. */
+/**
+ * Releases a lease that has expired or whose holder is gone; true when it did. A lease due to
+ * expire further ahead than its own TTL means the clock went back: its expiry is brought within
+ * one TTL of now, so that no lease outlives a clock jump by more than its TTL.
+ */
 function reclaimIfStale(store: Store, row: JoinedRow, now: number, liveness: Map<string, boolean>, actor: string | null): boolean {
+  if (row.expires_at - now > row.ttl_ms) {
+    row.expires_at = now + row.ttl_ms;
+    store.statement('UPDATE leases SET expires_at = ? WHERE token = ?').run(row.expires_at, row.token);
+  }
   let kind: 'expire' | 'takeover';
   let reason: string;
   if (row.expires_at <= now) {

@@ -1,5 +1,5 @@
 // Absolute file paths to the repository-relative POSIX paths leases are taken on.
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { locateRepo, type RepoLocation } from './repo';
 
@@ -28,14 +28,15 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
   return { kind: 'inside', path: posix, repo };
 }
 
-/** The path with its longest existing ancestor replaced by its real path. */
+/** The path with its longest existing ancestor replaced by its real path, and the nearest existing directory. */
 function resolveExistingPart(absolute: string): { existing: string; full: string } | null {
   const missing: string[] = [];
   let current = resolve(absolute);
   for (;;) {
     try {
-      const existing = realpathSync(current);
-      return { existing: missing.length === 0 ? dirname(existing) : existing, full: resolve(existing, ...missing) };
+      const real = realpathSync(current);
+      const existing = statSync(real).isDirectory() ? real : dirname(real);
+      return { existing, full: resolve(real, ...missing) };
     } catch {
       const parent = dirname(current);
       if (parent === current) return null;

@@ -29,6 +29,7 @@ export const MIGRATIONS: readonly string[] = [
     task           TEXT,
     source         TEXT NOT NULL CHECK (source IN ('edit', 'claim', 'file')),
     acquired_at    INTEGER NOT NULL,
+    ttl_ms         INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL,
     released_at    INTEGER,
     release_reason TEXT

@@ -76,6 +76,9 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
   try {
+    // auto_vacuum only takes effect on a new file, before WAL mode and the first table; it lets
+    // gc hand freed pages back to the file system.
+    db.pragma('auto_vacuum = INCREMENTAL');
     withBusyRetry(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     const store = new Store(db, path, options.now ?? Date.now);

@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { acquire, listLeases } from '../lib/leases';
+import { readEvents } from '../lib/log';
+import { registerSession } from '../lib/sessions';
+import { openStore } from '../lib/store';
+import { replayExclusiveGrants } from './support/replay';
+import { makeStore } from './support/store';
+
+const WORKER = join(__dirname, 'support', 'lease-worker.cjs');
+
+function runWorker(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY escapes', async () => {
+  const t = makeStore();
+  try {
+    const processes = 16;
+    const rounds = 200;
+    const startAt = String(Date.now() + 2000);
+    const results = await Promise.all(
+      Array.from({ length: processes }, (_, i) => runWorker(['race', t.path, `racer-${i}`, String(rounds), 'hot/file.ts', startAt])),
+    );
+    const counts = results.map((r) => {
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { granted: number; denied: number; errors: number; busy: number };
+    });
+    assert.equal(counts.reduce((sum, c) => sum + c.errors, 0), 0, 'no errors, SQLITE_BUSY or other');
+    assert.equal(counts.reduce((sum, c) => sum + c.granted + c.denied, 0), processes * rounds);
+
+    const replay = replayExclusiveGrants(readEvents(t.store));
+    assert.deepEqual(replay.doubleGrants, []);
+    assert.equal(replay.grants, counts.reduce((sum, c) => sum + c.granted, 0));
+    const winners = counts.filter((c) => c.granted > 0).length;
+    assert.ok(winners >= 4, `contention was real: ${winners} of ${processes} processes won the path at some point`);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a holder killed with SIGKILL mid-write: the store opens clean, its lease survives, then is reclaimable', async () => {
+  const t = makeStore();
+  t.store.close();
+  const store = openStore({ path: t.path });
+  try {
+    const child = spawn(process.execPath, [WORKER, 'hold', t.path, 'doomed', 'src/held.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => String(chunk).includes('held') && resolve());
+      child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
+    });
+    registerSession(store, { id: 'other', runtime: 'cli' });
+    assert.equal(acquire(store, 'other', ['src/held.ts']).ok, false, 'the live holder keeps its lease');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    const check = new Database(t.path);
+    assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+    check.close();
+    const held = listLeases(store, { includeInactive: true }).find((lease) => lease.pattern === 'src/held.ts' && lease.sessionId === 'doomed');
+    assert.ok(held, 'the committed lease is still there');
+    assert.equal(held.releasedAt, null);
+    assert.ok(readEvents(store, { kinds: ['grant'] }).length > 1, 'the holder was writing when it died');
+    const result = acquire(store, 'other', ['src/held.ts']);
+    assert.equal(result.ok, true, 'reclaimable once the process is seen dead');
+    assert.equal(readEvents(store, { kinds: ['takeover'] }).at(-1)!.sessionId, 'doomed');
+  } finally {
+    store.close();
+    t.cleanup();
+  }
+});
+
+test('30 processes opening a fresh store at once all succeed, and exactly one migrates', async () => {
+  const t = makeStore();
+  t.store.close();
+  const fresh = join(t.dir, 'fresh.db');
+  try {
+    const results = await Promise.all(Array.from({ length: 30 }, () => runWorker(['open', fresh])));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const store = openStore({ path: fresh });
+    assert.equal(readEvents(store, { kinds: ['migrate'] }).length, 1);
+    assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+    store.close();
+  } finally {
+    t.cleanup();
+  }
+});
