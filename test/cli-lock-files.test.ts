@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { lockFilesLockPath } from '../lib/lock-files';
-import { BIN, makeRepo, type TestRepo } from './cli-harness';
+import { BIN, makeCliRepo, type CliRepo } from './support/cli';
 
-let repo: TestRepo;
+let repo: CliRepo;
 beforeEach(() => {
-  repo = makeRepo();
+  repo = makeCliRepo();
 });
 afterEach(() => repo.cleanup());
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeRepo, type TestRepo } from './cli-harness';
+import { makeCliRepo, type CliRepo } from './support/cli';
 
 const COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc'];
 
@@ -34,9 +34,9 @@ const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
 ];
 
 describe('command-line usage', () => {
-  let repo: TestRepo;
+  let repo: CliRepo;
   before(() => {
-    repo = makeRepo();
+    repo = makeCliRepo();
   });
   after(() => repo.cleanup());
 
@@ -102,9 +102,9 @@ describe('command-line usage', () => {
   it('outside a git repository every command says so in one line and exits 2', () => {
     for (const name of COMMANDS) {
       const args = name === 'claim' || name === 'who' || name === 'check' ? [name, 'a.ts'] : name === 'release' ? [name, '--all'] : [name];
-      const result = repo.cli(args, { cwd: repo.dir });
+      const result = repo.cli(args, { cwd: repo.base });
       assert.equal(result.status, 2, name);
-      assert.equal(result.stderr, `agent-lease ${name}: not inside a git worktree: ${repo.dir}\n`);
+      assert.equal(result.stderr, `agent-lease ${name}: not inside a git worktree: ${repo.base}\n`);
     }
   });
 });
