@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 
 export interface ProcessIdentity {
   pid: number;
@@ -48,11 +49,17 @@ export function findAgentProcess(): ProcessIdentity | null {
   return null;
 }
 
+// Only a node running agent-lease's own script: an agent installed under a directory that happens
+// to be called agent-lease (a checkout of this project, with Claude Code in its node_modules) is
+// still the agent.
+const AGENT_LEASE_SCRIPT = /^agent-lease(\.[cm]?[jt]s)?$/;
+
 function isAgentLeaseProcess(pid: number, command: string): boolean {
   if (command !== 'node') return false;
   if (process.platform !== 'linux') return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('agent-lease');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1);
+    return args.some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)));
   } catch {
     return false;
   }

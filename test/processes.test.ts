@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { identify, isProcessAlive } from '../lib/processes';
 import { startAgent } from './support/store';
 
@@ -25,5 +27,32 @@ test('the agent is the nearest ancestor that is not a shell, as when Claude Code
     const args = shell.length === 3 ? [shell[1]!, shell[2]!, command] : [shell[1]!, command];
     const found = JSON.parse(execFileSync(shell[0]!, args, { encoding: 'utf8' })) as { pid: number };
     assert.equal(found.pid, process.pid, shell.join(' '));
+  }
+});
+
+test('an agent installed under a directory named agent-lease is still the agent; agent-lease\'s own node is skipped', () => {
+  const base = mkdtempSync(join(tmpdir(), 'agent-lease-process-'));
+  try {
+    const report = `process.stdout.write(JSON.stringify(require(${JSON.stringify(LIB)}).findAgentProcess()))`;
+    // `<base>/agent-lease/node_modules/agent/cli.js` runs a hook the way Claude Code does: through `sh -c`.
+    const agentScript = join(base, 'agent-lease', 'node_modules', 'agent', 'cli.js');
+    mkdirSync(dirname(agentScript), { recursive: true });
+    const hook = `${JSON.stringify(process.execPath)} -e ${JSON.stringify(report)}`;
+    writeFileSync(
+      agentScript,
+      `const { execFileSync } = require('node:child_process');
+       process.stdout.write(JSON.stringify({ self: process.pid, found: JSON.parse(execFileSync('sh', ['-c', process.argv[2]], { encoding: 'utf8' })) }));`,
+    );
+    const agent = JSON.parse(execFileSync(process.execPath, [agentScript, hook], { encoding: 'utf8' })) as { self: number; found: { pid: number } };
+    assert.equal(agent.found.pid, agent.self);
+
+    // The same hook run by agent-lease's own binary (`.../bin/agent-lease.js`) is attributed to whoever ran that.
+    const ownScript = join(base, 'bin', 'agent-lease.js');
+    mkdirSync(dirname(ownScript), { recursive: true });
+    writeFileSync(ownScript, `process.stdout.write(require('node:child_process').execFileSync('sh', ['-c', process.argv[2]], { encoding: 'utf8' }));`);
+    const found = JSON.parse(execFileSync(process.execPath, [ownScript, hook], { encoding: 'utf8' })) as { pid: number };
+    assert.equal(found.pid, process.pid);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
 });

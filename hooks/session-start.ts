@@ -1,0 +1,95 @@
+// SessionStart: registers (or refreshes) the session with its agent process, carries the leases of
+// the same process's previous session id over after /clear, a resume or a compaction, exports the
+// session id to the session's Bash commands (for the commit guard), and tells the model what other
+// sessions hold and how to claim an area.
+import { appendFileSync } from 'node:fs';
+import { describeError } from '../lib/errors';
+import { listLeases } from '../lib/leases';
+import { findAgentProcess } from '../lib/processes';
+import { currentBranch } from '../lib/repo';
+import { carryOverLeases, registerSession } from '../lib/sessions';
+import { hookContext, withStore, type HookContext } from './context';
+import { leaseLines } from './describe';
+import { optionalString } from './input';
+import { addContext } from './output';
+import type { HookInput, HookOutcome } from './types';
+
+/** Sources on which Claude Code gives the same running agent a new session id. */
+const CARRY_OVER_SOURCES = new Set(['clear', 'resume', 'compact']);
+const MAX_LEASE_LINES = 20;
+
+export function handle(input: HookInput): HookOutcome {
+  const source = optionalString(input, 'source') ?? 'startup';
+  const context = hookContext(input);
+  if (context === null) return {};
+  const warnings: string[] = [];
+  if (context.configProblem !== null) warnings.push(context.configProblem);
+  const envProblem = exportSessionId(context.sessionId);
+  if (envProblem !== null) warnings.push(envProblem);
+
+  const agent = findAgentProcess();
+  const result = withStore(context, (store) => {
+    registerSession(store, {
+      id: context.sessionId,
+      runtime: 'claude-code',
+      worktree: context.repo.worktreeRoot,
+      branch: currentBranch(context.repo.gitDir),
+      process: agent,
+    });
+    const carriedFrom = CARRY_OVER_SOURCES.has(source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
+    const others = listLeases(store).filter((lease) => lease.sessionId !== context.sessionId);
+    const mine = listLeases(store, { sessionId: context.sessionId });
+    return { carriedFrom, others, mine };
+  });
+  if (!result.ok) {
+    warnings.push(`${result.problem}; files are NOT being leased in this session`);
+    return addContext('SessionStart', unavailableText(result.problem), warnings.join('\n'));
+  }
+  return addContext('SessionStart', briefing(context, result.value), warnings.length > 0 ? warnings.join('\n') : undefined);
+}
+
+/**
+ * Appends `export AGENT_LEASE_SESSION=<id>` to the file Claude Code sources before each Bash
+ * command of this session, so that `git commit` (and the CLI) know which session is acting.
+ */
+function exportSessionId(sessionId: string): string | null {
+  const envFile = process.env.CLAUDE_ENV_FILE;
+  if (!envFile) return null;
+  try {
+    appendFileSync(envFile, `export AGENT_LEASE_SESSION=${shellQuote(sessionId)}\n`);
+    return null;
+  } catch (error) {
+    return `agent-lease: could not write to CLAUDE_ENV_FILE ${envFile} (${describeError(error)}); commits from this session's Bash tool will not be recognised as its own`;
+  }
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function briefing(
+  context: HookContext,
+  state: { carriedFrom: string[]; others: ReturnType<typeof listLeases>; mine: ReturnType<typeof listLeases> },
+): string {
+  const lines = [
+    `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
+      'an edit to a file another live session holds is denied, and so is a commit that touches one.',
+  ];
+  if (state.carriedFrom.length > 0) {
+    lines.push(`This session keeps the ${state.mine.length} lease(s) of its previous session id (${state.carriedFrom.join(', ')}).`);
+  }
+  if (state.others.length === 0) {
+    lines.push('No other session holds any file right now.');
+  } else {
+    lines.push('Files other sessions hold now (do not edit these; plan your work around them):', ...leaseLines(state.others, Date.now(), MAX_LEASE_LINES));
+  }
+  lines.push(
+    'To reserve a whole area before you start on it, run: agent-lease claim \'src/auth/**\' --task "what you are doing" ' +
+      '(`agent-lease status` lists every lease, `agent-lease release <pattern>` gives one back).',
+  );
+  return lines.join('\n');
+}
+
+function unavailableText(problem: string): string {
+  return `agent-lease is installed in this repository but cannot work right now (${problem}): edits are not being leased. Mention this to the user.`;
+}

@@ -1,0 +1,33 @@
+// Stop (the end of every turn): renews the session, releases its edit leases on files it no longer
+// has uncommitted changes to (committed or reverted), and renews those it still does. It never
+// blocks the stop, so it can never keep the agent looping (`stop_hook_active`).
+import { describeError } from '../lib/errors';
+import { listLeases, release, renew } from '../lib/leases';
+import { ensureSession, hookContext, withStore } from './context';
+import { tellUser } from './output';
+import { pendingChanges } from './pending-changes';
+import type { HookInput, HookOutcome } from './types';
+
+export function handle(input: HookInput): HookOutcome {
+  const context = hookContext(input);
+  if (context === null) return {};
+  const warnings: string[] = [];
+  if (context.configProblem !== null) warnings.push(context.configProblem);
+  let pending: Set<string> | null = null;
+  try {
+    pending = pendingChanges(context.repo.worktreeRoot);
+  } catch (error) {
+    warnings.push(`agent-lease: could not list the worktree's pending changes (${describeError(error)}); this session's edit leases were kept`);
+  }
+
+  const result = withStore(context, (store) => {
+    ensureSession(store, context);
+    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit');
+    const done = pending === null ? [] : edits.filter((lease) => !pending.has(lease.pattern));
+    const open = edits.filter((lease) => !done.includes(lease));
+    if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
+    if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
+  });
+  if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
+  return warnings.length > 0 ? tellUser(warnings.join('\n')) : {};
+}
