@@ -281,12 +281,51 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
 
 /** Read-only: for each path, the live leases of *other* sessions that cover it. */
 export function check(store: Store, paths: string[], sessionId?: string | null): CoverageResult[] {
-  return store.read(() => paths.map((path) => ({ path, holders: coveringLeases(store, path).filter((lease) => lease.sessionId !== sessionId) })));
+  return coverage(store, paths, { except: sessionId ?? null });
 }
 
 /** Read-only: every live lease covering `path`, whoever holds it. */
 export function who(store: Store, path: string): HeldLease[] {
-  return store.read(() => coveringLeases(store, path));
+  return coverage(store, [path])[0]!.holders;
+}
+
+export interface CoverageOptions {
+  /** Leave this session's own leases out. */
+  except?: string | null;
+  /** Only leases of this mode. */
+  mode?: LeaseMode;
+}
+
+/**
+ * Read-only, in one snapshot: for each path, the live leases covering it. Built for many paths at
+ * once (a commit of a thousand files): each index prefix is looked up once for all of them, and
+ * each holder's liveness is checked once.
+ */
+export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): CoverageResult[] {
+  return store.read(() => {
+    const now = store.now();
+    const byPrefix = store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix = ?`);
+    const candidates = new Map<string, JoinedRow[]>();
+    const liveness = new Map<string, boolean>();
+    const candidatesAt = (prefix: string): JoinedRow[] => {
+      let rows = candidates.get(prefix);
+      if (rows === undefined) {
+        rows = (byPrefix.all(prefix) as JoinedRow[]).filter(
+          (row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode),
+        );
+        candidates.set(prefix, rows);
+      }
+      return rows;
+    };
+    return paths.map((path) => {
+      const target = { pattern: path, glob: false };
+      const holders = ancestorPrefixes(path)
+        .flatMap(candidatesAt)
+        .filter((row) => overlaps(targetOf(row), target) && holderAlive(row, liveness))
+        .map(toHeldLease);
+      return { path, holders };
+    });
+  });
 }
 
 export interface GcResult {
@@ -339,15 +378,6 @@ function deleteInBatches(store: Store, select: string, deleteWhere: string, cuto
     total += deleted;
     if (deleted < GC_BATCH) return total;
   }
-}
-
-function coveringLeases(store: Store, path: string): HeldLease[] {
-  const now = store.now();
-  const target = { pattern: path, glob: false };
-  return candidateRows(store, target)
-    .filter((row) => row.expires_at > now && overlaps(targetOf(row), target))
-    .map(toHeldLease)
-    .filter((lease) => lease.holder.alive);
 }
 
 /**

@@ -1,0 +1,98 @@
+// `agent-lease guard`: the pre-commit check, run by git in whichever worktree the commit happens.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseCommandArgs } from '../args';
+import type { Command } from '../command';
+import { paint, writeErr } from '../output';
+import { loadConfig, type Config } from '../../lib/config';
+import { AgentLeaseError, describeError, EXIT } from '../../lib/errors';
+import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths } from '../../lib/guard';
+import { requireRepo } from '../../lib/repo';
+import { defaultStorePath, openStore } from '../../lib/store';
+
+const USAGE = `usage: agent-lease guard
+
+Run by git before every commit (agent-lease init installs it). Refuses the commit when a staged
+file (added, changed, deleted, or either side of a rename) is held exclusively by another live
+session, naming each file, its holder, task, worktree and time left, and what to do.
+
+environment:
+  AGENT_LEASE_BYPASS=1    commit anyway; the bypass is logged with the files and the committer
+  AGENT_LEASE_SESSION     who is committing; else CLAUDE_CODE_SESSION_ID, else the one live
+                          session of this worktree, else a person, whom every live lease blocks
+
+exit: 0 the commit may go on, 1 it touches held files, 2 the guard could not check it`;
+
+export const command: Command = {
+  usage: USAGE,
+  run(args) {
+    parseCommandArgs(args, {}, USAGE);
+    return guard(process.cwd(), process.env);
+  },
+};
+
+function guard(cwd: string, env: NodeJS.ProcessEnv): number {
+  const repo = requireRepo(cwd);
+  const storePath = defaultStorePath(cwd);
+  // No store: agent-lease was never used in this repository, so nobody holds anything.
+  if (!existsSync(storePath)) return EXIT.ok;
+  const paths = stagedPaths(cwd, env);
+  if (paths.length === 0) return EXIT.ok;
+  const bypass = env.AGENT_LEASE_BYPASS === '1';
+
+  let config: Config;
+  try {
+    config = loadConfig(repo.worktreeRoot, dirname(storePath));
+  } catch (error) {
+    if (!(error instanceof AgentLeaseError)) throw error;
+    return cannotCheck(error.message, bypass, 'refuse', 'Fix that file.');
+  }
+
+  try {
+    const store = openStore({ path: storePath, mustExist: true });
+    try {
+      const committer = resolveCommitter(store, repo.worktreeRoot, env);
+      const blocked = blockedFiles(store, paths, committer);
+      if (blocked.length === 0) return EXIT.ok;
+      if (bypass) {
+        recordBypass(store, committer, blocked);
+        const files = blocked.length === 1 ? blocked[0]!.path : `${blocked.length} files`;
+        writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; logged as a bypass by ${committer.name}`);
+        return EXIT.ok;
+      }
+      writeErr(paint(describeRefusal(blocked, committer, store.now()), 'red', process.stderr));
+      return EXIT.conflict;
+    } finally {
+      store.close();
+    }
+  } catch (error) {
+    if (!isStoreError(error)) throw error;
+    return cannotCheck(
+      `cannot read the agent-lease store at ${storePath} (${describeError(error)})`,
+      bypass,
+      config.guard.onStoreError,
+      'Run agent-lease doctor; a damaged store can be moved away (agent-lease starts a new, empty one).\n' +
+        '  To only warn from now on: {"guard": {"onStoreError": "warn"}} in .agent-lease.json.',
+    );
+  }
+}
+
+/** The guard could not decide: refuse (the default), or let the commit through with a warning. */
+function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn', fix: string): number {
+  if (bypass) {
+    writeErr(`agent-lease guard: ${problem}; AGENT_LEASE_BYPASS=1, so the commit goes through unchecked (and the bypass could not be logged)`);
+    return EXIT.ok;
+  }
+  if (onError === 'warn') {
+    writeErr(`agent-lease guard: warning: ${problem}; the commit was not checked (guard.onStoreError is "warn")`);
+    return EXIT.ok;
+  }
+  writeErr(`agent-lease guard: commit refused: ${problem}.\n  ${fix}\n  To commit anyway: AGENT_LEASE_BYPASS=1 git commit ...`);
+  return EXIT.usage;
+}
+
+/** Errors opening or reading the store (SQLite, the file system, a schema too new), not bugs. */
+function isStoreError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof AgentLeaseError || (typeof code === 'string' && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code)));
+}

@@ -1,0 +1,111 @@
+// The shell text the commit guard is installed as: a block appended to husky's `pre-commit`, or a
+// whole `pre-commit` in the hooks directory that runs the block and then the hook it replaced.
+//
+// The block finds the agent-lease binary without npx or network: this worktree's node_modules,
+// the main worktree's (a fresh `git worktree add` has none of its own), then PATH. When the
+// repository has no agent-lease store, agent-lease was never used in this clone and nothing can be
+// held, so the block passes without looking for the binary (a teammate who never installed
+// agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
+// binary it refuses the commit, saying how to fix it or bypass: a guard that cannot run must not
+// pass in silence, and a refusal costs one retry with AGENT_LEASE_BYPASS=1.
+
+const BEGIN = '# agent-lease guard: begin';
+const END = '# agent-lease guard: end';
+const CREATED_FILE = '[created this file]';
+const ADDED_NEWLINE = '[added the newline above]';
+
+/** The first line after the shebang of a whole hook file written by agent-lease. */
+export const HOOK_HEADER = '# agent-lease guard hook';
+
+/** The name the replaced hook is kept under, next to ours, until uninstall puts it back. */
+export const CHAINED_SUFFIX = '.agent-lease-chained';
+
+const BLOCK_BODY = `(
+  common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
+  [ -e "\${AGENT_LEASE_DB:-$common/agent-lease/state.db}" ] || exit 0
+  run=
+  for bin in ./node_modules/.bin/agent-lease "$(dirname "$common")/node_modules/.bin/agent-lease" "$(command -v agent-lease)"; do
+    if [ -n "$bin" ] && [ -x "$bin" ]; then run=$bin; break; fi
+  done
+  if [ -n "$run" ]; then
+    "$run" guard
+    status=$?
+    if [ "$status" -ne 126 ] && [ "$status" -ne 127 ]; then exit "$status"; fi
+    problem="$run could not be started (exit $status; is node on PATH?)"
+  else
+    problem="no agent-lease binary in ./node_modules/.bin, $(dirname "$common")/node_modules/.bin or PATH"
+  fi
+  if [ "\${AGENT_LEASE_BYPASS-}" = 1 ]; then
+    echo "agent-lease guard: $problem; AGENT_LEASE_BYPASS=1, so this commit goes through unchecked and unlogged" >&2
+    exit 0
+  fi
+  echo "agent-lease guard: commit refused: the guard cannot run: $problem." >&2
+  echo "  Fix: npm install (or npm install -g agent-lease). Commit anyway: AGENT_LEASE_BYPASS=1 git commit ... (or git commit --no-verify)." >&2
+  exit 1
+) || exit $?
+`;
+
+/** The block to append to a shell hook, with what uninstall needs to know to undo it exactly. */
+export function guardBlock(flags: { createdFile?: boolean; addedNewline?: boolean } = {}): string {
+  const marks = [flags.createdFile ? CREATED_FILE : '', flags.addedNewline ? ADDED_NEWLINE : ''].filter(Boolean).join(' ');
+  const begin = `${BEGIN} (added by "agent-lease init"; "agent-lease uninstall" removes it)${marks ? ` ${marks}` : ''}`;
+  return `${begin}\n${BLOCK_BODY}${END}\n`;
+}
+
+/** `text` with the guard block appended (or brought up to date); unchanged when it is current. */
+export function withGuardBlock(text: string | null): string {
+  if (text !== null) {
+    const found = findBlock(text);
+    if (found !== null) {
+      const current = guardBlock({ createdFile: found.createdFile, addedNewline: found.addedNewline });
+      return text.slice(0, found.start) + current + text.slice(found.end);
+    }
+  }
+  if (text === null) return guardBlock({ createdFile: true });
+  const addedNewline = text !== '' && !text.endsWith('\n');
+  return `${text}${addedNewline ? '\n' : ''}${guardBlock({ addedNewline })}`;
+}
+
+/**
+ * `text` with the guard block taken out exactly as it was put in; `null` when the block had
+ * created the file and nothing else was added since (the file should go).
+ */
+export function withoutGuardBlock(text: string): string | null {
+  const found = findBlock(text);
+  if (found === null) return text;
+  const start = found.addedNewline && text[found.start - 1] === '\n' ? found.start - 1 : found.start;
+  const rest = text.slice(0, start) + text.slice(found.end);
+  return found.createdFile && rest === '' ? null : rest;
+}
+
+export function hasGuardBlock(text: string | null): boolean {
+  return text !== null && findBlock(text) !== null;
+}
+
+/** A whole pre-commit hook: the guard, then the hook it replaced, if any, with the same arguments. */
+export function hookScript(): string {
+  return [
+    '#!/bin/sh',
+    `${HOOK_HEADER}: installed by "agent-lease init"; "agent-lease uninstall" removes it and puts back`,
+    `# the hook it replaced, kept meanwhile as pre-commit${CHAINED_SUFFIX} and run after the guard.`,
+    guardBlock().trimEnd(),
+    `chained="$(dirname "$0")/pre-commit${CHAINED_SUFFIX}"`,
+    'if [ -x "$chained" ]; then exec "$chained" "$@"; fi',
+    '',
+  ].join('\n');
+}
+
+export function isGuardHook(text: string | null): boolean {
+  return text !== null && text.split('\n', 3).some((line) => line.startsWith(HOOK_HEADER));
+}
+
+function findBlock(text: string): { start: number; end: number; createdFile: boolean; addedNewline: boolean } | null {
+  const start = text.startsWith(BEGIN) ? 0 : text.indexOf(`\n${BEGIN}`) + 1;
+  if (start === 0 && !text.startsWith(BEGIN)) return null;
+  const endLine = text.indexOf(`\n${END}`, start);
+  if (endLine === -1) return null;
+  const afterEnd = text.indexOf('\n', endLine + 1 + END.length);
+  const end = afterEnd === -1 ? text.length : afterEnd + 1;
+  const beginLine = text.slice(start, text.indexOf('\n', start));
+  return { start, end, createdFile: beginLine.includes(CREATED_FILE), addedNewline: beginLine.includes(ADDED_NEWLINE) };
+}

@@ -1,0 +1,228 @@
+// The commit guard as git runs it: real repositories, real worktrees, real `git commit`s through
+// the installed pre-commit hook and the compiled binary. Other sessions are real live processes
+// holding leases in the repository's own store.
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installGuard } from '../lib/guard-install';
+import { readEvents } from '../lib/log';
+import { registerSession } from '../lib/sessions';
+import { makeGuardRepo, type GuardRepo } from './support/guard';
+
+let repo: GuardRepo;
+
+beforeEach(() => {
+  repo = makeGuardRepo();
+  process.env.HOME = repo.base;
+  process.env.GIT_CONFIG_NOSYSTEM = '1';
+  repo.installBinary();
+  installGuard(repo.root);
+  repo.write('src/free.ts');
+  repo.write('src/auth/login.ts');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'base']);
+});
+afterEach(() => repo.cleanup());
+
+const head = (cwd = repo.root): string => repo.git(['rev-parse', 'HEAD'], cwd);
+
+test('a commit touching a file another live session holds is refused, saying who, why, where, how long and what to do', () => {
+  repo.hold('bob-session', ['src/auth/login.ts'], { name: 'Bob', task: 'refactor auth', worktree: '/work/wt-bob', branch: 'feature-auth' });
+  const before = head();
+  repo.write('src/auth/login.ts', 'mine\n');
+  repo.write('src/free.ts', 'also mine\n');
+  repo.git(['add', '.']);
+
+  const refused = repo.commit(['-m', 'touch held file']);
+  assert.equal(refused.status, 1);
+  assert.equal(head(), before, 'nothing was committed');
+  assert.match(refused.stderr, /commit refused: 1 staged file is held by another session/);
+  assert.match(refused.stderr, /^ {2}src\/auth\/login\.ts$/m);
+  assert.match(refused.stderr, /held by Bob \(claude-code\), for "refactor auth", in \/work\/wt-bob on feature-auth, (59m|1h00m) left/);
+  assert.doesNotMatch(refused.stderr, /src\/free\.ts/, 'only blocked files are listed');
+  assert.match(refused.stderr, /agent-lease release --force src\/auth\/login\.ts/);
+  assert.match(refused.stderr, /AGENT_LEASE_BYPASS=1 git commit/);
+
+  repo.git(['reset', '-q', 'src/auth/login.ts']);
+  const allowed = repo.commit(['-q', '-m', 'free file only']);
+  assert.equal(allowed.status, 0, allowed.stderr);
+  assert.equal(allowed.stderr, '', 'a commit of files nobody holds passes silently');
+});
+
+test('from a linked worktree the guard runs too, finding the binary in the main worktree', () => {
+  const linked = repo.addWorktree('feature');
+  assert.equal(existsSync(join(linked, 'node_modules')), false);
+  repo.hold('bob', ['src/auth/**'], { task: 'auth rewrite' });
+  repo.write('src/auth/login.ts', 'feature\n', linked);
+  repo.write('src/free.ts', 'feature\n', linked);
+  repo.git(['add', '.'], linked);
+
+  const refused = repo.commit(['-m', 'held'], { cwd: linked });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /src\/auth\/login\.ts\n {4}held by bob .*through src\/auth\/\*\*/);
+
+  repo.git(['reset', '-q', 'src/auth/login.ts'], linked);
+  const allowed = repo.commit(['-q', '-m', 'free'], { cwd: linked });
+  assert.equal(allowed.status, 0, allowed.stderr);
+});
+
+test('both sides of a rename count, and so does a deletion', () => {
+  repo.write('src/old-name.ts');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'more']);
+  repo.hold('bob', ['src/old-name.ts', 'src/taken-name.ts']);
+
+  repo.git(['mv', 'src/old-name.ts', 'src/new-name.ts']);
+  const renamedAway = repo.commit(['-m', 'rename a held file']);
+  assert.equal(renamedAway.status, 1);
+  assert.match(renamedAway.stderr, /^ {2}src\/old-name\.ts$/m);
+  repo.git(['reset', '-q', '--hard']);
+
+  repo.git(['mv', 'src/free.ts', 'src/taken-name.ts']);
+  const renamedOnto = repo.commit(['-m', 'rename onto a held name']);
+  assert.equal(renamedOnto.status, 1);
+  assert.match(renamedOnto.stderr, /^ {2}src\/taken-name\.ts$/m);
+  repo.git(['reset', '-q', '--hard']);
+
+  repo.git(['rm', '-q', 'src/old-name.ts']);
+  const deleted = repo.commit(['-m', 'delete a held file']);
+  assert.equal(deleted.status, 1);
+  assert.match(deleted.stderr, /^ {2}src\/old-name\.ts$/m);
+});
+
+test('commit -a and commit <paths> are judged on what they really commit', () => {
+  repo.hold('bob', ['src/auth/login.ts']);
+  repo.write('src/auth/login.ts', 'changed, not staged\n');
+  repo.write('src/free.ts', 'staged\n');
+  repo.git(['add', 'src/free.ts']);
+  assert.equal(repo.commit(['-q', '-m', 'only the staged free file']).status, 0);
+
+  repo.write('src/free.ts', 'again\n');
+  const all = repo.commit(['-a', '-m', 'everything tracked']);
+  assert.equal(all.status, 1, 'commit -a takes the held file in');
+  assert.match(all.stderr, /^ {2}src\/auth\/login\.ts$/m);
+
+  repo.git(['add', 'src/auth/login.ts']);
+  const onlyFree = repo.commit(['-q', '-m', 'just the free file', '--', 'src/free.ts']);
+  assert.equal(onlyFree.status, 0, `the held file is staged but not part of this commit: ${onlyFree.stderr}`);
+  const onlyHeld = repo.commit(['-m', 'just the held file', '--', 'src/auth/login.ts']);
+  assert.equal(onlyHeld.status, 1);
+});
+
+test('paths with spaces and non-ASCII characters are matched and shown as they are', () => {
+  repo.hold('bob', ['docs/my notes.md', 'src/café/**']);
+  repo.write('docs/my notes.md');
+  repo.write('src/café/ünïcode name.ts');
+  repo.git(['add', '.']);
+  const refused = repo.commit(['-m', 'unicode']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^ {2}docs\/my notes\.md$/m);
+  assert.match(refused.stderr, /^ {2}src\/café\/ünïcode name\.ts$/m);
+  assert.match(refused.stderr, /agent-lease who 'docs\/my notes\.md'/);
+});
+
+test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the one live session of the worktree, else a person', () => {
+  repo.hold('alice', ['src/free.ts'], { worktree: repo.root });
+  repo.hold('bob', ['src/auth/login.ts'], { worktree: '/elsewhere' });
+  const stage = (file: string): void => {
+    repo.write(file, `${Math.random()}\n`);
+    repo.git(['add', file]);
+  };
+
+  stage('src/free.ts');
+  assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }).status, 0);
+  stage('src/free.ts');
+  assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { CLAUDE_CODE_SESSION_ID: 'alice' } }).status, 0);
+  stage('src/free.ts');
+  assert.equal(repo.commit(['-q', '-m', 'the one session here'], {}).status, 0, 'alice is the only live session of this worktree');
+
+  stage('src/auth/login.ts');
+  const asAlice = repo.commit(['-m', 'bob holds it'], { env: { AGENT_LEASE_SESSION: 'alice' } });
+  assert.equal(asAlice.status, 1);
+  assert.match(asAlice.stderr, /Committing as session alice \(AGENT_LEASE_SESSION\)/);
+  assert.equal(repo.commit(['-q', '-m', 'bob commits'], { env: { AGENT_LEASE_SESSION: 'bob' } }).status, 0);
+
+  repo.hold('dave', ['README.md'], { worktree: repo.root });
+  stage('src/free.ts');
+  const person = repo.commit(['-m', 'two sessions here, so a person']);
+  assert.equal(person.status, 1);
+  assert.match(person.stderr, /Committing as carol, a person with no session of their own/);
+  assert.match(person.stderr, /held by alice/);
+});
+
+test('shared leases, expired leases and leases of dead holders do not block', async () => {
+  repo.hold('sharer', ['src/free.ts'], { mode: 'shared' });
+  repo.hold('brief', ['src/auth/login.ts'], { ttlMs: 1 });
+  repo.hold('gone', ['README.md']);
+  const gone = repo.children.at(-1)!;
+  await new Promise((resolve) => {
+    gone.once('exit', resolve);
+    gone.kill('SIGKILL');
+  });
+  repo.write('src/free.ts', 'x\n');
+  repo.write('src/auth/login.ts', 'x\n');
+  repo.write('README.md', 'x\n');
+  repo.git(['add', '.']);
+  const result = repo.commit(['-q', '-m', 'nothing live and exclusive']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr, '');
+});
+
+test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the committer', () => {
+  repo.hold('bob', ['src/auth/login.ts']);
+  repo.write('src/auth/login.ts', 'bypassing\n');
+  repo.git(['add', '.']);
+  const result = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1', AGENT_LEASE_SESSION: 'alice' } });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /AGENT_LEASE_BYPASS=1: committing src\/auth\/login\.ts held by other sessions; logged/);
+  const [bypass, ...more] = readEvents(repo.store(), { kinds: ['bypass'] });
+  assert.equal(more.length, 0);
+  assert.equal(bypass!.sessionId, 'alice');
+  assert.deepEqual(bypass!.detail, {
+    committer: 'alice',
+    via: 'AGENT_LEASE_SESSION',
+    files: [{ path: 'src/auth/login.ts', heldBy: [{ session: 'bob', token: 1, pattern: 'src/auth/login.ts' }] }],
+  });
+});
+
+test('a repository where agent-lease was never used passes silently and gets no store', () => {
+  repo.write('src/auth/login.ts', 'x\n');
+  repo.git(['add', '.']);
+  const result = repo.commit(['-q', '-m', 'no store']);
+  assert.equal(result.status, 0);
+  assert.equal(result.stderr, '');
+  assert.equal(existsSync(repo.storePath), false);
+});
+
+test('an unreadable store refuses the commit, saying what is wrong and how to bypass; guard.onStoreError "warn" lets it through', () => {
+  mkdirSync(join(repo.root, '.git', 'agent-lease'), { recursive: true });
+  writeFileSync(repo.storePath, 'this is not a SQLite database, it is long enough to have a header of sorts...........');
+  repo.write('src/free.ts', 'x\n');
+  repo.git(['add', '.']);
+
+  const refused = repo.commit(['-m', 'corrupt store']);
+  assert.equal(refused.status, 1, 'the hook fails the commit');
+  assert.match(refused.stderr, /commit refused: cannot read the agent-lease store at .*state\.db \(SQLITE_NOTADB/);
+  assert.match(refused.stderr, /To commit anyway: AGENT_LEASE_BYPASS=1 git commit/);
+
+  const bypassed = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1' } });
+  assert.equal(bypassed.status, 0);
+  assert.match(bypassed.stderr, /unchecked \(and the bypass could not be logged\)/);
+
+  repo.write('.agent-lease.json', '{ "guard": { "onStoreError": "warn" } }\n');
+  repo.write('src/free.ts', 'y\n');
+  repo.git(['add', '.']);
+  const warned = repo.commit(['-q', '-m', 'warn only']);
+  assert.equal(warned.status, 0);
+  assert.match(warned.stderr, /warning: cannot read the agent-lease store .*the commit was not checked/);
+});
+
+test('an invalid .agent-lease.json refuses the commit with the file and field at fault', () => {
+  registerSession(repo.store(), { id: 'someone', runtime: 'cli' });
+  repo.write('.agent-lease.json', '{ "guard": { "onStoreError": "sometimes" } }\n');
+  repo.git(['add', '.']);
+  const refused = repo.commit(['-m', 'bad config']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /commit refused: .*\.agent-lease\.json: guard\.onStoreError/);
+});

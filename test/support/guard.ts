@@ -1,0 +1,91 @@
+// Real repositories for the commit guard tests: the compiled agent-lease binary where a project
+// install would put it, husky linked in as a dependency, sessions of other live processes holding
+// leases in the repository's own store, and real `git commit`s.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { acquire, type AcquireOptions } from '../../lib/leases';
+import { identify } from '../../lib/processes';
+import { registerSession } from '../../lib/sessions';
+import { openStore, type Store } from '../../lib/store';
+import { makeRepo, type TempRepo } from './git-repo';
+
+const PROJECT = resolve(__dirname, '..', '..');
+export const BIN = join(PROJECT, 'dist', 'bin', 'agent-lease.js');
+
+/** Variables of the machine running the tests that would change who the guard thinks commits. */
+const LEAKY = ['AGENT_LEASE_SESSION', 'CLAUDE_CODE_SESSION_ID', 'AGENT_LEASE_BYPASS', 'AGENT_LEASE_DB', 'HUSKY', 'GIT_DIR', 'GIT_INDEX_FILE', 'GIT_WORK_TREE'];
+
+export interface GuardRepo extends TempRepo {
+  storePath: string;
+  /** Opens the repository's store (creating it), closed by cleanup. */
+  store(): Store;
+  /** Runs `git commit <args>` in `cwd` (the main worktree by default); never throws. */
+  commit(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): { status: number | null; stderr: string; stdout: string };
+  /** Lets another live session (a real process) hold `patterns`. */
+  hold(id: string, patterns: string[], options?: AcquireOptions & { worktree?: string; branch?: string; name?: string }): void;
+  /** Puts an `agent-lease` launcher for the compiled binary in `<dir>/node_modules/.bin`. */
+  installBinary(dir?: string): string;
+  /** Makes husky a dependency of the worktree at `dir`, as `npm install` would. */
+  linkHusky(dir?: string): void;
+  readonly children: ChildProcess[];
+}
+
+export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
+  const repo = makeRepo(options);
+  for (const name of LEAKY) delete repo.env[name];
+  repo.env.USER = 'carol';
+  repo.write('.gitignore', 'node_modules\n');
+  repo.git(['add', '.gitignore']);
+  const storePath = join(repo.root, '.git', 'agent-lease', 'state.db');
+  const children: ChildProcess[] = [];
+  let store: Store | undefined;
+  const open = (): Store => (store ??= openStore({ path: storePath }));
+  return {
+    ...repo,
+    storePath,
+    children,
+    store: open,
+    commit(args, { cwd = repo.root, env = {} } = {}) {
+      const result = spawnSync('git', ['commit', ...args], { cwd, env: { ...repo.env, ...env }, encoding: 'utf8' });
+      return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+    },
+    hold(id, patterns, { worktree, branch, name, ...acquireOptions } = {}) {
+      const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+      children.push(child);
+      const identity = identify(child.pid!);
+      if (identity === null) throw new Error('could not identify the holder process');
+      registerSession(open(), { id, name: name ?? id, runtime: 'claude-code', worktree: worktree ?? null, branch: branch ?? null, process: identity });
+      const result = acquire(open(), id, patterns, acquireOptions);
+      if (!result.ok) throw new Error(`${id} could not lease ${patterns.join(', ')}`);
+    },
+    installBinary(dir = repo.root) {
+      const bin = join(dir, 'node_modules', '.bin');
+      mkdirSync(bin, { recursive: true });
+      const launcher = join(bin, 'agent-lease');
+      writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+      chmodSync(launcher, 0o755);
+      return launcher;
+    },
+    linkHusky(dir = repo.root) {
+      mkdirSync(join(dir, 'node_modules'), { recursive: true });
+      symlinkSync(join(PROJECT, 'node_modules', 'husky'), join(dir, 'node_modules', 'husky'));
+    },
+    cleanup() {
+      for (const child of children) child.kill('SIGKILL');
+      store?.close();
+      repo.cleanup();
+    },
+  };
+}
+
+/** Sets the repository up the way a husky project is: husky ran in the main worktree, with a user hook. */
+export function setUpHusky(repo: GuardRepo, userHook = 'echo "user hook ran"\n'): void {
+  repo.linkHusky();
+  repo.write('package.json', '{ "name": "app", "devDependencies": { "husky": "^9.1.7" } }\n');
+  const result = spawnSync(process.execPath, [join(repo.root, 'node_modules', 'husky', 'bin.js')], { cwd: repo.root, env: repo.env, encoding: 'utf8' });
+  if (result.status !== 0 || result.stdout !== '') throw new Error(`husky failed: ${result.stdout}${result.stderr}`);
+  repo.write('.husky/pre-commit', userHook);
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'husky']);
+}
