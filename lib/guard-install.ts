@@ -221,16 +221,13 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
   }
   if (layout.huskyDir === null) {
     // A hooks directory inside the worktree holds tracked files: only an explicit repair edits it.
-    if (!options.editTracked && isInside(layout.repo.worktreeRoot, layout.hooksDir)) return [];
+    if (!options.editTracked && isInWorkingTree(layout, layout.hooksDir)) return [];
     requireRepositoryHooksDir(layout);
     return writeHookFile(layout.hooksDir, false);
   }
-  const changed: string[] = [];
   const script = join(layout.huskyDir, 'pre-commit');
-  if (!hasGuardBlock(readText(script))) {
-    if (!options.editTracked) return [];
-    changed.push(...addGuardBlock(script, false));
-  }
+  const changed = options.editTracked ? addGuardBlock(script, false) : [];
+  // Even where the guard is missing from the branch, husky's directory brings the user's own hooks back.
   if (!huskyRunsHere(layout)) changed.push(...runHuskySetup(layout));
   return changed;
 }
@@ -340,6 +337,11 @@ function sentence(state: GuardState): string {
 
 function show(layout: HookLayout, path: string): string {
   return isInside(layout.repo.worktreeRoot, path) ? relative(layout.repo.worktreeRoot, path) : path;
+}
+
+/** Whether `path` is among the worktree's own files (not in the git directory inside it). */
+function isInWorkingTree(layout: HookLayout, path: string): boolean {
+  return isInside(layout.repo.worktreeRoot, path) && !isInside(layout.repo.commonDir, path) && !isInside(layout.repo.gitDir, path);
 }
 
 function isInside(dir: string, path: string): boolean {
