@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeCliRepo, type CliRepo } from './support/cli';
 
-const COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc'];
+const COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc', 'doctor'];
 
 /** Arguments each command must refuse, with a word the message must contain. */
 const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
@@ -31,6 +31,7 @@ const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
   ['log', ['extra'], /unexpected argument/],
   ['gc', ['--retention', '7'], /--retention takes a duration/],
   ['gc', ['extra'], /unexpected argument/],
+  ['doctor', ['extra'], /unexpected argument/],
 ];
 
 describe('command-line usage', () => {
