@@ -48,14 +48,15 @@ export const command: Command = {
  */
 function watch(context: CommandContext, render: () => string, intervalMs: number, json: boolean): Promise<number> {
   const redraw = process.stdout.isTTY === true;
-  const header = `agent-lease status --watch: ${context.storePath}, every ${formatDuration(intervalMs)}; Ctrl-C to stop\n\n`;
+  const every = intervalMs < 1000 ? `${intervalMs}ms` : formatDuration(intervalMs);
+  const header = `agent-lease status --watch: ${context.storePath}, every ${every}; Ctrl-C to stop\n\n`;
   let shown: string | undefined;
   const look = (): void => {
     const text = render();
     if (text === shown) return;
     shown = text;
     if (redraw) process.stdout.write(`\u001b[H\u001b[2J${header}${text}\n`);
-    else writeOut(json ? text : `${text}\n`);
+    else writeOut(json ? text : `${text}\n\n`);
   };
   return new Promise((resolve) => {
     look();
