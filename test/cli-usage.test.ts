@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeCliRepo, type CliRepo } from './support/cli';
 
-const COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc', 'doctor'];
+/** Commands that work on the repository around the current directory. */
+const REPOSITORY_COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc', 'doctor'];
+const COMMANDS = [...REPOSITORY_COMMANDS, 'demo'];
 
 /** Arguments each command must refuse, with a word the message must contain. */
 const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
@@ -32,6 +34,7 @@ const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
   ['gc', ['--retention', '7'], /--retention takes a duration/],
   ['gc', ['extra'], /unexpected argument/],
   ['doctor', ['extra'], /unexpected argument/],
+  ['demo', ['extra'], /unexpected argument/],
 ];
 
 describe('command-line usage', () => {
@@ -88,7 +91,7 @@ describe('command-line usage', () => {
   it('--help lists every command; no command at all is a usage error', () => {
     const help = repo.cli(['--help']);
     assert.equal(help.status, 0);
-    for (const name of [...COMMANDS, 'doctor', 'demo', 'init', 'guard']) assert.match(help.stdout, new RegExp(`^ {2}${name} `, 'm'));
+    for (const name of [...COMMANDS, 'init', 'uninstall', 'guard']) assert.match(help.stdout, new RegExp(`^ {2}${name} `, 'm'));
     const bare = repo.cli([]);
     assert.equal(bare.status, 2);
     assert.match(bare.stdout, /^usage: agent-lease <command>/);
@@ -101,7 +104,7 @@ describe('command-line usage', () => {
   });
 
   it('outside a git repository every command says so in one line and exits 2', () => {
-    for (const name of COMMANDS) {
+    for (const name of REPOSITORY_COMMANDS) {
       const args = name === 'claim' || name === 'who' || name === 'check' ? [name, 'a.ts'] : name === 'release' ? [name, '--all'] : [name];
       const result = repo.cli(args, { cwd: repo.base });
       assert.equal(result.status, 2, name);
