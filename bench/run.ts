@@ -3,6 +3,7 @@
 const BENCHMARKS: Array<[string, string]> = [
   ['contention', './contention'],
   ['scale', './scale'],
+  ['guard', './guard'],
 ];
 
 async function main(): Promise<void> {

@@ -3,7 +3,8 @@
 // Two ways in. With husky, the guard is a block appended to the tracked `.husky/pre-commit`, and
 // husky's generated `.husky/_` (git's `core.hooksPath`) runs it. Without husky, it is a whole
 // `pre-commit` in the hooks directory git uses (`<common dir>/hooks`, or a repository-local
-// `core.hooksPath`), which runs the guard and then the hook it replaced.
+// `core.hooksPath`), which runs the guard and then the hook it replaced; in a hooks directory
+// inside the worktree, whose files are tracked, the block is appended to the shell hook there.
 //
 // The worktree hole: husky sets the *relative* `core.hooksPath=.husky/_`, and `.husky/_` is
 // git-ignored and made only where husky ran, so a fresh `git worktree add` runs no hook at all.
@@ -18,7 +19,7 @@
 // start, repairs untracked machinery only and reports a branch whose `.husky/pre-commit` lacks
 // the guard, rather than leave an unexpected change for the agent to commit.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentLeaseError, describeError } from './errors';
 import { readPathConfig, type ConfigValue } from './git-config';
@@ -26,6 +27,8 @@ import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock,
 import { listWorktrees, requireRepo, type RepoLocation } from './repo';
 
 export type GuardMethod = 'husky' | 'hooks-dir';
+
+const SHELL_SCRIPT = /^#!\s*(\S*\/)?(env\s+)?(sh|bash|dash|zsh|ksh|ash)(\s|$)/;
 
 export interface InstallResult {
   /** Files and directories created, changed or moved (absolute paths). */
@@ -71,14 +74,24 @@ export function installGuard(worktreeRoot: string, options: { dryRun?: boolean }
   if (layout.huskyDir !== null) {
     const script = join(layout.huskyDir, 'pre-commit');
     const changed = addGuardBlock(script, dryRun);
-    if (!huskyRunsHere(layout)) changed.push(...(dryRun ? [join(layout.huskyDir, '_')] : runHuskySetup(layout)));
-    return { changed, method: 'husky', description: `the guard runs from ${show(layout, script)}, through husky's ${show(layout, join(layout.huskyDir, '_'))}` };
+    const description = `the guard runs from ${show(layout, script)}, through husky's ${show(layout, join(layout.huskyDir, '_'))}`;
+    if (huskyRunsHere(layout)) return { changed, method: 'husky', description };
+    if (dryRun) return { changed: [...changed, join(layout.huskyDir, '_')], method: 'husky', description };
+    try {
+      changed.push(...runHuskySetup(layout));
+    } catch (error) {
+      // The guard is in place for when husky runs; saying why it does not yet beats undoing it.
+      if (!(error instanceof AgentLeaseError)) throw error;
+      return { changed, method: 'husky', description: `${description}, but not before husky is set up: ${error.message}` };
+    }
+    return { changed, method: 'husky', description };
   }
   requireRepositoryHooksDir(layout);
-  const changed = writeHookFile(layout.hooksDir, dryRun);
-  const chained = join(layout.hooksDir, `pre-commit${CHAINED_SUFFIX}`);
+  const changed = installInHooksDir(layout, dryRun);
+  const hookFile = join(layout.hooksDir, 'pre-commit');
+  const chained = `${hookFile}${CHAINED_SUFFIX}`;
   const previous = existsSync(chained) ? `, then the previous hook, kept as ${show(layout, chained)}` : '';
-  return { changed, method: 'hooks-dir', description: `the guard runs from ${show(layout, join(layout.hooksDir, 'pre-commit'))}${previous}` };
+  return { changed, method: 'hooks-dir', description: `the guard runs from ${show(layout, hookFile)}${previous}` };
 }
 
 /** Removes exactly what `installGuard` added, and puts a replaced hook back as it was. */
@@ -95,9 +108,9 @@ export function uninstallGuard(worktreeRoot: string): { changed: string[] } {
       changed.push(chained);
     }
   }
-  const script = join(layout.huskyDir ?? join(layout.repo.worktreeRoot, '.husky'), 'pre-commit');
-  const text = readText(script);
-  if (text !== null && hasGuardBlock(text)) {
+  for (const script of new Set([hookFile, join(layout.huskyDir ?? join(layout.repo.worktreeRoot, '.husky'), 'pre-commit')])) {
+    const text = readText(script);
+    if (text === null || !hasGuardBlock(text)) continue;
     const rest = withoutGuardBlock(text);
     if (rest === null) unlinkSync(script);
     else writeFileSync(script, rest);
@@ -174,7 +187,7 @@ function hookLayout(worktreeRoot: string): HookLayout {
 function stateOf(layout: HookLayout): GuardState {
   const hookFile = join(layout.hooksDir, 'pre-commit');
   const hook = readText(hookFile);
-  if (isGuardHook(hook)) {
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return { active: true, method: 'hooks-dir' };
     return { active: false, method: 'hooks-dir', problem: `${show(layout, hookFile)} is not executable, so git skips it`, fix: 'agent-lease doctor --fix' };
   }
@@ -184,11 +197,12 @@ function stateOf(layout: HookLayout): GuardState {
   }
   const script = join(layout.huskyDir, 'pre-commit');
   const generated = join(layout.huskyDir, '_');
-  if (!hasGuardBlock(readText(script))) {
+  const scriptText = readText(script);
+  if (!hasGuardBlock(scriptText)) {
     return {
       active: false,
       method: 'husky',
-      problem: `${show(layout, script)} on this branch does not run the guard`,
+      problem: scriptText === null ? `the guard is not installed: there is no ${show(layout, script)}` : `${show(layout, script)} on this branch does not run the guard`,
       fix: `agent-lease init in ${layout.repo.worktreeRoot} (or agent-lease doctor --fix), then commit ${show(layout, script)}`,
     };
   }
@@ -214,7 +228,8 @@ function stateOf(layout: HookLayout): GuardState {
 
 function repair(layout: HookLayout, options: { editTracked: boolean }): string[] {
   const hookFile = join(layout.hooksDir, 'pre-commit');
-  if (isGuardHook(readText(hookFile))) {
+  const hook = readText(hookFile);
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return [];
     chmodSync(hookFile, 0o755);
     return [hookFile];
@@ -223,12 +238,13 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
     // A hooks directory inside the worktree holds tracked files: only an explicit repair edits it.
     if (!options.editTracked && isInWorkingTree(layout, layout.hooksDir)) return [];
     requireRepositoryHooksDir(layout);
-    return writeHookFile(layout.hooksDir, false);
+    return installInHooksDir(layout, false);
   }
   const script = join(layout.huskyDir, 'pre-commit');
   const changed = options.editTracked ? addGuardBlock(script, false) : [];
-  // Even where the guard is missing from the branch, husky's directory brings the user's own hooks back.
-  if (!huskyRunsHere(layout)) changed.push(...runHuskySetup(layout));
+  // Where husky is configured, its missing directory is remade even on a branch without the guard
+  // (the user's own hooks come back); husky is set up from scratch only for a branch with the guard.
+  if (!huskyRunsHere(layout) && (huskyConfigured(layout) || hasGuardBlock(readText(script)))) changed.push(...runHuskySetup(layout));
   return changed;
 }
 
@@ -300,16 +316,24 @@ function addGuardBlock(script: string, dryRun: boolean): string[] {
   const text = readText(script);
   const updated = withGuardBlock(text);
   if (updated === text) return [];
-  if (!dryRun) writeFileSync(script, updated, text === null ? { mode: 0o755 } : {});
+  if (!dryRun) {
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, updated, text === null ? { mode: 0o755 } : {});
+  }
   return [script];
 }
 
-/** Writes our pre-commit into `hooksDir`, keeping a hook that was there to run after the guard. */
-function writeHookFile(hooksDir: string, dryRun: boolean): string[] {
-  const hookFile = join(hooksDir, 'pre-commit');
+/**
+ * Our pre-commit in the hooks directory. A hook already there is kept to run after the guard: in
+ * `.git/hooks` it is moved aside, whatever it is written in; in a hooks directory inside the
+ * worktree (tracked files) the guard is appended to it instead, which needs a shell script.
+ */
+function installInHooksDir(layout: HookLayout, dryRun: boolean): string[] {
+  const hookFile = join(layout.hooksDir, 'pre-commit');
   const chained = `${hookFile}${CHAINED_SUFFIX}`;
   const existing = readText(hookFile);
   const wanted = hookScript();
+  if (hasGuardBlock(existing) && !isGuardHook(existing)) return addGuardBlock(hookFile, dryRun);
   if (isGuardHook(existing)) {
     if (existing === wanted && isExecutable(hookFile)) return [];
     if (!dryRun) {
@@ -320,13 +344,22 @@ function writeHookFile(hooksDir: string, dryRun: boolean): string[] {
   }
   const changed: string[] = [];
   if (existsLink(hookFile)) {
+    if (isInWorkingTree(layout, hookFile)) {
+      if (existing === null || !SHELL_SCRIPT.test(existing)) {
+        throw new AgentLeaseError(`${show(layout, hookFile)} is tracked and not a shell script, so agent-lease cannot append to it: add "agent-lease guard" to it yourself`);
+      }
+      return addGuardBlock(hookFile, dryRun);
+    }
     if (existsLink(chained)) {
       throw new AgentLeaseError(`both ${hookFile} and ${chained} exist and neither is agent-lease's: move one of them away, then run agent-lease init again`);
     }
     if (!dryRun) renameSync(hookFile, chained);
     changed.push(chained);
   }
-  if (!dryRun) writeFileSync(hookFile, wanted, { mode: 0o755, flag: 'wx' });
+  if (!dryRun) {
+    mkdirSync(layout.hooksDir, { recursive: true });
+    writeFileSync(hookFile, wanted, { mode: 0o755, flag: 'wx' });
+  }
   changed.push(hookFile);
   return changed;
 }

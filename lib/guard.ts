@@ -1,8 +1,11 @@
 // The commit guard's decision: which staged files another live session holds exclusively, given
 // who is committing. Git runs first, outside any transaction; the leases of every staged path are
 // then read in one snapshot.
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { formatDuration } from './duration';
+import { AgentLeaseError, describeError } from './errors';
 import { coverage, type HeldLease } from './leases';
 import { recordEvent } from './log';
 import { git } from './repo';
@@ -23,18 +26,45 @@ export interface BlockedFile {
 }
 
 /**
- * The repository-relative paths the commit being made would change: additions, modifications and
+ * The repository-relative paths the commit being made changes: additions, modifications and
  * deletions, and both sides of a rename (rename detection is off, so a rename is its deletion and
  * its addition). Judged against the index git points the hook at (`GIT_INDEX_FILE`, inherited),
  * which is what `commit -a` and `commit <paths>` really commit.
+ *
+ * Concluding a merge (`MERGE_HEAD` in `gitDir`), a path counts only where the result differs from
+ * every side: a file taken as it is from the merged branch is that branch's work, not an edit.
  */
-export function stagedPaths(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const out = git(cwd, ['diff', '--cached', '--name-status', '-z', '--no-renames', '--no-color', '--no-ext-diff'], { env });
+export function stagedPaths(cwd: string, gitDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const changed = changedPaths(cwd, env, null);
+  const merged = mergeHeads(gitDir);
+  if (merged.length === 0) return changed;
+  const againstEachSide = merged.map((head) => new Set(changedPaths(cwd, env, head)));
+  return changed.filter((path) => againstEachSide.every((paths) => paths.has(path)));
+}
+
+/** Paths whose staged content differs from `against`; null: from HEAD, or from nothing before the first commit. */
+function changedPaths(cwd: string, env: NodeJS.ProcessEnv, against: string | null): string[] {
+  let out: string;
+  try {
+    const rev = against === null ? [] : [against];
+    out = git(cwd, ['diff', '--cached', '--name-status', '-z', '--no-renames', '--no-color', '--no-ext-diff', ...rev, '--'], { env });
+  } catch (error) {
+    const said = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new AgentLeaseError(`cannot list the files being committed (git diff --cached: ${said || describeError(error)})`);
+  }
   const fields = out.split('\0');
   const paths = new Set<string>();
   // -z output: status, NUL, path, NUL, for every entry.
   for (let i = 0; i + 1 < fields.length; i += 2) paths.add(fields[i + 1]!);
   return [...paths];
+}
+
+function mergeHeads(gitDir: string): string[] {
+  try {
+    return readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+  } catch {
+    return [];
+  }
 }
 
 /**

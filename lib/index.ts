@@ -1,5 +1,5 @@
 // agent-lease's public API: the lease library that the hooks, the guard and the CLI are built on.
-export { openStore, defaultStorePath, Store, StoreMissingError, isBusyError, withBusyRetry } from './store';
+export { openStore, defaultStorePath, storePathOf, Store, StoreMissingError, isBusyError, withBusyRetry } from './store';
 export type { OpenStoreOptions, Clock } from './store';
 export { registerSession, touchSession, endSession, getSession, listSessions, sessionsInWorktree, carryOverLeases } from './sessions';
 export type { Session, SessionRegistration } from './sessions';

@@ -104,6 +104,9 @@ type JoinedRow = LeaseRow & {
   s_ended_at: number | null;
 };
 
+/** What `coverage` reads of every candidate lease before it knows whether the lease matches. */
+type CandidateRow = Pick<LeaseRow, 'token' | 'session_id' | 'pattern' | 'glob' | 'mode' | 'expires_at'>;
+
 const JOINED = `SELECT l.*, s.name AS s_name, s.runtime AS s_runtime, s.worktree AS s_worktree, s.branch AS s_branch,
   s.pid AS s_pid, s.pid_start AS s_pid_start, s.host AS s_host, s.ended_at AS s_ended_at
   FROM leases l LEFT JOIN sessions s ON s.id = l.session_id`;
@@ -298,31 +301,44 @@ export interface CoverageOptions {
 
 /**
  * Read-only, in one snapshot: for each path, the live leases covering it. Built for many paths at
- * once (a commit of a thousand files): each index prefix is looked up once for all of them, and
- * each holder's liveness is checked once.
+ * once (a commit of a thousand files): each index prefix is looked up once for all of them, with
+ * only the columns the match needs; holder details are read for the few leases that match, once
+ * each, and each holder's liveness is checked once.
  */
 export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): CoverageResult[] {
   return store.read(() => {
     const now = store.now();
-    const byPrefix = store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix = ?`);
-    const candidates = new Map<string, JoinedRow[]>();
+    const byPrefix = store.statement('SELECT token, session_id, pattern, glob, mode, expires_at FROM leases WHERE released_at IS NULL AND prefix = ?');
+    const byToken = store.statement(`${JOINED} WHERE l.token = ?`);
+    const candidates = new Map<string, CandidateRow[]>();
+    const held = new Map<number, HeldLease | null>();
     const liveness = new Map<string, boolean>();
-    const candidatesAt = (prefix: string): JoinedRow[] => {
+    const candidatesAt = (prefix: string): CandidateRow[] => {
       let rows = candidates.get(prefix);
       if (rows === undefined) {
-        rows = (byPrefix.all(prefix) as JoinedRow[]).filter(
+        rows = (byPrefix.all(prefix) as CandidateRow[]).filter(
           (row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode),
         );
         candidates.set(prefix, rows);
       }
       return rows;
     };
+    const liveHolder = (token: number): HeldLease | null => {
+      let lease = held.get(token);
+      if (lease === undefined) {
+        const row = byToken.get(token) as JoinedRow;
+        lease = holderAlive(row, liveness) ? toHeldLease(row) : null;
+        held.set(token, lease);
+      }
+      return lease;
+    };
     return paths.map((path) => {
       const target = { pattern: path, glob: false };
       const holders = ancestorPrefixes(path)
         .flatMap(candidatesAt)
-        .filter((row) => overlaps(targetOf(row), target) && holderAlive(row, liveness))
-        .map(toHeldLease);
+        .filter((row) => overlaps(targetOf(row), target))
+        .map((row) => liveHolder(row.token))
+        .filter((lease): lease is HeldLease => lease !== null);
       return { path, holders };
     });
   });
@@ -477,7 +493,7 @@ function leaseRow(store: Store, token: number): LeaseRow | undefined {
   return store.statement('SELECT * FROM leases WHERE token = ?').get(token) as LeaseRow | undefined;
 }
 
-function targetOf(row: LeaseRow): LeaseTarget {
+function targetOf(row: Pick<LeaseRow, 'pattern' | 'glob'>): LeaseTarget {
   return { pattern: row.pattern, glob: row.glob === 1 };
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AgentLeaseError } from './errors';
 import { MIGRATIONS } from './schema';
-import { requireRepo } from './repo';
+import { requireRepo, type RepoLocation } from './repo';
 
 export type Clock = () => number;
 
@@ -28,9 +28,12 @@ const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_
 const BUSY_RETRIES = 4;
 
 export function defaultStorePath(cwd = process.cwd()): string {
-  const override = process.env.AGENT_LEASE_DB;
-  if (override) return override;
-  return join(requireRepo(cwd).commonDir, 'agent-lease', 'state.db');
+  return process.env.AGENT_LEASE_DB || storePathOf(requireRepo(cwd));
+}
+
+/** The store of a repository already located (locating costs a git process under GIT_DIR, as in hooks of linked worktrees). */
+export function storePathOf(repo: RepoLocation): string {
+  return process.env.AGENT_LEASE_DB || join(repo.commonDir, 'agent-lease', 'state.db');
 }
 
 export class Store {

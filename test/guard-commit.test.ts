@@ -110,6 +110,31 @@ test('commit -a and commit <paths> are judged on what they really commit', () =>
   assert.equal(onlyHeld.status, 1);
 });
 
+test('concluding a merge, a held file taken as it is from the merged branch passes; editing it while resolving does not', () => {
+  repo.git(['checkout', '-q', '-b', 'feature']);
+  repo.write('src/auth/login.ts', 'feature\n');
+  repo.write('src/free.ts', 'feature\n');
+  repo.git(['commit', '-q', '--no-verify', '-am', 'feature work']);
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('src/free.ts', 'main\n');
+  repo.git(['commit', '-q', '--no-verify', '-am', 'main work']);
+  repo.hold('bob', ['src/auth/login.ts']);
+
+  assert.throws(() => repo.git(['merge', '-q', 'feature']), 'the merge stops on the conflict in src/free.ts');
+  repo.write('src/free.ts', 'resolved\n');
+  repo.write('src/auth/login.ts', 'edited while resolving\n');
+  repo.git(['add', '.']);
+  const edited = repo.commit(['--no-edit']);
+  assert.equal(edited.status, 1);
+  assert.match(edited.stderr, /^ {2}src\/auth\/login\.ts$/m);
+
+  repo.write('src/auth/login.ts', 'feature\n');
+  repo.git(['add', '.']);
+  const taken = repo.commit(['-q', '--no-edit']);
+  assert.equal(taken.status, 0, taken.stderr);
+  assert.equal(repo.git(['log', '-1', '--format=%P']).split(' ').length, 2, 'the merge was committed');
+});
+
 test('paths with spaces and non-ASCII characters are matched and shown as they are', () => {
   repo.hold('bob', ['docs/my notes.md', 'src/café/**']);
   repo.write('docs/my notes.md');
@@ -131,7 +156,7 @@ test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the on
   };
 
   stage('src/free.ts');
-  assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }).status, 0);
+  assert.deepEqual(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }), { status: 0, stderr: '', stdout: '' }, 'silently');
   stage('src/free.ts');
   assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { CLAUDE_CODE_SESSION_ID: 'alice' } }).status, 0);
   stage('src/free.ts');
@@ -184,6 +209,23 @@ test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the co
     via: 'AGENT_LEASE_SESSION',
     files: [{ path: 'src/auth/login.ts', heldBy: [{ session: 'bob', token: 1, pattern: 'src/auth/login.ts' }] }],
   });
+});
+
+test('the first commit of a repository is checked too', () => {
+  const fresh = makeGuardRepo({ commit: false });
+  try {
+    fresh.installBinary();
+    installGuard(fresh.root);
+    fresh.hold('bob', ['src/first.ts']);
+    fresh.write('src/first.ts');
+    fresh.git(['add', '.']);
+    const refused = fresh.commit(['-m', 'first']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^ {2}src\/first\.ts$/m);
+    assert.equal(fresh.commit(['-q', '-m', 'first'], { env: { AGENT_LEASE_SESSION: 'bob' } }).status, 0);
+  } finally {
+    fresh.cleanup();
+  }
 });
 
 test('a repository where agent-lease was never used passes silently and gets no store', () => {

@@ -29,6 +29,14 @@ function commitHeld(cwd = repo.root, env: NodeJS.ProcessEnv = {}): { status: num
   return result;
 }
 
+/** A husky project whose main branch has the guard in its committed .husky/pre-commit. */
+function huskyWithGuardCommitted(): void {
+  setUpHusky(repo);
+  repo.installBinary();
+  installGuard(repo.root);
+  repo.git(['commit', '-q', '-am', 'guard']);
+}
+
 function snapshot(dir: string): Record<string, { content: string; mode: number }> {
   const files: Record<string, { content: string; mode: number }> = {};
   for (const name of readdirSync(dir)) {
@@ -102,6 +110,28 @@ test('a repository-local core.hooksPath is honoured; one from the global config 
   assert.match(ensureGuardActive(repo.root).problem ?? '', /global git config/, 'the session start reports it rather than throw');
 });
 
+test('a hooks directory inside the worktree holds tracked files: the guard is appended to its shell hook, nothing is moved', () => {
+  repo.installBinary();
+  const hookFile = repo.write('.githooks/pre-commit', '#!/bin/sh\necho "team hook ran"\n');
+  chmodSync(hookFile, 0o755);
+  repo.git(['add', '.githooks']);
+  repo.git(['commit', '-q', '-m', 'team hooks']);
+  repo.git(['config', 'core.hooksPath', '.githooks']);
+  assert.match(ensureGuardActive(repo.root).problem!, /not installed/, 'a session start does not edit tracked hooks');
+
+  assert.deepEqual(installGuard(repo.root).changed, [hookFile]);
+  assert.equal(repo.git(['status', '--porcelain', '.githooks']), 'M .githooks/pre-commit');
+  assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
+  const refused = commitHeld();
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /team hook ran[^]*held by bob/);
+  uninstallGuard(repo.root);
+  assert.equal(repo.git(['status', '--porcelain', '.githooks']), '');
+
+  writeFileSync(hookFile, '#!/usr/bin/env python3\nprint("team hook")\n');
+  assert.throws(() => installGuard(repo.root), /\.githooks\/pre-commit is tracked and not a shell script/);
+});
+
 test('with husky: the guard is appended once to .husky/pre-commit, after the user\'s lines, which still run; uninstall restores the file', () => {
   setUpHusky(repo, 'echo "user hook ran"\necho "second line"');
   repo.installBinary();
@@ -141,11 +171,48 @@ test('with husky but no .husky/pre-commit yet: the file is created, and uninstal
   assert.equal(repo.git(['status', '--porcelain', '.husky']), '');
 });
 
-test('a fresh worktree where husky never ran commits unguarded, until ensureGuardActive repairs it', () => {
-  setUpHusky(repo);
+test('husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky\'s setup', () => {
+  repo.linkHusky();
   repo.installBinary();
-  installGuard(repo.root);
-  repo.git(['commit', '-q', '-am', 'guard']);
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  assert.deepEqual(guardState(repo.root), {
+    active: false,
+    method: 'husky',
+    problem: 'the guard is not installed: there is no .husky/pre-commit',
+    fix: `agent-lease init in ${repo.root} (or agent-lease doctor --fix), then commit .husky/pre-commit`,
+  });
+  const installed = installGuard(repo.root);
+  assert.equal(installed.method, 'husky');
+  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit'), join(repo.root, '.husky', '_')]);
+  assert.equal(repo.git(['config', 'core.hooksPath']), '.husky/_');
+  assert.deepEqual(guardState(repo.root), { active: true, method: 'husky' });
+  assert.equal(commitHeld().status, 1);
+});
+
+test('a session start in a husky project where nobody installed the guard changes nothing', () => {
+  repo.linkHusky();
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  const result = ensureGuardActive(repo.root);
+  assert.equal(result.repaired, false);
+  assert.match(result.problem!, /the guard is not installed: there is no \.husky\/pre-commit; fix: agent-lease init/);
+  assert.throws(() => repo.git(['config', 'core.hooksPath']), 'husky was not set up behind the user\'s back');
+  assert.equal(existsSync(join(repo.root, '.husky')), false);
+});
+
+test('husky in devDependencies but not installed: the guard is added, and install says it waits for husky', () => {
+  repo.installBinary();
+  repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
+  const installed = installGuard(repo.root);
+  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit')]);
+  assert.match(installed.description, /but not before husky is set up: husky is installed neither in .* nor in the main worktree, .*run npm install/);
+  assert.match(guardState(repo.root).problem!, /husky is not set up in this clone \(core\.hooksPath is unset\)/);
+  repo.linkHusky();
+  assert.deepEqual(ensureGuardActive(repo.root), { repaired: true }, 'once husky is there, the session start sets it up');
+  assert.equal(commitHeld().status, 1);
+});
+
+test('a fresh worktree where husky never ran commits unguarded, until ensureGuardActive repairs it', () => {
+  huskyWithGuardCommitted();
   const linked = repo.addWorktree('feature');
   assert.equal(existsSync(join(linked, '.husky', '_')), false);
 
@@ -166,10 +233,7 @@ test('a fresh worktree where husky never ran commits unguarded, until ensureGuar
 });
 
 test('doctor: every worktree is listed with its state, and repairAllWorktrees makes the guard run in all of them', () => {
-  setUpHusky(repo);
-  repo.installBinary();
-  installGuard(repo.root);
-  repo.git(['commit', '-q', '-am', 'guard']);
+  huskyWithGuardCommitted();
   const first = repo.addWorktree('first');
   const second = repo.addWorktree('second');
 

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../lib/config';
 import { AgentLeaseError, describeError, EXIT } from '../../lib/errors';
 import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths } from '../../lib/guard';
 import { requireRepo } from '../../lib/repo';
-import { defaultStorePath, openStore } from '../../lib/store';
+import { openStore, storePathOf } from '../../lib/store';
 
 const USAGE = `usage: agent-lease guard
 
@@ -33,10 +33,10 @@ export const command: Command = {
 
 function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   const repo = requireRepo(cwd);
-  const storePath = defaultStorePath(cwd);
+  const storePath = storePathOf(repo);
   // No store: agent-lease was never used in this repository, so nobody holds anything.
   if (!existsSync(storePath)) return EXIT.ok;
-  const paths = stagedPaths(cwd, env);
+  const paths = stagedPaths(cwd, repo.gitDir, env);
   if (paths.length === 0) return EXIT.ok;
   const bypass = env.AGENT_LEASE_BYPASS === '1';
 
