@@ -3,6 +3,7 @@
 const BENCHMARKS: Array<[string, string]> = [
   ['contention', './contention'],
   ['scale', './scale'],
+  ['hook-latency', './hook-latency'],
   ['guard', './guard'],
 ];
 

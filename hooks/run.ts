@@ -2,6 +2,7 @@
 // to the event's handler, and writes the handler's answer. Nothing may escape as a crash: Claude
 // Code treats any exit code but 0 and 2 as a non-blocking error, so a crashing PreToolUse hook
 // would silently let the edit through.
+import { read, writeSync } from 'node:fs';
 import type { HookInput, HookOutcome } from './types';
 
 const HANDLERS: Record<string, string> = {
@@ -23,7 +24,7 @@ export function runHook(args: string[]): void {
   }
   readStdin().then(
     (text) => finish(dispatch(event, text)),
-    (error: Error) => finish({ exitCode: 1, stderr: `agent-lease hook ${event}: ${error.message}` }),
+    (error: Error) => finish({ exitCode: 1, stderr: `agent-lease hook ${event}: ${error.message}` }, error instanceof StdinStuck),
   );
 }
 
@@ -46,37 +47,60 @@ function dispatch(event: string, text: string): HookOutcome {
   }
 }
 
+// stdin and stdout are used through their file descriptors, not process.stdin/stdout: building
+// those streams loads node's stream and net modules, a few milliseconds of every hook call.
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => {
-      process.stdin.destroy();
-      reject(new Error(`stdin was not closed within ${STDIN_TIMEOUT_MS / 1000}s; nothing was leased`));
+      reading = false;
+      reject(new StdinStuck(`stdin was not closed within ${STDIN_TIMEOUT_MS / 1000}s; nothing was leased`));
     }, STDIN_TIMEOUT_MS);
-    process.stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_INPUT_BYTES) {
-        clearTimeout(timer);
-        process.stdin.destroy();
-        reject(new Error(`stdin is larger than ${MAX_INPUT_BYTES} bytes; nothing was leased`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    process.stdin.on('end', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    process.stdin.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    let reading = true;
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const readMore = (): void =>
+      read(0, buffer, 0, buffer.length, null, (error, bytes) => {
+        if (!reading) return;
+        if (error?.code === 'EAGAIN') return void setTimeout(readMore, 2);
+        if (error !== null || bytes === 0 || size + bytes > MAX_INPUT_BYTES) {
+          reading = false;
+          clearTimeout(timer);
+          if (error !== null) reject(new Error(`cannot read stdin (${error.code ?? error.message}); nothing was leased`));
+          else if (bytes === 0) resolve(Buffer.concat(chunks).toString('utf8'));
+          else reject(new Error(`stdin is larger than ${MAX_INPUT_BYTES} bytes; nothing was leased`));
+          return;
+        }
+        size += bytes;
+        chunks.push(Buffer.from(buffer.subarray(0, bytes)));
+        readMore();
+      });
+    readMore();
   });
 }
 
-function finish(outcome: HookOutcome): void {
-  if (outcome.stdout) process.stdout.write(outcome.stdout);
-  if (outcome.stderr) process.stderr.write(outcome.stderr.endsWith('\n') ? outcome.stderr : `${outcome.stderr}\n`);
+/**
+ * stdin stayed open: a read is still blocked in libuv's thread pool, which node waits for on any
+ * normal exit, so the process ends itself with SIGKILL once the message is out (to Claude Code,
+ * like exit 1: not a block, and the message is shown).
+ */
+class StdinStuck extends Error {}
+
+function finish(outcome: HookOutcome, stuck = false): void {
+  if (outcome.stdout) writeAll(1, outcome.stdout);
+  if (outcome.stderr) writeAll(2, outcome.stderr.endsWith('\n') ? outcome.stderr : `${outcome.stderr}\n`);
   process.exitCode = outcome.exitCode ?? 0;
+  if (stuck) process.kill(process.pid, 'SIGKILL');
+}
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  for (let offset = 0; offset < data.length; ) {
+    try {
+      offset += writeSync(fd, data, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }

@@ -1,9 +1,11 @@
 // SessionStart: registers (or refreshes) the session with its agent process, carries the leases of
 // the same process's previous session id over after /clear, a resume or a compaction, exports the
-// session id to the session's Bash commands (for the commit guard), and tells the model what other
-// sessions hold and how to claim an area.
+// session id to the session's Bash commands (for the commit guard), makes sure the commit guard
+// runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells the model
+// what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
 import { describeError } from '../lib/errors';
+import { ensureGuardActive } from '../lib/guard-install';
 import { listLeases } from '../lib/leases';
 import { findAgentProcess } from '../lib/processes';
 import { currentBranch } from '../lib/repo';
@@ -26,6 +28,9 @@ export function handle(input: HookInput): HookOutcome {
   if (context.configProblem !== null) warnings.push(context.configProblem);
   const envProblem = exportSessionId(context.sessionId);
   if (envProblem !== null) warnings.push(envProblem);
+  const guard = ensureGuardActive(context.repo.worktreeRoot);
+  if (guard.problem !== undefined) warnings.push(`agent-lease: commits in this worktree are NOT checked: ${guard.problem}`);
+  else if (guard.repaired) warnings.push('agent-lease: the commit guard was not active in this worktree and has been repaired');
 
   const agent = findAgentProcess();
   const result = withStore(context, (store) => {

@@ -8,11 +8,12 @@
 // on PATH, and never through npx; when there is none it says so on stderr and exits 1, which
 // Claude Code shows the user as a hook error (an exit 127 from sh would be just as non-blocking
 // but much less clear). No machine-specific path is written: the file is meant to be committed.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AgentLeaseError } from './errors';
+import { isExecutable } from './guard-install';
 import { listWorktrees, locateRepo } from './repo';
 
 export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end';
@@ -51,6 +52,9 @@ export function hookCommand(hook: HookName, launcher: Launcher): string {
   const remedy = launcher === 'plugin' ? 'npm i -g agent-lease' : 'npm install (agent-lease is a dev dependency), or npm i -g agent-lease';
   steps.push(
     `[ -x "$b" ] || b="$(command -v agent-lease)" || { echo "agent-lease is not installed (looked in $d/${BIN}, the main worktree and PATH): run ${remedy}. Files are NOT being leased." >&2; exit 1; }`,
+    // The hook opens no TLS connection, and node parses a NODE_EXTRA_CA_CERTS bundle at start-up
+    // (about 30 ms here) on every tool call.
+    `unset NODE_EXTRA_CA_CERTS`,
     `exec "$b" hook ${hook}`,
   );
   return steps.join('; ');
@@ -147,8 +151,13 @@ export function removeAgentLeaseHooks(settings: Settings): SettingsChange {
     if (kept.length > 0 || removed.length === 0) next[event] = kept;
   }
   if (changes.length === 0) return { settings, changes };
-  const { hooks: _dropped, ...rest } = settings;
-  return { settings: Object.keys(next).length > 0 ? { ...rest, hooks: next } : rest, changes };
+  // Rebuilt key by key so that `hooks` keeps its place in the file.
+  const result: Settings = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (key !== 'hooks') result[key] = value;
+    else if (Object.keys(next).length > 0) result[key] = next;
+  }
+  return { settings: result, changes };
 }
 
 function withoutAgentLease(groups: MatcherGroup[]): { kept: MatcherGroup[]; removed: HookName[] } {
@@ -227,7 +236,7 @@ export function writeSettings(file: string, settings: Settings): void {
   if (Object.keys(settings).length === 0) {
     rmSync(file, { force: true });
     try {
-      rmSync(dirname(file), { recursive: false });
+      rmdirSync(dirname(file));
     } catch {
       // `.claude/` holds other files: it stays.
     }
@@ -270,15 +279,6 @@ export function resolveHookBinary(worktreeRoot: string, env: NodeJS.ProcessEnv =
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir !== '') candidates.push(join(dir, 'agent-lease'));
   const path = candidates.find(isExecutable) ?? null;
   return { path, tried: candidates };
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface HooksInspection {

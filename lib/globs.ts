@@ -24,8 +24,37 @@ export function matchesAny(globs: readonly string[], path: string): boolean {
 
 export function covers(target: LeaseTarget, path: string): boolean {
   if (!target.glob) return target.pattern === path;
-  if (!lastSegmentFits(target.pattern, path)) return false;
+  if (!lastSegmentFits(target.pattern, path) || !literalSegmentsFit(target.pattern, path)) return false;
   return compiled(target.pattern).match(path);
+}
+
+// What a glob's literal segments (no glob syntax at all) demand of a path: the leading ones are
+// its first segments, and each one is one of its segments. Another sound reject; it keeps
+// minimatch from being loaded at all for the ignore list (`dist/**`, `**/node_modules/**`) on
+// nearly every path a hook sees.
+const LITERAL_SEGMENTS = new Map<string, { leading: string[]; all: string[] } | null>();
+
+function literalSegmentsFit(pattern: string, path: string): boolean {
+  let literals = LITERAL_SEGMENTS.get(pattern);
+  if (literals === undefined) {
+    if (LITERAL_SEGMENTS.size >= MAX_MATCHERS) LITERAL_SEGMENTS.clear();
+    literals = literalSegments(pattern);
+    LITERAL_SEGMENTS.set(pattern, literals);
+  }
+  if (literals === null) return true;
+  const segments = path.split('/');
+  return literals.leading.every((segment, i) => segments[i] === segment) && literals.all.every((segment) => segments.includes(segment));
+}
+
+function literalSegments(pattern: string): { leading: string[]; all: string[] } | null {
+  const segments = pattern.split('/');
+  // As for the name bounds: `.`, `..` and empty segments, and braces (which may span a slash), are minimatch's.
+  if (pattern.includes('{') || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return null;
+  const firstGlob = segments.findIndex((segment) => MAGIC.test(segment));
+  return {
+    leading: firstGlob === -1 ? segments : segments.slice(0, firstGlob),
+    all: segments.filter((segment) => !MAGIC.test(segment)),
+  };
 }
 
 // What a glob's last segment demands of a path's file name, when that segment has only literals,

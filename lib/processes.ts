@@ -1,6 +1,5 @@
 // Process identity for liveness: a pid alone is reused by the kernel, so a process is known by its
 // pid *and* its start time. Linux reads /proc; macOS asks ps; elsewhere only the pid is checked.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
@@ -94,6 +93,7 @@ function linuxProcessInfo(pid: number): ProcessInfo | null {
 
 function psProcessInfo(pid: number): ProcessInfo | null {
   try {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     const out = execFileSync('ps', ['-o', 'ppid=,lstart=,comm=', '-p', String(pid)], { encoding: 'utf8' }).trim();
     const match = /^(\d+)\s+(\w{3}\s+\w{3}\s+\d+\s+[\d:]+\s+\d{4})\s+(.*)$/.exec(out);
     if (!match) return null;

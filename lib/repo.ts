@@ -1,7 +1,6 @@
 // Which repository and worktree a directory belongs to. The hot path reads git's on-disk layout
 // (`.git` dir or gitfile, `commondir`, `HEAD`) instead of spawning git, which costs more than the
 // whole rest of a hook; `git rev-parse` is the fallback whenever git is being steered by GIT_DIR.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AgentLeaseError } from './errors';
@@ -78,6 +77,9 @@ export function listWorktrees(dir: string): Array<{ path: string; branch: string
 }
 
 export function git(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  // Loaded here, not at the top: child_process brings node's stream and net modules, milliseconds
+  // that every hook call would pay although most never run git.
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',

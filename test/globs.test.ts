@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { minimatch } from 'minimatch';
 import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/globs';
 
 const glob = (pattern: string): LeaseTarget => ({ pattern, glob: true });
@@ -166,5 +167,22 @@ test('property: every path a pattern matches starts with its index prefix', () =
       for (const p of paths) if (covers(glob(a), p)) assert.ok(p.startsWith(prefix) || `${p}/` === prefix, `${p} matches ${a} but not prefix ${prefix}`);
     }),
     { numRuns: 3000 },
+  );
+});
+
+test('property: covers decides as minimatch does (the cheap rejects before it are sound)', () => {
+  // Literal segments as the ignore list has them (`dist/**`, `**/node_modules/**`), mixed with globs.
+  const mixed = fc
+    .array(fc.oneof(segment, fc.constantFrom('a', 'b', '.c', 'dist', 'node_modules')), { minLength: 1, maxLength: 4 })
+    .map((segments) => segments.join('/'))
+    .filter((p) => isGlob(p) && !p.split('/').some((s) => s === '.' || s === '..'));
+  const paths = fc
+    .array(fc.constantFrom('a', 'b', 'c', '.c', 'ab', 'dist', 'node_modules'), { minLength: 1, maxLength: 5 })
+    .map((segments) => segments.join('/'));
+  fc.assert(
+    fc.property(mixed, paths, (a, p) => {
+      assert.equal(covers(glob(a), p), minimatch(p, a, { dot: true, nonegate: true, nocomment: true }), `${a} vs ${p}`);
+    }),
+    { numRuns: 5000 },
   );
 });

@@ -5,114 +5,88 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquire, listLeases } from '../lib/leases';
 import { getSession, registerSession } from '../lib/sessions';
-import { openStore, type Store } from '../lib/store';
-import { makeRepo } from './support/git-repo';
-import { fixture, hookEnv, runHook } from './support/hooks';
+import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
 const B = '5e6f7a8b-2222-4c3d-8e9f-1a2b3c4d5e6f';
 
-function withStore<T>(path: string, use: (store: Store) => T): T {
-  const store = openStore({ path });
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
+test('startup registers the session with its agent process, exports its id to the Bash tool, and briefs the model', (t) => {
+  const repo = tempRepo(t);
+  const envFile = join(repo.base, 'session-env.sh');
+  writeFileSync(envFile, 'export EARLIER=1\n');
+  const run = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env, { CLAUDE_ENV_FILE: envFile }) });
+  assert.equal(run.status, 0);
+  assert.equal(run.json?.hookSpecificOutput?.hookEventName, 'SessionStart');
+  const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
+  assert.match(context, new RegExp(`this session \\(${A}\\)`));
+  assert.match(context, /No other session holds any file right now/);
+  assert.match(context, /agent-lease claim 'src\/auth\/\*\*' --task "/);
+  assert.equal(readFileSync(envFile, 'utf8'), `export EARLIER=1\nexport AGENT_LEASE_SESSION='${A}'\n`);
+  assert.equal(run.json?.systemMessage, 'agent-lease: the commit guard was not active in this worktree and has been repaired');
+  assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
+  const again = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
+  assert.equal(again.json?.systemMessage, undefined, 'nothing to repair the second time');
 
-test('startup registers the session with its agent process, exports its id to the Bash tool, and briefs the model', () => {
-  const repo = makeRepo();
-  try {
-    const envFile = join(repo.base, 'session-env.sh');
-    writeFileSync(envFile, 'export EARLIER=1\n');
-    const run = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env, { CLAUDE_ENV_FILE: envFile }) });
-    assert.equal(run.status, 0);
-    assert.equal(run.json?.hookSpecificOutput?.hookEventName, 'SessionStart');
-    const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
-    assert.match(context, new RegExp(`this session \\(${A}\\)`));
-    assert.match(context, /No other session holds any file right now/);
-    assert.match(context, /agent-lease claim 'src\/auth\/\*\*' --task "/);
-    assert.equal(run.json?.systemMessage, undefined);
-    assert.equal(readFileSync(envFile, 'utf8'), `export EARLIER=1\nexport AGENT_LEASE_SESSION='${A}'\n`);
-
-    const session = withStore(join(repo.root, '.git', 'agent-lease', 'state.db'), (store) => getSession(store, A));
-    assert.equal(session?.runtime, 'claude-code');
-    assert.equal(session?.worktree, repo.root);
-    assert.equal(session?.branch, 'main');
-    assert.equal(session?.pid, process.pid, 'the agent is the nearest non-shell ancestor: this test process');
-    assert.equal(session?.alive, true);
-  } finally {
-    repo.cleanup();
-  }
+  const session = withRepoStore(repo, (store) => getSession(store, A));
+  assert.equal(session?.runtime, 'claude-code');
+  assert.equal(session?.worktree, repo.root);
+  assert.equal(session?.branch, 'main');
+  assert.equal(session?.pid, process.pid, 'the agent is the nearest non-shell ancestor: this test process');
+  assert.equal(session?.alive, true);
 });
 
-test('the briefing lists other sessions\' leases with holder, task and expiry, at most 20 lines then a count', () => {
-  const repo = makeRepo();
-  try {
-    const worktreeB = repo.addWorktree('wt-b', 'feature-b');
-    const storePath = join(repo.root, '.git', 'agent-lease', 'state.db');
-    withStore(storePath, (store) => {
-      registerSession(store, { id: 'bob', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
-      const paths = Array.from({ length: 24 }, (_, i) => `src/module-${String(i).padStart(2, '0')}.ts`);
-      assert.equal(acquire(store, 'bob', ['src/auth/**', ...paths], { task: 'split the modules' }).ok, true);
-    });
-    const run = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
-    const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
-    const leaseLines = context.split('\n').filter((line) => line.startsWith('- '));
-    assert.equal(leaseLines.length, 21);
-    assert.match(leaseLines[0]!, /^- bob \(task "split the modules", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively \(claim lease, token \d+\), (59m|1h00m) left$/);
-    assert.equal(leaseLines[20], '- … and 5 more (run `agent-lease status` for all of them)');
-  } finally {
-    repo.cleanup();
-  }
+test('the briefing lists other sessions\' leases with holder, task and expiry, at most 20 lines then a count', (t) => {
+  const repo = tempRepo(t);
+  const worktreeB = repo.addWorktree('wt-b', 'feature-b');
+  withRepoStore(repo, (store) => {
+    registerSession(store, { id: 'bob', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
+    const paths = Array.from({ length: 24 }, (_, i) => `src/module-${String(i).padStart(2, '0')}.ts`);
+    assert.equal(acquire(store, 'bob', ['src/auth/**', ...paths], { task: 'split the modules' }).ok, true);
+  });
+  const run = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
+  const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
+  const leaseLines = context.split('\n').filter((line) => line.startsWith('- '));
+  assert.equal(leaseLines.length, 21);
+  assert.match(leaseLines[0]!, /^- bob \(task "split the modules", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively \(claim lease, token \d+\), (59m|1h00m) left$/);
+  assert.equal(leaseLines[20], '- … and 5 more (run `agent-lease status` for all of them)');
 });
 
-test('after /clear the same agent process keeps its leases under the new session id; a new process does not', () => {
-  const repo = makeRepo();
-  try {
-    const env = hookEnv(repo.env);
-    const storePath = join(repo.root, '.git', 'agent-lease', 'state.db');
-    runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
-    assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
+test('after /clear the same agent process keeps its leases under the new session id; a new process does not', (t) => {
+  const repo = tempRepo(t);
+  const env = hookEnv(repo.env);
+  runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
+  assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
 
-    const cleared = runHook('session-start', fixture('session-start.clear', repo.root, B), { env });
-    assert.match(cleared.json?.hookSpecificOutput?.additionalContext ?? '', new RegExp(`keeps the 1 lease\\(s\\) of its previous session id \\(${A}\\)`));
-    withStore(storePath, (store) => {
-      assert.deepEqual(listLeases(store).map((lease) => [lease.pattern, lease.sessionId]), [['src/auth/login.ts', B]]);
-      assert.notEqual(getSession(store, A)?.endedAt, null, 'the old id is ended');
-    });
+  const cleared = runHook('session-start', fixture('session-start.clear', repo.root, B), { env });
+  assert.match(cleared.json?.hookSpecificOutput?.additionalContext ?? '', new RegExp(`keeps the 1 lease\\(s\\) of its previous session id \\(${A}\\)`));
+  withRepoStore(repo, (store) => {
+    assert.deepEqual(listLeases(store).map((lease) => [lease.pattern, lease.sessionId]), [['src/auth/login.ts', B]]);
+    assert.notEqual(getSession(store, A)?.endedAt, null, 'the old id is ended');
+  });
 
-    // Another agent process starting up (here: the same test process registering another session
-    // on startup) takes nothing over.
-    const other = runHook('session-start', fixture('session-start.startup', repo.root, 'another-session'), { env });
-    assert.match(other.json?.hookSpecificOutput?.additionalContext ?? '', /holds src\/auth\/login\.ts exclusively/);
-    withStore(storePath, (store) => assert.deepEqual(listLeases(store).map((lease) => lease.sessionId), [B]));
-  } finally {
-    repo.cleanup();
-  }
+  // Another agent process starting up (here: the same test process registering another session
+  // on startup) takes nothing over.
+  const other = runHook('session-start', fixture('session-start.startup', repo.root, 'another-session'), { env });
+  assert.match(other.json?.hookSpecificOutput?.additionalContext ?? '', /holds src\/auth\/login\.ts exclusively/);
+  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store).map((lease) => lease.sessionId)), [B]);
 });
 
-test('a store that cannot be used and an unwritable CLAUDE_ENV_FILE are reported; outside git there is nothing to do', () => {
-  const repo = makeRepo();
+test('a store that cannot be used and an unwritable CLAUDE_ENV_FILE are reported; outside git there is nothing to do', (t) => {
+  const repo = tempRepo(t);
   const outside = mkdtempSync(join(tmpdir(), 'agent-lease-outside-'));
-  try {
-    const broken = join(repo.base, 'broken.db');
-    writeFileSync(broken, 'not a database\n'.repeat(100));
-    const envDir = join(repo.base, 'env-dir');
-    mkdirSync(envDir);
-    const run = runHook('session-start', fixture('session-start.startup', repo.root, A), {
-      env: hookEnv(repo.env, { AGENT_LEASE_DB: broken, CLAUDE_ENV_FILE: envDir }),
-    });
-    assert.equal(run.status, 0);
-    assert.match(run.json?.systemMessage ?? '', /could not write to CLAUDE_ENV_FILE/);
-    assert.match(run.json?.systemMessage ?? '', /cannot use its store .*broken\.db.*NOT being leased/);
-    assert.match(run.json?.hookSpecificOutput?.additionalContext ?? '', /cannot work right now/);
+  t.after(() => rmSync(outside, { recursive: true, force: true }));
+  const broken = join(repo.base, 'broken.db');
+  writeFileSync(broken, 'not a database\n'.repeat(100));
+  const envDir = join(repo.base, 'env-dir');
+  mkdirSync(envDir);
+  const run = runHook('session-start', fixture('session-start.startup', repo.root, A), {
+    env: hookEnv(repo.env, { AGENT_LEASE_DB: broken, CLAUDE_ENV_FILE: envDir }),
+  });
+  assert.equal(run.status, 0);
+  assert.match(run.json?.systemMessage ?? '', /could not write to CLAUDE_ENV_FILE/);
+  assert.match(run.json?.systemMessage ?? '', /cannot use its store .*broken\.db.*NOT being leased/);
+  assert.match(run.json?.hookSpecificOutput?.additionalContext ?? '', /cannot work right now/);
 
-    const elsewhere = runHook('session-start', fixture('session-start.startup', outside, A), { env: hookEnv(repo.env) });
-    assert.deepEqual([elsewhere.status, elsewhere.stdout, elsewhere.stderr], [0, '', '']);
-  } finally {
-    repo.cleanup();
-    rmSync(outside, { recursive: true, force: true });
-  }
+  const elsewhere = runHook('session-start', fixture('session-start.startup', outside, A), { env: hookEnv(repo.env) });
+  assert.deepEqual([elsewhere.status, elsewhere.stdout, elsewhere.stderr], [0, '', '']);
 });

@@ -2,20 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { acquire, listLeases } from '../lib/leases';
-import { openStore, type Store } from '../lib/store';
-import { makeRepo, type TempRepo } from './support/git-repo';
-import { fixture, hookEnv, runHook } from './support/hooks';
+import type { TempRepo } from './support/git-repo';
+import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
-
-function withStore<T>(repo: TempRepo, use: (store: Store) => T): T {
-  const store = openStore({ path: join(repo.root, '.git', 'agent-lease', 'state.db') });
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
 
 /** Session A edits `paths` through the PreToolUse hook and writes them. */
 function edit(repo: TempRepo, env: NodeJS.ProcessEnv, paths: string[]): void {
@@ -27,58 +17,44 @@ function edit(repo: TempRepo, env: NodeJS.ProcessEnv, paths: string[]): void {
   }
 }
 
-test('at the end of a turn, edit leases on committed or reverted files are released; pending ones are kept and renewed', () => {
-  const repo = makeRepo();
-  try {
-    const env = hookEnv(repo.env);
-    repo.write('src/reverted.ts', 'original\n');
-    repo.git(['add', '.']);
-    repo.git(['commit', '-q', '-m', 'base']);
-    edit(repo, env, ['src/committed.ts', 'src/new-untracked.ts', 'src/reverted.ts']);
-    repo.write('src/pending.ts', 'pending\n');
-    repo.git(['add', 'src/committed.ts']);
-    repo.git(['commit', '-q', '-m', 'commit one']);
-    repo.git(['checkout', '--', 'src/reverted.ts']);
-    withStore(repo, (store) => {
-      assert.equal(acquire(store, A, ['src/pending.ts'], { source: 'edit', exact: true, ttlMs: 60_000 }).ok, true);
-      assert.equal(acquire(store, A, ['docs/**'], { task: 'docs' }).ok, true);
-    });
+test('at the end of a turn, edit leases on committed or reverted files are released; pending ones are kept and renewed', (t) => {
+  const repo = tempRepo(t);
+  const env = hookEnv(repo.env);
+  repo.write('src/reverted.ts', 'original\n');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'base']);
+  edit(repo, env, ['src/committed.ts', 'src/new-untracked.ts', 'src/reverted.ts']);
+  repo.write('src/pending.ts', 'pending\n');
+  repo.git(['add', 'src/committed.ts']);
+  repo.git(['commit', '-q', '-m', 'commit one']);
+  repo.git(['checkout', '--', 'src/reverted.ts']);
+  withRepoStore(repo, (store) => {
+    assert.equal(acquire(store, A, ['src/pending.ts'], { source: 'edit', exact: true, ttlMs: 60_000 }).ok, true);
+    assert.equal(acquire(store, A, ['docs/**'], { task: 'docs' }).ok, true);
+  });
 
-    const run = runHook('stop', fixture('stop', repo.root, A), { env });
-    assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
-    withStore(repo, (store) => {
-      const leases = listLeases(store, { sessionId: A });
-      assert.deepEqual(leases.map((lease) => lease.pattern).sort(), ['docs/**', 'src/new-untracked.ts', 'src/pending.ts'], 'claims are left alone');
-      const pending = leases.find((lease) => lease.pattern === 'src/pending.ts')!;
-      assert.ok(pending.expiresAt.getTime() - Date.now() > 10 * 60_000, 'renewed to the edit TTL');
-    });
-  } finally {
-    repo.cleanup();
-  }
+  const run = runHook('stop', fixture('stop', repo.root, A), { env });
+  assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
+  const leases = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }));
+  assert.deepEqual(leases.map((lease) => lease.pattern).sort(), ['docs/**', 'src/new-untracked.ts', 'src/pending.ts'], 'claims are left alone');
+  const pending = leases.find((lease) => lease.pattern === 'src/pending.ts')!;
+  assert.ok(pending.expiresAt.getTime() - Date.now() > 10 * 60_000, 'renewed to the edit TTL');
 });
 
-test('stop never blocks, also when Claude Code is already continuing because of a Stop hook', () => {
-  const repo = makeRepo();
-  try {
-    const env = hookEnv(repo.env);
-    edit(repo, env, ['src/a.ts']);
-    const run = runHook('stop', fixture('stop', repo.root, A, { stop_hook_active: true }), { env });
-    assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
-  } finally {
-    repo.cleanup();
-  }
+test('stop never blocks, also when Claude Code is already continuing because of a Stop hook', (t) => {
+  const repo = tempRepo(t);
+  const env = hookEnv(repo.env);
+  edit(repo, env, ['src/a.ts']);
+  const run = runHook('stop', fixture('stop', repo.root, A, { stop_hook_active: true }), { env });
+  assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
 });
 
-test('when git cannot list the pending changes, the leases are kept and the user is told', () => {
-  const repo = makeRepo();
-  try {
-    edit(repo, hookEnv(repo.env), ['src/a.ts']);
-    repo.git(['checkout', '--', '.']);
-    const run = runHook('stop', fixture('stop', repo.root, A), { env: hookEnv(repo.env, { PATH: join(repo.base, 'no-git-here') }) });
-    assert.equal(run.status, 0);
-    assert.match(run.json?.systemMessage ?? '', /could not list the worktree's pending changes .*edit leases were kept/);
-    withStore(repo, (store) => assert.deepEqual(listLeases(store, { sessionId: A }).map((lease) => lease.pattern), ['src/a.ts']));
-  } finally {
-    repo.cleanup();
-  }
+test('when git cannot list the pending changes, the leases are kept and the user is told', (t) => {
+  const repo = tempRepo(t);
+  edit(repo, hookEnv(repo.env), ['src/a.ts']);
+  repo.git(['checkout', '--', '.']);
+  const run = runHook('stop', fixture('stop', repo.root, A), { env: hookEnv(repo.env, { PATH: join(repo.base, 'no-git-here') }) });
+  assert.equal(run.status, 0);
+  assert.match(run.json?.systemMessage ?? '', /could not list the worktree's pending changes .*edit leases were kept/);
+  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/a.ts']);
 });

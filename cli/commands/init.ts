@@ -1,47 +1,34 @@
-import { relative } from 'node:path';
-import { addAgentLeaseHooks, readSettings, resolveHookBinary, settingsPath, writeSettings } from '../../lib/claude-settings';
-import { AgentLeaseError, EXIT } from '../../lib/errors';
-import { requireRepo } from '../../lib/repo';
-import { parseCommandArgs } from '../args';
+import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude-settings';
+import { EXIT } from '../../lib/errors';
+import { installGuard } from '../../lib/guard-install';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
+import { changeSettings, setupTarget, shown } from '../setup-target';
 
 const USAGE = `usage: agent-lease init [--local] [--dry-run]
 
 Adds agent-lease's hooks to this worktree's .claude/settings.json (commit it: every worktree of
-the branch then has them), keeping every other setting and hook; running it again changes nothing.
+the branch then has them), keeping every other setting and hook, and installs the commit guard.
+Running it again changes nothing.
 
   --local     write .claude/settings.local.json at the main worktree instead (personal, not committed)
   --dry-run   show what would change, change nothing`;
 
-const OPTIONS = {
-  local: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-} as const;
-
 export const command: Command = {
   usage: USAGE,
   run(args) {
-    const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
-    if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-    const dryRun = values['dry-run'] === true;
-    const repo = requireRepo(process.cwd());
-    const file = settingsPath(repo.worktreeRoot, { local: values.local === true });
-    const shown = relative(process.cwd(), file) || file;
-    const { settings, changes } = addAgentLeaseHooks(readSettings(file));
-    if (changes.length === 0) {
-      writeOut(`${shown}: agent-lease hooks already installed`);
-    } else {
-      if (!dryRun) writeSettings(file, settings);
-      writeOut(`${dryRun ? 'would change' : 'changed'} ${shown}:`);
-      for (const change of changes) writeOut(`  ${change}`);
-    }
-    const binary = resolveHookBinary(repo.worktreeRoot);
-    if (binary.path === null) {
+    const target = setupTarget(args, USAGE);
+    const changed = changeSettings(target, addAgentLeaseHooks, 'agent-lease hooks already installed');
+
+    const guard = installGuard(target.worktreeRoot, { dryRun: target.dryRun });
+    if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
+    else writeOut(`${target.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
+
+    if (resolveHookBinary(target.worktreeRoot).path === null) {
       writeErr('agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)');
     }
-    if (!dryRun && changes.length > 0 && values.local !== true) {
-      writeOut(`Commit ${shown} so that every worktree of this branch runs the hooks.`);
+    if (changed && !target.dryRun && !target.local) {
+      writeOut(`Commit ${shown(target.settingsFile)} so that every worktree of this branch runs the hooks.`);
     }
     return EXIT.ok;
   },

@@ -3,6 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { openStore, type Store } from '../../lib/store';
+import { makeRepo, type TempRepo } from './git-repo';
 
 export const BIN = join(__dirname, '..', '..', 'dist', 'bin', 'agent-lease.js');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'claude-code');
@@ -57,4 +60,21 @@ export function runHook(event: string, input: HookInput | string, options: { env
   let json: HookAnswer | null = null;
   if (result.stdout.trimStart().startsWith('{')) json = JSON.parse(result.stdout) as HookAnswer;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, json };
+}
+
+/** A temporary repository removed when the test ends. */
+export function tempRepo(t: TestContext): TempRepo {
+  const repo = makeRepo();
+  t.after(() => repo.cleanup());
+  return repo;
+}
+
+/** Runs `use` against the repository's store, where the hooks keep it. */
+export function withRepoStore<T>(repo: TempRepo, use: (store: Store) => T): T {
+  const store = openStore({ path: join(repo.root, '.git', 'agent-lease', 'state.db') });
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
 }

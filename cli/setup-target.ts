@@ -1,0 +1,49 @@
+// What `init` and `uninstall` work on: the worktree, the Claude Code settings file (--local: the
+// personal one), and whether to change anything (--dry-run).
+import { relative } from 'node:path';
+import { readSettings, settingsPath, writeSettings, type Settings, type SettingsChange } from '../lib/claude-settings';
+import { AgentLeaseError } from '../lib/errors';
+import { requireRepo } from '../lib/repo';
+import { parseCommandArgs } from './args';
+import { writeOut } from './output';
+
+const OPTIONS = {
+  local: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+export interface SetupTarget {
+  worktreeRoot: string;
+  settingsFile: string;
+  local: boolean;
+  dryRun: boolean;
+}
+
+export function setupTarget(args: string[], usage: string): SetupTarget {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
+  if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
+  const { worktreeRoot } = requireRepo(process.cwd());
+  const local = values.local === true;
+  return { worktreeRoot, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true };
+}
+
+/** A path as the user would type it from here. */
+export function shown(path: string): string {
+  return relative(process.cwd(), path) || path;
+}
+
+/**
+ * Applies `change` to the settings file (unless --dry-run) and says what changed, one line each,
+ * or `unchanged` when there was nothing to do. True when there was something to change.
+ */
+export function changeSettings(target: SetupTarget, change: (settings: Settings) => SettingsChange, unchanged: string): boolean {
+  const { settings, changes } = change(readSettings(target.settingsFile));
+  if (changes.length === 0) {
+    writeOut(`${shown(target.settingsFile)}: ${unchanged}`);
+    return false;
+  }
+  if (!target.dryRun) writeSettings(target.settingsFile, settings);
+  writeOut(`${target.dryRun ? 'would change' : 'changed'} ${shown(target.settingsFile)}:`);
+  for (const line of changes) writeOut(`  ${line}`);
+  return true;
+}

@@ -1,0 +1,259 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  addAgentLeaseHooks,
+  agentLeaseHooks,
+  HOOK_ENTRIES,
+  hookCommand,
+  inspectClaudeHooks,
+  pluginHooksFile,
+  removeAgentLeaseHooks,
+  type HookName,
+  type Settings,
+} from '../lib/claude-settings';
+import type { TempRepo } from './support/git-repo';
+import { BIN, hookEnv, tempRepo } from './support/hooks';
+
+const ROOT = join(__dirname, '..');
+
+/** Settings a user might already have: other hooks on the same events, and unrelated keys. */
+const USER_SETTINGS: Settings = {
+  permissions: { allow: ['Bash(npm test)'] },
+  hooks: {
+    PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo pre-bash', timeout: 3 }] }],
+    Stop: [{ hooks: [{ type: 'command', command: './scripts/notify.sh' }] }],
+    UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'date' }] }],
+  },
+  model: 'opus',
+};
+
+function agentLeaseHandlers(settings: Settings): string[] {
+  const hooks = (settings.hooks ?? {}) as Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>>;
+  return Object.entries(hooks).flatMap(([event, groups]) =>
+    groups.flatMap((group) => group.hooks.filter((h) => h.command.includes('agent-lease')).map((h) => `${event} ${group.matcher ?? '*'} ${/hook ([a-z-]+)$/.exec(h.command)?.[1]}`)),
+  );
+}
+
+test('adding keeps every other setting and hook, adds each entry once, and a second run changes nothing', () => {
+  const first = addAgentLeaseHooks(USER_SETTINGS);
+  assert.equal(first.changes.length, HOOK_ENTRIES.length);
+  assert.ok(first.changes.every((change) => change.startsWith('added ')));
+  const settings = first.settings as typeof USER_SETTINGS & { hooks: Record<string, unknown[]> };
+  assert.deepEqual(settings.permissions, USER_SETTINGS.permissions);
+  assert.equal(settings.model, 'opus');
+  assert.deepEqual(settings.hooks.PreToolUse![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).PreToolUse![0], 'the user\'s hook stays first');
+  assert.deepEqual(settings.hooks.UserPromptSubmit, (USER_SETTINGS.hooks as Record<string, unknown[]>).UserPromptSubmit);
+  assert.deepEqual(agentLeaseHandlers(first.settings), [
+    'PreToolUse Write|Edit|MultiEdit|NotebookEdit pre-tool-use',
+    'Stop * stop',
+    'SessionStart * session-start',
+    'PostToolUse Bash post-tool-use',
+    'SessionEnd * session-end',
+  ]);
+  const second = addAgentLeaseHooks(first.settings);
+  assert.deepEqual(second.changes, []);
+  assert.equal(second.settings, first.settings);
+});
+
+test('removing takes out exactly what adding put in', () => {
+  for (const original of [USER_SETTINGS, {}, { env: { A: '1' } }]) {
+    const added = addAgentLeaseHooks(original).settings;
+    const removed = removeAgentLeaseHooks(added);
+    assert.equal(removed.changes.length, HOOK_ENTRIES.length);
+    assert.deepEqual(removed.settings, original);
+    assert.deepEqual(removeAgentLeaseHooks(original).changes, [], 'nothing to remove the second time');
+  }
+});
+
+test('an earlier agent-lease handler, even inside a group of the user\'s, is replaced rather than duplicated', () => {
+  const legacy: Settings = {
+    hooks: {
+      PreToolUse: [
+        {
+          matcher: 'Write|Edit',
+          hooks: [
+            { type: 'command', command: 'npx agent-lease hook pre-tool-use' },
+            { type: 'command', command: 'echo mine' },
+          ],
+        },
+      ],
+      UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'agent-lease hook stop' }] }],
+    },
+  };
+  const { settings, changes } = addAgentLeaseHooks(legacy);
+  assert.ok(changes.includes(`updated PreToolUse (Write|Edit|MultiEdit|NotebookEdit) → agent-lease hook pre-tool-use, timeout 10s`), changes.join('\n'));
+  assert.ok(changes.includes('removed UserPromptSubmit → agent-lease hook stop'));
+  const hooks = settings.hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>;
+  assert.deepEqual(hooks.PreToolUse![0]!.hooks.map((h) => h.command), ['echo mine']);
+  assert.equal(hooks.PreToolUse!.length, 2);
+  assert.deepEqual(hooks.UserPromptSubmit, []);
+  assert.equal(agentLeaseHandlers(settings).length, HOOK_ENTRIES.length);
+});
+
+test('the hook commands set timeouts in seconds and carry no npx and no machine-specific path', () => {
+  for (const launcher of ['project', 'plugin'] as const) {
+    for (const [event, groups] of Object.entries(agentLeaseHooks(launcher))) {
+      const handler = groups[0]!.hooks[0] as { command: string; timeout: number };
+      assert.ok(Number.isInteger(handler.timeout) && handler.timeout >= 5 && handler.timeout <= 15, `${event} timeout`);
+      assert.doesNotMatch(handler.command, /npx|tsx/);
+      assert.doesNotMatch(handler.command, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.doesNotMatch(handler.command, /(^|[\s"=])\/(home|root|Users|tmp|work)\//);
+    }
+  }
+});
+
+/** A PATH with git on it and nothing else: no agent-lease installed globally. */
+function pathWithOnlyGit(base: string): string {
+  const dir = join(base, 'path-bin');
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(dir, 'git'));
+  return dir;
+}
+
+/** A stand-in agent-lease binary that reports where it was found and what it was asked. */
+function fakeBinary(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, '#!/bin/sh\necho "ran $0 $*"\n');
+  chmodSync(file, 0o755);
+}
+
+function runCommand(hook: HookName, launcher: 'project' | 'plugin', env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync('/bin/sh', ['-c', hookCommand(hook, launcher)], { env, encoding: 'utf8', timeout: 10_000 });
+}
+
+test('the hook command finds the binary in the session\'s worktree, then the main worktree, then PATH, and says clearly when it is missing', (t) => {
+  const repo = tempRepo(t);
+  const worktree = repo.addWorktree('wt-b');
+  const path = pathWithOnlyGit(repo.base);
+  const env = { ...hookEnv(repo.env), PATH: path, CLAUDE_PROJECT_DIR: worktree };
+
+  const missing = runCommand('pre-tool-use', 'project', env);
+  assert.equal(missing.status, 1, 'a non-blocking error, not a silent 127');
+  assert.match(missing.stderr, new RegExp(`^agent-lease is not installed \\(looked in ${worktree}/node_modules/.bin/agent-lease, the main worktree and PATH\\): run npm install .*Files are NOT being leased\\.\\n$`));
+
+  fakeBinary(join(path, 'agent-lease'));
+  assert.equal(runCommand('stop', 'project', env).stdout, `ran ${path}/agent-lease hook stop\n`);
+  fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
+  assert.equal(runCommand('stop', 'project', env).stdout, `ran ${repo.root}/.git/../node_modules/.bin/agent-lease hook stop\n`);
+  fakeBinary(join(worktree, 'node_modules', '.bin', 'agent-lease'));
+  assert.equal(runCommand('session-end', 'project', env).stdout, `ran ${worktree}/node_modules/.bin/agent-lease hook session-end\n`);
+});
+
+test('the plugin\'s command also runs a build inside the plugin, and otherwise asks for a global install', (t) => {
+  const repo = tempRepo(t);
+  const pluginRoot = join(repo.base, 'plugin');
+  const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base), CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
+  const missing = runCommand('pre-tool-use', 'plugin', env);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /run npm i -g agent-lease\. Files are NOT being leased\./);
+  fakeBinary(join(pluginRoot, 'dist', 'bin', 'agent-lease.js'));
+  assert.equal(runCommand('pre-tool-use', 'plugin', env).stdout, `ran ${pluginRoot}/dist/bin/agent-lease.js hook pre-tool-use\n`);
+});
+
+test('the plugin files are current: hooks/hooks.json as generated, versions as in package.json', () => {
+  assert.equal(
+    readFileSync(join(ROOT, 'hooks', 'hooks.json'), 'utf8'),
+    pluginHooksFile(),
+    'hooks/hooks.json is stale: regenerate it with `npm run build && node -e "process.stdout.write(require(\'./dist/lib/claude-settings\').pluginHooksFile())" > hooks/hooks.json`',
+  );
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const plugin = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'plugin.json'), 'utf8')) as { name: string; version: string };
+  const marketplace = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'marketplace.json'), 'utf8')) as { plugins: Array<{ name: string; source: string; version: string }> };
+  assert.equal(plugin.version, version);
+  assert.deepEqual(marketplace.plugins.map((entry) => [entry.name, entry.source, entry.version]), [[plugin.name, './', version]]);
+});
+
+function cli(repo: TempRepo, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? repo.root, env: options.env ?? hookEnv(repo.env), encoding: 'utf8', timeout: 20_000 });
+}
+
+test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-run changes nothing, uninstall restores the file', (t) => {
+  const repo = tempRepo(t);
+  const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base) };
+  const file = join(repo.root, '.claude', 'settings.json');
+  const original = `${JSON.stringify(USER_SETTINGS, null, 4)}\n`;
+  repo.write('.claude/settings.json', original);
+
+  const dry = cli(repo, ['init', '--dry-run'], { env });
+  assert.equal(dry.status, 0);
+  assert.match(dry.stdout, /^would change \.claude\/settings\.json:\n {2}added SessionStart → agent-lease hook session-start, timeout 15s\n/);
+  assert.match(dry.stdout, /\nwould install the commit guard \(\.git\/hooks\/pre-commit\): the guard runs from \.git\/hooks\/pre-commit\n/);
+  assert.equal(readFileSync(file, 'utf8'), original);
+  assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
+
+  const init = cli(repo, ['init'], { env });
+  assert.equal(init.status, 0, init.stderr);
+  assert.match(init.stdout, /^changed \.claude\/settings\.json:\n/);
+  assert.match(init.stdout, /Commit \.claude\/settings\.json so that every worktree of this branch runs the hooks/);
+  assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
+  assert.match(init.stderr, /warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease/);
+  const installed = readFileSync(file, 'utf8');
+  assert.match(installed, /^{\n {4}"permissions"/, 'the file keeps its 4-space indentation');
+  assert.equal(agentLeaseHandlers(JSON.parse(installed) as Settings).length, HOOK_ENTRIES.length);
+
+  fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
+  const again = cli(repo, ['init'], { env });
+  assert.deepEqual(
+    [again.status, again.stdout, again.stderr],
+    [0, '.claude/settings.json: agent-lease hooks already installed\ncommit guard already installed: the guard runs from .git/hooks/pre-commit\n', ''],
+  );
+  assert.equal(readFileSync(file, 'utf8'), installed);
+
+  const uninstall = cli(repo, ['uninstall'], { env });
+  assert.equal(uninstall.status, 0);
+  assert.match(uninstall.stdout, /removed PreToolUse → agent-lease hook pre-tool-use\n(.*\n)*removed the commit guard \(\.git\/hooks\/pre-commit\)\n$/);
+  assert.equal(readFileSync(file, 'utf8'), original);
+  assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
+});
+
+test('`init --local` writes the main worktree\'s settings.local.json from any worktree; uninstall of a file init created removes it', (t) => {
+  const repo = tempRepo(t);
+  const worktree = repo.addWorktree('wt-b');
+  const local = join(repo.root, '.claude', 'settings.local.json');
+  assert.equal(cli(repo, ['init', '--local'], { cwd: worktree }).status, 0);
+  assert.equal(agentLeaseHandlers(JSON.parse(readFileSync(local, 'utf8')) as Settings).length, HOOK_ENTRIES.length);
+  assert.equal(existsSync(join(worktree, '.claude')), false);
+  assert.equal(cli(repo, ['uninstall', '--local'], { cwd: worktree }).status, 0);
+  assert.equal(existsSync(join(repo.root, '.claude')), false);
+});
+
+test('a settings file that is not valid JSON is left alone with a message naming it', (t) => {
+  const repo = tempRepo(t);
+  repo.write('.claude/settings.json', '{ "hooks": { } // a comment\n}\n');
+  const run = cli(repo, ['init']);
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /^agent-lease init: .*\.claude\/settings\.json is not valid JSON \(.*\); fix it by hand first, nothing was changed\n$/);
+  assert.equal(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8'), '{ "hooks": { } // a comment\n}\n');
+});
+
+test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command that would find no binary', (t) => {
+  const repo = tempRepo(t);
+  const env = { PATH: pathWithOnlyGit(repo.base) };
+  const home = join(repo.base, 'home');
+  const before = inspectClaudeHooks(repo.root, { home, env });
+  assert.equal(before.missing.length, HOOK_ENTRIES.length);
+  assert.match(before.problems.join('\n'), /no agent-lease hooks in the Claude Code settings of this worktree: run `agent-lease init`/);
+
+  assert.equal(cli(repo, ['init']).status, 0);
+  const noBinary = inspectClaudeHooks(repo.root, { home, env });
+  assert.deepEqual(noBinary.missing, []);
+  assert.deepEqual(noBinary.files.map((file) => file.path), [join(repo.root, '.claude', 'settings.json')]);
+  assert.match(noBinary.problems.join('\n'), /the hooks will not find an agent-lease binary/);
+
+  fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
+  const worktree = repo.addWorktree('wt-b');
+  repo.git(['add', '.claude']);
+  repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
+  repo.git(['merge', '-q', 'main'], worktree);
+  const healthy = inspectClaudeHooks(worktree, { home, env });
+  assert.deepEqual(healthy.problems, [], 'a fresh worktree finds the main worktree\'s binary');
+  assert.equal(healthy.binary.path, join(repo.root, 'node_modules', '.bin', 'agent-lease'));
+
+  const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown> };
+  delete settings.hooks.Stop;
+  repo.write('.claude/settings.json', JSON.stringify(settings));
+  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).missing, ['stop']);
+});
