@@ -51,11 +51,10 @@ const only = (checks: Check[], name: string): Check => {
   return found[0]!;
 };
 
-/** An install as a project would have it: the binary in node_modules/.bin, hooks, guard, a lease. */
+/** An install as a project would have it: the binary in node_modules/.bin, `init` (hooks and guard), a lease. */
 function healthyInstall(): void {
   repo.installBinary();
   assert.equal(cli(['init']).status, 0);
-  installGuard(repo.root);
   repo.git(['add', '.claude', '.gitignore']);
   repo.git(['commit', '-q', '-m', 'agent-lease']);
   assert.equal(cli(['claim', 'src/**']).status, 0);

@@ -7,7 +7,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AgentLeaseError, EXIT } from '../../lib/errors';
-import { installGuard } from '../../lib/guard-install';
 import { readEvents } from '../../lib/log';
 import { openStore } from '../../lib/store';
 import { parseCommandArgs, usageError } from '../args';
@@ -60,7 +59,7 @@ async function tour(base: string, agents: Agent[]): Promise<void> {
   const api = addWorktree(shop, 'shop-api', 'api');
   const ui = addWorktree(shop, 'shop-ui', 'ui');
   section(0, `A repository in ${base}`);
-  say('`agent-lease init` put the hooks in .claude/settings.json; the commit guard is the pre-commit hook.');
+  say('`agent-lease init` put the hooks in .claude/settings.json and installed the commit guard as the pre-commit hook.');
   say(`shop/      branch main   session ${paint('alpha', 'cyan')}`);
   say(`shop-api/  branch api    session ${paint('beta', 'cyan')}`);
   say(`shop-ui/   branch ui     session ${paint('gamma', 'cyan')}`);
@@ -155,7 +154,6 @@ function setUpRepository(shop: string): string {
   run('git', ['init', '-q', '-b', 'main'], shop);
   const init = run(process.execPath, [BIN, 'init'], shop);
   if (init.status !== 0) throw new AgentLeaseError(`agent-lease init failed in the demo repository: ${init.stderr}`);
-  installGuard(shop);
   run('git', ['add', '.'], shop);
   run('git', ['commit', '-q', '-m', 'A small shop'], shop);
   return join(shop, '.git', 'agent-lease', 'state.db');
