@@ -5,6 +5,7 @@ import { renew, type HeldLease, type Lease } from '../../lib/leases';
 import { durationFlag, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
+import { refreshLockView } from '../lock-view';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../targets';
@@ -51,6 +52,7 @@ export const command: Command = {
         refused.push(...result.refused);
       }
     }
+    if (renewed.length > 0) refreshLockView(context);
     const touched = new Set([...renewed, ...refused].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();
