@@ -19,6 +19,10 @@ export const IDENTITY_OPTIONS = {
   as: { type: 'string' },
 } as const satisfies Options;
 
+/** The help lines of IDENTITY_OPTIONS, aligned with the other options of a usage text. */
+export const IDENTITY_HELP = `  --session ID    act as this session (default: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else your user name)
+  --as NAME       act as a person named NAME (a session of its own, not tied to any process)`;
+
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** Parses `args` against `options` (plus --help); a bad flag is a usage error quoting `usage`. */

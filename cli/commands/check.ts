@@ -1,7 +1,7 @@
 import { EXIT } from '../../lib/errors';
 import { describeHeldLease } from '../../lib/lease-text';
 import { check, type CoverageResult } from '../../lib/leases';
-import { IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
 import { writeJson, writeOut } from '../output';
@@ -15,8 +15,7 @@ current directory), and prints each such path with its holder; exits 0 and print
 all are free. Your own leases do not count. For scripts and other tools. Changes nothing.
 
   --json          print {"ok", "session", "paths": [{"path", "holders": [...]}]}
-  --session ID    check as this session (default: AGENT_LEASE_SESSION, CLAUDE_CODE_SESSION_ID, your user name)
-  --as NAME       check as a person named NAME`;
+${IDENTITY_HELP}`;
 
 const OPTIONS = { ...IDENTITY_OPTIONS, json: { type: 'boolean' } } as const;
 

@@ -2,7 +2,7 @@ import { acquire } from '../../lib/leases';
 import { describeHeldLease } from '../../lib/lease-text';
 import { formatDuration } from '../../lib/duration';
 import { EXIT } from '../../lib/errors';
-import { durationFlag, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
+import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, resolveSession } from '../context';
 import { refreshLockView } from '../lock-view';
@@ -10,19 +10,18 @@ import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../targets';
 
-const USAGE = `usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--json]
+const USAGE = `usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--json]
 
 Leases paths or globs (relative to the current directory) for your session, all or nothing: when
 another session holds an overlapping lease, lists the conflicts, grants nothing and exits 1.
 
-  --task TEXT      why, shown to the others (e.g. "auth refactor")
-  --ttl DURATION   how long: 90s, 45m, 2h (default: ttl.claim in .agent-lease.json, else 1h)
-  --shared         a shared lease: others may hold shared leases on the same paths
-  --partial        grant the patterns that are free even when others conflict (still exits 1)
-  --force          allow a glob that covers the whole repository (such as **)
-  --json           print {"ok", "session", "granted", "renewed", "conflicts"}
-  --session ID     act as this session (default: AGENT_LEASE_SESSION, CLAUDE_CODE_SESSION_ID, your user name)
-  --as NAME        act as a person named NAME`;
+  --task TEXT     why, shown to the others (e.g. "auth refactor")
+  --ttl DURATION  how long: 90s, 45m, 2h (default: ttl.claim in .agent-lease.json, else 1h)
+  --shared        a shared lease: others may hold shared leases on the same paths
+  --partial       grant the patterns that are free even when others conflict (still exits 1)
+  --force         allow a glob that covers the whole repository (such as **)
+  --json          print {"ok", "session", "granted", "renewed", "conflicts"}
+${IDENTITY_HELP}`;
 
 const OPTIONS = {
   ...IDENTITY_OPTIONS,

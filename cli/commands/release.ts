@@ -1,7 +1,7 @@
 import { EXIT } from '../../lib/errors';
 import { describeHeldLease } from '../../lib/lease-text';
 import { release } from '../../lib/leases';
-import { IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
 import { refreshLockView } from '../lock-view';
@@ -17,8 +17,7 @@ directory), or every lease of your session with --all.
   --all           every lease your session holds
   --force         release other sessions' leases on the named patterns too (logged as forced)
   --json          print {"released": [...], "refused": [...], "unmatched": [...]}
-  --session ID    act as this session (default: AGENT_LEASE_SESSION, CLAUDE_CODE_SESSION_ID, your user name)
-  --as NAME       act as a person named NAME`;
+${IDENTITY_HELP}`;
 
 const OPTIONS = {
   ...IDENTITY_OPTIONS,

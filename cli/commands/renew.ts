@@ -2,7 +2,7 @@ import { formatDuration } from '../../lib/duration';
 import { EXIT } from '../../lib/errors';
 import { describeHeldLease } from '../../lib/lease-text';
 import { renew, type HeldLease, type Lease } from '../../lib/leases';
-import { durationFlag, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
+import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
 import { refreshLockView } from '../lock-view';
@@ -18,8 +18,7 @@ named pattern is not a live lease of yours.
   --ttl DURATION  from now: 90s, 45m, 2h (default: ttl.edit for edit leases and ttl.claim for
                   the others, from .agent-lease.json, else 15m and 1h)
   --json          print {"renewed": [...], "refused": [...], "unmatched": [...]}
-  --session ID    act as this session (default: AGENT_LEASE_SESSION, CLAUDE_CODE_SESSION_ID, your user name)
-  --as NAME       act as a person named NAME`;
+${IDENTITY_HELP}`;
 
 const OPTIONS = {
   ...IDENTITY_OPTIONS,
