@@ -1,13 +1,14 @@
 // What a command needs about where it runs: the repository, its configuration, the store, and who
-// is asking (`--session`, else AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the user).
+// is asking (`--session` or `--as`, else AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else
+// the user).
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { loadConfig, type Config } from '../lib/config';
 import { AgentLeaseError } from '../lib/errors';
 import { findAgentProcess } from '../lib/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/repo';
 import { getSession, registerSession, touchSession, type Session } from '../lib/sessions';
 import { defaultStorePath, openStore, StoreMissingError, type Store } from '../lib/store';
-import { dirname } from 'node:path';
 
 export interface CommandContext {
   cwd: string;

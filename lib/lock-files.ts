@@ -78,7 +78,7 @@ export function syncLockFiles(store: Store, commonDir: string, options: LockFile
   });
 }
 
-export function lockFileRecord(lease: HeldLease): LockFileRecord {
+function lockFileRecord(lease: HeldLease): LockFileRecord {
   return {
     agent: lease.holder.name,
     session: lease.sessionId,

@@ -103,10 +103,14 @@ describe('claim', () => {
     assert.equal(repo.cli(['claim', '**', '--force', '--as', 'bold']).status, 1, 'conflicts with a.ts');
   });
 
-  it('takes patterns relative to the current directory, like git', () => {
+  it('takes patterns relative to the current directory, like git, and absolute paths in any worktree', () => {
     mkdirSync(join(repo.root, 'src', 'lib'), { recursive: true });
-    const result = repo.json(['claim', 'a.ts', 'lib/*.ts', '../README.md', '--json'], { cwd: join(repo.root, 'src') });
-    assert.deepEqual(result.granted.map((lease: { pattern: string }) => lease.pattern), ['src/a.ts', 'src/lib/*.ts', 'README.md']);
+    const other = repo.addWorktree('feature');
+    const result = repo.json(['claim', 'a.ts', 'lib/*.ts', '../README.md', join(other, 'docs', 'x.md'), `${repo.root}/test/**`, '--json'], { cwd: join(repo.root, 'src') });
+    assert.deepEqual(
+      result.granted.map((lease: { pattern: string }) => lease.pattern),
+      ['src/a.ts', 'src/lib/*.ts', 'README.md', 'docs/x.md', 'test/**'],
+    );
   });
 });
 

@@ -10,10 +10,10 @@ const USAGE = `usage: agent-lease status [--json] [--all] [--watch [--interval 1
 Sessions (name, worktree, branch, alive, last seen) and live leases (pattern, mode, holder, task,
 source, time left). Changes nothing.
 
-  --json        print {"sessions": [...], "leases": [...]} with ISO-8601 times
-  --all         include ended sessions and expired or released leases
-  --watch       redraw whenever something changes, until interrupted (Ctrl-C)
-  --interval    how often --watch looks (default 1s)`;
+  --json          print {"sessions": [...], "leases": [...]} with ISO-8601 times
+  --all           include ended sessions and expired or released leases
+  --watch         redraw whenever something changes, until interrupted (Ctrl-C)
+  --interval DUR  how often --watch looks: 500ms, 2s (default 1s)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
