@@ -64,9 +64,11 @@ async function tour(base: string, agents: Agent[]): Promise<void> {
   say(`shop-api/  branch api    session ${paint('beta', 'cyan')}`);
   say(`shop-ui/   branch ui     session ${paint('gamma', 'cyan')}`);
 
-  const alpha = new ClaudeSession('alpha', shop, agents);
-  const beta = new ClaudeSession('beta', api, agents);
-  const gamma = new ClaudeSession('gamma', ui, agents);
+  // The Bash tool finds `agent-lease` on PATH, as after a global install.
+  const binDir = join(shop, 'node_modules', '.bin');
+  const alpha = new ClaudeSession('alpha', shop, binDir, agents);
+  const beta = new ClaudeSession('beta', api, binDir, agents);
+  const gamma = new ClaudeSession('gamma', ui, binDir, agents);
 
   section(1, 'The sessions start (SessionStart hook)');
   const briefings: string[] = [];
@@ -226,6 +228,7 @@ class ClaudeSession {
   constructor(
     readonly id: string,
     readonly worktree: string,
+    private readonly binDir: string,
     agents: Agent[],
   ) {
     agents.push(this.agent);
@@ -271,7 +274,7 @@ class ClaudeSession {
 
   /** The Bash tool: the command runs in the session's worktree, then the PostToolUse hooks. */
   async bash(command: string): Promise<AgentReply> {
-    const env = { ...process.env, CLAUDE_CODE_SESSION_ID: this.id, PATH: `${join(dirname(this.worktree), 'shop', 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
+    const env = { ...process.env, CLAUDE_CODE_SESSION_ID: this.id, PATH: `${this.binDir}:${process.env.PATH ?? ''}` };
     const reply = await this.agent.request('bash', command, this.worktree, env);
     const verdict = await this.hook(
       'PostToolUse',
