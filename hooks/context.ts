@@ -5,9 +5,9 @@ import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../lib/config';
 import { AgentLeaseError, describeError } from '../lib/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../lib/repo';
-import { defaultStorePath, openStore, type Store } from '../lib/store';
-import { findAgentProcess } from '../lib/processes';
-import { getSession, registerSession, touchSession } from '../lib/sessions';
+import { openStore, storePathOf, type Store } from '../lib/store';
+import { findAgentProcess, type ProcessIdentity } from '../lib/processes';
+import { getSession, registerSession, touchSession, type SessionRegistration } from '../lib/sessions';
 import { optionalString, requiredString } from './input';
 import type { HookInput } from './types';
 
@@ -34,7 +34,7 @@ export function hookContext(input: HookInput): HookContext | null {
     throw new AgentLeaseError(`cannot use the input's cwd ${cwd} (${describeError(error)}); nothing was leased`);
   }
   if (repo === null) return null;
-  const storePath = defaultStorePath(repo.worktreeRoot);
+  const storePath = storePathOf(repo);
   let config: Config = DEFAULT_CONFIG;
   let configProblem: string | null = null;
   try {
@@ -68,11 +68,16 @@ export function ensureSession(store: Store, context: HookContext): void {
     touchSession(store, context.sessionId);
     return;
   }
-  registerSession(store, {
+  registerSession(store, sessionRegistration(context, findAgentProcess()));
+}
+
+/** This Claude Code session as the store records it: its worktree, branch and agent process. */
+export function sessionRegistration(context: HookContext, agent: ProcessIdentity | null): SessionRegistration {
+  return {
     id: context.sessionId,
     runtime: 'claude-code',
     worktree: context.repo.worktreeRoot,
     branch: currentBranch(context.repo.gitDir),
-    process: findAgentProcess(),
-  });
+    process: agent,
+  };
 }

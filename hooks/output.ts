@@ -3,7 +3,7 @@
 // user's own permission prompts.
 import type { HookOutcome } from './types';
 
-type ContextEvent = 'SessionStart' | 'PostToolUse';
+type ContextEvent = 'SessionStart' | 'PostToolUse' | 'PostToolUseFailure';
 
 /** Blocks the tool call; the reason goes to the model, the optional message to the user. */
 export function denyToolUse(reason: string, systemMessage?: string): HookOutcome {

@@ -1,22 +1,26 @@
-// PostToolUse for Bash: a shell command can change any file, and only afterwards can a hook see
-// which. Leases the worktree's changed files that the session does not hold yet; a file another
-// session holds cannot be un-changed by a hook, so the model is told to put it back.
+// PostToolUse (and PostToolUseFailure) for Bash: a shell command can change any file, and only
+// afterwards can a hook see which (a command that failed may have changed some too). Leases the
+// worktree's changed files that the session does not hold yet; a file another session holds
+// cannot be un-changed by a hook, so the model is told to put it back.
 import { describeError } from '../lib/errors';
 import { covers, matchesAny } from '../lib/globs';
 import { acquire, listLeases, type AcquireResult, type Conflict } from '../lib/leases';
 import { ensureSession, hookContext, withStore } from './context';
 import { conflictLines } from './describe';
-import { requiredString } from './input';
+import { optionalString, requiredString } from './input';
 import { addContext, tellUser } from './output';
 import { pendingChanges } from './pending-changes';
 import type { HookInput, HookOutcome } from './types';
 
-/** Leases taken per command at most: a command that changes thousands of files (a generator, an
- * install into an unignored directory) should not turn into thousands of leases. */
+/**
+ * Leases taken per command at most: a command that changes thousands of files (a generator, an
+ * install into an unignored directory) should not turn into thousands of leases.
+ */
 export const MAX_LEASES_PER_COMMAND = 200;
 
 export function handle(input: HookInput): HookOutcome {
   if (requiredString(input, 'tool_name') !== 'Bash') return {};
+  const event = optionalString(input, 'hook_event_name') === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
   const context = hookContext(input);
   if (context === null) return {};
   const warnings: string[] = [];
@@ -43,10 +47,10 @@ export function handle(input: HookInput): HookOutcome {
   });
   if (!result.ok) return tellUser([...warnings, `${result.problem}; the files the command changed were not leased`].join('\n'));
   const { leased, unleased } = result.value;
-  if (unleased > 0) warnings.push(`agent-lease: the command left ${changed.length} changed files; only ${MAX_LEASES_PER_COMMAND} were leased`);
+  if (unleased > 0) warnings.push(`agent-lease: ${unleased} more changed files were not leased (at most ${MAX_LEASES_PER_COMMAND} per command)`);
   const systemMessage = warnings.length > 0 ? warnings.join('\n') : undefined;
   if (leased === null || leased.conflicts.length === 0) return systemMessage === undefined ? {} : tellUser(systemMessage);
-  return addContext('PostToolUse', conflictText(leased.conflicts), [systemMessage, conflictSummary(leased.conflicts)].filter(Boolean).join('\n'));
+  return addContext(event, conflictText(leased.conflicts), [systemMessage, conflictSummary(leased.conflicts)].filter(Boolean).join('\n'));
 }
 
 function conflictText(conflicts: Conflict[]): string {

@@ -6,11 +6,10 @@
 import { appendFileSync } from 'node:fs';
 import { describeError } from '../lib/errors';
 import { ensureGuardActive } from '../lib/guard-install';
-import { listLeases } from '../lib/leases';
+import { listLeases, type HeldLease } from '../lib/leases';
 import { findAgentProcess } from '../lib/processes';
-import { currentBranch } from '../lib/repo';
 import { carryOverLeases, registerSession } from '../lib/sessions';
-import { hookContext, withStore, type HookContext } from './context';
+import { hookContext, sessionRegistration, withStore, type HookContext } from './context';
 import { leaseLines } from './describe';
 import { optionalString } from './input';
 import { addContext } from './output';
@@ -34,13 +33,7 @@ export function handle(input: HookInput): HookOutcome {
 
   const agent = findAgentProcess();
   const result = withStore(context, (store) => {
-    registerSession(store, {
-      id: context.sessionId,
-      runtime: 'claude-code',
-      worktree: context.repo.worktreeRoot,
-      branch: currentBranch(context.repo.gitDir),
-      process: agent,
-    });
+    registerSession(store, sessionRegistration(context, agent));
     const carriedFrom = CARRY_OVER_SOURCES.has(source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
     const others = listLeases(store).filter((lease) => lease.sessionId !== context.sessionId);
     const mine = listLeases(store, { sessionId: context.sessionId });
@@ -72,10 +65,7 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function briefing(
-  context: HookContext,
-  state: { carriedFrom: string[]; others: ReturnType<typeof listLeases>; mine: ReturnType<typeof listLeases> },
-): string {
+function briefing(context: HookContext, state: { carriedFrom: string[]; others: HeldLease[]; mine: HeldLease[] }): string {
   const lines = [
     `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
       'an edit to a file another live session holds is denied, and so is a commit that touches one.',

@@ -31,6 +31,8 @@ export const HOOK_ENTRIES: readonly HookEntry[] = [
   { event: 'SessionStart', hook: 'session-start', timeout: 15 },
   { event: 'PreToolUse', hook: 'pre-tool-use', matcher: 'Write|Edit|MultiEdit|NotebookEdit', timeout: 10 },
   { event: 'PostToolUse', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },
+  // A command that fails may have changed files all the same.
+  { event: 'PostToolUseFailure', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },
   { event: 'Stop', hook: 'stop', timeout: 15 },
   { event: 'SessionEnd', hook: 'session-end', timeout: 5 },
 ];
@@ -52,8 +54,8 @@ export function hookCommand(hook: HookName, launcher: Launcher): string {
   const remedy = launcher === 'plugin' ? 'npm i -g agent-lease' : 'npm install (agent-lease is a dev dependency), or npm i -g agent-lease';
   steps.push(
     `[ -x "$b" ] || b="$(command -v agent-lease)" || { echo "agent-lease is not installed (looked in $d/${BIN}, the main worktree and PATH): run ${remedy}. Files are NOT being leased." >&2; exit 1; }`,
-    // The hook opens no TLS connection, and node parses a NODE_EXTRA_CA_CERTS bundle at start-up
-    // (about 30 ms here) on every tool call.
+    // The hook opens no TLS connection, and node would parse a NODE_EXTRA_CA_CERTS bundle at
+    // start-up on every tool call (about 30 ms on the development machine).
     `unset NODE_EXTRA_CA_CERTS`,
     `exec "$b" hook ${hook}`,
   );
@@ -282,10 +284,10 @@ export function resolveHookBinary(worktreeRoot: string, env: NodeJS.ProcessEnv =
 }
 
 export interface HooksInspection {
-  /** Settings files read, with the agent-lease hooks each has. */
-  files: Array<{ path: string; hooks: HookName[]; problem: string | null }>;
-  /** Hooks found in none of them. */
-  missing: HookName[];
+  /** Settings files read, with the events each runs an agent-lease hook on. */
+  files: Array<{ path: string; events: string[]; problem: string | null }>;
+  /** Events of `HOOK_ENTRIES` on which none of them runs agent-lease's hook. */
+  missing: string[];
   binary: BinaryResolution;
   /** One line each, with what to do; empty when all is well. */
   problems: string[];
@@ -294,7 +296,7 @@ export interface HooksInspection {
 /**
  * Whether Claude Code sessions started in `worktreeRoot` run agent-lease's hooks (from the
  * project, local or user settings) and whether those find a binary. A plugin install is not
- * visible here; `missing` then lists every hook.
+ * visible here; `missing` then lists every event.
  */
 export function inspectClaudeHooks(worktreeRoot: string, options: { home?: string; env?: NodeJS.ProcessEnv } = {}): HooksInspection {
   const paths = [
@@ -304,8 +306,8 @@ export function inspectClaudeHooks(worktreeRoot: string, options: { home?: strin
     join(options.home ?? homedir(), '.claude', 'settings.json'),
   ];
   const files = [...new Set(paths)].filter((path) => existsSync(path)).map((path) => inspectFile(path));
-  const found = new Set(files.flatMap((file) => file.hooks));
-  const missing = HOOK_ENTRIES.map((entry) => entry.hook).filter((hook) => !found.has(hook));
+  const found = new Set(files.flatMap((file) => file.events));
+  const missing = HOOK_ENTRIES.map((entry) => entry.event).filter((event) => !found.has(event));
   const binary = resolveHookBinary(worktreeRoot, options.env);
   const problems = files.flatMap((file) => (file.problem === null ? [] : [file.problem]));
   if (missing.length === HOOK_ENTRIES.length) {
@@ -319,21 +321,21 @@ export function inspectClaudeHooks(worktreeRoot: string, options: { home?: strin
   return { files, missing, binary, problems };
 }
 
-function inspectFile(path: string): { path: string; hooks: HookName[]; problem: string | null } {
+function inspectFile(path: string): { path: string; events: string[]; problem: string | null } {
   let settings: Settings;
   try {
     settings = readSettings(path);
   } catch (error) {
-    return { path, hooks: [], problem: (error as Error).message };
+    return { path, events: [], problem: (error as Error).message };
   }
   const hooks = settings.hooks;
-  if (typeof hooks !== 'object' || hooks === null) return { path, hooks: [], problem: null };
-  const found: HookName[] = [];
+  if (typeof hooks !== 'object' || hooks === null) return { path, events: [], problem: null };
+  const found: string[] = [];
   for (const entry of HOOK_ENTRIES) {
     const groups = (hooks as Record<string, unknown>)[entry.event];
     if (!Array.isArray(groups)) continue;
     const handlers = (groups as MatcherGroup[]).flatMap(handlersOf);
-    if (handlers.some((handler) => agentLeaseHookOf(handler) === entry.hook)) found.push(entry.hook);
+    if (handlers.some((handler) => agentLeaseHookOf(handler) === entry.hook)) found.push(entry.event);
   }
-  return { path, hooks: found, problem: null };
+  return { path, events: found, problem: null };
 }

@@ -35,12 +35,7 @@ export function covers(target: LeaseTarget, path: string): boolean {
 const LITERAL_SEGMENTS = new Map<string, { leading: string[]; all: string[] } | null>();
 
 function literalSegmentsFit(pattern: string, path: string): boolean {
-  let literals = LITERAL_SEGMENTS.get(pattern);
-  if (literals === undefined) {
-    if (LITERAL_SEGMENTS.size >= MAX_MATCHERS) LITERAL_SEGMENTS.clear();
-    literals = literalSegments(pattern);
-    LITERAL_SEGMENTS.set(pattern, literals);
-  }
+  const literals = memo(LITERAL_SEGMENTS, pattern, literalSegments);
   if (literals === null) return true;
   const segments = path.split('/');
   return literals.leading.every((segment, i) => segments[i] === segment) && literals.all.every((segment) => segments.includes(segment));
@@ -64,12 +59,7 @@ function literalSegments(pattern: string): { leading: string[]; all: string[] } 
 const NAME_BOUNDS = new Map<string, { head: string; tail: string } | null>();
 
 function lastSegmentFits(pattern: string, path: string): boolean {
-  let bounds = NAME_BOUNDS.get(pattern);
-  if (bounds === undefined) {
-    if (NAME_BOUNDS.size >= MAX_MATCHERS) NAME_BOUNDS.clear();
-    bounds = nameBounds(pattern);
-    NAME_BOUNDS.set(pattern, bounds);
-  }
+  const bounds = memo(NAME_BOUNDS, pattern, nameBounds);
   if (bounds === null) return true;
   const name = path.slice(path.lastIndexOf('/') + 1);
   return name.length >= bounds.head.length + bounds.tail.length && name.startsWith(bounds.head) && name.endsWith(bounds.tail);
@@ -92,14 +82,21 @@ const MATCHERS = new Map<string, Minimatch>();
 const MAX_MATCHERS = 10_000;
 
 function compiled(pattern: string): Minimatch {
-  let matcher = MATCHERS.get(pattern);
-  if (matcher === undefined) {
-    if (MATCHERS.size >= MAX_MATCHERS) MATCHERS.clear();
+  return memo(MATCHERS, pattern, () => {
     const { Minimatch } = require('minimatch') as typeof import('minimatch');
-    matcher = new Minimatch(pattern, MATCH_OPTIONS);
-    MATCHERS.set(pattern, matcher);
+    return new Minimatch(pattern, MATCH_OPTIONS);
+  });
+}
+
+/** `cache`'s value for `pattern`, computed on first use; a cache grown past MAX_MATCHERS starts over. */
+function memo<T>(cache: Map<string, T>, pattern: string, compute: (pattern: string) => T): T {
+  let value = cache.get(pattern);
+  if (value === undefined) {
+    if (cache.size >= MAX_MATCHERS) cache.clear();
+    value = compute(pattern);
+    cache.set(pattern, value);
   }
-  return matcher;
+  return value;
 }
 
 // A single character position inside one path segment.

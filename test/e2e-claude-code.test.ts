@@ -147,6 +147,7 @@ test('two Claude Code sessions in two worktrees: the second is denied the first 
   assert.equal(refused.isError, true, `git commit failed: ${refused.result}`);
   assert.match(refused.result, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/x\.ts\n/);
   assert.match(refused.result, new RegExp(`Committing as .*session ${bSession.id} \\(AGENT_LEASE_SESSION\\)`), 'the guard knew who commits from the Bash tool\'s environment');
+  assert.match(refused.notes, /this worktree now has uncommitted changes to a file that another session holds/, 'PostToolUseFailure told the model too');
   assert.match(repo.git(['log', '-1', '--format=%s', 'branch-b']), /^agent-lease hooks$/, 'B\'s commit did not happen');
 
   aMayFinish.open();

@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { BIN, fixture, hookEnv, runHook, tempRepo } from './support/hooks';
-
-const EVENTS: Array<[event: string, sample: string]> = [
-  ['session-start', 'session-start.startup'],
-  ['pre-tool-use', 'pre-tool-use.write'],
-  ['post-tool-use', 'post-tool-use.bash'],
-  ['stop', 'stop'],
-  ['session-end', 'session-end'],
-];
+import { BIN, fixture, HOOK_SAMPLES, hookEnv, runHook, tempRepo } from './support/hooks';
 
 /** Claude Code shows the first stderr line of a failing hook: it must be the whole story. */
 function assertOneClearLine(stderr: string, pattern: RegExp, label: string): void {
@@ -23,7 +15,7 @@ function assertOneClearLine(stderr: string, pattern: RegExp, label: string): voi
 test('malformed or incomplete input to any hook: exit 1 (neither a block nor a crash) and one clear line', (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
-  for (const [event, sample] of EVENTS) {
+  for (const [event, sample] of HOOK_SAMPLES) {
     const valid = fixture(sample, repo.root, 'a-session');
     const { session_id: _dropped, ...withoutSession } = valid;
     const cases: Array<[input: string, problem: RegExp]> = [

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { acquire, listLeases } from '../lib/leases';
 import { registerSession } from '../lib/sessions';
+import { MAX_LEASES_PER_COMMAND } from '../hooks/post-tool-use';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
@@ -46,6 +47,21 @@ test('a command that changed a file another session holds is reported to the mod
   assert.match(context, /A hook cannot undo a command/);
   assert.match(run.json?.systemMessage ?? '', /a Bash command changed src\/auth\/login\.ts, held by another session/);
   assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/free.ts']);
+
+  // A command that failed gets the same answer, under its own event name.
+  const { tool_response: _response, ...failed } = fixture('post-tool-use.bash', repo.root, A, { hook_event_name: 'PostToolUseFailure', error: 'Exit code 1' });
+  const afterFailure = runHook('post-tool-use', failed, { env });
+  assert.equal(afterFailure.json?.hookSpecificOutput?.hookEventName, 'PostToolUseFailure');
+  assert.match(afterFailure.json?.hookSpecificOutput?.additionalContext ?? '', /- src\/auth\/login\.ts: bob/);
+});
+
+test('a command that changed very many files leases the first ones and says how many it left', (t) => {
+  const repo = tempRepo(t);
+  const count = MAX_LEASES_PER_COMMAND + 5;
+  for (let i = 0; i < count; i++) repo.write(`generated/file-${String(i).padStart(4, '0')}.ts`, 'x\n');
+  const run = runHook('post-tool-use', fixture('post-tool-use.bash', repo.root, A), { env: hookEnv(repo.env) });
+  assert.equal(run.json?.systemMessage, `agent-lease: 5 more changed files were not leased (at most ${MAX_LEASES_PER_COMMAND} per command)`);
+  assert.equal(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).length), MAX_LEASES_PER_COMMAND);
 });
 
 test('other tools are not looked at after they ran', (t) => {

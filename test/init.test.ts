@@ -51,6 +51,7 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
     'Stop * stop',
     'SessionStart * session-start',
     'PostToolUse Bash post-tool-use',
+    'PostToolUseFailure Bash post-tool-use',
     'SessionEnd * session-end',
   ]);
   const second = addAgentLeaseHooks(first.settings);
@@ -255,5 +256,5 @@ test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command t
   const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown> };
   delete settings.hooks.Stop;
   repo.write('.claude/settings.json', JSON.stringify(settings));
-  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).missing, ['stop']);
+  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).missing, ['Stop']);
 });

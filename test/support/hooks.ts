@@ -14,6 +14,15 @@ const FIXTURE_ROOT = '/work/app';
 
 export type HookInput = Record<string, unknown>;
 
+/** Each hook with a sample input of its event. */
+export const HOOK_SAMPLES: ReadonlyArray<[event: string, sample: string]> = [
+  ['session-start', 'session-start.startup'],
+  ['pre-tool-use', 'pre-tool-use.write'],
+  ['post-tool-use', 'post-tool-use.bash'],
+  ['stop', 'stop'],
+  ['session-end', 'session-end'],
+];
+
 export interface HookRun {
   status: number | null;
   stdout: string;

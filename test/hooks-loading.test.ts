@@ -1,0 +1,37 @@
+// What a hook process loads: every tool call pays for it, so zod, the command-line code and
+// minimatch (for an ordinary path) must stay off the hook path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { BIN, fixture, HOOK_SAMPLES, hookEnv, tempRepo } from './support/hooks';
+
+/** The modules a hook call loaded, as paths relative to node_modules or to the project. */
+function modulesLoaded(preload: string, event: string, input: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
+  const result = spawnSync(process.execPath, ['-r', preload, BIN, 'hook', event], { input: JSON.stringify(input), env, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const line = result.stderr.split('\n').find((l) => l.startsWith('MODULES '));
+  assert.ok(line, result.stderr);
+  return (JSON.parse(line.slice('MODULES '.length)) as string[]).map((file) => file.split(`node_modules${sep}`).pop()!.replace(join(__dirname, '..') + sep, ''));
+}
+
+test('no hook loads zod or the command-line code, and an ordinary edit does not load minimatch', (t) => {
+  const repo = tempRepo(t);
+  const preload = join(repo.base, 'report-modules.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+  const env = hookEnv(repo.env);
+  for (const [event, sample] of HOOK_SAMPLES) {
+    const loaded = modulesLoaded(preload, event, fixture(sample, repo.root, 'a-session'), env);
+    assert.ok(loaded.some((file) => file.startsWith(`dist${sep}hooks${sep}`)), `${event}: ${loaded.join(', ')}`);
+    assert.deepEqual(loaded.filter((file) => file.startsWith('zod') || file.startsWith(`dist${sep}cli${sep}`)), [], event);
+    if (event === 'pre-tool-use') assert.deepEqual(loaded.filter((file) => file.startsWith('minimatch')), [], 'minimatch for src/auth/login.ts');
+  }
+
+  // A configuration file is validated with zod once, then read from the cache next to the store.
+  repo.write('.agent-lease.json', JSON.stringify({ ttl: { edit: '20m' } }));
+  const first = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'), env);
+  assert.ok(first.some((file) => file.startsWith('zod')), 'validated');
+  const second = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'), env);
+  assert.deepEqual(second.filter((file) => file.startsWith('zod')), [], 'cached');
+});
