@@ -5,6 +5,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['scale', './scale'],
   ['hook-latency', './hook-latency'],
   ['guard', './guard'],
+  ['lock-files', './lock-files'],
 ];
 
 async function main(): Promise<void> {

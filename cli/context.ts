@@ -1,20 +1,24 @@
 // What a command needs about where it runs: the repository, its configuration, the store, and who
-// is asking (`--session`, else AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the user).
+// is asking (`--session` or `--as`, else AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else
+// the user).
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { loadConfig, type Config } from '../lib/config';
 import { AgentLeaseError } from '../lib/errors';
 import { findAgentProcess } from '../lib/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/repo';
-import { getSession, registerSession, type Session } from '../lib/sessions';
-import { defaultStorePath, openStore, type Store } from '../lib/store';
-import { dirname } from 'node:path';
+import { getSession, registerSession, touchSession, type Session } from '../lib/sessions';
+import { defaultStorePath, openStore, StoreMissingError, type Store } from '../lib/store';
 
 export interface CommandContext {
+  cwd: string;
   repo: RepoLocation;
   config: Config;
   storePath: string;
   /** Opens (creating if need be) the store. */
   store(): Store;
+  /** Opens the store only if it exists: commands that only read never create it. */
+  existingStore(): Store | null;
 }
 
 export function commandContext(cwd = process.cwd()): CommandContext {
@@ -23,10 +27,20 @@ export function commandContext(cwd = process.cwd()): CommandContext {
   const config = loadConfig(repo.worktreeRoot, dirname(storePath));
   let store: Store | undefined;
   return {
+    cwd,
     repo,
     config,
     storePath,
     store: () => (store ??= openStore({ path: storePath })),
+    existingStore: () => {
+      if (store !== undefined) return store;
+      try {
+        return (store = openStore({ path: storePath, mustExist: true }));
+      } catch (error) {
+        if (error instanceof StoreMissingError) return null;
+        throw error;
+      }
+    },
   };
 }
 
@@ -42,20 +56,37 @@ export interface IdentityFlags {
  */
 export function resolveSession(context: CommandContext, flags: IdentityFlags): Session {
   const store = context.store();
-  const explicit = flags.session ?? process.env.AGENT_LEASE_SESSION ?? undefined;
-  const fromClaude = explicit === undefined ? process.env.CLAUDE_CODE_SESSION_ID : undefined;
-  const id = explicit ?? fromClaude ?? personId(flags.as);
-  if (id.trim() === '') throw new AgentLeaseError('the session id is empty');
+  const { id, fromClaude } = sessionIdentity(flags);
   const existing = getSession(store, id);
-  if (existing !== null && existing.endedAt === null) return existing;
+  if (existing !== null && existing.alive) {
+    touchSession(store, id);
+    return existing;
+  }
   const where = { worktree: context.repo.worktreeRoot, branch: currentBranch(context.repo.gitDir) };
-  if (fromClaude !== undefined) {
+  if (fromClaude) {
     return registerSession(store, { id, runtime: 'claude-code', process: findAgentProcess(), ...where });
   }
   return registerSession(store, { id, name: flags.as ?? existing?.name ?? id, runtime: 'cli', ...where });
 }
 
-function personId(as: string | undefined): string {
-  if (as !== undefined) return as;
-  return process.env.USER ?? process.env.LOGNAME ?? userInfo().username;
+/**
+ * Who a command speaks for, without registering anyone (for commands that only read). An id that
+ * is Claude Code's own session id belongs to the agent running the command from its Bash tool.
+ */
+export function sessionIdentity(flags: IdentityFlags): { id: string; fromClaude: boolean } {
+  if (flags.session !== undefined && flags.as !== undefined) {
+    throw new AgentLeaseError('give --session or --as, not both');
+  }
+  const claudeId = nonEmpty(process.env.CLAUDE_CODE_SESSION_ID);
+  const id = flags.session ?? flags.as ?? nonEmpty(process.env.AGENT_LEASE_SESSION) ?? claudeId ?? personId();
+  if (id.trim() === '') throw new AgentLeaseError('the session id is empty');
+  return { id, fromClaude: flags.as === undefined && id === claudeId };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function personId(): string {
+  return process.env.USER || process.env.LOGNAME || userInfo().username;
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
-const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+export const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);
   if (ms === null) {
     context.addIssue({ code: 'custom', message: `expected a duration like "90s", "45m" or "2h" (or seconds), got ${JSON.stringify(value)}` });
@@ -25,9 +25,13 @@ export const configSchema = z
 /** The first problem with `value`, as `field.path: message`, or the parsed file. */
 export function validateConfig(value: unknown): { ok: true; value: z.output<typeof configSchema> } | { ok: false; problem: string } {
   const parsed = configSchema.safeParse(value);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0]!;
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: describeFirstIssue(parsed.error) };
+}
+
+/** A validation failure in one line: `field.path: message`. */
+export function describeFirstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-  return { ok: false, problem: `${field}: ${message}` };
+  return `${field}: ${message}`;
 }

@@ -20,3 +20,5 @@ export type { ProcessIdentity } from './processes';
 export { parseDuration, formatDuration } from './duration';
 export { AgentLeaseError, EXIT } from './errors';
 export { DEFAULT_TTL_MS, DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';
+export { syncLockFiles, LOCKS_DIR } from './lock-files';
+export type { LockFileRecord, LockFileSync, LockFileOptions } from './lock-files';

@@ -2,19 +2,22 @@
 // forced release and guard bypass.
 import type { Store } from './store';
 
-export type EventKind =
-  | 'grant'
-  | 'renew'
-  | 'deny'
-  | 'release'
-  | 'expire'
-  | 'takeover'
-  | 'force-release'
-  | 'bypass'
-  | 'session-start'
-  | 'session-end'
-  | 'carry-over'
-  | 'migrate';
+export const EVENT_KINDS = [
+  'grant',
+  'renew',
+  'deny',
+  'release',
+  'expire',
+  'takeover',
+  'force-release',
+  'bypass',
+  'session-start',
+  'session-end',
+  'carry-over',
+  'migrate',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export interface NewEvent {
   kind: EventKind;

@@ -1,8 +1,8 @@
 // Which repository and worktree a directory belongs to. The hot path reads git's on-disk layout
 // (`.git` dir or gitfile, `commondir`, `HEAD`) instead of spawning git, which costs more than the
 // whole rest of a hook; `git rev-parse` is the fallback whenever git is being steered by GIT_DIR.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AgentLeaseError } from './errors';
 
 export interface RepoLocation {
@@ -111,4 +111,29 @@ function commonDirOf(gitDir: string): string {
   } catch {
     return gitDir;
   }
+}
+
+/**
+ * The top-level directories of every worktree of the repository, read from git's on-disk layout
+ * (no git spawn): the main worktree when the common dir is its `.git`, then each linked worktree
+ * recorded under `<common dir>/worktrees/` whose directory still exists.
+ */
+export function worktreeRootsOnDisk(commonDir: string): string[] {
+  const roots: string[] = [];
+  if (basename(commonDir) === '.git') roots.push(dirname(commonDir));
+  let linked: string[];
+  try {
+    linked = readdirSync(join(commonDir, 'worktrees'));
+  } catch {
+    linked = [];
+  }
+  for (const name of linked.sort()) {
+    try {
+      const dotGit = readFileSync(join(commonDir, 'worktrees', name, 'gitdir'), 'utf8').trim();
+      roots.push(realpathSync(dirname(resolve(commonDir, 'worktrees', name, dotGit))));
+    } catch {
+      // A worktree whose directory is gone (prunable): nothing to write there.
+    }
+  }
+  return roots;
 }

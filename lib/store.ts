@@ -125,7 +125,8 @@ export function withBusyRetry<T>(fn: () => T): T {
   }
 }
 
-function sleep(ms: number): void {
+/** Blocks the thread for `ms` milliseconds (for short waits in synchronous code). */
+export function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 

@@ -1,0 +1,59 @@
+// What keeping `.agent-locks/` costs. A hook that called `syncLockFiles` after every grant would
+// pay the "nothing changed" path almost always: compared here with the one indexed query it cannot
+// avoid (listing the live leases), and with a full rewrite of the view in three worktrees.
+// In-process, interleaved round by round; each sample is the time of BATCH calls.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listLeases } from '../lib/leases';
+import { syncLockFiles } from '../lib/lock-files';
+import { openStore } from '../lib/store';
+import { populateLeases } from './fixtures';
+import { interleave, ratioTable } from './stats';
+
+const ROUNDS = 30;
+const BATCH = 20;
+const LEASES = 100;
+
+function batch(fn: () => void): () => number {
+  return () => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) fn();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+}
+
+export async function main(): Promise<void> {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-bench-locks-')));
+  try {
+    const root = join(base, 'repo');
+    mkdirSync(root);
+    const env = { ...process.env, HOME: base, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
+    const git = (args: string[]): string => execFileSync('git', args, { cwd: root, env, encoding: 'utf8' });
+    git(['init', '-q', '-b', 'main']);
+    git(['commit', '-q', '--allow-empty', '-m', 'bench']);
+    git(['worktree', 'add', '-q', '-b', 'a', join(base, 'wt-a')]);
+    git(['worktree', 'add', '-q', '-b', 'b', join(base, 'wt-b')]);
+    const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
+    populateLeases(store, LEASES, 10);
+    const commonDir = join(root, '.git');
+    const options = { claimTtlMs: 3_600_000 };
+    syncLockFiles(store, commonDir, options);
+
+    const summaries = interleave(
+      [
+        { label: 'listLeases (baseline)', run: batch(() => listLeases(store)) },
+        { label: 'syncLockFiles, nothing changed', run: batch(() => syncLockFiles(store, commonDir, options)) },
+        { label: 'syncLockFiles, full rewrite', run: batch(() => syncLockFiles(store, commonDir, { ...options, force: true })) },
+      ],
+      ROUNDS,
+    );
+    store.close();
+    console.log(ratioTable(`ms per ${BATCH} calls, ${LEASES} live leases, 3 worktrees`, summaries[0]!, summaries.slice(1)));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) main().catch((error) => ((process.exitCode = 1), console.error(error)));

@@ -1,0 +1,47 @@
+import { EXIT } from '../../lib/errors';
+import { describeHeldLease } from '../../lib/lease-text';
+import { check, type CoverageResult } from '../../lib/leases';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
+import type { Command } from '../command';
+import { commandContext, sessionIdentity } from '../context';
+import { writeJson, writeOut } from '../output';
+import { toHeldView } from '../status-view';
+import { repoPathArguments } from '../targets';
+
+const USAGE = `usage: agent-lease check <path...> [--json]
+
+Exits 1 when another session holds a live lease covering one of the paths (relative to the
+current directory), and prints each such path with its holder; exits 0 and prints nothing when
+all are free. Your own leases do not count. For scripts and other tools. Changes nothing.
+
+  --json          print {"ok", "session", "paths": [{"path", "holders": [...]}]}
+${IDENTITY_HELP}`;
+
+const OPTIONS = { ...IDENTITY_OPTIONS, json: { type: 'boolean' } } as const;
+
+export const command: Command = {
+  usage: USAGE,
+  run(args) {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
+    if (positionals.length === 0) throw usageError('name at least one path', USAGE);
+    const context = commandContext();
+    const { id } = sessionIdentity(values);
+    const paths = repoPathArguments(positionals, context, 'check');
+    const store = context.existingStore();
+    const results: CoverageResult[] = store === null ? paths.map((path) => ({ path, holders: [] })) : check(store, paths, id);
+    const held = results.filter((result) => result.holders.length > 0);
+    const now = Date.now();
+    if (values.json) {
+      writeJson({
+        ok: held.length === 0,
+        session: id,
+        paths: results.map((result) => ({ path: result.path, holders: result.holders.map((lease) => toHeldView(lease, now)) })),
+      });
+    } else {
+      for (const result of held) {
+        for (const lease of result.holders) writeOut(`${result.path}: ${describeHeldLease(lease, now)}`);
+      }
+    }
+    return held.length === 0 ? EXIT.ok : EXIT.conflict;
+  },
+};

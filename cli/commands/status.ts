@@ -1,0 +1,72 @@
+import { formatDuration } from '../../lib/duration';
+import { durationFlag, parseCommandArgs, usageError } from '../args';
+import type { Command } from '../command';
+import { commandContext, type CommandContext } from '../context';
+import { writeJson, writeOut } from '../output';
+import { readStatus, renderStatus } from '../status-view';
+
+const USAGE = `usage: agent-lease status [--json] [--all] [--watch [--interval 1s]]
+
+Sessions (name, worktree, branch, alive, last seen) and live leases (pattern, mode, holder, task,
+source, time left). Changes nothing.
+
+  --json          print {"sessions": [...], "leases": [...]} with ISO-8601 times
+  --all           include ended sessions and expired or released leases
+  --watch         redraw whenever something changes, until interrupted (Ctrl-C)
+  --interval DUR  how often --watch looks: 500ms, 2s (default 1s)`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
+} as const;
+
+export const command: Command = {
+  usage: USAGE,
+  run(args) {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
+    if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
+    const interval = durationFlag(values.interval, '--interval', USAGE);
+    if (interval !== undefined && !values.watch) throw usageError('--interval goes with --watch', USAGE);
+    const context = commandContext();
+    const all = values.all === true;
+    const read = () => readStatus(context.existingStore(), { all });
+    if (values.watch) {
+      return watch(context, () => (values.json ? JSON.stringify(read()) : renderStatus(read(), Date.now())), interval ?? 1000, values.json === true);
+    }
+    if (values.json) writeJson(read());
+    else writeOut(renderStatus(read(), Date.now()));
+    return 0;
+  },
+};
+
+/**
+ * Prints the view, then looks again every `intervalMs` and prints it again when it changed: on a
+ * terminal by redrawing the screen in place, elsewhere one snapshot after another (with --json, one
+ * line each).
+ */
+function watch(context: CommandContext, render: () => string, intervalMs: number, json: boolean): Promise<number> {
+  const redraw = process.stdout.isTTY === true;
+  const every = intervalMs < 1000 ? `${intervalMs}ms` : formatDuration(intervalMs);
+  const header = `agent-lease status --watch: ${context.storePath}, every ${every}; Ctrl-C to stop\n\n`;
+  let shown: string | undefined;
+  const look = (): void => {
+    const text = render();
+    if (text === shown) return;
+    shown = text;
+    if (redraw) process.stdout.write(`\u001b[H\u001b[2J${header}${text}\n`);
+    else writeOut(json ? text : `${text}\n\n`);
+  };
+  return new Promise((resolve) => {
+    look();
+    const timer = setInterval(look, intervalMs);
+    const stop = (): void => {
+      clearInterval(timer);
+      resolve(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.stdout.on('error', stop);
+  });
+}

@@ -1,0 +1,41 @@
+import { formatDuration } from '../../lib/duration';
+import { who, type HeldLease } from '../../lib/leases';
+import { parseCommandArgs, usageError } from '../args';
+import type { Command } from '../command';
+import { commandContext } from '../context';
+import { table, writeJson, writeOut } from '../output';
+import { toHeldView } from '../status-view';
+import { repoPathArguments } from '../targets';
+
+const USAGE = `usage: agent-lease who <path...> [--json]
+
+For each path (relative to the current directory), the live leases that cover it and who holds
+them. Changes nothing.
+
+  --json   print [{"path", "holders": [...]}]`;
+
+const OPTIONS = { json: { type: 'boolean' } } as const;
+
+export const command: Command = {
+  usage: USAGE,
+  run(args) {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
+    if (positionals.length === 0) throw usageError('name at least one path', USAGE);
+    const context = commandContext();
+    const paths = repoPathArguments(positionals, context, 'who');
+    const store = context.existingStore();
+    const answers = paths.map((path) => ({ path, holders: store === null ? ([] as HeldLease[]) : who(store, path) }));
+    const now = Date.now();
+    if (values.json) {
+      writeJson(answers.map((answer) => ({ path: answer.path, holders: answer.holders.map((lease) => toHeldView(lease, now)) })));
+      return 0;
+    }
+    const rows = answers.flatMap(({ path, holders }) =>
+      holders.length === 0
+        ? [[path, '(free)', '', '', '', '']]
+        : holders.map((lease) => [path, lease.holder.name, lease.pattern, lease.mode, lease.task ?? '-', formatDuration(lease.expiresAt.getTime() - now)]),
+    );
+    if (rows.length > 0) writeOut(table(['PATH', 'HOLDER', 'PATTERN', 'MODE', 'TASK', 'TIME LEFT'], rows));
+    return 0;
+  },
+};

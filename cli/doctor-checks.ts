@@ -1,0 +1,278 @@
+// What `doctor` checks, one function per concern. Each answers ok / warn / fail with the fix in
+// words; with `fix`, it first repairs what it safely can (and says what it did). Without `fix`
+// nothing here writes: the store is opened read-only and the config is read without its cache.
+// lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
+import { accessSync, chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HOOK_ENTRIES, inspectClaudeHooks } from '../lib/claude-settings';
+import { loadConfig, CONFIG_FILE } from '../lib/config';
+import { describeError } from '../lib/errors';
+import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard-install';
+import { listWorktrees } from '../lib/repo';
+import { MIGRATIONS } from '../lib/schema';
+import type { Store } from '../lib/store';
+import { endStaleSessions, staleSessions } from './stale-sessions';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface CheckResult {
+  check: string;
+  status: CheckStatus;
+  message: string;
+  /** What to do about a warn or fail. */
+  fix?: string;
+  /** What `--fix` changed. */
+  fixed?: string;
+}
+
+const MIN_NODE_MAJOR = 20;
+
+const result = (check: string, status: CheckStatus, message: string, extra: { fix?: string; fixed?: string | undefined } = {}): CheckResult => ({
+  check,
+  status,
+  message,
+  ...(extra.fix === undefined ? {} : { fix: extra.fix }),
+  ...(extra.fixed === undefined ? {} : { fixed: extra.fixed }),
+});
+
+export function checkNode(): CheckResult {
+  const version = process.versions.node;
+  if (Number(version.split('.')[0]) >= MIN_NODE_MAJOR) return result('node', 'ok', `Node ${version}`);
+  return result('node', 'fail', `Node ${version} is older than ${MIN_NODE_MAJOR}`, { fix: `install Node ${MIN_NODE_MAJOR} or later` });
+}
+
+/** better-sqlite3 and its native module: nothing else works without them. */
+export function checkSqlite(): CheckResult {
+  let version = 'unknown version';
+  try {
+    version = (require('better-sqlite3/package.json') as { version: string }).version;
+    const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+    const db = new Database(':memory:');
+    const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    db.close();
+    return result('sqlite', 'ok', `better-sqlite3 ${version} (SQLite ${sqlite}); the native module loads`);
+  } catch (error) {
+    return result('sqlite', 'fail', `better-sqlite3 ${version} does not load: ${firstLine(describeError(error))}`, {
+      fix: 'npm rebuild better-sqlite3 (its native module was built for another Node version or platform)',
+    });
+  }
+}
+
+/** The store: where it is, whether this user can read and write it, its schema and journal mode. */
+export function checkStore(storePath: string, fix: boolean): CheckResult[] {
+  if (!existsSync(storePath)) {
+    const dir = existingAncestor(dirname(storePath));
+    if (!accessible(dir, constants.W_OK | constants.X_OK)) {
+      return [result('store', 'fail', `${storePath} does not exist and ${dir} is not writable, so it cannot be created`, { fix: `make ${dir} writable for this user` })];
+    }
+    return [result('store', 'ok', `${storePath}: not created yet (agent-lease creates it at first use)`)];
+  }
+  const files = [storePath, `${storePath}-wal`, `${storePath}-shm`].filter((file) => existsSync(file));
+  let fixed: string | undefined;
+  if (fix) fixed = repairPermissions([dirname(storePath), ...files]);
+  const blocked = [dirname(storePath), ...files].filter((file) => !accessible(file, constants.R_OK | constants.W_OK));
+  if (blocked.length > 0) {
+    return [
+      result('store', 'fail', `${blocked.join(', ')}: not readable and writable by this user (uid ${process.getuid?.() ?? '?'})`, {
+        fix: `give this user read and write access (chmod u+rw, or run as the owner); agent-lease doctor --fix does it for files you own`,
+        fixed,
+      }),
+    ];
+  }
+  let facts: { schema: number; journal: string; sessions: number };
+  try {
+    facts = readStoreFacts(storePath);
+  } catch (error) {
+    return [
+      result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, {
+        fix: `move it aside (agent-lease then starts an empty store; the leases in it are lost)`,
+        fixed,
+      }),
+    ];
+  }
+  const latest = MIGRATIONS.length;
+  const results: CheckResult[] = [];
+  if (facts.schema > latest) {
+    results.push(result('store', 'fail', `${storePath} has schema ${facts.schema}, newer than this agent-lease (${latest})`, { fix: 'upgrade agent-lease', fixed }));
+  } else {
+    const pending = facts.schema < latest ? ` (migrated to ${latest} at next use)` : '';
+    results.push(result('store', 'ok', `${storePath}: readable and writable, schema ${facts.schema}${pending}, ${facts.sessions} session row(s)`, { fixed }));
+  }
+  if (facts.journal === 'wal') {
+    results.push(result('wal', 'ok', 'journal mode WAL'));
+  } else if (fix) {
+    openStoreModule().openStore({ path: storePath }).close();
+    const now = readStoreFacts(storePath).journal;
+    results.push(result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }));
+  } else {
+    results.push(
+      result('wal', 'fail', `journal mode is ${facts.journal}, not WAL: writers block readers and a crash mid-write is less safe`, { fix: 'agent-lease doctor --fix switches it to WAL' }),
+    );
+  }
+  return results;
+}
+
+// f_type of network and cluster filesystems (linux/magic.h): WAL needs one host's shared memory.
+const NETWORK_FILESYSTEMS: Record<number, string> = {
+  0x6969: 'NFS',
+  0x517b: 'SMB',
+  0xff534d42: 'CIFS',
+  0xfe534d42: 'SMB2',
+  0x5346414f: 'AFS',
+  0x00c36400: 'Ceph',
+  0x01021997: '9P',
+  0x73757245: 'Coda',
+  0x01161970: 'GFS2',
+  0x7461636f: 'OCFS2',
+  0x0bd00bd0: 'Lustre',
+  0x564c: 'NCP',
+};
+const FUSE = 0x65735546;
+
+export function checkFilesystem(storePath: string): CheckResult {
+  const dir = existingAncestor(dirname(storePath));
+  if (process.platform !== 'linux') return result('filesystem', 'ok', `not checked on ${process.platform}`);
+  let type: number;
+  try {
+    type = statfsSync(dir).type;
+  } catch (error) {
+    return result('filesystem', 'warn', `could not tell what filesystem ${dir} is on: ${describeError(error)}`);
+  }
+  const network = NETWORK_FILESYSTEMS[type];
+  const move = 'keep the repository (its .git directory) on a local disk, or point AGENT_LEASE_DB at a local file in every worktree';
+  if (network !== undefined) {
+    return result('filesystem', 'fail', `${dir} is on a network filesystem (${network}): SQLite's WAL needs one host's shared memory, so leases are not safe there`, { fix: move });
+  }
+  if (type === FUSE) {
+    return result('filesystem', 'warn', `${dir} is on a FUSE filesystem; if it is a network one (sshfs, ...), leases are not safe there`, { fix: move });
+  }
+  return result('filesystem', 'ok', `${dir} is on a local filesystem`);
+}
+
+export function checkConfig(worktreeRoot: string): CheckResult {
+  const file = join(worktreeRoot, CONFIG_FILE);
+  if (!existsSync(file)) return result('config', 'ok', `no ${CONFIG_FILE}: defaults`);
+  try {
+    loadConfig(worktreeRoot);
+    return result('config', 'ok', `${file} is valid`);
+  } catch (error) {
+    return result('config', 'fail', describeError(error), { fix: `correct ${file} (see the README's Configuration section)` });
+  }
+}
+
+/**
+ * The Claude Code hooks of each worktree and the binary they would run. No hooks at all is a
+ * warning (a plugin install is not visible from here); some missing, a settings file that cannot
+ * be read, or hooks that would find no binary is a failure. The messages carry their remedy.
+ */
+export function checkHooks(cwd: string, env: NodeJS.ProcessEnv): CheckResult[] {
+  return listWorktrees(cwd)
+    .filter((worktree) => !worktree.bare && existsSync(worktree.path))
+    .map((worktree) => {
+      const inspection = inspectClaudeHooks(worktree.path, { env });
+      const where = `${worktree.path} (${worktree.branch ?? 'detached'})`;
+      if (inspection.problems.length === 0) return result('hooks', 'ok', `${where}: hooks present, binary ${inspection.binary.path}`);
+      const none = inspection.missing.length === HOOK_ENTRIES.length && inspection.files.every((file) => file.problem === null);
+      return result('hooks', none ? 'warn' : 'fail', `${where}: ${inspection.problems.join('; ')}`);
+    });
+}
+
+/** Whether a commit in each worktree runs the guard; `fix` repairs every worktree. */
+export function checkGuard(cwd: string, fix: boolean): CheckResult[] {
+  const repairs = fix ? new Map(repairAllWorktrees(cwd).map((repair) => [repair.worktree, repair])) : new Map();
+  return worktreeGuardStates(cwd).map((state) => {
+    const where = `${state.worktree} (${state.branch ?? 'detached'})`;
+    const repair = repairs.get(state.worktree);
+    const fixed = repair?.repaired ? `changed ${repair.changed.join(', ')}` : undefined;
+    if (state.active) return result('guard', 'ok', `${where}: the commit guard runs (${state.method})`, { fixed });
+    return result('guard', 'fail', `${where}: ${state.problem ?? 'the commit guard would not run'}`, { fix: state.fix ?? 'agent-lease init', fixed });
+  });
+}
+
+/** Sessions never ended whose agent process is gone; `fix` ends them, releasing their leases. */
+export function checkSessions(storePath: string, fix: boolean): CheckResult {
+  if (!existsSync(storePath)) return result('sessions', 'ok', 'no sessions yet');
+  let stale: string[];
+  let open: number;
+  try {
+    ({ stale, open } = readSessions(storePath));
+  } catch (error) {
+    return result('sessions', 'warn', `not checked: ${firstLine(describeError(error))}`);
+  }
+  if (stale.length === 0) return result('sessions', 'ok', `${open} open session(s), none stale`);
+  if (fix) {
+    const store = openStoreModule().openStore({ path: storePath });
+    try {
+      const ended = endStaleSessions(store).map((session) => session.id);
+      return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
+    } finally {
+      store.close();
+    }
+  }
+  return result('sessions', 'warn', `${stale.length} session(s) whose agent process is gone were never ended: ${stale.join(', ')} (their leases no longer bind)`, {
+    fix: 'agent-lease doctor --fix (or agent-lease gc) ends them',
+  });
+}
+
+function readStoreFacts(storePath: string): { schema: number; journal: string; sessions: number } {
+  return withReadOnlyStore(storePath, (store) => ({
+    schema: store.db.pragma('user_version', { simple: true }) as number,
+    journal: String(store.db.pragma('journal_mode', { simple: true })).toLowerCase(),
+    sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
+  }));
+}
+
+function readSessions(storePath: string): { stale: string[]; open: number } {
+  return withReadOnlyStore(storePath, (store) => {
+    const stale = staleSessions(store).map((session) => session.id);
+    const open = (store.db.prepare('SELECT count(*) AS n FROM sessions WHERE ended_at IS NULL').get() as { n: number }).n;
+    return { stale, open };
+  });
+}
+
+function withReadOnlyStore<T>(storePath: string, fn: (store: Store) => T): T {
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+  try {
+    return fn(new (openStoreModule().Store)(db, storePath, Date.now));
+  } finally {
+    db.close();
+  }
+}
+
+function openStoreModule(): typeof import('../lib/store') {
+  return require('../lib/store') as typeof import('../lib/store');
+}
+
+/** Adds owner read/write (and search, for directories) to the files this user owns; what it changed. */
+function repairPermissions(paths: string[]): string | undefined {
+  const changed: string[] = [];
+  for (const path of paths) {
+    const stat = statSync(path);
+    if (stat.uid !== process.getuid?.()) continue;
+    const wanted = stat.mode | (stat.isDirectory() ? 0o700 : 0o600);
+    if ((stat.mode & 0o7777) === (wanted & 0o7777)) continue;
+    chmodSync(path, wanted & 0o7777);
+    changed.push(path);
+  }
+  return changed.length > 0 ? `gave the owner read and write access to ${changed.join(', ')}` : undefined;
+}
+
+function accessible(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function existingAncestor(dir: string): string {
+  let current = dir;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!;
+}

@@ -1,0 +1,45 @@
+// Path and pattern arguments are relative to the current directory, as in git; leases are on
+// paths relative to the worktree root. These turn one into the other.
+import { realpathSync } from 'node:fs';
+import { isAbsolute, posix, relative, sep } from 'node:path';
+import { AgentLeaseError } from '../lib/errors';
+import { isGlob } from '../lib/globs';
+import { normalizePattern } from '../lib/leases';
+import { repoRelativePath } from '../lib/paths';
+import type { CommandContext } from './context';
+import { writeErr } from './output';
+
+/**
+ * A pattern (path or glob) argument as a repository-relative pattern. An absolute path is taken
+ * in whichever worktree of the repository contains it; an absolute glob, in this worktree.
+ */
+export function repoPattern(argument: string, context: CommandContext): string {
+  const root = context.repo.worktreeRoot;
+  let joined: string;
+  if (!isAbsolute(argument)) {
+    joined = posix.join(toPosix(relative(root, realpathSync(context.cwd))), argument);
+  } else if (isGlob(argument)) {
+    joined = toPosix(relative(root, argument));
+  } else {
+    const located = repoRelativePath(argument, context.repo.commonDir, context.cwd);
+    if (located.kind === 'outside') throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
+    joined = located.path;
+  }
+  if (joined === '..' || joined.startsWith('../')) throw new AgentLeaseError(`${argument} is outside the worktree ${root}`);
+  return normalizePattern(joined);
+}
+
+/** File arguments as repository-relative paths; those outside the repository are named on stderr and left out. */
+export function repoPathArguments(files: string[], context: CommandContext, command: string): string[] {
+  const paths: string[] = [];
+  for (const file of files) {
+    const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
+    if (located.kind === 'inside') paths.push(located.path);
+    else writeErr(`agent-lease ${command}: ${located.reason}; never leased`);
+  }
+  return paths;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
