@@ -101,7 +101,10 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   if (facts.journal === 'wal') {
     results.push(result('wal', 'ok', 'journal mode WAL'));
   } else if (fix) {
-    openStoreModule().openStore({ path: storePath }).close();
+    const { openStore, switchToWal } = openStoreModule();
+    const store = openStore({ path: storePath });
+    switchToWal(store);
+    store.close();
     const now = readStoreFacts(storePath).journal;
     results.push(result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }));
   } else {

@@ -87,7 +87,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
       // auto_vacuum only takes effect on a new file, before WAL mode and the first table; it
       // lets gc hand freed pages back to the file system.
       db.pragma('auto_vacuum = INCREMENTAL');
-      withBusyRetry(() => db.pragma('journal_mode = WAL'));
+      switchToWal(store);
       migrate(store);
     }
     return store;
@@ -108,6 +108,11 @@ function nativeAddonPath(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Puts the store in WAL mode (a no-op when it is already); returns the journal mode now in effect. */
+export function switchToWal(store: Store): string {
+  return withBusyRetry(() => store.db.pragma('journal_mode = WAL', { simple: true }) as string);
 }
 
 export function isBusyError(error: unknown): boolean {
