@@ -1,7 +1,7 @@
 // Command-line flags through node:util parseArgs, with one-line usage errors and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AgentLeaseError, EXIT } from '../lib/errors';
-import { parseDuration } from '../lib/duration';
+import { MAX_DURATION_TEXT, parseDuration } from '../lib/duration';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues<T extends Options> = {
@@ -46,7 +46,7 @@ export function usageError(problem: string, usage: string): AgentLeaseError {
 export function durationFlag(value: string | undefined, flag: string, usage: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
-  if (ms === null) throw usageError(`${flag} takes a duration like 90s, 45m or 2h, not "${value}"`, usage);
+  if (ms === null) throw usageError(`${flag} takes a duration like 90s, 45m or 2h, not "${value}" (at most ${MAX_DURATION_TEXT})`, usage);
   return ms;
 }
 

@@ -8,7 +8,8 @@ import { AgentLeaseError } from '../lib/errors';
 import { findAgentProcess } from '../lib/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/repo';
 import { getSession, registerSession, touchSession, type Session } from '../lib/sessions';
-import { defaultStorePath, openStore, StoreMissingError, type Store } from '../lib/store';
+import { defaultStorePath, openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/store';
+import { writeErr } from './output';
 
 export interface CommandContext {
   cwd: string;
@@ -31,7 +32,13 @@ export function commandContext(cwd = process.cwd()): CommandContext {
     repo,
     config,
     storePath,
-    store: () => (store ??= openStore({ path: storePath })),
+    store: () => {
+      if (store === undefined) {
+        if (storeSeemsRemoved(storePath)) writeErr(restartedStoreNotice(storePath));
+        store = openStore({ path: storePath });
+      }
+      return store;
+    },
     existingStore: () => {
       if (store !== undefined) return store;
       try {

@@ -1,6 +1,6 @@
 // argv → command. Each command is a module in ./commands exporting `command: Command`; only the
 // one being run is loaded.
-import { AgentLeaseError, describeError, EXIT } from '../lib/errors';
+import { AgentLeaseError, describeError, describeStoreError, EXIT, isEnvironmentError } from '../lib/errors';
 import { HelpRequested } from './args';
 import type { Command } from './command';
 import { writeErr, writeOut } from './output';
@@ -52,10 +52,20 @@ async function run(argv: string[]): Promise<number> {
       writeErr(`agent-lease ${name}: ${error.message}`);
       return error.exitCode;
     }
+    if (isEnvironmentError(error)) {
+      writeErr(`agent-lease ${name}: ${environmentProblem(error)}`);
+      return EXIT.usage;
+    }
     writeErr(`agent-lease ${name}: internal error: ${describeError(error)}`);
     if (process.env.AGENT_LEASE_DEBUG) writeErr(String((error as Error).stack));
     return EXIT.usage;
   }
+}
+
+/** A failure of the store or the file system, not of agent-lease: said as it is, with the likely cause. */
+function environmentProblem(error: unknown): string {
+  const code = String((error as { code: unknown }).code);
+  return code.startsWith('SQLITE_') ? `the agent-lease store failed: ${describeStoreError(error)}; agent-lease doctor checks it` : describeError(error);
 }
 
 function overview(): string {

@@ -14,6 +14,7 @@ const OPTIONS = {
 
 export interface SetupTarget {
   worktreeRoot: string;
+  commonDir: string;
   settingsFile: string;
   local: boolean;
   dryRun: boolean;
@@ -22,9 +23,9 @@ export interface SetupTarget {
 export function setupTarget(args: string[], usage: string): SetupTarget {
   const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
   if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
-  const { worktreeRoot } = requireRepo(process.cwd());
+  const { worktreeRoot, commonDir } = requireRepo(process.cwd());
   const local = values.local === true;
-  return { worktreeRoot, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true };
+  return { worktreeRoot, commonDir, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true };
 }
 
 /** A path as the user would type it from here. */

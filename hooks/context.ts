@@ -3,9 +3,9 @@
 // for the hook to report (a crashing hook would let an edit through in silence).
 import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../lib/config';
-import { AgentLeaseError, describeError } from '../lib/errors';
+import { AgentLeaseError, describeError, describeStoreError } from '../lib/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../lib/repo';
-import { openStore, storePathOf, type Store } from '../lib/store';
+import { openStore, restartedStoreNotice, storePathOf, storeSeemsRemoved, type Store } from '../lib/store';
 import { findAgentProcess, type ProcessIdentity } from '../lib/processes';
 import { getSession, registerSession, touchSession, type SessionRegistration } from '../lib/sessions';
 import { optionalString, requiredString } from './input';
@@ -17,8 +17,11 @@ export interface HookContext {
   repo: RepoLocation;
   storePath: string;
   config: Config;
-  /** Why the configuration file was not used, when it was not. */
-  configProblem: string | null;
+  /**
+   * What the user must be told whatever the hook decides: why the configuration file was not used,
+   * that the store was started anew. Hooks add their own warnings to it.
+   */
+  warnings: string[];
 }
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -36,14 +39,22 @@ export function hookContext(input: HookInput): HookContext | null {
   if (repo === null) return null;
   const storePath = storePathOf(repo);
   let config: Config = DEFAULT_CONFIG;
-  let configProblem: string | null = null;
+  const warnings: string[] = [];
   try {
     config = loadConfig(repo.worktreeRoot, dirname(storePath));
   } catch (error) {
-    configProblem = `agent-lease: ${describeError(error)}; using the default settings`;
+    warnings.push(`agent-lease: ${describeError(error)}; using the default settings`);
   }
-  return { sessionId, cwd, repo, storePath, config, configProblem };
+  return { sessionId, cwd, repo, storePath, config, warnings };
 }
+
+/**
+ * How long one attempt at a write waits for a store another process keeps locked (a stuck or
+ * stopped process). Every attempt (four at most) must fit inside the shortest hook timeout
+ * (SessionEnd: 5 s) with room to answer: a hook Claude Code kills for taking too long lets the
+ * edit through even with hooks.onStoreError "deny". A transaction takes about a millisecond.
+ */
+export const HOOK_BUSY_TIMEOUT_MS = 750;
 
 /**
  * Runs `use` against the store; any failure (cannot open, locked too long, corrupt) becomes a
@@ -54,9 +65,10 @@ export function hookContext(input: HookInput): HookContext | null {
  */
 export function withStore<T>(context: HookContext, use: (store: Store) => T): StoreResult<T> {
   try {
-    return { ok: true, value: use(openStore({ path: context.storePath })) };
+    if (storeSeemsRemoved(context.storePath)) context.warnings.push(restartedStoreNotice(context.storePath));
+    return { ok: true, value: use(openStore({ path: context.storePath, busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS })) };
   } catch (error) {
-    return { ok: false, problem: `agent-lease cannot use its store ${context.storePath}: ${describeError(error)}` };
+    return { ok: false, problem: `agent-lease cannot use its store ${context.storePath}: ${describeStoreError(error)}` };
   }
 }
 

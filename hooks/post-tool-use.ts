@@ -23,8 +23,7 @@ export function handle(input: HookInput): HookOutcome {
   const event = optionalString(input, 'hook_event_name') === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
   const context = hookContext(input);
   if (context === null) return {};
-  const warnings: string[] = [];
-  if (context.configProblem !== null) warnings.push(context.configProblem);
+  const warnings = context.warnings;
   let changed: string[];
   try {
     changed = [...pendingChanges(context.repo.worktreeRoot)].filter((path) => !matchesAny(context.config.ignore, path));

@@ -25,15 +25,15 @@ export function handle(input: HookInput): HookOutcome {
   const context = hookContext(input);
   if (context === null) return {};
   const target = repoRelativePath(file, context.repo.commonDir, context.cwd);
-  if (target.kind === 'outside' || matchesAny(context.config.ignore, target.path)) return configWarning(context);
+  if (target.kind === 'outside' || matchesAny(context.config.ignore, target.path)) return warnUser(context);
 
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     return acquire(store, context.sessionId, [target.path], { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs });
   });
   if (!result.ok) return storeFailure(context, result.problem);
-  if (result.value.ok) return configWarning(context);
-  return denyToolUse(denialReason(target.path, result.value.conflicts), context.configProblem ?? undefined);
+  if (result.value.ok) return warnUser(context);
+  return denyToolUse(denialReason(target.path, result.value.conflicts), userWarning(context));
 }
 
 function denialReason(path: string, conflicts: Conflict[]): string {
@@ -54,6 +54,11 @@ function storeFailure(context: HookContext, problem: string): HookOutcome {
   return tellUser(`${problem}; the edit was allowed WITHOUT a lease (set hooks.onStoreError to "deny" in .agent-lease.json to block edits instead)`);
 }
 
-function configWarning(context: HookContext): HookOutcome {
-  return context.configProblem === null ? {} : tellUser(context.configProblem);
+function warnUser(context: HookContext): HookOutcome {
+  const warning = userWarning(context);
+  return warning === undefined ? {} : tellUser(warning);
+}
+
+function userWarning(context: HookContext): string | undefined {
+  return context.warnings.length === 0 ? undefined : context.warnings.join('\n');
 }

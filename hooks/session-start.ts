@@ -23,8 +23,7 @@ export function handle(input: HookInput): HookOutcome {
   const source = optionalString(input, 'source') ?? 'startup';
   const context = hookContext(input);
   if (context === null) return {};
-  const warnings: string[] = [];
-  if (context.configProblem !== null) warnings.push(context.configProblem);
+  const warnings = context.warnings;
   const envProblem = exportSessionId(context.sessionId);
   if (envProblem !== null) warnings.push(envProblem);
   const guard = ensureGuardActive(context.repo.worktreeRoot);

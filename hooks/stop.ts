@@ -11,8 +11,7 @@ import type { HookInput, HookOutcome } from './types';
 export function handle(input: HookInput): HookOutcome {
   const context = hookContext(input);
   if (context === null) return {};
-  const warnings: string[] = [];
-  if (context.configProblem !== null) warnings.push(context.configProblem);
+  const warnings = context.warnings;
   let pending: Set<string> | null = null;
   try {
     pending = pendingChanges(context.repo.worktreeRoot);

@@ -1,12 +1,12 @@
 // The `.agent-lease.json` schema. zod is slow to load, so only `config.ts` requires this module,
 // and only when the file changed since it was last validated.
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { MAX_DURATION_TEXT, parseDuration } from './duration';
 
 export const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);
   if (ms === null) {
-    context.addIssue({ code: 'custom', message: `expected a duration like "90s", "45m" or "2h" (or seconds), got ${JSON.stringify(value)}` });
+    context.addIssue({ code: 'custom', message: `expected a duration like "90s", "45m" or "2h" (or seconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(value)}` });
     return z.NEVER;
   }
   return ms;

@@ -23,3 +23,34 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+/** An error from the environment (SQLite, the file system: a code like SQLITE_FULL or EACCES), not a bug. */
+export function isEnvironmentError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code));
+}
+
+/**
+ * What went wrong using the store, in one line, with the likely cause when the error code tells it.
+ * SQLite may quote the damaged part of a file (schema text, any bytes): only the start of its
+ * first line is kept, control characters replaced, so that a terminal shows it as it is.
+ */
+export function describeStoreError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const cause = typeof code === 'string' ? STORE_ERROR_CAUSES.find(([prefix]) => code.startsWith(prefix))?.[1] : undefined;
+  const firstLine = describeError(error).split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const shown = firstLine.length > MAX_SHOWN ? `${firstLine.slice(0, MAX_SHOWN)}...` : firstLine;
+  return cause === undefined ? shown : `${shown} (${cause})`;
+}
+
+const MAX_SHOWN = 200;
+
+const STORE_ERROR_CAUSES: ReadonlyArray<[codePrefix: string, cause: string]> = [
+  ['SQLITE_BUSY', 'another process has kept it locked'],
+  ['SQLITE_READONLY', 'this user cannot write to it or to its directory'],
+  ['SQLITE_CANTOPEN', 'it or its directory cannot be opened or created by this user'],
+  ['SQLITE_CORRUPT', 'the file is damaged: agent-lease doctor, then move it aside'],
+  ['SQLITE_NOTADB', 'the file is not a database: agent-lease doctor, then move it aside'],
+  ['SQLITE_FULL', 'the disk is full'],
+  ['SQLITE_IOERR', 'the disk is full, a file size limit was reached, or the disk failed'],
+];

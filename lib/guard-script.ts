@@ -3,8 +3,8 @@
 //
 // The block finds the agent-lease binary without npx or network: this worktree's node_modules,
 // the main worktree's (a fresh `git worktree add` has none of its own), then PATH. When the
-// repository has no agent-lease store, agent-lease was never used in this clone and nothing can be
-// held, so the block passes without looking for the binary (a teammate who never installed
+// repository has no agent-lease store (nor a directory for one), agent-lease was never used in this
+// clone and nothing can be held, so the block passes without looking for the binary (a teammate who never installed
 // agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
 // binary it refuses the commit, saying how to fix it or bypass: a guard that cannot run must not
 // pass in silence, and a refusal costs one retry with AGENT_LEASE_BYPASS=1.
@@ -22,7 +22,10 @@ export const CHAINED_SUFFIX = '.agent-lease-chained';
 
 const BLOCK_BODY = `(
   common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
-  [ -e "\${AGENT_LEASE_DB:-$common/agent-lease/state.db}" ] || exit 0
+  db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
+  # No store and no directory for one: agent-lease was never used here. (A directory without its
+  # store is a store deleted since: the guard says so.)
+  [ -e "$db" ] || [ -d "\${db%/*}" ] || exit 0
   run=./node_modules/.bin/agent-lease
   [ -x "$run" ] || run=\${common%/*}/node_modules/.bin/agent-lease
   [ -x "$run" ] || run=$(command -v agent-lease) || run=

@@ -8,6 +8,7 @@ import { recordEvent } from './log';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
 import { DEFAULT_TTL_MS } from './defaults';
+import { isDurationMs, MAX_DURATION_TEXT } from './duration';
 
 export type LeaseMode = 'exclusive' | 'shared';
 export type LeaseSource = 'edit' | 'claim' | 'file';
@@ -126,7 +127,7 @@ export function normalizePattern(pattern: string): string {
 export function acquire(store: Store, sessionId: string, patterns: string[], options: AcquireOptions = {}): AcquireResult {
   const mode = options.mode ?? 'exclusive';
   const source = options.source ?? 'claim';
-  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS[source];
+  const ttlMs = validTtl(options.ttlMs ?? DEFAULT_TTL_MS[source]);
   const targets = dedupeTargets(
     patterns.map((raw) => {
       const pattern = normalizePattern(raw);
@@ -208,6 +209,7 @@ export function renew(
   sessionId: string,
   options: { ttlMs?: number; patterns?: string[]; tokens?: number[]; sources?: LeaseSource[]; force?: boolean } = {},
 ): { renewed: Lease[]; refused: HeldLease[] } {
+  if (options.ttlMs !== undefined) validTtl(options.ttlMs);
   return store.write(() => {
     const now = store.now();
     const rows = selectLeases(store, sessionId, options).filter((row) => row.expires_at > now);
@@ -471,6 +473,11 @@ function selectLeases(store: Store, sessionId: string, options: { patterns?: str
     rows = store.statement(`${JOINED} WHERE l.session_id = ? AND l.released_at IS NULL`).all(sessionId) as JoinedRow[];
   }
   return options.sources ? rows.filter((row) => options.sources!.includes(row.source)) : rows;
+}
+
+function validTtl(ttlMs: number): number {
+  if (!isDurationMs(ttlMs)) throw new AgentLeaseError(`a lease's time to live must be more than 0 and at most ${MAX_DURATION_TEXT}, not ${ttlMs} ms`);
+  return ttlMs;
 }
 
 function requireSessionRow(store: Store, sessionId: string): void {

@@ -72,7 +72,7 @@ export function syncLockFiles(store: Store, commonDir: string, options: LockFile
     const files = new Map(leases.map((lease) => [fileName(lease), `${JSON.stringify(lockFileRecord(lease), null, 2)}\n`]));
     let wrote = false;
     for (const root of roots) wrote = writeView(join(root, LOCKS_DIR), files) || wrote;
-    if (wrote) excludeFromGit(commonDir);
+    if (wrote) excludeLockFilesFromGit(commonDir);
     writeStamp(stampPath, { fingerprint: fingerprint(leases), dirs: dirMtimes(roots) });
     return result;
   });
@@ -274,11 +274,16 @@ function writeAtomically(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
-/** `.agent-locks/` is generated: ignored in every worktree through the shared `info/exclude`. */
-function excludeFromGit(commonDir: string): void {
+/**
+ * `.agent-locks/` is generated: ignored in every worktree through the shared `info/exclude`.
+ * Returns the file when it lacked the line (and, unless `dryRun`, now has it), else null.
+ */
+export function excludeLockFilesFromGit(commonDir: string, dryRun = false): string | null {
   const exclude = join(commonDir, 'info', 'exclude');
   const current = readText(exclude) ?? '';
-  if (current.split('\n').some((line) => ['.agent-locks', '.agent-locks/', '/.agent-locks', '/.agent-locks/'].includes(line.trim()))) return;
+  if (current.split('\n').some((line) => ['.agent-locks', '.agent-locks/', '/.agent-locks', '/.agent-locks/'].includes(line.trim()))) return null;
+  if (dryRun) return exclude;
   mkdirSync(dirname(exclude), { recursive: true });
   appendFileSync(exclude, `${current === '' || current.endsWith('\n') ? '' : '\n'}/${LOCKS_DIR}/\n`);
+  return exclude;
 }

@@ -31,6 +31,20 @@ export function defaultStorePath(cwd = process.cwd()): string {
   return process.env.AGENT_LEASE_DB || storePathOf(requireRepo(cwd));
 }
 
+/**
+ * Whether the store at `path` seems to have been deleted or moved away: its directory is there
+ * (agent-lease made it) but the database is not. Opening it then starts a new, empty store.
+ * A store removed with its directory looks like a first use.
+ */
+export function storeSeemsRemoved(path: string): boolean {
+  return !existsSync(path) && existsSync(dirname(path));
+}
+
+/** What to tell the user when opening `path` starts a new store because the old one was removed. */
+export function restartedStoreNotice(path: string): string {
+  return `agent-lease: there was no store at ${path} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone`;
+}
+
 /** The store of a repository already located (locating costs a git process under GIT_DIR, as in hooks of linked worktrees). */
 export function storePathOf(repo: RepoLocation): string {
   return process.env.AGENT_LEASE_DB || join(repo.commonDir, 'agent-lease', 'state.db');

@@ -245,7 +245,7 @@ test('an unreadable store refuses the commit, saying what is wrong and how to by
 
   const refused = repo.commit(['-m', 'corrupt store']);
   assert.equal(refused.status, 1, 'the hook fails the commit');
-  assert.match(refused.stderr, /commit refused: cannot read the agent-lease store at .*state\.db \(SQLITE_NOTADB/);
+  assert.match(refused.stderr, /commit refused: cannot read the agent-lease store at .*state\.db: SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/);
   assert.match(refused.stderr, /To commit anyway: AGENT_LEASE_BYPASS=1 git commit/);
 
   const bypassed = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1' } });

@@ -5,10 +5,10 @@ import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { paint, writeErr } from '../output';
 import { loadConfig, type Config } from '../../lib/config';
-import { AgentLeaseError, describeError, EXIT } from '../../lib/errors';
-import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths } from '../../lib/guard';
+import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/errors';
+import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths, type BlockedFile, type Committer } from '../../lib/guard';
 import { requireRepo } from '../../lib/repo';
-import { openStore, storePathOf } from '../../lib/store';
+import { openStore, storePathOf, storeSeemsRemoved, type Store } from '../../lib/store';
 
 const USAGE = `usage: agent-lease guard
 
@@ -35,7 +35,10 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   const repo = requireRepo(cwd);
   const storePath = storePathOf(repo);
   // No store: agent-lease was never used in this repository, so nobody holds anything.
-  if (!existsSync(storePath)) return EXIT.ok;
+  if (!existsSync(storePath)) {
+    if (storeSeemsRemoved(storePath)) writeErr(`agent-lease guard: warning: there is no store at ${storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked`);
+    return EXIT.ok;
+  }
   const paths = stagedPaths(cwd, repo.gitDir, env);
   if (paths.length === 0) return EXIT.ok;
   const bypass = env.AGENT_LEASE_BYPASS === '1';
@@ -55,9 +58,8 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
       const blocked = blockedFiles(store, paths, committer);
       if (blocked.length === 0) return EXIT.ok;
       if (bypass) {
-        recordBypass(store, committer, blocked);
         const files = blocked.length === 1 ? blocked[0]!.path : `${blocked.length} files`;
-        writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; logged as a bypass by ${committer.name}`);
+        writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; ${logBypass(store, committer, blocked)}`);
         return EXIT.ok;
       }
       writeErr(paint(describeRefusal(blocked, committer, store.now()), 'red', process.stderr));
@@ -68,12 +70,23 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   } catch (error) {
     if (!isStoreError(error)) throw error;
     return cannotCheck(
-      `cannot read the agent-lease store at ${storePath} (${describeError(error)})`,
+      `cannot read the agent-lease store at ${storePath}: ${describeStoreError(error)}`,
       bypass,
       config.guard.onStoreError,
       'Run agent-lease doctor; a damaged store can be moved away (agent-lease starts a new, empty one).\n' +
         '  To only warn from now on: {"guard": {"onStoreError": "warn"}} in .agent-lease.json.',
     );
+  }
+}
+
+/** Records the bypass; says whether it could (a full disk or a read-only store cannot take it). */
+function logBypass(store: Store, committer: Committer, blocked: BlockedFile[]): string {
+  try {
+    recordBypass(store, committer, blocked);
+    return `logged as a bypass by ${committer.name}`;
+  } catch (error) {
+    if (!isEnvironmentError(error)) throw error;
+    return `the bypass could NOT be logged: ${describeStoreError(error)}`;
   }
 }
 
@@ -93,6 +106,5 @@ function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn
 
 /** Errors opening or reading the store (SQLite, the file system, a schema too new), not bugs. */
 function isStoreError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof AgentLeaseError || (typeof code === 'string' && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code)));
+  return error instanceof AgentLeaseError || isEnvironmentError(error);
 }

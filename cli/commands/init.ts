@@ -1,6 +1,7 @@
 import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude-settings';
 import { EXIT } from '../../lib/errors';
 import { installGuard } from '../../lib/guard-install';
+import { excludeLockFilesFromGit, LOCKS_DIR } from '../../lib/lock-files';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
 import { changeSettings, setupTarget, shown } from '../setup-target';
@@ -8,8 +9,8 @@ import { changeSettings, setupTarget, shown } from '../setup-target';
 const USAGE = `usage: agent-lease init [--local] [--dry-run]
 
 Adds agent-lease's hooks to this worktree's .claude/settings.json (commit it: every worktree of
-the branch then has them), keeping every other setting and hook, and installs the commit guard.
-Running it again changes nothing.
+the branch then has them), keeping every other setting and hook, installs the commit guard, and
+has git ignore the generated .agent-locks/ (in .git/info/exclude). Running it again changes nothing.
 
   --local     write .claude/settings.local.json at the main worktree instead (personal, not committed)
   --dry-run   show what would change, change nothing`;
@@ -23,6 +24,9 @@ export const command: Command = {
     const guard = installGuard(target.worktreeRoot, { dryRun: target.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
     else writeOut(`${target.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
+
+    const exclude = excludeLockFilesFromGit(target.commonDir, target.dryRun);
+    if (exclude !== null) writeOut(`${target.dryRun ? 'would add' : 'added'} /${LOCKS_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
 
     if (resolveHookBinary(target.worktreeRoot).path === null) {
       writeErr('agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)');
