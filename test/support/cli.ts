@@ -10,6 +10,7 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+  signal?: NodeJS.Signals | null;
 }
 
 export interface RunOptions {
@@ -17,6 +18,8 @@ export interface RunOptions {
   /** Added to (and overriding) the repository's environment. */
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** Run as this user (and group of the same number). */
+  uid?: number;
 }
 
 export interface CliRepo extends TempRepo {
@@ -39,16 +42,17 @@ export function withoutIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], options: RunOptions & { cwd: string; env: NodeJS.ProcessEnv }): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000 });
+  const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000, ...as });
   if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, signal: result.signal };
 }
 
 export function makeCliRepo(): CliRepo {
   const repo = makeRepo();
   repo.env = withoutIdentity(repo.env);
   const cli = (args: string[], options: RunOptions = {}): CliResult =>
-    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...repo.env, ...options.env }, ...(options.input === undefined ? {} : { input: options.input }) });
+    runCli(args, { ...options, cwd: options.cwd ?? repo.root, env: { ...repo.env, ...options.env } });
   return Object.assign(repo, {
     cli,
     json(args: string[], options?: RunOptions) {

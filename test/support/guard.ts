@@ -20,8 +20,8 @@ export interface GuardRepo extends TempRepo {
   storePath: string;
   /** Opens the repository's store (creating it), closed by cleanup. */
   store(): Store;
-  /** Runs `git commit <args>` in `cwd` (the main worktree by default); never throws. */
-  commit(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): { status: number | null; stderr: string; stdout: string };
+  /** Runs `git commit <args>` in `cwd` (the main worktree by default), as user `uid` if given; never throws. */
+  commit(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number }): { status: number | null; stderr: string; stdout: string };
   /** Lets another live session (a real process) hold `patterns`. */
   hold(id: string, patterns: string[], options?: AcquireOptions & { worktree?: string; branch?: string; name?: string }): void;
   /** Puts an `agent-lease` launcher for the compiled binary in `<dir>/node_modules/.bin`. */
@@ -46,8 +46,9 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
     storePath,
     children,
     store: open,
-    commit(args, { cwd = repo.root, env = {} } = {}) {
-      const result = spawnSync('git', ['commit', ...args], { cwd, env: { ...repo.env, ...env }, encoding: 'utf8' });
+    commit(args, { cwd = repo.root, env = {}, uid } = {}) {
+      const as = uid === undefined ? {} : { uid, gid: uid };
+      const result = spawnSync('git', ['commit', ...args], { cwd, env: { ...repo.env, ...env }, encoding: 'utf8', timeout: 60_000, ...as });
       return { status: result.status, stderr: result.stderr, stdout: result.stdout };
     },
     hold(id, patterns, { worktree, branch, name, ...acquireOptions } = {}) {

@@ -1,6 +1,6 @@
 // Running the compiled hooks the way Claude Code does: JSON on stdin, answer on stdout/stderr and
 // the exit code. Inputs start from the real-shaped samples in test/fixtures/claude-code/.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -29,6 +29,8 @@ export interface HookRun {
   stderr: string;
   /** stdout parsed, when it is JSON. */
   json: HookAnswer | null;
+  /** The signal that ended the hook (the timeout's SIGTERM, a crash), if one did. */
+  signal: NodeJS.Signals | null;
 }
 
 export interface HookAnswer {
@@ -57,18 +59,102 @@ export function hookEnv(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}):
   return { ...env, ...extra };
 }
 
+export interface HookRunOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as this user (and group of the same number), as root cannot be refused a write. */
+  uid?: number;
+  /** Run under `ulimit -f` of this many KiB: writing past it fails with EFBIG. */
+  fileSizeLimitKb?: number;
+  /** Milliseconds before the hook is killed (default 20 s). */
+  timeout?: number;
+}
+
 /** Runs `agent-lease hook <event>` with `input` (an object, or raw text) on stdin. */
-export function runHook(event: string, input: HookInput | string, options: { env: NodeJS.ProcessEnv; cwd?: string }): HookRun {
-  const result = spawnSync(process.execPath, [BIN, 'hook', event], {
-    input: typeof input === 'string' ? input : JSON.stringify(input),
-    env: options.env,
-    cwd: options.cwd,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+export function runHook(event: string, input: HookInput | string, options: HookRunOptions): HookRun {
+  const [file, args, spawnOptions] = hookProcess(event, options);
+  const result = spawnSync(file, args, { ...spawnOptions, input: typeof input === 'string' ? input : JSON.stringify(input), encoding: 'utf8' });
+  return hookRun(result.status, result.stdout, result.stderr, result.signal);
+}
+
+/** `runHook` without blocking, for hooks that must run side by side. */
+export function runHookAsync(event: string, input: HookInput | string, options: HookRunOptions): Promise<HookRun> {
+  const [file, args, spawnOptions] = hookProcess(event, options);
+  const child = execFile(file, args, { ...spawnOptions, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  child.stdin!.end(typeof input === 'string' ? input : JSON.stringify(input));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (status, signal) => resolve(hookRun(status, stdout, stderr, signal))));
+}
+
+function hookProcess(event: string, options: HookRunOptions): [file: string, args: string[], options: SpawnOptions & { timeout: number }] {
+  const argv = [process.execPath, BIN, 'hook', event];
+  const [file, ...args] = options.fileSizeLimitKb === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv];
+  const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
+  return [file!, args, { env: options.env, cwd: options.cwd, timeout: options.timeout ?? 20_000, ...as }];
+}
+
+function hookRun(status: number | null, stdout: string, stderr: string, signal: NodeJS.Signals | null): HookRun {
   let json: HookAnswer | null = null;
-  if (result.stdout.trimStart().startsWith('{')) json = JSON.parse(result.stdout) as HookAnswer;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, json };
+  if (stdout.trimStart().startsWith('{')) json = JSON.parse(stdout) as HookAnswer;
+  return { status, stdout, stderr, json, signal };
+}
+
+/**
+ * A stand-in for Claude Code: a long-lived process that runs each hook as its child, so that the
+ * hooks register it as their session's agent process. Killing it is an agent crashing: no
+ * SessionEnd is ever sent.
+ */
+export interface HookAgent {
+  pid: number;
+  run(event: string, input: HookInput, options?: { env?: NodeJS.ProcessEnv }): Promise<HookRun>;
+  /** SIGKILL; resolves once the process is gone and reaped. */
+  kill(): Promise<void>;
+}
+
+const AGENT_SCRIPT = `
+const { spawnSync } = require('node:child_process');
+const bin = process.env.HOOK_AGENT_BIN;
+let pending = '';
+process.stdin.on('data', (chunk) => {
+  pending += chunk;
+  for (let end; (end = pending.indexOf('\\n')) >= 0; pending = pending.slice(end + 1)) {
+    const { event, input, env } = JSON.parse(pending.slice(0, end));
+    const r = spawnSync(process.execPath, [bin, 'hook', event], { input, env, encoding: 'utf8', timeout: 20000 });
+    process.stdout.write(JSON.stringify({ status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }) + '\\n');
+  }
+});
+`;
+
+export function startHookAgent(env: NodeJS.ProcessEnv): HookAgent {
+  // The binary's path goes in the environment: on the command line it would make the agent look
+  // like agent-lease's own node, which the hooks skip when they look for their agent.
+  const child = spawn(process.execPath, ['-e', AGENT_SCRIPT], { env: { ...env, HOOK_AGENT_BIN: BIN }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting: Array<(run: HookRun) => void> = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let end; (end = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(end + 1)) {
+      const r = JSON.parse(buffered.slice(0, end)) as { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+      waiting.shift()!(hookRun(r.status, r.stdout, r.stderr, r.signal));
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid!,
+    run(event, input, options = {}) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin.write(`${JSON.stringify({ event, input: JSON.stringify(input), env: options.env ?? env })}\n`);
+      });
+    },
+    kill() {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
 }
 
 /** A temporary repository removed when the test ends. */
