@@ -1,9 +1,11 @@
 // PreToolUse for Write, Edit, NotebookEdit (and the legacy MultiEdit): takes or renews this
 // session's edit lease on the file, and denies the edit when another live session holds it.
 // No conflict, no output: the user's own permission rules decide as usual.
+import { join } from 'node:path';
+import { AgentLeaseError } from '../lib/errors';
 import { matchesAny } from '../lib/globs';
 import { acquire, type Conflict } from '../lib/leases';
-import { repoRelativePath } from '../lib/paths';
+import { isDirectory, repoRelativePath } from '../lib/paths';
 import { ensureSession, hookContext, withStore, type HookContext } from './context';
 import { conflictLines } from './describe';
 import { requiredObject, requiredString } from './input';
@@ -26,6 +28,9 @@ export function handle(input: HookInput): HookOutcome {
   if (context === null) return {};
   const target = repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (target.kind === 'outside' || matchesAny(context.config.ignore, target.path)) return warnUser(context);
+  if (isDirectory(join(target.repo.worktreeRoot, target.path))) {
+    throw new AgentLeaseError(`tool_input.${field} ${file} is a directory, not a file; nothing was leased`);
+  }
 
   const result = withStore(context, (store) => {
     ensureSession(store, context);

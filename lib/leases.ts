@@ -114,11 +114,11 @@ const JOINED = `SELECT l.*, s.name AS s_name, s.runtime AS s_runtime, s.worktree
 
 /** Normalizes a pattern as given by a person or a tool, or explains in one line why it is unusable. */
 export function normalizePattern(pattern: string): string {
-  const trimmed = pattern.trim();
-  if (trimmed === '') throw new AgentLeaseError('empty pattern');
-  if (trimmed.includes('\0')) throw new AgentLeaseError('pattern contains a NUL byte');
-  if (trimmed.startsWith('/')) throw new AgentLeaseError(`pattern must be relative to the repository root: ${pattern}`);
-  const segments = trimmed.split('/').filter((segment) => segment !== '' && segment !== '.');
+  // Not trimmed: a file name may begin or end with a space, and must be leased as it is.
+  if (pattern.trim() === '') throw new AgentLeaseError('empty pattern');
+  if (pattern.includes('\0')) throw new AgentLeaseError('pattern contains a NUL byte');
+  if (pattern.startsWith('/')) throw new AgentLeaseError(`pattern must be relative to the repository root: ${pattern}`);
+  const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) throw new AgentLeaseError(`pattern must not contain "..": ${pattern}`);
   if (segments.length === 0) throw new AgentLeaseError(`pattern names the repository root: ${pattern}`);
   return segments.join('/');

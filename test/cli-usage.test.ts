@@ -18,6 +18,7 @@ const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
   ['claim', [], /name at least one path or glob/],
   ['claim', ['a.ts', '--ttl', '45'], /--ttl takes a duration like 90s, 45m or 2h, not "45"/],
   ['claim', ['a.ts', '--ttl', '0s'], /--ttl takes a duration/],
+  ['claim', ['a.ts', '--ttl', '999999999999d'], /--ttl takes a duration like 90s, 45m or 2h, not "999999999999d" \(at most 365d\)/],
   ['claim', ['a.ts', '--task'], /argument missing/],
   ['claim', ['a.ts', '--session', 'x', '--as', 'y'], /give --session or --as, not both/],
   ['claim', ['/elsewhere/a.ts'], /outside the worktree/],

@@ -8,20 +8,12 @@ import { join } from 'node:path';
 import { installGuard } from '../lib/guard-install';
 import { readEvents } from '../lib/log';
 import { registerSession } from '../lib/sessions';
-import { makeGuardRepo, type GuardRepo } from './support/guard';
+import { makeGuardedRepo, makeGuardRepo, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;
 
 beforeEach(() => {
-  repo = makeGuardRepo();
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  repo.installBinary();
-  installGuard(repo.root);
-  repo.write('src/free.ts');
-  repo.write('src/auth/login.ts');
-  repo.git(['add', '.']);
-  repo.git(['commit', '-q', '-m', 'base']);
+  repo = makeGuardedRepo(['src/free.ts', 'src/auth/login.ts']);
 });
 afterEach(() => repo.cleanup());
 

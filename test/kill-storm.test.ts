@@ -1,15 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { overlaps } from '../lib/globs';
 import { listLeases } from '../lib/leases';
 import { openStore } from '../lib/store';
 import { makeStore } from './support/store';
+import { fixture, hookEnv, runHookAsync, tempRepo } from './support/hooks';
+import { scaled } from './support/long';
+import { replayExclusiveGrants } from './support/replay';
+import { readEvents } from '../lib/log';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');
-const KILLS = Number(process.env.AGENT_LEASE_KILLS ?? 200);
+const KILLS = Number(process.env.AGENT_LEASE_KILLS ?? scaled(200, 2000));
 const AT_ONCE = 4;
 
 /** Starts a churning writer, kills it with SIGKILL after a random delay, returns the tokens it saw committed. */
@@ -59,4 +64,48 @@ test(`${KILLS} writers killed with SIGKILL inside write transactions: the store 
   } finally {
     t.cleanup();
   }
+});
+
+const HOOK_KILLS = scaled(80, 1000);
+
+test(`${HOOK_KILLS} compiled hooks killed with SIGKILL at random points, as Claude Code kills one that overruns its timeout: the store always opens, every lease a hook granted is kept, none is doubled`, async (t) => {
+  const repo = tempRepo(t);
+  const env = hookEnv(repo.env);
+  const storePath = join(repo.root, '.git', 'agent-lease', 'state.db');
+  const granted: Array<[session: string, path: string]> = [];
+  let killed = 0;
+  for (let done = 0; done < HOOK_KILLS; done += AT_ONCE) {
+    await Promise.all(
+      Array.from({ length: AT_ONCE }, async () => {
+        const session = `hook-${Math.floor(Math.random() * 4)}`;
+        const path = `src/f${Math.floor(Math.random() * 6)}.ts`;
+        const input = fixture('pre-tool-use.write', repo.root, session, { tool_input: { file_path: join(repo.root, path), content: 'x' } });
+        // Most hooks take 50-150 ms here: a kill anywhere in that span, store work included.
+        const run = await runHookAsync('pre-tool-use', input, { env, cwd: repo.root, timeout: 20 + Math.random() * 130 });
+        if (run.signal !== null) killed++;
+        else if (run.status === 0 && run.stdout === '') granted.push([session, path]);
+      }),
+    );
+    if (!existsSync(storePath)) continue;
+    const db = new Database(storePath);
+    assert.equal(db.pragma('quick_check', { simple: true }), 'ok', `after ${done + AT_ONCE} hooks`);
+    db.close();
+  }
+  const store = openStore({ path: storePath });
+  try {
+    const live = listLeases(store);
+    for (const [session, path] of granted) {
+      assert.ok(live.some((lease) => lease.sessionId === session && lease.pattern === path), `${session} was granted ${path}, and the lease is gone`);
+    }
+    const holders = new Map<string, string>();
+    for (const lease of live) {
+      assert.equal(holders.get(lease.pattern) ?? lease.sessionId, lease.sessionId, `${lease.pattern} held twice`);
+      holders.set(lease.pattern, lease.sessionId);
+    }
+    assert.deepEqual(replayExclusiveGrants(readEvents(store)).doubleGrants, []);
+  } finally {
+    store.close();
+  }
+  t.diagnostic(`${killed} of ${HOOK_KILLS} hooks killed, ${granted.length} answered with a grant`);
+  assert.ok(killed > 0 && granted.length > 0, 'some hooks were killed and some finished');
 });

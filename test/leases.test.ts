@@ -165,6 +165,21 @@ describe('acquire', () => {
     assert.throws(() => acquire(t.store, 'alice', ['!src/**']), /negated/);
     assert.throws(() => acquire(t.store, 'alice', ['src/x\\']), /lone backslash/);
   });
+
+  test('refuses a TTL that is not a positive duration of at most 365 days, so that every expiry is a valid date', () => {
+    for (const ttlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 366 * 24 * 60 * MINUTE, 8.64e19]) {
+      assert.throws(() => acquire(t.store, 'alice', ['src/a.ts'], { ttlMs }), /time to live must be more than 0 and at most 365d/, String(ttlMs));
+    }
+    acquire(t.store, 'alice', ['src/a.ts'], { ttlMs: 365 * 24 * 60 * MINUTE });
+    assert.throws(() => renew(t.store, 'alice', { ttlMs: 8.64e19 }), /time to live/);
+    assert.equal(listLeases(t.store)[0]!.expiresAt.getTime(), t.clock.now + 365 * 24 * 60 * MINUTE);
+  });
+
+  test('a file name that begins or ends with a space is leased as it is', () => {
+    assert.equal(acquire(t.store, 'alice', [' a.ts '], { exact: true }).granted[0]!.pattern, ' a.ts ');
+    assert.equal(acquire(t.store, 'bob', [' a.ts '], { exact: true }).ok, false);
+    assert.equal(acquire(t.store, 'bob', ['a.ts'], { exact: true }).ok, true);
+  });
 });
 
 describe('renew and release', () => {

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { installGuard } from '../../lib/guard-install';
-import { makeGuardRepo, type GuardRepo } from './guard';
+import { makeGuardedRepo, type GuardRepo } from './guard';
 import { fixture, hookEnv, runHook, type HookRun, type HookRunOptions } from './hooks';
 
 /**
@@ -27,18 +26,8 @@ export interface FaultRepo extends GuardRepo {
 
 /** A repository with the commit guard installed and the compiled binary where npm would put it. */
 export function makeFaultRepo(t: TestContext, options: { commit?: boolean } = {}): FaultRepo {
-  const repo = makeGuardRepo(options);
+  const repo = makeGuardedRepo(['src/held.ts', 'src/free.ts'], options);
   t.after(() => repo.cleanup());
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  repo.installBinary();
-  installGuard(repo.root);
-  repo.write('src/held.ts');
-  repo.write('src/free.ts');
-  if (options.commit !== false) {
-    repo.git(['add', '.']);
-    repo.git(['commit', '-q', '-m', 'base']);
-  }
   const env = hookEnv(repo.env);
   return Object.assign(repo, {
     hookEnv: env,

@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { installGuard } from '../../lib/guard-install';
 import { acquire, type AcquireOptions } from '../../lib/leases';
 import { identify } from '../../lib/processes';
 import { registerSession } from '../../lib/sessions';
@@ -78,6 +79,25 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
       repo.cleanup();
     },
   };
+}
+
+/**
+ * A repository where the commit guard runs: the binary where npm puts it, the guard installed in
+ * `.git/hooks`, and `files` written and committed (only written with `commit: false`). Points HOME
+ * at the repository, for the git that installGuard runs in this process.
+ */
+export function makeGuardedRepo(files: string[], options: { commit?: boolean } = {}): GuardRepo {
+  const repo = makeGuardRepo(options);
+  process.env.HOME = repo.base;
+  process.env.GIT_CONFIG_NOSYSTEM = '1';
+  repo.installBinary();
+  installGuard(repo.root);
+  for (const file of files) repo.write(file);
+  if (options.commit !== false) {
+    repo.git(['add', '.']);
+    repo.git(['commit', '-q', '-m', 'base']);
+  }
+  return repo;
 }
 
 /** Sets the repository up the way a husky project is: husky ran in the main worktree, with a user hook. */

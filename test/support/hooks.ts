@@ -66,7 +66,7 @@ export interface HookRunOptions {
   uid?: number;
   /** Run under `ulimit -f` of this many KiB: writing past it fails with EFBIG. */
   fileSizeLimitKb?: number;
-  /** Milliseconds before the hook is killed (default 20 s). */
+  /** Milliseconds before the hook is killed with SIGKILL (default 20 s). */
   timeout?: number;
 }
 
@@ -89,11 +89,11 @@ export function runHookAsync(event: string, input: HookInput | string, options: 
   return new Promise((resolve) => child.on('close', (status, signal) => resolve(hookRun(status, stdout, stderr, signal))));
 }
 
-function hookProcess(event: string, options: HookRunOptions): [file: string, args: string[], options: SpawnOptions & { timeout: number }] {
+function hookProcess(event: string, options: HookRunOptions): [file: string, args: string[], options: SpawnOptions & { timeout: number; killSignal: NodeJS.Signals }] {
   const argv = [process.execPath, BIN, 'hook', event];
   const [file, ...args] = options.fileSizeLimitKb === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv];
   const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
-  return [file!, args, { env: options.env, cwd: options.cwd, timeout: options.timeout ?? 20_000, ...as }];
+  return [file!, args, { env: options.env, cwd: options.cwd, timeout: Math.round(options.timeout ?? 20_000), killSignal: 'SIGKILL', ...as }];
 }
 
 function hookRun(status: number | null, stdout: string, stderr: string, signal: NodeJS.Signals | null): HookRun {
