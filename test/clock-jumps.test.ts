@@ -18,7 +18,7 @@ const MINUTE = 60_000;
 const MAX_TTL_MINUTES = 120;
 const SESSIONS = ['alice', 'bob', 'carol'];
 const PATTERNS = ['src/a.ts', 'src/b.ts', 'src/**', 'src/*.ts', 'docs/x.md', '**/*.md', 'lib/{a,b}.ts', 'lib/a.ts'];
-const SEQUENCES = scaled(60, 1500);
+const SEQUENCES = scaled(200, 3000);
 
 type Step =
   | { kind: 'acquire'; session: string; pattern: string; ttlMinutes: number }
