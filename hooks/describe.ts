@@ -2,10 +2,10 @@
 import { describeHeldLease } from '../lib/lease-text';
 import type { Conflict, HeldLease } from '../lib/leases';
 
-/** At most `limit` lease lines, then how many more there are. */
-export function leaseLines(leases: HeldLease[], now: number, limit: number): string[] {
-  const lines = leases.slice(0, limit).map((lease) => `- ${describeHeldLease(lease, now)}`);
-  if (leases.length > limit) lines.push(`- … and ${leases.length - limit} more (run \`agent-lease status\` for all of them)`);
+/** One line per lease shown, then how many more of `total` there are. */
+export function leaseLines(shown: HeldLease[], total: number, now: number): string[] {
+  const lines = shown.map((lease) => `- ${describeHeldLease(lease, now)}`);
+  if (total > shown.length) lines.push(`- … and ${total - shown.length} more (run \`agent-lease status\` for all of them)`);
   return lines;
 }
 

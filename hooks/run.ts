@@ -3,6 +3,7 @@
 // Code treats any exit code but 0 and 2 as a non-blocking error, so a crashing PreToolUse hook
 // would silently let the edit through.
 import { read, writeSync } from 'node:fs';
+import { preloadSqliteAddon } from '../lib/store';
 import type { HookInput, HookOutcome } from './types';
 
 type Handler = { handle(input: HookInput): HookOutcome };
@@ -29,6 +30,8 @@ export function runHook(args: string[]): void {
     (text) => finish(dispatch(event, text)),
     (error: Error) => finish({ exitCode: 1, stderr: `agent-lease hook ${event}: ${error.message}` }, error instanceof StdinStuck),
   );
+  // Every event opens the store: load SQLite's addon while the read above runs on libuv's threads.
+  preloadSqliteAddon();
 }
 
 function dispatch(event: string, text: string): HookOutcome {

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { describeError } from '../lib/errors';
 import { ensureGuardActive } from '../lib/guard-install';
-import { listLeases, type HeldLease } from '../lib/leases';
+import { listLeases, liveLeaseSummary, type HeldLease } from '../lib/leases';
 import { findAgentProcess } from '../lib/processes';
 import { carryOverLeases, registerSession } from '../lib/sessions';
 import { hookContext, sessionRegistration, withStore, type HookContext } from './context';
@@ -34,7 +34,7 @@ export function handle(input: HookInput): HookOutcome {
   const result = withStore(context, (store) => {
     registerSession(store, sessionRegistration(context, agent));
     const carriedFrom = CARRY_OVER_SOURCES.has(source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
-    const others = listLeases(store).filter((lease) => lease.sessionId !== context.sessionId);
+    const others = liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
     const mine = listLeases(store, { sessionId: context.sessionId });
     return { carriedFrom, others, mine };
   });
@@ -64,7 +64,7 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function briefing(context: HookContext, state: { carriedFrom: string[]; others: HeldLease[]; mine: HeldLease[] }): string {
+function briefing(context: HookContext, state: { carriedFrom: string[]; others: { leases: HeldLease[]; total: number }; mine: HeldLease[] }): string {
   const lines = [
     `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
       'an edit to a file another live session holds is denied, and so is a commit that touches one.',
@@ -72,10 +72,10 @@ function briefing(context: HookContext, state: { carriedFrom: string[]; others: 
   if (state.carriedFrom.length > 0) {
     lines.push(`This session keeps the ${state.mine.length} lease(s) of its previous session id (${state.carriedFrom.join(', ')}).`);
   }
-  if (state.others.length === 0) {
+  if (state.others.total === 0) {
     lines.push('No other session holds any file right now.');
   } else {
-    lines.push('Files other sessions hold now (do not edit these; plan your work around them):', ...leaseLines(state.others, Date.now(), MAX_LEASE_LINES));
+    lines.push('Files other sessions hold now (do not edit these; plan your work around them):', ...leaseLines(state.others.leases, state.others.total, Date.now()));
   }
   lines.push(
     'To reserve a whole area before you start on it, run: agent-lease claim \'src/auth/**\' --task "what you are doing" ' +

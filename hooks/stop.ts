@@ -1,8 +1,10 @@
 // Stop (the end of every turn): renews the session, releases its edit leases on files it no longer
-// has uncommitted changes to (committed or reverted), and renews those it still does. It never
-// blocks the stop, so it can never keep the agent looping (`stop_hook_active`).
+// has uncommitted changes to (committed or reverted), renews those it still does, and brings the
+// `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live lease).
+// It never blocks the stop, so it can never keep the agent looping (`stop_hook_active`).
 import { describeError } from '../lib/errors';
 import { listLeases, release, renew } from '../lib/leases';
+import { LOCKS_DIR, syncLockFiles } from '../lib/lock-files';
 import { ensureSession, hookContext, withStore } from './context';
 import { tellUser } from './output';
 import { pendingChanges } from './pending-changes';
@@ -26,6 +28,13 @@ export function handle(input: HookInput): HookOutcome {
     const open = edits.filter((lease) => !done.includes(lease));
     if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
     if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
+    try {
+      const view = syncLockFiles(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs });
+      for (const taken of view.imported) warnings.push(`agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`);
+      for (const refused of view.refused) warnings.push(`agent-lease: did not take ${refused.file} as a claim: ${refused.reason}`);
+    } catch (error) {
+      warnings.push(`agent-lease: could not update ${LOCKS_DIR}/: ${describeError(error)}`);
+    }
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
   return warnings.length > 0 ? tellUser(warnings.join('\n')) : {};

@@ -19,7 +19,7 @@
 // start, repairs untracked machinery only and reports a branch whose `.husky/pre-commit` lacks
 // the guard, rather than leave an unexpected change for the agent to commit.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentLeaseError, describeError } from './errors';
 import { readPathConfig, type ConfigValue } from './git-config';
@@ -79,6 +79,10 @@ export function installGuard(worktreeRoot: string, options: { dryRun?: boolean }
     if (dryRun) return { changed: [...changed, join(layout.huskyDir, '_')], method: 'husky', description };
     try {
       changed.push(...runHuskySetup(layout));
+      // husky was not set up in this clone before: uninstall takes that setup away again.
+      const marker = huskySetupMarker(layout.repo);
+      mkdirSync(dirname(marker), { recursive: true });
+      writeFileSync(marker, `${JSON.stringify({ generated: join(layout.huskyDir, '_') })}\n`);
     } catch (error) {
       // The guard is in place for when husky runs; saying why it does not yet beats undoing it.
       if (!(error instanceof AgentLeaseError)) throw error;
@@ -116,7 +120,33 @@ export function uninstallGuard(worktreeRoot: string): { changed: string[] } {
     else writeFileSync(script, rest);
     changed.push(script);
   }
+  changed.push(...undoHuskySetup(layout.repo));
   return { changed };
+}
+
+/** Where installGuard notes that it ran husky's setup itself (in a clone where it had never run). */
+function huskySetupMarker(repo: RepoLocation): string {
+  return join(repo.commonDir, 'agent-lease', 'husky-set-up-by-init.json');
+}
+
+/** Takes back the husky setup installGuard ran: its generated `_` directory and `core.hooksPath`. */
+function undoHuskySetup(repo: RepoLocation): string[] {
+  const marker = huskySetupMarker(repo);
+  let generated: string;
+  try {
+    generated = (JSON.parse(readFileSync(marker, 'utf8')) as { generated: string }).generated;
+  } catch {
+    return [];
+  }
+  rmSync(generated, { recursive: true, force: true });
+  try {
+    rmdirSync(dirname(generated));
+  } catch {
+    // Not empty: the user's own husky scripts stay.
+  }
+  spawnSync('git', ['config', '--local', '--unset', 'core.hooksPath'], { cwd: repo.worktreeRoot, stdio: 'ignore' });
+  unlinkSync(marker);
+  return [generated, 'core.hooksPath'];
 }
 
 /**

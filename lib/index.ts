@@ -3,7 +3,7 @@ export { openStore, defaultStorePath, storePathOf, Store, StoreMissingError, isB
 export type { OpenStoreOptions, Clock } from './store';
 export { registerSession, touchSession, endSession, getSession, listSessions, sessionsInWorktree, carryOverLeases } from './sessions';
 export type { Session, SessionRegistration } from './sessions';
-export { acquire, renew, release, listLeases, check, who, coverage, gc, normalizePattern } from './leases';
+export { acquire, renew, release, listLeases, liveLeaseSummary, check, who, coverage, gc, normalizePattern } from './leases';
 export type { Lease, HeldLease, Conflict, LeaseMode, LeaseSource, AcquireOptions, AcquireResult, ReleaseOptions, ReleaseResult, CoverageResult, CoverageOptions, GcResult } from './leases';
 export { overlaps, covers, isGlob, matchesAny, matchesEverything } from './globs';
 export type { LeaseTarget } from './globs';

@@ -280,8 +280,32 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const rows = store.db.prepare(`${JOINED} ${filter} ORDER BY l.token`).all(...params) as JoinedRow[];
-  const held = rows.map(toHeldLease);
+  const liveness = new Map<string, boolean>();
+  const held = rows.map((row) => toHeldLease(row, liveness));
   return options.includeInactive ? held : held.filter((lease) => lease.holder.alive);
+}
+
+/**
+ * The first `limit` live leases (in token order, as `status` lists them) of sessions other than
+ * `exceptSession`, and how many such leases there are in all: what a new session is told,
+ * without building every lease or checking a process per lease.
+ */
+export function liveLeaseSummary(store: Store, options: { exceptSession: string; limit: number }): { leases: HeldLease[]; total: number } {
+  return store.read(() => {
+    const now = store.now();
+    const holders = store
+      .statement(
+        `SELECT * FROM sessions s WHERE s.ended_at IS NULL AND s.id != ?
+           AND EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL AND l.expires_at > ?)`,
+      )
+      .all(options.exceptSession, now) as SessionRow[];
+    const alive = JSON.stringify(holders.filter(isSessionRowAlive).map((session) => session.id));
+    const live = 'l.released_at IS NULL AND l.expires_at > ? AND l.session_id IN (SELECT value FROM json_each(?))';
+    const { total } = store.statement(`SELECT count(*) AS total FROM leases l WHERE ${live}`).get(now, alive) as { total: number };
+    const rows = store.statement(`${JOINED} WHERE ${live} ORDER BY l.token LIMIT ?`).all(now, alive, options.limit) as JoinedRow[];
+    const liveness = new Map<string, boolean>();
+    return { leases: rows.map((row) => toHeldLease(row, liveness)), total };
+  });
 }
 
 /** Read-only: for each path, the live leases of *other* sessions that cover it. */
@@ -329,7 +353,7 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
       let lease = held.get(token);
       if (lease === undefined) {
         const row = byToken.get(token) as JoinedRow;
-        lease = holderAlive(row, liveness) ? toHeldLease(row) : null;
+        lease = holderAlive(row, liveness) ? toHeldLease(row, liveness) : null;
         held.set(token, lease);
       }
       return lease;
@@ -520,7 +544,8 @@ function toLease(row: LeaseRow): Lease {
   };
 }
 
-function toHeldLease(row: JoinedRow): HeldLease {
+/** `liveness` memoizes holder checks across the rows of one call (one process check per session). */
+function toHeldLease(row: JoinedRow, liveness = new Map<string, boolean>()): HeldLease {
   return {
     ...toLease(row),
     holder: {
@@ -529,7 +554,7 @@ function toHeldLease(row: JoinedRow): HeldLease {
       runtime: row.s_runtime ?? 'unknown',
       worktree: row.s_worktree,
       branch: row.s_branch,
-      alive: row.s_host !== null && isSessionRowAlive({ pid: row.s_pid, pid_start: row.s_pid_start, host: row.s_host, ended_at: row.s_ended_at }),
+      alive: holderAlive(row, liveness),
     },
   };
 }

@@ -124,6 +124,20 @@ function nativeAddonPath(): string | undefined {
   }
 }
 
+/**
+ * Loads SQLite's native addon now, so that opening the store later does not wait for it. Hooks
+ * call this while their stdin is still being read. A failure here is reported by openStore.
+ */
+export function preloadSqliteAddon(): void {
+  const path = nativeAddonPath();
+  if (path === undefined) return;
+  try {
+    require(path);
+  } catch {
+    // openStore loads it again and reports what is wrong.
+  }
+}
+
 /** Puts the store in WAL mode (a no-op when it is already); returns the journal mode now in effect. */
 export function switchToWal(store: Store): string {
   return withBusyRetry(() => store.db.pragma('journal_mode = WAL', { simple: true }) as string);

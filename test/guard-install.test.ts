@@ -171,7 +171,7 @@ test('with husky but no .husky/pre-commit yet: the file is created, and uninstal
   assert.equal(repo.git(['status', '--porcelain', '.husky']), '');
 });
 
-test('husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky\'s setup', () => {
+test('husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky\'s setup; uninstall takes both back', () => {
   repo.linkHusky();
   repo.installBinary();
   repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
@@ -187,6 +187,10 @@ test('husky only in devDependencies, never run: install creates .husky/pre-commi
   assert.equal(repo.git(['config', 'core.hooksPath']), '.husky/_');
   assert.deepEqual(guardState(repo.root), { active: true, method: 'husky' });
   assert.equal(commitHeld().status, 1);
+
+  uninstallGuard(repo.root);
+  assert.throws(() => repo.git(['config', 'core.hooksPath']), 'core.hooksPath is unset again, so .git/hooks runs as before');
+  assert.equal(existsSync(join(repo.root, '.husky')), false, 'neither the guard script nor husky\'s generated directory is left');
 });
 
 test('a session start in a husky project where nobody installed the guard changes nothing', () => {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquire, listLeases } from '../lib/leases';
 import type { TempRepo } from './support/git-repo';
@@ -57,4 +58,21 @@ test('when git cannot list the pending changes, the leases are kept and the user
   assert.equal(run.status, 0);
   assert.match(run.json?.systemMessage ?? '', /could not list the worktree's pending changes .*edit leases were kept/);
   assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/a.ts']);
+});
+
+test('stop brings .agent-locks/ in line with the store, in every worktree, and takes a dropped claim', (t) => {
+  const repo = tempRepo(t);
+  const linked = repo.addWorktree('wt-b', 'feature-b');
+  const env = hookEnv(repo.env);
+  edit(repo, env, ['src/a.ts']);
+  repo.write('.agent-locks/dana.json', JSON.stringify({ agent: 'dana', task: 'docs pass', files: ['docs/**'] }));
+
+  const run = runHook('stop', fixture('stop', repo.root, A), { env });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.json?.systemMessage ?? '', /took .*dana\.json as a claim by dana on docs\/\*\*/);
+  for (const root of [repo.root, linked]) {
+    const records = readdirSync(join(root, '.agent-locks')).map((name) => JSON.parse(readFileSync(join(root, '.agent-locks', name), 'utf8')) as { files: string[] });
+    assert.deepEqual(records.flatMap((record) => record.files).sort(), ['docs/**', 'src/a.ts'], root);
+  }
+  assert.equal(repo.git(['status', '--porcelain', '--', '.agent-locks']), '', 'the view is ignored by git');
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquire, check, gc, listLeases, normalizePattern, release, renew, who } from '../lib/leases';
+import { acquire, check, gc, listLeases, liveLeaseSummary, normalizePattern, release, renew, who } from '../lib/leases';
 import { readEvents } from '../lib/log';
 import { carryOverLeases, endSession, getSession, listSessions, registerSession, sessionsInWorktree, touchSession } from '../lib/sessions';
 import { makeStore, startAgent, type TestStore } from './support/store';
@@ -311,5 +311,19 @@ describe('clock jumps', () => {
     assert.equal(acquire(t.store, 'bob', ['src/a.ts']).ok, true);
     assert.equal(acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' }).ok, false, 'the old holder cannot silently renew a lease it lost');
     assert.deepEqual(listLeases(t.store).map((l) => l.sessionId), ['bob']);
+  });
+});
+
+describe('liveLeaseSummary', () => {
+  test('shows the first live leases of other sessions and counts them all, leaving out dead holders', async () => {
+    acquire(t.store, 'alice', ['a1.ts', 'a2.ts', 'a3.ts']);
+    acquire(t.store, 'bob', ['b1.ts']);
+    const agent = startAgent();
+    registerSession(t.store, { id: 'gone', runtime: 'claude-code', process: agent.identity });
+    acquire(t.store, 'gone', ['g1.ts']);
+    await agent.kill();
+    const summary = liveLeaseSummary(t.store, { exceptSession: 'bob', limit: 2 });
+    assert.deepEqual(summary.leases.map((l) => l.pattern), ['a1.ts', 'a2.ts']);
+    assert.equal(summary.total, 3);
   });
 });
