@@ -79,16 +79,16 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
       }),
     ];
   }
-  let facts: { schema: number; journal: string; sessions: number };
+  let facts: ReturnType<typeof readStoreFacts>;
   try {
     facts = readStoreFacts(storePath);
   } catch (error) {
     return [
-      result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, {
-        fix: `move it aside (agent-lease then starts an empty store; the leases in it are lost)`,
-        fixed,
-      }),
+      result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, { fix: MOVE_ASIDE, fixed }),
     ];
+  }
+  if (facts.damage !== null) {
+    return [result('store', 'fail', `${storePath} is damaged: SQLite's quick_check reports ${facts.damage}`, { fix: MOVE_ASIDE, fixed })];
   }
   const latest = MIGRATIONS.length;
   const results: CheckResult[] = [];
@@ -217,12 +217,22 @@ export function checkSessions(storePath: string, fix: boolean): CheckResult {
   });
 }
 
-function readStoreFacts(storePath: string): { schema: number; journal: string; sessions: number } {
-  return withReadOnlyStore(storePath, (store) => ({
-    schema: store.db.pragma('user_version', { simple: true }) as number,
-    journal: String(store.db.pragma('journal_mode', { simple: true })).toLowerCase(),
-    sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
-  }));
+const MOVE_ASIDE = 'move it aside (agent-lease then starts an empty store; the leases in it are lost)';
+
+/** The store's schema, journal mode and size, and what SQLite's quick_check finds wrong with it (null: nothing). */
+function readStoreFacts(storePath: string): { schema: number; journal: string; sessions: number; damage: string | null } {
+  return withReadOnlyStore(storePath, (store) => {
+    // Damage in pages no query here happens to read is only found by checking them all.
+    const report = (store.db.pragma('quick_check(3)') as Array<{ quick_check: string }>).map((row) => row.quick_check).join('\n');
+    // The report's lines after its "*** in database main ***" heading, if any.
+    const problems = report.split('\n').filter((line) => line !== '' && !line.startsWith('*** '));
+    return {
+      schema: store.db.pragma('user_version', { simple: true }) as number,
+      journal: String(store.db.pragma('journal_mode', { simple: true })).toLowerCase(),
+      sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
+      damage: report === 'ok' ? null : (problems.length > 0 ? problems : [report]).map((line) => JSON.stringify(line)).join(', '),
+    };
+  });
 }
 
 function readSessions(storePath: string): { stale: string[]; open: number } {

@@ -123,6 +123,36 @@ test('a damaged database: every hook, the guard and every command say so in one 
   assertDenied(repo.edit(B, 'src/free.ts'), /SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/, 'a damaged header');
 });
 
+test('damage that ordinary reads never touch: doctor finds it (SQLite quick_check) and says what to do', (t) => {
+  const repo = makeFaultRepo(t);
+  for (let i = 0; i < 30; i++) assert.equal(cli(repo, ['claim', `src/f${i}.ts`, '--as', `person-${i % 3}`, '--task', `task number ${i}`]).status, 0);
+  const pristine = join(repo.base, 'pristine.db');
+  copyFileSync(repo.storePath, pristine);
+  const quickCheck = (): string => {
+    const db = new Database(repo.storePath, { readonly: true });
+    try {
+      return String(db.pragma('quick_check', { simple: true }));
+    } finally {
+      db.close();
+    }
+  };
+  // Garbage in the middle of one page after another, until a page whose damage only a full check sees.
+  const pages = statSync(pristine).size / 4096;
+  let damaged: number | null = null;
+  for (let page = 1; page < pages && damaged === null; page++) {
+    copyFileSync(pristine, repo.storePath);
+    overwrite(repo, page * 4096 + 300, Buffer.alloc(800, 0xa5));
+    if (quickCheck() !== 'ok' && cli(repo, ['status']).status === 0) damaged = page;
+  }
+  assert.notEqual(damaged, null, 'some page holds data that status does not read');
+  const doctor = cli(repo, ['doctor', '--json']);
+  assert.equal(doctor.status, 1);
+  const store = (JSON.parse(doctor.stdout) as { checks: Array<{ check: string; status: string; message: string; fix?: string }> }).checks.find((check) => check.check === 'store')!;
+  assert.equal(store.status, 'fail');
+  assert.match(store.message, new RegExp(`^${repo.storePath} is damaged: SQLite's quick_check reports "`));
+  assert.match(store.fix ?? '', /^move it aside/);
+});
+
 const CORRUPTIONS = scaled(12, 300);
 
 test(`${CORRUPTIONS} random corruptions of the database: the hooks, the guard and the command line never crash or hang`, async (t) => {
