@@ -50,11 +50,11 @@ export function hookContext(input: HookInput): HookContext | null {
 
 /**
  * How long one attempt at a write waits for a store another process keeps locked (a stuck or
- * stopped process). Every attempt (four at most) must fit inside the shortest hook timeout
- * (SessionEnd: 5 s) with room to answer: a hook Claude Code kills for taking too long lets the
- * edit through even with hooks.onStoreError "deny". A transaction takes about a millisecond.
+ * stopped process). All the attempts together (four at most) must fit inside the shortest hook
+ * timeout (SessionEnd: 5 s) with room to answer: a hook Claude Code kills for taking too long lets
+ * the edit through even with hooks.onStoreError "deny". A transaction takes about a millisecond.
  */
-export const HOOK_BUSY_TIMEOUT_MS = 750;
+const HOOK_BUSY_TIMEOUT_MS = 750;
 
 /**
  * Runs `use` against the store; any failure (cannot open, locked too long, corrupt) becomes a

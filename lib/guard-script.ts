@@ -3,9 +3,9 @@
 //
 // The block finds the agent-lease binary without npx or network: this worktree's node_modules,
 // the main worktree's (a fresh `git worktree add` has none of its own), then PATH. When the
-// repository has no agent-lease store (nor a directory for one), agent-lease was never used in this
-// clone and nothing can be held, so the block passes without looking for the binary (a teammate who never installed
-// agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
+// repository has no agent-lease store (nor a directory for one), agent-lease was never used in
+// this clone and nothing can be held, so the block passes without looking for the binary (a
+// teammate who never installed agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
 // binary it refuses the commit, saying how to fix it or bypass: a guard that cannot run must not
 // pass in silence, and a refusal costs one retry with AGENT_LEASE_BYPASS=1.
 
