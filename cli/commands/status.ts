@@ -59,14 +59,16 @@ function watch(context: CommandContext, render: () => string, intervalMs: number
     else writeOut(json ? text : `${text}\n\n`);
   };
   return new Promise((resolve) => {
-    look();
-    const timer = setInterval(look, intervalMs);
+    let timer: NodeJS.Timeout | undefined;
     const stop = (): void => {
       clearInterval(timer);
       resolve(0);
     };
+    // Before the first screen: a Ctrl-C as soon as it shows must end the watch, not kill it (130).
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     process.stdout.on('error', stop);
+    look();
+    timer = setInterval(look, intervalMs);
   });
 }
