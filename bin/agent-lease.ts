@@ -5,7 +5,7 @@
 // JavaScript): a hook runs on every tool call, and loading ~35 separate files cost it ~5 ms.
 const [first, ...rest] = process.argv.slice(2);
 if (first === 'hook') {
-  (require('../hooks/load') as typeof import('../hooks/load')).loadHookRunner().runHook(rest);
+  (require('../hooks/load') as typeof import('../hooks/load')).loadHookRunner(rest[0] ?? '').runHook(rest);
 } else {
   (require('../cli/main') as typeof import('../cli/main')).main(process.argv.slice(2));
 }

@@ -1,9 +1,10 @@
 // Loads the hooks bundle through V8's code cache. Compiling the bundle is a good part of what a
 // hook costs beyond Node's own start-up, and the same bytes are compiled on every tool call.
 // (Node 22 does this itself with module.enableCompileCache; Node 20, which we support, does not.)
-// The cache sits next to the bundle; where that directory is read-only the bundle is simply
-// compiled each time. V8 rejects a cache made from other source or by another V8 build, and a
-// rejected cache is rewritten.
+// The cache sits next to the bundle, one per event: V8 compiles functions lazily, so a cache holds
+// what the call that made it ran, and each event runs different code. Where that directory is
+// read-only the bundle is simply compiled each time. V8 rejects a cache made from other source or
+// by another V8 build, and a rejected cache is rewritten.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -11,12 +12,12 @@ import { Script } from 'node:vm';
 
 type HookRunner = typeof import('./run');
 
-export function loadHookRunner(): HookRunner {
+export function loadHookRunner(event: string): HookRunner {
   const file = join(__dirname, 'bundle.js');
-  const cacheFile = `${file}.cache`;
+  const cacheFile = /^[a-z-]{1,40}$/.test(event) ? `${file}.${event}.cache` : null;
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = cacheFile === null ? undefined : readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
@@ -24,7 +25,7 @@ export function loadHookRunner(): HookRunner {
   const bundle = { exports: {} as HookRunner };
   (script.runInThisContext() as (...args: unknown[]) => void)(bundle.exports, createRequire(file), bundle, file, __dirname);
   // Made at exit, the cache also holds the functions this call compiled lazily.
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
+  if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCache(script, cacheFile));
   return bundle.exports;
 }
 

@@ -17,7 +17,7 @@ test('the code cache is made once, reused, and rewritten when corrupt; answers d
   const installed = join(repo.base, 'installed');
   cpSync(join(PROJECT, 'dist'), join(installed, 'dist'), { recursive: true });
   symlinkSync(join(PROJECT, 'node_modules'), join(installed, 'node_modules'));
-  const cache = join(installed, 'dist', 'hooks', 'bundle.js.cache');
+  const cache = join(installed, 'dist', 'hooks', 'bundle.js.pre-tool-use.cache');
   if (existsSync(cache)) writeFileSync(cache, '');
   withRepoStore(repo, (store) => {
     registerSession(store, { id: 'holder', runtime: 'cli' });
