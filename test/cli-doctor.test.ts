@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { installGuard } from '../lib/guard-install';
 import { BIN, runCli, withoutIdentity, type CliResult, type RunOptions } from './support/cli';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
+import { readableBin } from './support/readable-install';
 
 interface Check {
   check: string;
@@ -235,7 +236,7 @@ Module._load = function (request, ...rest) {
 
 /** Runs the CLI as another user, for the permission checks root would otherwise pass. */
 function runAs(uid: number, args: string[], extraEnv: NodeJS.ProcessEnv): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: repo.root, env: { ...env, ...extraEnv }, uid, gid: uid, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [readableBin(), ...args], { cwd: repo.root, env: { ...env, ...extraEnv }, uid, gid: uid, encoding: 'utf8', timeout: 60_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

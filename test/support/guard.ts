@@ -8,11 +8,11 @@ import { installGuard } from '../../lib/guard-install';
 import { acquire, type AcquireOptions } from '../../lib/leases';
 import { identify } from '../../lib/processes';
 import { registerSession } from '../../lib/sessions';
+import { readableBin } from './readable-install';
 import { openStore, type Store } from '../../lib/store';
 import { makeRepo, type TempRepo } from './git-repo';
 
 const PROJECT = resolve(__dirname, '..', '..');
-export const BIN = join(PROJECT, 'dist', 'bin', 'agent-lease.js');
 
 /** Variables of the machine running the tests that would change who the guard thinks commits. */
 const LEAKY = ['AGENT_LEASE_SESSION', 'CLAUDE_CODE_SESSION_ID', 'AGENT_LEASE_BYPASS', 'AGENT_LEASE_DB', 'HUSKY', 'GIT_DIR', 'GIT_INDEX_FILE', 'GIT_WORK_TREE'];
@@ -65,7 +65,7 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
       const bin = join(dir, 'node_modules', '.bin');
       mkdirSync(bin, { recursive: true });
       const launcher = join(bin, 'agent-lease');
-      writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+      writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${readableBin()}" "$@"\n`);
       chmodSync(launcher, 0o755);
       return launcher;
     },

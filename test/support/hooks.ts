@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openStore, type Store } from '../../lib/store';
 import { makeRepo, type TempRepo } from './git-repo';
+import { readableBin } from './readable-install';
 
 export const BIN = join(__dirname, '..', '..', 'dist', 'bin', 'agent-lease.js');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'claude-code');
@@ -90,7 +91,7 @@ export function runHookAsync(event: string, input: HookInput | string, options: 
 }
 
 function hookProcess(event: string, options: HookRunOptions): [file: string, args: string[], options: SpawnOptions & { timeout: number; killSignal: NodeJS.Signals }] {
-  const argv = [process.execPath, BIN, 'hook', event];
+  const argv = [process.execPath, options.uid === undefined ? BIN : readableBin(), 'hook', event];
   const [file, ...args] = options.fileSizeLimitKb === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv];
   const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
   return [file!, args, { env: options.env, cwd: options.cwd, timeout: Math.round(options.timeout ?? 20_000), killSignal: 'SIGKILL', ...as }];
