@@ -7,7 +7,7 @@ import { AgentLeaseError, describeError, describeStoreError } from '../lib/error
 import { currentBranch, locateRepo, type RepoLocation } from '../lib/repo';
 import { openStore, restartedStoreNotice, storePathOf, storeSeemsRemoved, type Store } from '../lib/store';
 import { findAgentProcess, type ProcessIdentity } from '../lib/processes';
-import { getSession, registerSession, touchSession, type SessionRegistration } from '../lib/sessions';
+import { registerSession, touchSession, type SessionRegistration } from '../lib/sessions';
 import { optionalString, requiredString } from './input';
 import type { HookInput } from './types';
 
@@ -77,11 +77,7 @@ export function withStore<T>(context: HookContext, use: (store: Store) => T): St
  * agent-lease was installed (no SessionStart) is registered on its first hook call.
  */
 export function ensureSession(store: Store, context: HookContext): void {
-  const session = getSession(store, context.sessionId);
-  if (session !== null && session.endedAt === null) {
-    touchSession(store, context.sessionId);
-    return;
-  }
+  if (touchSession(store, context.sessionId)) return;
   registerSession(store, sessionRegistration(context, findAgentProcess()));
 }
 

@@ -93,9 +93,9 @@ export function registerSession(store: Store, registration: SessionRegistration)
   });
 }
 
-/** Bumps `lastSeenAt`; false when the session is unknown. */
+/** Bumps `lastSeenAt` of an open session; false when the session is unknown or has ended. */
 export function touchSession(store: Store, id: string): boolean {
-  return store.write(() => store.statement('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(store.now(), id).changes > 0);
+  return store.write(() => store.statement('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(store.now(), id).changes > 0);
 }
 
 /** Releases every lease of the session and marks it ended; returns how many leases were released. */

@@ -244,6 +244,7 @@ describe('sessions', () => {
     assert.equal(touchSession(t.store, 'nobody'), false);
     acquire(t.store, 'alice', ['a.ts', 'b.ts']);
     assert.equal(endSession(t.store, 'alice'), 2);
+    assert.equal(touchSession(t.store, 'alice'), false, 'an ended session is not touched');
     assert.equal(getSession(t.store, 'alice')!.alive, false);
     assert.deepEqual(listSessions(t.store).map((s) => s.id), ['bob']);
     assert.equal(listSessions(t.store, { includeEnded: true }).length, 2);
