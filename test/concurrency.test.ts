@@ -47,9 +47,11 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
     const replay = replayExclusiveGrants(readEvents(t.store));
     assert.deepEqual(replay.doubleGrants, []);
     assert.equal(replay.grants, counts.reduce((sum, c) => sum + c.granted, 0));
+    // Contention: attempts were denied because another process held the path. (How many racers win
+    // is up to the scheduler: a winner releases and asks again within microseconds.)
     const winners = counts.filter((c) => c.granted > 0).length;
     const denied = counts.reduce((sum, c) => sum + c.denied, 0);
-    assert.ok(winners >= 2 && denied > 0, `contention was real: ${winners} of ${processes} processes won the path, ${denied} attempts were denied`);
+    assert.ok(denied > 0, `contention was real: ${winners} of ${processes} processes won the path, ${denied} attempts were denied`);
   } finally {
     t.cleanup();
   }
