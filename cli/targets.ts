@@ -5,7 +5,8 @@ import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { AgentLeaseError } from '../lib/errors';
 import { isGlob } from '../lib/globs';
 import { normalizePattern } from '../lib/leases';
-import { isDirectory, repoRelativePath } from '../lib/paths';
+import { isDirectory } from '../lib/files';
+import { repoRelativePath } from '../lib/paths';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
 

@@ -1,9 +1,10 @@
 // `.agent-lease.json` at the worktree root, validated with zod. Hooks run on every tool call and
 // zod costs tens of milliseconds to load, so a validated config is cached next to the store,
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS, DEFAULT_TTL_MS } from './defaults';
+import { writeAtomically } from './files';
 import { AgentLeaseError } from './errors';
 
 export const CONFIG_FILE = '.agent-lease.json';
@@ -88,10 +89,8 @@ function readCache(file: string): Record<string, CacheEntry> {
 }
 
 function writeCache(file: string, cache: Record<string, CacheEntry>): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, JSON.stringify(cache));
-    renameSync(temporary, file);
+    writeAtomically(file, JSON.stringify(cache));
   } catch {
     // A cache that cannot be written only costs the next call a validation.
   }

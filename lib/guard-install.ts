@@ -19,9 +19,10 @@
 // start, repairs untracked machinery only and reports a branch whose `.husky/pre-commit` lacks
 // the guard, rather than leave an unexpected change for the agent to commit.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentLeaseError, describeError } from './errors';
+import { isDirectory, readText } from './files';
 import { readPathConfig, type ConfigValue } from './git-config';
 import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock, withoutGuardBlock } from './guard-script';
 import { listWorktrees, requireRepo, type RepoLocation } from './repo';
@@ -412,13 +413,6 @@ function isInside(dir: string, path: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
 
 function readJson(file: string): unknown {
   const text = readText(file);
@@ -439,13 +433,6 @@ export function isExecutable(file: string): boolean {
   }
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** Whether anything, even a dangling symlink, is at `path`. */
 function existsLink(path: string): boolean {

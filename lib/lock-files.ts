@@ -8,9 +8,10 @@
 // returns when nothing changed, so a hook can call it after a grant. The files carry no expiry, so
 // renewals (every edit of a file already leased) never cause a rewrite. proper-lockfile and zod
 // are loaded only when there is something to rewrite or a dropped file to read.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AgentLeaseError, describeError } from './errors';
+import { readText, writeAtomically } from './files';
 import { formatDuration } from './duration';
 import { describeHeldLease } from './lease-text';
 import { acquire, listLeases, type HeldLease, type LeaseMode, type LeaseSource } from './leases';
@@ -260,19 +261,7 @@ function jsonFiles(dir: string): string[] | null {
   }
 }
 
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
 
-function writeAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
-}
 
 /**
  * `.agent-locks/` is generated: ignored in every worktree through the shared `info/exclude`.

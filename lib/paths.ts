@@ -29,13 +29,6 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
 }
 
 /** Whether `path` is an existing directory (false for anything that cannot be looked at, such as a name too long). */
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** The path with its longest existing ancestor replaced by its real path, and the nearest existing directory. */
 function resolveExistingPart(absolute: string): { existing: string; full: string } | null {
