@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEvents } from '../lib/log';
-import { openStore } from '../lib/store';
+import { readEvents } from '../lib/core/events';
+import { openStore } from '../lib/core/store';
 import { replayExclusiveGrants } from '../test/support/replay';
 import { summarize } from './stats';
 

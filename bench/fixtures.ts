@@ -1,7 +1,7 @@
 // Store contents shared by the benchmarks.
-import { acquire } from '../lib/leases';
-import { registerSession } from '../lib/sessions';
-import type { Store } from '../lib/store';
+import { acquire } from '../lib/core/leases';
+import { registerSession } from '../lib/core/sessions';
+import type { Store } from '../lib/core/store';
 
 /**
  * `total` live leases over 100 command-line sessions, a realistic mix: four in five are exact files,

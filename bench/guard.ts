@@ -6,8 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { installGuard } from '../lib/guard-install';
-import { openStore } from '../lib/store';
+import { installGuard } from '../lib/guard/install';
+import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable, timeCommand, type Summary } from './stats';
 

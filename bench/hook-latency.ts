@@ -14,10 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hookCommand } from '../lib/claude-settings';
-import { acquire } from '../lib/leases';
-import { registerSession } from '../lib/sessions';
-import { openStore } from '../lib/store';
+import { hookCommand } from '../lib/claude/hook-commands';
+import { acquire } from '../lib/core/leases';
+import { registerSession } from '../lib/core/sessions';
+import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable, timeCommand } from './stats';
 

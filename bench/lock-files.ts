@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listLeases } from '../lib/leases';
-import { syncLockFiles } from '../lib/lock-files';
-import { openStore } from '../lib/store';
+import { listLeases } from '../lib/core/leases';
+import { syncLockFiles } from '../lib/agent-locks/view';
+import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable } from './stats';
 

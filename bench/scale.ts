@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, gc } from '../lib/leases';
-import { registerSession } from '../lib/sessions';
-import { openStore, type Store } from '../lib/store';
+import { check, gc } from '../lib/core/leases';
+import { registerSession } from '../lib/core/sessions';
+import { openStore, type Store } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { ratioTable, summarize, type Summary } from './stats';
 

@@ -1,7 +1,7 @@
 // Command-line flags through node:util parseArgs, with one-line usage errors and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AgentLeaseError, EXIT } from '../lib/errors';
-import { MAX_DURATION_TEXT, parseDuration } from '../lib/duration';
+import { AgentLeaseError, EXIT } from '../lib/util/errors';
+import { MAX_DURATION_TEXT, parseDuration } from '../lib/util/duration';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues<T extends Options> = {

@@ -3,12 +3,12 @@
 // the user).
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { loadConfig, type Config } from '../lib/config';
-import { AgentLeaseError } from '../lib/errors';
-import { findAgentProcess } from '../lib/processes';
-import { currentBranch, requireRepo, type RepoLocation } from '../lib/repo';
-import { getSession, registerSession, touchSession, type Session } from '../lib/sessions';
-import { defaultStorePath, openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/store';
+import { loadConfig, type Config } from '../lib/config/load';
+import { AgentLeaseError } from '../lib/util/errors';
+import { findAgentProcess } from '../lib/core/processes';
+import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
+import { getSession, registerSession, touchSession, type Session } from '../lib/core/sessions';
+import { defaultStorePath, openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/core/store';
 import { writeErr } from './output';
 
 export interface CommandContext {

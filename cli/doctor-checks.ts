@@ -4,13 +4,13 @@
 // lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
 import { accessSync, chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { HOOK_ENTRIES, inspectClaudeHooks } from '../lib/claude-settings';
-import { loadConfig, CONFIG_FILE } from '../lib/config';
-import { describeError } from '../lib/errors';
-import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard-install';
-import { listWorktrees } from '../lib/repo';
-import { MIGRATIONS } from '../lib/schema';
-import type { Store } from '../lib/store';
+import { HOOK_ENTRIES, inspectClaudeHooks } from '../lib/claude/hook-commands';
+import { loadConfig, CONFIG_FILE } from '../lib/config/load';
+import { describeError } from '../lib/util/errors';
+import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard/install';
+import { listWorktrees } from '../lib/git/repo';
+import { MIGRATIONS } from '../lib/core/migrations';
+import type { Store } from '../lib/core/store';
 import { endStaleSessions, staleSessions } from './stale-sessions';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -253,8 +253,8 @@ function withReadOnlyStore<T>(storePath: string, fn: (store: Store) => T): T {
   }
 }
 
-function openStoreModule(): typeof import('../lib/store') {
-  return require('../lib/store') as typeof import('../lib/store');
+function openStoreModule(): typeof import('../lib/core/store') {
+  return require('../lib/core/store') as typeof import('../lib/core/store');
 }
 
 /** Adds owner read/write (and search, for directories) to the files this user owns; what it changed. */

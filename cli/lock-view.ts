@@ -1,8 +1,8 @@
 // After a command changed leases: bring `.agent-locks/` in line with the store, and say what
 // became of the files people dropped there. A view that cannot be written is a warning, never a
 // failure of the command that changed the leases.
-import { describeError } from '../lib/errors';
-import { LOCKS_DIR, syncLockFiles } from '../lib/lock-files';
+import { describeError } from '../lib/util/errors';
+import { LOCKS_DIR, syncLockFiles } from '../lib/agent-locks/view';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
 

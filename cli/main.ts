@@ -1,6 +1,6 @@
 // argv → command. Each command is a module in ./commands exporting `command: Command`; only the
 // one being run is loaded.
-import { AgentLeaseError, describeError, describeStoreError, EXIT, isEnvironmentError } from '../lib/errors';
+import { AgentLeaseError, describeError, describeStoreError, EXIT, isEnvironmentError } from '../lib/util/errors';
 import { HelpRequested } from './args';
 import type { Command } from './command';
 import { writeErr, writeOut } from './output';

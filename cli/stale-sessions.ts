@@ -1,7 +1,7 @@
 // Sessions that were never ended but whose agent process is gone (a crash, a kill, a SessionEnd
 // hook that did not run): `gc` ends them, `doctor` reports them and ends them with --fix.
-import { endSession, listSessions, type Session } from '../lib/sessions';
-import type { Store } from '../lib/store';
+import { endSession, listSessions, type Session } from '../lib/core/sessions';
+import type { Store } from '../lib/core/store';
 
 export function staleSessions(store: Store): Session[] {
   return listSessions(store).filter((session) => !session.alive);

@@ -1,11 +1,11 @@
 // What `status` shows, and what the demo ends with: the sessions and the leases, as plain data
 // (the `--json` shape) and as a table for a terminal.
 import { homedir } from 'node:os';
-import { formatDuration } from '../lib/duration';
-import { describeHeldLease } from '../lib/lease-text';
-import { listLeases, type HeldLease, type Lease } from '../lib/leases';
-import { listSessions } from '../lib/sessions';
-import type { Store } from '../lib/store';
+import { formatDuration } from '../lib/util/duration';
+import { describeHeldLease } from '../lib/core/lease-wording';
+import { listLeases, type HeldLease, type Lease } from '../lib/core/leases';
+import { listSessions } from '../lib/core/sessions';
+import type { Store } from '../lib/core/store';
 import { paint, table } from './output';
 
 export interface SessionView {

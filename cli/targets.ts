@@ -2,11 +2,11 @@
 // paths relative to the worktree root. These turn one into the other.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
-import { AgentLeaseError } from '../lib/errors';
-import { isGlob } from '../lib/globs';
-import { normalizePattern } from '../lib/leases';
-import { isDirectory } from '../lib/files';
-import { repoRelativePath } from '../lib/paths';
+import { AgentLeaseError } from '../lib/util/errors';
+import { isGlob } from '../lib/core/globs';
+import { normalizePattern } from '../lib/core/leases';
+import { isDirectory } from '../lib/util/files';
+import { repoRelativePath } from '../lib/git/paths';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
 

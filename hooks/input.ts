@@ -1,6 +1,6 @@
 // Reading the fields of a hook's input. Claude Code adds fields over time and may leave some out:
 // unknown fields are ignored, and a missing or mistyped field this hook needs is one clear line.
-import { AgentLeaseError } from '../lib/errors';
+import { AgentLeaseError } from '../lib/util/errors';
 import type { HookInput } from './types';
 
 /** `name` is how the field is called in the message (`tool_input.file_path`). */

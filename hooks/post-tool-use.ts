@@ -2,14 +2,14 @@
 // afterwards can a hook see which (a command that failed may have changed some too). Leases the
 // worktree's changed files that the session does not hold yet; a file another session holds
 // cannot be un-changed by a hook, so the model is told to put it back.
-import { describeError } from '../lib/errors';
-import { covers, matchesAny } from '../lib/globs';
-import { acquire, listLeases, type AcquireResult, type Conflict } from '../lib/leases';
-import { ensureSession, hookContext, withStore } from './context';
-import { conflictLines } from './describe';
+import { describeError } from '../lib/util/errors';
+import { covers, matchesAny } from '../lib/core/globs';
+import { acquire, listLeases, type AcquireResult, type Conflict } from '../lib/core/leases';
+import { ensureSession, hookContext, withStore } from '../lib/decisions/context';
+import { conflictLines } from '../lib/decisions/wording';
 import { optionalString, requiredString } from './input';
 import { addContext, tellUser } from './output';
-import { pendingChanges } from './pending-changes';
+import { pendingChanges } from '../lib/git/changes';
 import type { HookInput, HookOutcome } from './types';
 
 /**

@@ -2,13 +2,13 @@
 // session's edit lease on the file, and denies the edit when another live session holds it.
 // No conflict, no output: the user's own permission rules decide as usual.
 import { join } from 'node:path';
-import { AgentLeaseError } from '../lib/errors';
-import { matchesAny } from '../lib/globs';
-import { acquire, type Conflict } from '../lib/leases';
-import { isDirectory } from '../lib/files';
-import { repoRelativePath } from '../lib/paths';
-import { ensureSession, hookContext, withStore, type HookContext } from './context';
-import { conflictLines } from './describe';
+import { AgentLeaseError } from '../lib/util/errors';
+import { matchesAny } from '../lib/core/globs';
+import { acquire, type Conflict } from '../lib/core/leases';
+import { isDirectory } from '../lib/util/files';
+import { repoRelativePath } from '../lib/git/paths';
+import { ensureSession, hookContext, withStore, type HookContext } from '../lib/decisions/context';
+import { conflictLines } from '../lib/decisions/wording';
 import { requiredObject, requiredString } from './input';
 import { denyToolUse, tellUser } from './output';
 import type { HookInput, HookOutcome } from './types';

@@ -3,7 +3,7 @@
 // Code treats any exit code but 0 and 2 as a non-blocking error, so a crashing PreToolUse hook
 // would silently let the edit through.
 import { read, writeSync } from 'node:fs';
-import { preloadSqliteAddon } from '../lib/store';
+import { preloadSqliteAddon } from '../lib/core/store';
 import type { HookInput, HookOutcome } from './types';
 
 type Handler = { handle(input: HookInput): HookOutcome };
@@ -47,7 +47,7 @@ function dispatch(event: string, text: string): HookOutcome {
   try {
     return HANDLERS[event]!().handle(input as HookInput);
   } catch (error) {
-    const { describeError } = require('../lib/errors') as typeof import('../lib/errors');
+    const { describeError } = require('../lib/util/errors') as typeof import('../lib/util/errors');
     return { exitCode: 1, stderr: `agent-lease hook ${event}: ${describeError(error)}` };
   }
 }

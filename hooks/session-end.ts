@@ -1,7 +1,7 @@
 // SessionEnd: releases every lease of the session and marks it ended. Claude Code does not always
 // send it (a crash, a kill), so liveness and TTLs remain the real cleanup; this one is the fast path.
-import { endSession } from '../lib/sessions';
-import { hookContext, withStore } from './context';
+import { endSession } from '../lib/core/sessions';
+import { hookContext, withStore } from '../lib/decisions/context';
 import { optionalString } from './input';
 import { tellUser } from './output';
 import type { HookInput, HookOutcome } from './types';

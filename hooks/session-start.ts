@@ -4,13 +4,13 @@
 // runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells the model
 // what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
-import { describeError } from '../lib/errors';
-import { ensureGuardActive } from '../lib/guard-install';
-import { listLeases, liveLeaseSummary, type HeldLease } from '../lib/leases';
-import { findAgentProcess } from '../lib/processes';
-import { carryOverLeases, registerSession } from '../lib/sessions';
-import { hookContext, sessionRegistration, withStore, type HookContext } from './context';
-import { leaseLines } from './describe';
+import { describeError } from '../lib/util/errors';
+import { ensureGuardActive } from '../lib/guard/install';
+import { listLeases, liveLeaseSummary, type HeldLease } from '../lib/core/leases';
+import { findAgentProcess } from '../lib/core/processes';
+import { carryOverLeases, registerSession } from '../lib/core/sessions';
+import { hookContext, sessionRegistration, withStore, type HookContext } from '../lib/decisions/context';
+import { leaseLines } from '../lib/decisions/wording';
 import { optionalString } from './input';
 import { addContext } from './output';
 import type { HookInput, HookOutcome } from './types';

@@ -2,12 +2,12 @@
 // has uncommitted changes to (committed or reverted), renews those it still does, and brings the
 // `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live lease).
 // It never blocks the stop, so it can never keep the agent looping (`stop_hook_active`).
-import { describeError } from '../lib/errors';
-import { listLeases, release, renew } from '../lib/leases';
-import { LOCKS_DIR, syncLockFiles } from '../lib/lock-files';
-import { ensureSession, hookContext, withStore } from './context';
+import { describeError } from '../lib/util/errors';
+import { listLeases, release, renew } from '../lib/core/leases';
+import { LOCKS_DIR, syncLockFiles } from '../lib/agent-locks/view';
+import { ensureSession, hookContext, withStore } from '../lib/decisions/context';
 import { tellUser } from './output';
-import { pendingChanges } from './pending-changes';
+import { pendingChanges } from '../lib/git/changes';
 import type { HookInput, HookOutcome } from './types';
 
 export function handle(input: HookInput): HookOutcome {

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileS
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { installGuard } from '../lib/guard-install';
+import { installGuard } from '../lib/guard/install';
 import { BIN, runCli, withoutIdentity, type CliResult, type RunOptions } from './support/cli';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 import { readableBin } from './support/readable-install';

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import lockfile from 'proper-lockfile';
-import { lockFilesLockPath } from '../lib/lock-files';
+import { lockFilesLockPath } from '../lib/agent-locks/view';
 import { BIN, makeCliRepo, type CliRepo } from './support/cli';
 
 let repo: CliRepo;

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { overlaps } from '../lib/globs';
-import { acquire, listLeases, release, renew, type HeldLease } from '../lib/leases';
-import { readEvents } from '../lib/log';
-import { registerSession } from '../lib/sessions';
+import { overlaps } from '../lib/core/globs';
+import { acquire, listLeases, release, renew, type HeldLease } from '../lib/core/leases';
+import { readEvents } from '../lib/core/events';
+import { registerSession } from '../lib/core/sessions';
 import { scaled } from './support/long';
 import { replayExclusiveGrants } from './support/replay';
 import { makeStore, type TestStore } from './support/store';

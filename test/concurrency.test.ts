@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { acquire, listLeases } from '../lib/leases';
-import { readEvents } from '../lib/log';
-import { registerSession } from '../lib/sessions';
-import { openStore } from '../lib/store';
+import { acquire, listLeases } from '../lib/core/leases';
+import { readEvents } from '../lib/core/events';
+import { registerSession } from '../lib/core/sessions';
+import { openStore } from '../lib/core/store';
 import { replayExclusiveGrants } from './support/replay';
 import { makeStore } from './support/store';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, loadConfig } from '../lib/config';
-import { formatDuration, parseDuration } from '../lib/duration';
+import { DEFAULT_CONFIG, loadConfig } from '../lib/config/load';
+import { formatDuration, parseDuration } from '../lib/util/duration';
 
 function withDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-config-'));

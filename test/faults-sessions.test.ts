@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installGuard } from '../lib/guard-install';
+import { installGuard } from '../lib/guard/install';
 import { runCli, type CliResult } from './support/cli';
 import { assertNoCrash, makeFaultRepo, type FaultRepo } from './support/faults';
 import { fixture, runHook, startHookAgent, type HookAgent, type HookRun } from './support/hooks';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HOOK_ENTRIES } from '../lib/claude-settings';
+import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
 import { BIN as CLI_BIN, runCli, type CliResult } from './support/cli';
 import { assertDenied, assertNoCrash, assertOneLineError, assertWarned, makeFaultRepo, makeStoreReadOnly, UNPRIVILEGED_UID, type FaultRepo } from './support/faults';
 import { fixture, HOOK_SAMPLES, runHook, runHookAsync, startHookAgent, type HookRun } from './support/hooks';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { minimatch } from 'minimatch';
-import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/globs';
+import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/core/globs';
 
 const glob = (pattern: string): LeaseTarget => ({ pattern, glob: true });
 const path = (pattern: string): LeaseTarget => ({ pattern, glob: false });

@@ -5,9 +5,9 @@ import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installGuard } from '../lib/guard-install';
-import { readEvents } from '../lib/log';
-import { registerSession } from '../lib/sessions';
+import { installGuard } from '../lib/guard/install';
+import { readEvents } from '../lib/core/events';
+import { registerSession } from '../lib/core/sessions';
 import { makeGuardedRepo, makeGuardRepo, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPathConfig, type ConfigValue } from '../lib/git-config';
-import { locateRepo } from '../lib/repo';
+import { readPathConfig, type ConfigValue } from '../lib/git/config';
+import { locateRepo } from '../lib/git/repo';
 import { makeRepo, type TempRepo } from './support/git-repo';
 
 let repo: TempRepo;

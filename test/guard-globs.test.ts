@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { minimatch } from 'minimatch';
-import { covers } from '../lib/globs';
+import { covers } from '../lib/core/globs';
 
 const OPTIONS = { dot: true, nonegate: true, nocomment: true };
 const part = fc.constantFrom('a', 'b', '.', '..', '.ts', 'x', '*', '?', '[ab]', '[!a]', '{a,b}', 'a*', '*b', '*.ts', '\\*', '!', '+(a)');

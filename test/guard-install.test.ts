@@ -4,8 +4,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentLeaseError } from '../lib/errors';
-import { ensureGuardActive, guardState, installGuard, repairAllWorktrees, uninstallGuard, worktreeGuardStates } from '../lib/guard-install';
+import { AgentLeaseError } from '../lib/util/errors';
+import { ensureGuardActive, guardState, installGuard, repairAllWorktrees, uninstallGuard, worktreeGuardStates } from '../lib/guard/install';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;

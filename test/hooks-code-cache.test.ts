@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, hookEnv, tempRepo, withRepoStore } from './support/hooks';
-import { acquire } from '../lib/leases';
-import { registerSession } from '../lib/sessions';
+import { acquire } from '../lib/core/leases';
+import { registerSession } from '../lib/core/sessions';
 
 const PROJECT = join(__dirname, '..');
 

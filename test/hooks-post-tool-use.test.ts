@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquire, listLeases } from '../lib/leases';
-import { registerSession } from '../lib/sessions';
+import { acquire, listLeases } from '../lib/core/leases';
+import { registerSession } from '../lib/core/sessions';
 import { MAX_LEASES_PER_COMMAND } from '../hooks/post-tool-use';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 

@@ -2,8 +2,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquire, listLeases, who } from '../lib/leases';
-import { getSession, registerSession } from '../lib/sessions';
+import { acquire, listLeases, who } from '../lib/core/leases';
+import { getSession, registerSession } from '../lib/core/sessions';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 import { startAgent } from './support/store';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquire, listLeases } from '../lib/leases';
-import { getSession, registerSession } from '../lib/sessions';
+import { acquire, listLeases } from '../lib/core/leases';
+import { getSession, registerSession } from '../lib/core/sessions';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';

@@ -13,7 +13,7 @@ import {
   removeAgentLeaseHooks,
   type HookName,
   type Settings,
-} from '../lib/claude-settings';
+} from '../lib/claude/hook-commands';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
 
@@ -158,7 +158,7 @@ test('the plugin files are current: hooks/hooks.json as generated, versions as i
   assert.equal(
     readFileSync(join(ROOT, 'hooks', 'hooks.json'), 'utf8'),
     pluginHooksFile(),
-    'hooks/hooks.json is stale: regenerate it with `npm run build && node -e "process.stdout.write(require(\'./dist/lib/claude-settings\').pluginHooksFile())" > hooks/hooks.json`',
+    'hooks/hooks.json is stale: regenerate it with `npm run build && node -e "process.stdout.write(require(\'./dist/lib/claude/hook-commands\').pluginHooksFile())" > hooks/hooks.json`',
   );
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const plugin = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'plugin.json'), 'utf8')) as { name: string; version: string };

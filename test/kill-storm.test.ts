@@ -4,14 +4,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { overlaps } from '../lib/globs';
-import { listLeases } from '../lib/leases';
-import { openStore } from '../lib/store';
+import { overlaps } from '../lib/core/globs';
+import { listLeases } from '../lib/core/leases';
+import { openStore } from '../lib/core/store';
 import { makeStore } from './support/store';
 import { fixture, hookEnv, runHookAsync, tempRepo } from './support/hooks';
 import { scaled } from './support/long';
 import { replayExclusiveGrants } from './support/replay';
-import { readEvents } from '../lib/log';
+import { readEvents } from '../lib/core/events';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');
 const KILLS = Number(process.env.AGENT_LEASE_KILLS ?? scaled(200, 2000));

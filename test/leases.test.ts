@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquire, check, gc, listLeases, liveLeaseSummary, normalizePattern, release, renew, who } from '../lib/leases';
-import { readEvents } from '../lib/log';
-import { carryOverLeases, endSession, getSession, listSessions, registerSession, sessionsInWorktree, touchSession } from '../lib/sessions';
+import { acquire, check, gc, listLeases, liveLeaseSummary, normalizePattern, release, renew, who } from '../lib/core/leases';
+import { readEvents } from '../lib/core/events';
+import { carryOverLeases, endSession, getSession, listSessions, registerSession, sessionsInWorktree, touchSession } from '../lib/core/sessions';
 import { makeStore, startAgent, type TestStore } from './support/store';
 
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { identify, isProcessAlive } from '../lib/processes';
+import { identify, isProcessAlive } from '../lib/core/processes';
 import { startAgent } from './support/store';
 
 const LIB = join(__dirname, '..', 'dist', 'lib', 'index.js');

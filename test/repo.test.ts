@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentBranch, listWorktrees, locateRepo, locateRepoWithGit } from '../lib/repo';
-import { repoRelativePath } from '../lib/paths';
+import { currentBranch, listWorktrees, locateRepo, locateRepoWithGit } from '../lib/git/repo';
+import { repoRelativePath } from '../lib/git/paths';
 import { makeRepo } from './support/git-repo';
 
 test('locateRepo reads the same identity git reports, in main and linked worktrees and subdirectories', () => {

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../lib/schema';
-import { defaultStorePath, openStore, StoreMissingError, withBusyRetry } from '../lib/store';
+import { MIGRATIONS } from '../lib/core/migrations';
+import { defaultStorePath, openStore, StoreMissingError, withBusyRetry } from '../lib/core/store';
 import { makeRepo } from './support/git-repo';
 
 test('the store lives under the git common dir, shared by worktrees; AGENT_LEASE_DB overrides it', () => {

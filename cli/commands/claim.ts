@@ -1,7 +1,7 @@
-import { acquire } from '../../lib/leases';
-import { describeHeldLease } from '../../lib/lease-text';
-import { formatDuration } from '../../lib/duration';
-import { EXIT } from '../../lib/errors';
+import { acquire } from '../../lib/core/leases';
+import { describeHeldLease } from '../../lib/core/lease-wording';
+import { formatDuration } from '../../lib/util/duration';
+import { EXIT } from '../../lib/util/errors';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, resolveSession } from '../context';

@@ -1,5 +1,5 @@
-import { describeError, EXIT } from '../../lib/errors';
-import { requireRepo } from '../../lib/repo';
+import { describeError, EXIT } from '../../lib/util/errors';
+import { requireRepo } from '../../lib/git/repo';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import {
@@ -58,7 +58,7 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
   results.push(sqlite);
   if (sqlite.status === 'ok') {
     // lib/store loads better-sqlite3, so only now.
-    const { defaultStorePath } = require('../../lib/store') as typeof import('../../lib/store');
+    const { defaultStorePath } = require('../../lib/core/store') as typeof import('../../lib/core/store');
     const path = defaultStorePath(cwd);
     results.push(...safely('store', () => checkStore(path, fix)), ...safely('filesystem', () => checkFilesystem(path)), ...safely('sessions', () => checkSessions(path, fix)));
   } else {

@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { paint, writeErr } from '../output';
-import { loadConfig, type Config } from '../../lib/config';
-import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/errors';
-import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths, type BlockedFile, type Committer } from '../../lib/guard';
-import { requireRepo } from '../../lib/repo';
-import { openStore, storePathOf, storeSeemsRemoved, type Store } from '../../lib/store';
+import { loadConfig, type Config } from '../../lib/config/load';
+import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/util/errors';
+import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths, type BlockedFile, type Committer } from '../../lib/guard/decision';
+import { requireRepo } from '../../lib/git/repo';
+import { openStore, storePathOf, storeSeemsRemoved, type Store } from '../../lib/core/store';
 
 const USAGE = `usage: agent-lease guard
 

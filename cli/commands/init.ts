@@ -1,7 +1,7 @@
-import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude-settings';
-import { EXIT } from '../../lib/errors';
-import { installGuard } from '../../lib/guard-install';
-import { excludeLockFilesFromGit, LOCKS_DIR } from '../../lib/lock-files';
+import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude/hook-commands';
+import { EXIT } from '../../lib/util/errors';
+import { installGuard } from '../../lib/guard/install';
+import { excludeLockFilesFromGit, LOCKS_DIR } from '../../lib/agent-locks/view';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
 import { changeSettings, setupTarget, shown } from '../setup-target';

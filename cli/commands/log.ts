@@ -1,4 +1,4 @@
-import { EVENT_KINDS, readEvents, type EventKind, type LeaseEvent } from '../../lib/log';
+import { EVENT_KINDS, readEvents, type EventKind, type LeaseEvent } from '../../lib/core/events';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';

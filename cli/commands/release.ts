@@ -1,6 +1,6 @@
-import { EXIT } from '../../lib/errors';
-import { describeHeldLease } from '../../lib/lease-text';
-import { release } from '../../lib/leases';
+import { EXIT } from '../../lib/util/errors';
+import { describeHeldLease } from '../../lib/core/lease-wording';
+import { release } from '../../lib/core/leases';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

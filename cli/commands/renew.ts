@@ -1,7 +1,7 @@
-import { formatDuration } from '../../lib/duration';
-import { EXIT } from '../../lib/errors';
-import { describeHeldLease } from '../../lib/lease-text';
-import { renew, type HeldLease, type Lease } from '../../lib/leases';
+import { formatDuration } from '../../lib/util/duration';
+import { EXIT } from '../../lib/util/errors';
+import { describeHeldLease } from '../../lib/core/lease-wording';
+import { renew, type HeldLease, type Lease } from '../../lib/core/leases';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

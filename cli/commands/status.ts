@@ -1,4 +1,4 @@
-import { formatDuration } from '../../lib/duration';
+import { formatDuration } from '../../lib/util/duration';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, type CommandContext } from '../context';

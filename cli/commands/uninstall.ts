@@ -1,6 +1,6 @@
-import { removeAgentLeaseHooks } from '../../lib/claude-settings';
-import { EXIT } from '../../lib/errors';
-import { guardState, uninstallGuard } from '../../lib/guard-install';
+import { removeAgentLeaseHooks } from '../../lib/claude/hook-commands';
+import { EXIT } from '../../lib/util/errors';
+import { guardState, uninstallGuard } from '../../lib/guard/install';
 import type { Command } from '../command';
 import { writeOut } from '../output';
 import { changeSettings, setupTarget, shown } from '../setup-target';

@@ -1,5 +1,5 @@
-import { formatDuration } from '../../lib/duration';
-import { who, type HeldLease } from '../../lib/leases';
+import { formatDuration } from '../../lib/util/duration';
+import { who, type HeldLease } from '../../lib/core/leases';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';

@@ -4,12 +4,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { installGuard } from '../../lib/guard-install';
-import { acquire, type AcquireOptions } from '../../lib/leases';
-import { identify } from '../../lib/processes';
-import { registerSession } from '../../lib/sessions';
+import { installGuard } from '../../lib/guard/install';
+import { acquire, type AcquireOptions } from '../../lib/core/leases';
+import { identify } from '../../lib/core/processes';
+import { registerSession } from '../../lib/core/sessions';
 import { readableBin } from './readable-install';
-import { openStore, type Store } from '../../lib/store';
+import { openStore, type Store } from '../../lib/core/store';
 import { makeRepo, type TempRepo } from './git-repo';
 
 const PROJECT = resolve(__dirname, '..', '..');

@@ -4,7 +4,7 @@ import { execFile, spawn, spawnSync, type SpawnOptions } from 'node:child_proces
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { openStore, type Store } from '../../lib/store';
+import { openStore, type Store } from '../../lib/core/store';
 import { makeRepo, type TempRepo } from './git-repo';
 import { readableBin } from './readable-install';
 

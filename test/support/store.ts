@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { identify, type ProcessIdentity } from '../../lib/processes';
-import { openStore, type Store } from '../../lib/store';
+import { identify, type ProcessIdentity } from '../../lib/core/processes';
+import { openStore, type Store } from '../../lib/core/store';
 
 export interface TestStore {
   store: Store;

@@ -3,7 +3,7 @@
 // whole rest of a hook; `git rev-parse` is the fallback whenever git is being steered by GIT_DIR.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { AgentLeaseError } from './errors';
+import { AgentLeaseError } from '../util/errors';
 
 export interface RepoLocation {
   /** The worktree's top-level directory, symlinks resolved. */

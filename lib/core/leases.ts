@@ -2,13 +2,13 @@
 // grant happen in one BEGIN IMMEDIATE transaction, so no two conflicting live leases can exist
 // among processes that use this module. Expired and dead-holder leases found in the way are
 // reclaimed inside that same transaction.
-import { AgentLeaseError } from './errors';
+import { AgentLeaseError } from '../util/errors';
 import { ancestorPrefixes, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
-import { recordEvent } from './log';
+import { recordEvent } from './events';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
 import { DEFAULT_TTL_MS } from './defaults';
-import { isDurationMs, MAX_DURATION_TEXT } from './duration';
+import { isDurationMs, MAX_DURATION_TEXT } from '../util/duration';
 
 export type LeaseMode = 'exclusive' | 'shared';
 export type LeaseSource = 'edit' | 'claim' | 'file';

@@ -3,9 +3,9 @@
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS, DEFAULT_TTL_MS } from './defaults';
-import { writeAtomically } from './files';
-import { AgentLeaseError } from './errors';
+import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS, DEFAULT_TTL_MS } from '../core/defaults';
+import { writeAtomically } from '../util/files';
+import { AgentLeaseError } from '../util/errors';
 
 export const CONFIG_FILE = '.agent-lease.json';
 
@@ -64,7 +64,7 @@ export function parseConfigFile(file: string): Config {
   } catch (error) {
     throw new AgentLeaseError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  const { validateConfig } = require('./config-schema') as typeof import('./config-schema');
+  const { validateConfig } = require('./schema') as typeof import('./schema');
   const result = validateConfig(raw);
   if (!result.ok) throw new AgentLeaseError(`${file}: ${result.problem}`);
   const parsed = result.value;

@@ -1,7 +1,7 @@
 // Sessions: one agent (or person, or script) working. A session with an agent process is alive
 // while that process runs (same pid, same start time); one without (made from the command line)
 // lives until ended, its leases until released or expired.
-import { recordEvent } from './log';
+import { recordEvent } from './events';
 import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
 import type { Store } from './store';
 

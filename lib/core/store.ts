@@ -4,9 +4,9 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AgentLeaseError } from './errors';
-import { MIGRATIONS } from './schema';
-import { requireRepo, type RepoLocation } from './repo';
+import { AgentLeaseError } from '../util/errors';
+import { MIGRATIONS } from './migrations';
+import { requireRepo, type RepoLocation } from '../git/repo';
 
 export type Clock = () => number;
 

@@ -2,14 +2,14 @@
 // store. The store is used through `withStore`, which turns any failure into a one-line problem
 // for the hook to report (a crashing hook would let an edit through in silence).
 import { dirname } from 'node:path';
-import { DEFAULT_CONFIG, loadConfig, type Config } from '../lib/config';
-import { AgentLeaseError, describeError, describeStoreError } from '../lib/errors';
-import { currentBranch, locateRepo, type RepoLocation } from '../lib/repo';
-import { openStore, restartedStoreNotice, storePathOf, storeSeemsRemoved, type Store } from '../lib/store';
-import { findAgentProcess, type ProcessIdentity } from '../lib/processes';
-import { registerSession, touchSession, type SessionRegistration } from '../lib/sessions';
-import { optionalString, requiredString } from './input';
-import type { HookInput } from './types';
+import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/load';
+import { AgentLeaseError, describeError, describeStoreError } from '../util/errors';
+import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
+import { openStore, restartedStoreNotice, storePathOf, storeSeemsRemoved, type Store } from '../core/store';
+import { findAgentProcess, type ProcessIdentity } from '../core/processes';
+import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
+import { optionalString, requiredString } from '../../hooks/input';
+import type { HookInput } from '../../hooks/types';
 
 export interface HookContext {
   sessionId: string;

@@ -1,6 +1,6 @@
 // How hooks list other sessions' leases to a model.
-import { describeHeldLease } from '../lib/lease-text';
-import type { Conflict, HeldLease } from '../lib/leases';
+import { describeHeldLease } from '../core/lease-wording';
+import type { Conflict, HeldLease } from '../core/leases';
 
 /** One line per lease shown, then how many more of `total` there are. */
 export function leaseLines(shown: HeldLease[], total: number, now: number): string[] {

@@ -12,9 +12,9 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { AgentLeaseError } from './errors';
-import { isExecutable } from './guard-install';
-import { listWorktrees, locateRepo } from './repo';
+import { AgentLeaseError } from '../util/errors';
+import { isExecutable } from '../guard/install';
+import { listWorktrees, locateRepo } from '../git/repo';
 
 export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end';
 

@@ -1,7 +1,7 @@
 // The `.agent-lease.json` schema. zod is slow to load, so only `config.ts` requires this module,
 // and only when the file changed since it was last validated.
 import { z } from 'zod';
-import { MAX_DURATION_TEXT, parseDuration } from './duration';
+import { MAX_DURATION_TEXT, parseDuration } from '../util/duration';
 
 export const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);

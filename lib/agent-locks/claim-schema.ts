@@ -1,7 +1,7 @@
 // The format of a claim a person drops into `.agent-locks/`. zod is slow to load, so only
 // lock-files.ts requires this module, and only when such a file is there.
 import { z } from 'zod';
-import { describeFirstIssue, duration } from './config-schema';
+import { describeFirstIssue, duration } from '../config/schema';
 
 export const droppedClaimSchema = z
   .object({

@@ -1,6 +1,6 @@
 // The files a worktree has uncommitted changes to (modified, staged, deleted or untracked), as
 // repository-relative paths: the files its session is still working on.
-import { git } from '../lib/repo';
+import { git } from './repo';
 
 export function pendingChanges(worktreeRoot: string): Set<string> {
   // --no-optional-locks: never take index.lock, which would make a concurrent `git commit` fail.

@@ -10,14 +10,14 @@
 // are loaded only when there is something to rewrite or a dropped file to read.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AgentLeaseError, describeError } from './errors';
-import { readText, writeAtomically } from './files';
-import { formatDuration } from './duration';
-import { describeHeldLease } from './lease-text';
-import { acquire, listLeases, type HeldLease, type LeaseMode, type LeaseSource } from './leases';
-import { currentBranch, locateRepo, worktreeRootsOnDisk } from './repo';
-import { registerSession } from './sessions';
-import { sleep, type Store } from './store';
+import { AgentLeaseError, describeError } from '../util/errors';
+import { readText, writeAtomically } from '../util/files';
+import { formatDuration } from '../util/duration';
+import { describeHeldLease } from '../core/lease-wording';
+import { acquire, listLeases, type HeldLease, type LeaseMode, type LeaseSource } from '../core/leases';
+import { currentBranch, locateRepo, worktreeRootsOnDisk } from '../git/repo';
+import { registerSession } from '../core/sessions';
+import { sleep, type Store } from '../core/store';
 
 export const LOCKS_DIR = '.agent-locks';
 const STAMP_FILE = 'lock-files.json';
@@ -187,7 +187,7 @@ function importDroppedClaims(store: Store, root: string, options: LockFileOption
       continue;
     }
     if (isGeneratedRecord(value)) continue;
-    const { validateDroppedClaim } = require('./lock-file-schema') as typeof import('./lock-file-schema');
+    const { validateDroppedClaim } = require('./claim-schema') as typeof import('./claim-schema');
     const checked = validateDroppedClaim(value);
     if (!checked.ok) {
       refuse(file, text, checked.problem, result);

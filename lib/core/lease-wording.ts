@@ -1,5 +1,5 @@
 // Leases described in one line for people and agents: who holds what, why, where, until when.
-import { formatDuration } from './duration';
+import { formatDuration } from '../util/duration';
 import type { HeldLease } from './leases';
 
 /** `bob (task "auth refactor", worktree /src/app-b on feat) holds src/** exclusively (edit lease, token 7), 12m left`. */

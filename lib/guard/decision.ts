@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration } from './duration';
-import { AgentLeaseError, describeError } from './errors';
-import { coverage, type HeldLease } from './leases';
-import { recordEvent } from './log';
-import { git } from './repo';
-import { getSession, sessionsInWorktree } from './sessions';
-import type { Store } from './store';
+import { formatDuration } from '../util/duration';
+import { AgentLeaseError, describeError } from '../util/errors';
+import { coverage, type HeldLease } from '../core/leases';
+import { recordEvent } from '../core/events';
+import { git } from '../git/repo';
+import { getSession, sessionsInWorktree } from '../core/sessions';
+import type { Store } from '../core/store';
 
 export interface Committer {
   /** The committing session, or null for a person with none (blocked by every live lease). */

@@ -21,11 +21,11 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { AgentLeaseError, describeError } from './errors';
-import { isDirectory, readText } from './files';
-import { readPathConfig, type ConfigValue } from './git-config';
-import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock, withoutGuardBlock } from './guard-script';
-import { listWorktrees, requireRepo, type RepoLocation } from './repo';
+import { AgentLeaseError, describeError } from '../util/errors';
+import { isDirectory, readText } from '../util/files';
+import { readPathConfig, type ConfigValue } from '../git/config';
+import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock, withoutGuardBlock } from './script';
+import { listWorktrees, requireRepo, type RepoLocation } from '../git/repo';
 
 export type GuardMethod = 'husky' | 'hooks-dir';
 
