@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEvents } from '../lib/core/events';
 import { openStore } from '../lib/core/store';
-import { replayExclusiveGrants } from '../test/support/replay';
+import { replayExclusiveGrants } from './replay';
 import { summarize } from './stats';
 
 const WORKER = join(__dirname, '..', 'test', 'support', 'lease-worker.cjs');

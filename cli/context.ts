@@ -8,7 +8,8 @@ import { AgentLeaseError } from '../lib/util/errors';
 import { findAgentProcess } from '../lib/core/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
 import { getSession, registerSession, touchSession, type Session } from '../lib/core/sessions';
-import { defaultStorePath, openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/core/store';
+import { openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/core/store';
+import { defaultStorePath } from '../lib/git/store-location';
 import { writeErr } from './output';
 
 export interface CommandContext {

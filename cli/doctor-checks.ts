@@ -2,11 +2,13 @@
 // words; with `fix`, it first repairs what it safely can (and says what it did). Without `fix`
 // nothing here writes: the store is opened read-only and the config is read without its cache.
 // lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
-import { accessSync, chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
+import { chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HOOK_ENTRIES, inspectClaudeHooks } from '../lib/claude/hook-commands';
 import { loadConfig, CONFIG_FILE } from '../lib/config/load';
 import { describeError } from '../lib/util/errors';
+import { isAccessible } from '../lib/util/files';
+import { firstLine } from '../lib/util/text';
 import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard/install';
 import { listWorktrees } from '../lib/git/repo';
 import { MIGRATIONS } from '../lib/core/migrations';
@@ -62,7 +64,7 @@ export function checkSqlite(): CheckResult {
 export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   if (!existsSync(storePath)) {
     const dir = existingAncestor(dirname(storePath));
-    if (!accessible(dir, constants.W_OK | constants.X_OK)) {
+    if (!isAccessible(dir, constants.W_OK | constants.X_OK)) {
       return [result('store', 'fail', `${storePath} does not exist and ${dir} is not writable, so it cannot be created`, { fix: `make ${dir} writable for this user` })];
     }
     return [result('store', 'ok', `${storePath}: not created yet (agent-lease creates it at first use)`)];
@@ -70,7 +72,7 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   const files = [storePath, `${storePath}-wal`, `${storePath}-shm`].filter((file) => existsSync(file));
   let fixed: string | undefined;
   if (fix) fixed = repairPermissions([dirname(storePath), ...files]);
-  const blocked = [dirname(storePath), ...files].filter((file) => !accessible(file, constants.R_OK | constants.W_OK));
+  const blocked = [dirname(storePath), ...files].filter((file) => !isAccessible(file, constants.R_OK | constants.W_OK));
   if (blocked.length > 0) {
     return [
       result('store', 'fail', `${blocked.join(', ')}: not readable and writable by this user (uid ${process.getuid?.() ?? '?'})`, {
@@ -271,21 +273,9 @@ function repairPermissions(paths: string[]): string | undefined {
   return changed.length > 0 ? `gave the owner read and write access to ${changed.join(', ')}` : undefined;
 }
 
-function accessible(path: string, mode: number): boolean {
-  try {
-    accessSync(path, mode);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function existingAncestor(dir: string): string {
   let current = dir;
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0]!;
-}

@@ -1,9 +1,23 @@
 // The JSON answers a hook gives Claude Code on stdout (exit 0). A hook that has nothing to say
 // prints nothing; agent-lease never answers `permissionDecision: "allow"`, which would skip the
 // user's own permission prompts.
+import type { Verdict } from '../lib/decisions/verdict';
 import type { HookOutcome } from './types';
 
-type ContextEvent = 'SessionStart' | 'PostToolUse' | 'PostToolUseFailure';
+type ContextEvent = 'SessionStart' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
+
+const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+
+/** A decision's verdict as this event's answer (Stop and SessionEnd carry nothing to the model). */
+export function answer(event: ContextEvent | 'Stop' | 'SessionEnd', verdict: Verdict): HookOutcome {
+  if (verdict.deny !== undefined) return denyToolUse(verdict.deny, verdict.userMessage);
+  if (verdict.modelContext !== undefined) {
+    if (!CONTEXT_EVENTS.has(event)) throw new Error(`${event} cannot carry context to the model`);
+    return addContext(event as ContextEvent, verdict.modelContext, verdict.userMessage);
+  }
+  if (verdict.userMessage !== undefined) return tellUser(verdict.userMessage);
+  return {};
+}
 
 /** Blocks the tool call; the reason goes to the model, the optional message to the user. */
 export function denyToolUse(reason: string, systemMessage?: string): HookOutcome {

@@ -1,41 +1,10 @@
-// Stop (the end of every turn): renews the session, releases its edit leases on files it no longer
-// has uncommitted changes to (committed or reverted), renews those it still does, and brings the
-// `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live lease).
-// It never blocks the stop, so it can never keep the agent looping (`stop_hook_active`).
-import { describeError } from '../lib/util/errors';
-import { listLeases, release, renew } from '../lib/core/leases';
-import { LOCKS_DIR, syncLockFiles } from '../lib/agent-locks/view';
-import { ensureSession, hookContext, withStore } from '../lib/decisions/context';
-import { tellUser } from './output';
-import { pendingChanges } from '../lib/git/changes';
+// Stop (the end of every turn): the turn-end decision (lib/decisions/turn-end.ts). It never blocks
+// the stop, so it can never keep the agent looping (`stop_hook_active`).
+import { endTurn } from '../lib/decisions/turn-end';
+import { agentEvent } from './event';
+import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
 export function handle(input: HookInput): HookOutcome {
-  const context = hookContext(input);
-  if (context === null) return {};
-  const warnings = context.warnings;
-  let pending: Set<string> | null = null;
-  try {
-    pending = pendingChanges(context.repo.worktreeRoot);
-  } catch (error) {
-    warnings.push(`agent-lease: could not list the worktree's pending changes (${describeError(error)}); this session's edit leases were kept`);
-  }
-
-  const result = withStore(context, (store) => {
-    ensureSession(store, context);
-    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit');
-    const done = pending === null ? [] : edits.filter((lease) => !pending.has(lease.pattern));
-    const open = edits.filter((lease) => !done.includes(lease));
-    if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
-    if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
-    try {
-      const view = syncLockFiles(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs });
-      for (const taken of view.imported) warnings.push(`agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`);
-      for (const refused of view.refused) warnings.push(`agent-lease: did not take ${refused.file} as a claim: ${refused.reason}`);
-    } catch (error) {
-      warnings.push(`agent-lease: could not update ${LOCKS_DIR}/: ${describeError(error)}`);
-    }
-  });
-  if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
-  return warnings.length > 0 ? tellUser(warnings.join('\n')) : {};
+  return answer('Stop', endTurn(agentEvent(input)));
 }

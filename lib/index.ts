@@ -1,6 +1,23 @@
 // agent-lease's public API: the lease library that the hooks, the guard and the CLI are built on.
-export { openStore, defaultStorePath, storePathOf, Store, StoreMissingError, isBusyError, withBusyRetry } from './core/store';
-export type { OpenStoreOptions, Clock } from './core/store';
+import { openStore as openStoreFile, type OpenStoreOptions as StoreFileOptions, type Store } from './core/store';
+import { defaultStorePath } from './git/store-location';
+
+export interface OpenStoreOptions extends Omit<StoreFileOptions, 'path'> {
+  /** The database file; default `AGENT_LEASE_DB`, else `<git common dir>/agent-lease/state.db`. */
+  path?: string;
+  /** Directory used to find the repository when `path` is not given. */
+  cwd?: string;
+}
+
+/** Opens (creating it if need be) the store at `path`, or the store of the repository containing `cwd`. */
+export function openStore(options: OpenStoreOptions = {}): Store {
+  const { cwd, path, ...rest } = options;
+  return openStoreFile({ ...rest, path: path ?? defaultStorePath(cwd) });
+}
+
+export { Store, StoreMissingError, isBusyError, withBusyRetry } from './core/store';
+export type { Clock } from './core/store';
+export { defaultStorePath, storePathOf } from './git/store-location';
 export { registerSession, touchSession, endSession, getSession, listSessions, sessionsInWorktree, carryOverLeases } from './core/sessions';
 export type { Session, SessionRegistration } from './core/sessions';
 export { acquire, renew, release, listLeases, liveLeaseSummary, check, who, coverage, gc, normalizePattern } from './core/leases';

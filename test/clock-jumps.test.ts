@@ -11,7 +11,7 @@ import { acquire, listLeases, release, renew, type HeldLease } from '../lib/core
 import { readEvents } from '../lib/core/events';
 import { registerSession } from '../lib/core/sessions';
 import { scaled } from './support/long';
-import { replayExclusiveGrants } from './support/replay';
+import { replayExclusiveGrants } from '../bench/replay';
 import { makeStore, type TestStore } from './support/store';
 
 const MINUTE = 60_000;

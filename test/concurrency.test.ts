@@ -7,7 +7,7 @@ import { acquire, listLeases } from '../lib/core/leases';
 import { readEvents } from '../lib/core/events';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
-import { replayExclusiveGrants } from './support/replay';
+import { replayExclusiveGrants } from '../bench/replay';
 import { makeStore } from './support/store';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');

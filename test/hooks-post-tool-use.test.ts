@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { acquire, listLeases } from '../lib/core/leases';
 import { registerSession } from '../lib/core/sessions';
-import { MAX_LEASES_PER_COMMAND } from '../hooks/post-tool-use';
+import { MAX_LEASES_PER_COMMAND } from '../lib/decisions/shell-changes';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';

@@ -21,7 +21,7 @@ test('startup registers the session with its agent process, exports its id to th
   assert.match(context, new RegExp(`this session \\(${A}\\)`));
   assert.match(context, /No other session holds any file right now/);
   assert.match(context, /agent-lease claim 'src\/auth\/\*\*' --task "/);
-  assert.equal(readFileSync(envFile, 'utf8'), `export EARLIER=1\nexport AGENT_LEASE_SESSION='${A}'\n`);
+  assert.equal(readFileSync(envFile, 'utf8'), `export EARLIER=1\nexport AGENT_LEASE_SESSION=${A}\n`);
   assert.equal(run.json?.systemMessage, 'agent-lease: the commit guard was not active in this worktree and has been repaired');
   assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
   const again = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });

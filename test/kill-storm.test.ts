@@ -10,7 +10,7 @@ import { openStore } from '../lib/core/store';
 import { makeStore } from './support/store';
 import { fixture, hookEnv, runHookAsync, tempRepo } from './support/hooks';
 import { scaled } from './support/long';
-import { replayExclusiveGrants } from './support/replay';
+import { replayExclusiveGrants } from '../bench/replay';
 import { readEvents } from '../lib/core/events';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');

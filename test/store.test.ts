@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../lib/core/migrations';
-import { defaultStorePath, openStore, StoreMissingError, withBusyRetry } from '../lib/core/store';
+import { openStore, StoreMissingError, withBusyRetry } from '../lib/core/store';
+import { defaultStorePath } from '../lib/git/store-location';
 import { makeRepo } from './support/git-repo';
 
 test('the store lives under the git common dir, shared by worktrees; AGENT_LEASE_DB overrides it', () => {

@@ -58,7 +58,7 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
   results.push(sqlite);
   if (sqlite.status === 'ok') {
     // lib/store loads better-sqlite3, so only now.
-    const { defaultStorePath } = require('../../lib/core/store') as typeof import('../../lib/core/store');
+    const { defaultStorePath } = require('../../lib/git/store-location') as typeof import('../../lib/git/store-location');
     const path = defaultStorePath(cwd);
     results.push(...safely('store', () => checkStore(path, fix)), ...safely('filesystem', () => checkFilesystem(path)), ...safely('sessions', () => checkSessions(path, fix)));
   } else {

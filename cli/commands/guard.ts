@@ -8,7 +8,8 @@ import { loadConfig, type Config } from '../../lib/config/load';
 import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/util/errors';
 import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, stagedPaths, type BlockedFile, type Committer } from '../../lib/guard/decision';
 import { requireRepo } from '../../lib/git/repo';
-import { openStore, storePathOf, storeSeemsRemoved, type Store } from '../../lib/core/store';
+import { openStore, storeSeemsRemoved, type Store } from '../../lib/core/store';
+import { storePathOf } from '../../lib/git/store-location';
 
 const USAGE = `usage: agent-lease guard
 

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AgentLeaseError } from '../util/errors';
-import { isExecutable } from '../guard/install';
+import { isExecutable } from '../util/files';
 import { listWorktrees, locateRepo } from '../git/repo';
 
 export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end';

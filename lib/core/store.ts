@@ -3,18 +3,15 @@
 // under contention instead of waiting), retried a bounded number of times on SQLITE_BUSY.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
 import { MIGRATIONS } from './migrations';
-import { requireRepo, type RepoLocation } from '../git/repo';
 
 export type Clock = () => number;
 
 export interface OpenStoreOptions {
-  /** Database file; default `AGENT_LEASE_DB`, else `<git common dir>/agent-lease/state.db`. */
-  path?: string;
-  /** Directory used to find the repository when `path` is not given. */
-  cwd?: string;
+  /** The database file (where a repository keeps it: lib/git/store-location.ts). */
+  path: string;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: Clock;
   /** Do not create the database: fail with `StoreMissingError` when it does not exist. */
@@ -26,10 +23,6 @@ export class StoreMissingError extends AgentLeaseError {}
 
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 const BUSY_RETRIES = 4;
-
-export function defaultStorePath(cwd = process.cwd()): string {
-  return process.env.AGENT_LEASE_DB || storePathOf(requireRepo(cwd));
-}
 
 /**
  * Whether the store at `path` seems to have been deleted or moved away: its directory is there
@@ -43,11 +36,6 @@ export function storeSeemsRemoved(path: string): boolean {
 /** What to tell the user when opening `path` starts a new store because the old one was removed. */
 export function restartedStoreNotice(path: string): string {
   return `agent-lease: there was no store at ${path} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone`;
-}
-
-/** The store of a repository already located (locating costs a git process under GIT_DIR, as in hooks of linked worktrees). */
-export function storePathOf(repo: RepoLocation): string {
-  return process.env.AGENT_LEASE_DB || join(repo.commonDir, 'agent-lease', 'state.db');
 }
 
 export class Store {
@@ -85,8 +73,8 @@ export class Store {
   }
 }
 
-export function openStore(options: OpenStoreOptions = {}): Store {
-  const path = options.path ?? defaultStorePath(options.cwd);
+export function openStore(options: OpenStoreOptions): Store {
+  const { path } = options;
   if (options.mustExist && !existsSync(path)) {
     throw new StoreMissingError(`no agent-lease store at ${path}`);
   }

@@ -1,24 +1,33 @@
-// What every hook needs: the session asking, the worktree it works in, the configuration, and the
-// store. The store is used through `withStore`, which turns any failure into a one-line problem
-// for the hook to report (a crashing hook would let an edit through in silence).
+// What every decision needs: the session asking, the worktree it works in, the configuration, and
+// the store. The store is used through `withStore`, which turns any failure into a one-line problem
+// for the answer to report (a crashing hook would let an edit through in silence).
 import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/load';
 import { AgentLeaseError, describeError, describeStoreError } from '../util/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
-import { openStore, restartedStoreNotice, storePathOf, storeSeemsRemoved, type Store } from '../core/store';
+import { openStore, restartedStoreNotice, storeSeemsRemoved, type Store } from '../core/store';
+import { storePathOf } from '../git/store-location';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
-import { optionalString, requiredString } from '../../hooks/input';
-import type { HookInput } from '../../hooks/types';
 
-export interface HookContext {
+/** An agent's event, as every client's adapter reports it. */
+export interface AgentEvent {
   sessionId: string;
+  /** The directory the agent works in (the client's `cwd`); this process's when absent. */
+  cwd?: string | undefined;
+  /** Which client: `claude-code`, ... (recorded with the session). */
+  runtime: string;
+}
+
+export interface EventContext {
+  sessionId: string;
+  runtime: string;
   cwd: string;
   repo: RepoLocation;
   storePath: string;
   config: Config;
   /**
-   * What the user must be told whatever the hook decides: why the configuration file was not used,
+   * What the user must be told whatever is decided: why the configuration file was not used,
    * that the store was started anew. Hooks add their own warnings to it.
    */
   warnings: string[];
@@ -26,10 +35,10 @@ export interface HookContext {
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** The context of a hook call, or null when the session does not work inside a git worktree. */
-export function hookContext(input: HookInput): HookContext | null {
-  const sessionId = requiredString(input, 'session_id');
-  const cwd = optionalString(input, 'cwd') ?? process.cwd();
+/** The context of an event, or null when the session does not work inside a git worktree. */
+export function eventContext(event: AgentEvent): EventContext | null {
+  const { sessionId, runtime } = event;
+  const cwd = event.cwd ?? process.cwd();
   let repo: RepoLocation | null;
   try {
     repo = locateRepo(cwd);
@@ -45,7 +54,7 @@ export function hookContext(input: HookInput): HookContext | null {
   } catch (error) {
     warnings.push(`agent-lease: ${describeError(error)}; using the default settings`);
   }
-  return { sessionId, cwd, repo, storePath, config, warnings };
+  return { sessionId, runtime, cwd, repo, storePath, config, warnings };
 }
 
 /**
@@ -63,7 +72,7 @@ const HOOK_BUSY_TIMEOUT_MS = 750;
  * fsyncs (4 ms of a hook's ~30); left open, the WAL stays behind exactly as after a crash, every
  * committed transaction in it, for the next process to use.
  */
-export function withStore<T>(context: HookContext, use: (store: Store) => T): StoreResult<T> {
+export function withStore<T>(context: EventContext, use: (store: Store) => T): StoreResult<T> {
   try {
     if (storeSeemsRemoved(context.storePath)) context.warnings.push(restartedStoreNotice(context.storePath));
     return { ok: true, value: use(openStore({ path: context.storePath, busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS })) };
@@ -76,16 +85,16 @@ export function withStore<T>(context: HookContext, use: (store: Store) => T): St
  * Makes sure the session is registered and open, and marks it seen. A session that started before
  * agent-lease was installed (no SessionStart) is registered on its first hook call.
  */
-export function ensureSession(store: Store, context: HookContext): void {
+export function ensureSession(store: Store, context: EventContext): void {
   if (touchSession(store, context.sessionId)) return;
   registerSession(store, sessionRegistration(context, findAgentProcess()));
 }
 
-/** This Claude Code session as the store records it: its worktree, branch and agent process. */
-export function sessionRegistration(context: HookContext, agent: ProcessIdentity | null): SessionRegistration {
+/** This session as the store records it: its worktree, branch and agent process. */
+export function sessionRegistration(context: EventContext, agent: ProcessIdentity | null): SessionRegistration {
   return {
     id: context.sessionId,
-    runtime: 'claude-code',
+    runtime: context.runtime,
     worktree: context.repo.worktreeRoot,
     branch: currentBranch(context.repo.gitDir),
     process: agent,

@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { formatDuration } from '../util/duration';
 import { AgentLeaseError, describeError } from '../util/errors';
+import { shellWord } from '../util/text';
 import { coverage, type HeldLease } from '../core/leases';
 import { recordEvent } from '../core/events';
 import { git } from '../git/repo';
@@ -137,7 +138,3 @@ function describeCommitter(committer: Committer): string {
   return committer.name === committer.sessionId ? `session ${committer.sessionId} (${committer.via})` : `${committer.name}, session ${committer.sessionId} (${committer.via})`;
 }
 
-/** `text` as one shell word, quoted when it has anything a shell would expand or split. */
-function shellWord(text: string): string {
-  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

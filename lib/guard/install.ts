@@ -19,10 +19,10 @@
 // start, repairs untracked machinery only and reports a branch whose `.husky/pre-commit` lacks
 // the guard, rather than leave an unexpected change for the agent to commit.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentLeaseError, describeError } from '../util/errors';
-import { isDirectory, readText } from '../util/files';
+import { existsEntry, isDirectory, isExecutable, readJson, readText } from '../util/files';
 import { readPathConfig, type ConfigValue } from '../git/config';
 import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock, withoutGuardBlock } from './script';
 import { listWorktrees, requireRepo, type RepoLocation } from '../git/repo';
@@ -108,7 +108,7 @@ export function uninstallGuard(worktreeRoot: string): { changed: string[] } {
     unlinkSync(hookFile);
     changed.push(hookFile);
     const chained = `${hookFile}${CHAINED_SUFFIX}`;
-    if (existsLink(chained)) {
+    if (existsEntry(chained)) {
       renameSync(chained, hookFile);
       changed.push(chained);
     }
@@ -374,14 +374,14 @@ function installInHooksDir(layout: HookLayout, dryRun: boolean): string[] {
     return [hookFile];
   }
   const changed: string[] = [];
-  if (existsLink(hookFile)) {
+  if (existsEntry(hookFile)) {
     if (isInWorkingTree(layout, hookFile)) {
       if (existing === null || !SHELL_SCRIPT.test(existing)) {
         throw new AgentLeaseError(`${show(layout, hookFile)} is tracked and not a shell script, so agent-lease cannot append to it: add "agent-lease guard" to it yourself`);
       }
       return addGuardBlock(hookFile, dryRun);
     }
-    if (existsLink(chained)) {
+    if (existsEntry(chained)) {
       throw new AgentLeaseError(`both ${hookFile} and ${chained} exist and neither is agent-lease's: move one of them away, then run agent-lease init again`);
     }
     if (!dryRun) renameSync(hookFile, chained);
@@ -414,31 +414,5 @@ function isInside(dir: string, path: string): boolean {
 }
 
 
-function readJson(file: string): unknown {
-  const text = readText(file);
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-export function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 
-/** Whether anything, even a dangling symlink, is at `path`. */
-function existsLink(path: string): boolean {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return false;
-  }
-}

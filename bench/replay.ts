@@ -1,6 +1,6 @@
 // Replays the event log in commit order and reports any path granted to a session while another
 // session still held it: the "no double grant" check shared by tests and benchmarks.
-import type { LeaseEvent } from '../../lib/core/events';
+import type { LeaseEvent } from '../lib/core/events';
 
 export interface ReplayResult {
   grants: number;

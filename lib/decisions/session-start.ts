@@ -1,0 +1,87 @@
+// A session's start: registers (or refreshes) the session with its agent process, carries the
+// leases of the same process's previous session id over after /clear, a resume or a compaction,
+// exports the session id to the session's shell commands (for the commit guard), makes sure the
+// commit guard runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells
+// the model what other sessions hold and how to claim an area.
+import { appendFileSync } from 'node:fs';
+import { listLeases, liveLeaseSummary, type HeldLease } from '../core/leases';
+import { findAgentProcess } from '../core/processes';
+import { carryOverLeases, registerSession } from '../core/sessions';
+import { ensureGuardActive } from '../guard/install';
+import { describeError } from '../util/errors';
+import { shellWord } from '../util/text';
+import { eventContext, sessionRegistration, withStore, type AgentEvent, type EventContext } from './context';
+import type { Verdict } from './verdict';
+import { leaseLines } from './wording';
+
+/** Sources on which Claude Code gives the same running agent a new session id. */
+const CARRY_OVER_SOURCES = new Set(['clear', 'resume', 'compact']);
+const MAX_LEASE_LINES = 20;
+
+export interface SessionStart {
+  /** Why the session starts: `startup`, `clear`, `resume`, `compact`. */
+  source: string;
+  /** A file the client sources before each shell command (Claude Code's CLAUDE_ENV_FILE). */
+  envFile?: string | undefined;
+}
+
+export function startSession(event: AgentEvent, start: SessionStart): Verdict {
+  const context = eventContext(event);
+  if (context === null) return {};
+  const warnings = context.warnings;
+  const envProblem = start.envFile ? exportSessionId(start.envFile, context.sessionId) : null;
+  if (envProblem !== null) warnings.push(envProblem);
+  const guard = ensureGuardActive(context.repo.worktreeRoot);
+  if (guard.problem !== undefined) warnings.push(`agent-lease: commits in this worktree are NOT checked: ${guard.problem}`);
+  else if (guard.repaired) warnings.push('agent-lease: the commit guard was not active in this worktree and has been repaired');
+  const agent = findAgentProcess();
+  const result = withStore(context, (store) => {
+    registerSession(store, sessionRegistration(context, agent));
+    const carriedFrom = CARRY_OVER_SOURCES.has(start.source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
+    const others = liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
+    const mine = listLeases(store, { sessionId: context.sessionId });
+    return { carriedFrom, others, mine };
+  });
+  if (!result.ok) {
+    warnings.push(`${result.problem}; files are NOT being leased in this session`);
+    return { modelContext: unavailableText(result.problem), userMessage: warnings.join('\n') };
+  }
+  return { modelContext: briefing(context, result.value), ...(warnings.length > 0 ? { userMessage: warnings.join('\n') } : {}) };
+}
+
+/**
+ * Appends `export AGENT_LEASE_SESSION=<id>` to the file the client sources before each shell
+ * command of this session, so that `git commit` (and the CLI) know which session is acting.
+ */
+function exportSessionId(envFile: string, sessionId: string): string | null {
+  try {
+    appendFileSync(envFile, `export AGENT_LEASE_SESSION=${shellWord(sessionId)}\n`);
+    return null;
+  } catch (error) {
+    return `agent-lease: could not write to CLAUDE_ENV_FILE ${envFile} (${describeError(error)}); commits from this session's Bash tool will not be recognised as its own`;
+  }
+}
+
+function briefing(context: EventContext, state: { carriedFrom: string[]; others: { leases: HeldLease[]; total: number }; mine: HeldLease[] }): string {
+  const lines = [
+    `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
+      'an edit to a file another live session holds is denied, and so is a commit that touches one.',
+  ];
+  if (state.carriedFrom.length > 0) {
+    lines.push(`This session keeps the ${state.mine.length} lease(s) of its previous session id (${state.carriedFrom.join(', ')}).`);
+  }
+  if (state.others.total === 0) {
+    lines.push('No other session holds any file right now.');
+  } else {
+    lines.push('Files other sessions hold now (do not edit these; plan your work around them):', ...leaseLines(state.others.leases, state.others.total, Date.now()));
+  }
+  lines.push(
+    'To reserve a whole area before you start on it, run: agent-lease claim \'src/auth/**\' --task "what you are doing" ' +
+      '(`agent-lease status` lists every lease, `agent-lease release <pattern>` gives one back).',
+  );
+  return lines.join('\n');
+}
+
+function unavailableText(problem: string): string {
+  return `agent-lease is installed in this repository but cannot work right now (${problem}): edits are not being leased. Mention this to the user.`;
+}

@@ -1,0 +1,39 @@
+// The end of an agent's turn (every turn): renews the session, releases its edit leases on files it
+// no longer has uncommitted changes to (committed or reverted), renews those it still does, and
+// brings the `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live
+// lease). It never blocks, so it can never keep the agent looping.
+import { LOCKS_DIR, syncLockFiles } from '../agent-locks/view';
+import { listLeases, release, renew } from '../core/leases';
+import { pendingChanges } from '../git/changes';
+import { describeError } from '../util/errors';
+import { ensureSession, eventContext, withStore, type AgentEvent } from './context';
+import { goAhead, type Verdict } from './verdict';
+
+export function endTurn(event: AgentEvent): Verdict {
+  const context = eventContext(event);
+  if (context === null) return {};
+  const warnings = context.warnings;
+  let pending: Set<string> | null = null;
+  try {
+    pending = pendingChanges(context.repo.worktreeRoot);
+  } catch (error) {
+    warnings.push(`agent-lease: could not list the worktree's pending changes (${describeError(error)}); this session's edit leases were kept`);
+  }
+  const result = withStore(context, (store) => {
+    ensureSession(store, context);
+    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit');
+    const done = pending === null ? [] : edits.filter((lease) => !pending.has(lease.pattern));
+    const open = edits.filter((lease) => !done.includes(lease));
+    if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
+    if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
+    try {
+      const view = syncLockFiles(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs });
+      for (const taken of view.imported) warnings.push(`agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`);
+      for (const refused of view.refused) warnings.push(`agent-lease: did not take ${refused.file} as a claim: ${refused.reason}`);
+    } catch (error) {
+      warnings.push(`agent-lease: could not update ${LOCKS_DIR}/: ${describeError(error)}`);
+    }
+  });
+  if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
+  return goAhead(warnings);
+}
