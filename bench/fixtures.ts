@@ -1,5 +1,5 @@
 // Store contents shared by the benchmarks.
-import { acquire } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import type { Store } from '../lib/core/store';
 

@@ -15,7 +15,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hookCommand } from '../lib/claude/hook-commands';
-import { acquire } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';

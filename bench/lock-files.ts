@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listLeases } from '../lib/core/leases';
+import { listLeases } from '../lib/core/lease-queries';
 import { syncLockFiles } from '../lib/agent-locks/view';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';

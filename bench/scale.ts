@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, gc } from '../lib/core/leases';
+import { check } from '../lib/core/lease-queries';
+import { gc } from '../lib/core/gc';
 import { registerSession } from '../lib/core/sessions';
 import { openStore, type Store } from '../lib/core/store';
 import { populateLeases } from './fixtures';

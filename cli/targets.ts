@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { AgentLeaseError } from '../lib/util/errors';
 import { isGlob } from '../lib/core/globs';
-import { normalizePattern } from '../lib/core/leases';
+import { normalizePattern } from '../lib/core/patterns';
 import { isDirectory } from '../lib/util/files';
 import { repoRelativePath } from '../lib/git/paths';
 import type { CommandContext } from './context';

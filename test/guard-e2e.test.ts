@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { listLeases } from '../lib/core/leases';
+import { listLeases } from '../lib/core/lease-queries';
 import { runCli, withoutIdentity, type CliResult } from './support/cli';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 import { fixture, hookEnv, runHook, type HookRun } from './support/hooks';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, hookEnv, tempRepo, withRepoStore } from './support/hooks';
-import { acquire } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 
 const PROJECT = join(__dirname, '..');

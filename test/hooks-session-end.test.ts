@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquire, listLeases } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
+import { listLeases } from '../lib/core/lease-queries';
 import { getSession, registerSession } from '../lib/core/sessions';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquire, listLeases } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
+import { listLeases } from '../lib/core/lease-queries';
 import { getSession, registerSession } from '../lib/core/sessions';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquire, listLeases } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
+import { listLeases } from '../lib/core/lease-queries';
 import type { TempRepo } from './support/git-repo';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { overlaps } from '../lib/core/globs';
-import { listLeases } from '../lib/core/leases';
+import { listLeases } from '../lib/core/lease-queries';
 import { openStore } from '../lib/core/store';
 import { makeStore } from './support/store';
 import { fixture, hookEnv, runHookAsync, tempRepo } from './support/hooks';

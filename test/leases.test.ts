@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquire, check, gc, listLeases, liveLeaseSummary, normalizePattern, release, renew, who } from '../lib/core/leases';
+import { acquire } from '../lib/core/acquire';
+import { check, listLeases, liveLeaseSummary, who } from '../lib/core/lease-queries';
+import { gc } from '../lib/core/gc';
+import { normalizePattern } from '../lib/core/patterns';
+import { release } from '../lib/core/release';
+import { renew } from '../lib/core/renew';
 import { readEvents } from '../lib/core/events';
 import { carryOverLeases, endSession, getSession, listSessions, registerSession, sessionsInWorktree, touchSession } from '../lib/core/sessions';
 import { makeStore, startAgent, type TestStore } from './support/store';

@@ -1,6 +1,6 @@
 import { EXIT } from '../../lib/util/errors';
 import { describeHeldLease } from '../../lib/core/lease-wording';
-import { check, type CoverageResult } from '../../lib/core/leases';
+import { check, type CoverageResult } from '../../lib/core/lease-queries';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

@@ -1,4 +1,4 @@
-import { acquire } from '../../lib/core/leases';
+import { acquire } from '../../lib/core/acquire';
 import { describeHeldLease } from '../../lib/core/lease-wording';
 import { formatDuration } from '../../lib/util/duration';
 import { EXIT } from '../../lib/util/errors';

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../lib/util/duration';
-import { gc } from '../../lib/core/leases';
+import { gc } from '../../lib/core/gc';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

@@ -1,6 +1,6 @@
 import { EXIT } from '../../lib/util/errors';
 import { describeHeldLease } from '../../lib/core/lease-wording';
-import { release } from '../../lib/core/leases';
+import { release } from '../../lib/core/release';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

@@ -1,7 +1,8 @@
 import { formatDuration } from '../../lib/util/duration';
 import { EXIT } from '../../lib/util/errors';
 import { describeHeldLease } from '../../lib/core/lease-wording';
-import { renew, type HeldLease, type Lease } from '../../lib/core/leases';
+import { renew } from '../../lib/core/renew';
+import { type HeldLease, type Lease } from '../../lib/core/lease-types';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

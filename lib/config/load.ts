@@ -3,7 +3,8 @@
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS, DEFAULT_TTL_MS } from '../core/defaults';
+import { DEFAULT_TTL_MS } from '../core/defaults';
+import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';
 import { writeAtomically } from '../util/files';
 import { AgentLeaseError } from '../util/errors';
 

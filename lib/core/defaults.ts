@@ -1,4 +1,4 @@
-import type { LeaseSource } from './leases';
+import type { LeaseSource } from './lease-types';
 
 /** Edit leases are short and renewed by activity; explicit claims last longer. */
 export const DEFAULT_TTL_MS: Record<LeaseSource, number> = {
@@ -6,24 +6,3 @@ export const DEFAULT_TTL_MS: Record<LeaseSource, number> = {
   claim: 60 * 60_000,
   file: 60 * 60_000,
 };
-
-/** Paths never leased unless the configuration says otherwise: lockfiles and build output. */
-export const DEFAULT_IGNORE: readonly string[] = [
-  '**/package-lock.json',
-  '**/npm-shrinkwrap.json',
-  '**/yarn.lock',
-  '**/pnpm-lock.yaml',
-  '**/bun.lockb',
-  '**/Cargo.lock',
-  '**/poetry.lock',
-  '**/uv.lock',
-  '**/go.sum',
-  '**/node_modules/**',
-  'dist/**',
-  'build/**',
-  '.agent-locks/**',
-];
-
-/** How long released leases, ended sessions and events are kept before `gc` deletes them. */
-export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
-

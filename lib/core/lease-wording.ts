@@ -1,6 +1,6 @@
 // Leases described in one line for people and agents: who holds what, why, where, until when.
 import { formatDuration } from '../util/duration';
-import type { HeldLease } from './leases';
+import type { HeldLease } from './lease-types';
 
 /** `bob (task "auth refactor", worktree /src/app-b on feat) holds src/** exclusively (edit lease, token 7), 12m left`. */
 export function describeHeldLease(lease: HeldLease, now: number): string {

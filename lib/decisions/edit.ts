@@ -2,7 +2,8 @@
 // when another live session holds it.
 import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
-import { acquire, type Conflict } from '../core/leases';
+import { acquire } from '../core/acquire';
+import { type Conflict } from '../core/lease-types';
 import { repoRelativePath } from '../git/paths';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';

@@ -4,7 +4,8 @@
 // commit guard runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells
 // the model what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
-import { listLeases, liveLeaseSummary, type HeldLease } from '../core/leases';
+import { listLeases, liveLeaseSummary } from '../core/lease-queries';
+import { type HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
 import { carryOverLeases, registerSession } from '../core/sessions';
 import { ensureGuardActive } from '../guard/install';

@@ -3,7 +3,9 @@
 // session does not hold yet; a file another session holds cannot be un-changed afterwards, so the
 // model is told what to do about it.
 import { covers, matchesAny } from '../core/globs';
-import { acquire, listLeases, type AcquireResult, type Conflict } from '../core/leases';
+import { acquire, type AcquireResult } from '../core/acquire';
+import { listLeases } from '../core/lease-queries';
+import { type Conflict } from '../core/lease-types';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
 import { ensureSession, eventContext, withStore, type AgentEvent } from './context';

@@ -3,7 +3,9 @@
 // brings the `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live
 // lease). It never blocks, so it can never keep the agent looping.
 import { LOCKS_DIR, syncLockFiles } from '../agent-locks/view';
-import { listLeases, release, renew } from '../core/leases';
+import { listLeases } from '../core/lease-queries';
+import { release } from '../core/release';
+import { renew } from '../core/renew';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
 import { ensureSession, eventContext, withStore, type AgentEvent } from './context';

@@ -1,6 +1,6 @@
 // How hooks list other sessions' leases to a model.
 import { describeHeldLease } from '../core/lease-wording';
-import type { Conflict, HeldLease } from '../core/leases';
+import type { Conflict, HeldLease } from '../core/lease-types';
 
 /** One line per lease shown, then how many more of `total` there are. */
 export function leaseLines(shown: HeldLease[], total: number, now: number): string[] {

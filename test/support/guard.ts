@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { installGuard } from '../../lib/guard/install';
-import { acquire, type AcquireOptions } from '../../lib/core/leases';
+import { acquire, type AcquireOptions } from '../../lib/core/acquire';
 import { identify } from '../../lib/core/processes';
 import { registerSession } from '../../lib/core/sessions';
 import { readableBin } from './readable-install';

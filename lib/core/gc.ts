@@ -1,0 +1,56 @@
+// Garbage collection: reclaims stale leases, then deletes old history in small batches.
+import { holderAlive, JOINED, leaseRow, type JoinedRow, type Liveness } from './lease-rows';
+import { reclaimIfStale } from './reclaim';
+import type { Store } from './store';
+
+export interface GcResult {
+  reclaimed: number;
+  deletedLeases: number;
+  deletedSessions: number;
+  deletedEvents: number;
+}
+
+/** Rows deleted per transaction by gc, so that hooks waiting on the store are never held up long. */
+const GC_BATCH = 5000;
+
+/**
+ * Reclaims expired and dead-holder leases, then deletes released leases and ended sessions older
+ * than `retentionMs` and events older than `eventRetentionMs`, in small batches, and returns the
+ * freed pages to the file system.
+ */
+export function gc(store: Store, options: { retentionMs: number; eventRetentionMs?: number; actor?: string | null }): GcResult {
+  const liveRows = store.db.prepare(`${JOINED} WHERE l.released_at IS NULL`).all() as JoinedRow[];
+  // Process checks happen here, outside the transaction; inside it only the answers are used.
+  const liveness: Liveness = new Map();
+  for (const row of liveRows) holderAlive(row, liveness);
+  const now = store.now();
+  const reclaimed = store.write(() => {
+    let count = 0;
+    for (const row of liveRows) {
+      const current = leaseRow(store, row.token);
+      if (current?.released_at === null && reclaimIfStale(store, row, store.now(), liveness, options.actor ?? null)) count++;
+    }
+    return count;
+  });
+  const cutoff = now - options.retentionMs;
+  const deletedLeases = deleteInBatches(store, 'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?', 'DELETE FROM leases WHERE token IN', cutoff);
+  const deletedSessions = deleteInBatches(
+    store,
+    'SELECT rowid FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
+    'DELETE FROM sessions WHERE rowid IN',
+    cutoff,
+  );
+  const deletedEvents = deleteInBatches(store, 'SELECT id FROM events WHERE at < ?', 'DELETE FROM events WHERE id IN', now - (options.eventRetentionMs ?? options.retentionMs));
+  store.db.pragma('incremental_vacuum');
+  return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
+}
+
+function deleteInBatches(store: Store, select: string, deleteWhere: string, cutoff: number): number {
+  const statement = store.statement(`${deleteWhere} (${select} LIMIT ${GC_BATCH})`);
+  let total = 0;
+  for (;;) {
+    const deleted = store.write(() => statement.run(cutoff).changes);
+    total += deleted;
+    if (deleted < GC_BATCH) return total;
+  }
+}

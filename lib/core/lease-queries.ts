@@ -1,0 +1,119 @@
+// Reading leases: every live one, what a new session is told, and which cover given paths. Each
+// query reads one consistent snapshot and checks each holder's liveness once.
+import { overlaps, ancestorPrefixes } from './globs';
+import { holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
+import type { HeldLease, LeaseMode } from './lease-types';
+import { isSessionRowAlive, type SessionRow } from './sessions';
+import type { Store } from './store';
+
+export interface CoverageResult {
+  path: string;
+  holders: HeldLease[];
+}
+
+/** What `coverage` reads of every candidate lease before it knows whether the lease matches. */
+type CandidateRow = Pick<LeaseRow, 'token' | 'session_id' | 'pattern' | 'glob' | 'mode' | 'expires_at'>;
+
+export function listLeases(store: Store, options: { sessionId?: string; includeInactive?: boolean } = {}): HeldLease[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (options.sessionId !== undefined) {
+    where.push('l.session_id = ?');
+    params.push(options.sessionId);
+  }
+  if (!options.includeInactive) {
+    where.push('l.released_at IS NULL AND l.expires_at > ?');
+    params.push(store.now());
+  }
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const rows = store.db.prepare(`${JOINED} ${filter} ORDER BY l.token`).all(...params) as JoinedRow[];
+  const liveness: Liveness = new Map();
+  const held = rows.map((row) => toHeldLease(row, liveness));
+  return options.includeInactive ? held : held.filter((lease) => lease.holder.alive);
+}
+
+/**
+ * The first `limit` live leases (in token order, as `status` lists them) of sessions other than
+ * `exceptSession`, and how many such leases there are in all: what a new session is told,
+ * without building every lease or checking a process per lease.
+ */
+export function liveLeaseSummary(store: Store, options: { exceptSession: string; limit: number }): { leases: HeldLease[]; total: number } {
+  return store.read(() => {
+    const now = store.now();
+    const holders = store
+      .statement(
+        `SELECT * FROM sessions s WHERE s.ended_at IS NULL AND s.id != ?
+           AND EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL AND l.expires_at > ?)`,
+      )
+      .all(options.exceptSession, now) as SessionRow[];
+    const alive = JSON.stringify(holders.filter(isSessionRowAlive).map((session) => session.id));
+    const live = 'l.released_at IS NULL AND l.expires_at > ? AND l.session_id IN (SELECT value FROM json_each(?))';
+    const { total } = store.statement(`SELECT count(*) AS total FROM leases l WHERE ${live}`).get(now, alive) as { total: number };
+    const rows = store.statement(`${JOINED} WHERE ${live} ORDER BY l.token LIMIT ?`).all(now, alive, options.limit) as JoinedRow[];
+    const liveness: Liveness = new Map();
+    return { leases: rows.map((row) => toHeldLease(row, liveness)), total };
+  });
+}
+
+/** Read-only: for each path, the live leases of *other* sessions that cover it. */
+export function check(store: Store, paths: string[], sessionId?: string | null): CoverageResult[] {
+  return coverage(store, paths, { except: sessionId ?? null });
+}
+
+/** Read-only: every live lease covering `path`, whoever holds it. */
+export function who(store: Store, path: string): HeldLease[] {
+  return coverage(store, [path])[0]!.holders;
+}
+
+export interface CoverageOptions {
+  /** Leave this session's own leases out. */
+  except?: string | null;
+  /** Only leases of this mode. */
+  mode?: LeaseMode;
+}
+
+/**
+ * Read-only, in one snapshot: for each path, the live leases covering it. Built for many paths at
+ * once (a commit of a thousand files): each index prefix is looked up once for all of them, with
+ * only the columns the match needs; holder details are read for the few leases that match, once
+ * each, and each holder's liveness is checked once.
+ */
+export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): CoverageResult[] {
+  return store.read(() => {
+    const now = store.now();
+    const byPrefix = store.statement('SELECT token, session_id, pattern, glob, mode, expires_at FROM leases WHERE released_at IS NULL AND prefix = ?');
+    const byToken = store.statement(`${JOINED} WHERE l.token = ?`);
+    const candidates = new Map<string, CandidateRow[]>();
+    const held = new Map<number, HeldLease | null>();
+    const liveness: Liveness = new Map();
+    const candidatesAt = (prefix: string): CandidateRow[] => {
+      let rows = candidates.get(prefix);
+      if (rows === undefined) {
+        rows = (byPrefix.all(prefix) as CandidateRow[]).filter(
+          (row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode),
+        );
+        candidates.set(prefix, rows);
+      }
+      return rows;
+    };
+    const liveHolder = (token: number): HeldLease | null => {
+      let lease = held.get(token);
+      if (lease === undefined) {
+        const row = byToken.get(token) as JoinedRow;
+        lease = holderAlive(row, liveness) ? toHeldLease(row, liveness) : null;
+        held.set(token, lease);
+      }
+      return lease;
+    };
+    return paths.map((path) => {
+      const target = { pattern: path, glob: false };
+      const holders = ancestorPrefixes(path)
+        .flatMap(candidatesAt)
+        .filter((row) => overlaps(targetOf(row), target))
+        .map((row) => liveHolder(row.token))
+        .filter((lease): lease is HeldLease => lease !== null);
+      return { path, holders };
+    });
+  });
+}
+

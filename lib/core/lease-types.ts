@@ -1,0 +1,29 @@
+// What a lease is, as the rest of agent-lease sees it.
+
+export type LeaseMode = 'exclusive' | 'shared';
+export type LeaseSource = 'edit' | 'claim' | 'file';
+
+export interface Lease {
+  token: number;
+  pattern: string;
+  glob: boolean;
+  mode: LeaseMode;
+  sessionId: string;
+  task: string | null;
+  source: LeaseSource;
+  acquiredAt: Date;
+  expiresAt: Date;
+  releasedAt: Date | null;
+  releaseReason: string | null;
+}
+
+/** A lease with what others need to know about its holder. */
+export interface HeldLease extends Lease {
+  holder: { id: string; name: string; runtime: string; worktree: string | null; branch: string | null; alive: boolean };
+}
+
+export interface Conflict {
+  /** The pattern that was asked for. */
+  pattern: string;
+  held: HeldLease;
+}

@@ -1,0 +1,44 @@
+// Where agent-lease's own binary is looked for. Three lookups must agree: the Claude Code hook
+// command (lib/claude/hook-commands.ts), the commit guard's shell block (lib/guard/script.ts) and
+// `resolveHookBinary` (lib/claude/inspect.ts), which tells `init` and `doctor` from TypeScript what
+// the hook command would run. test/binary-lookup.test.ts runs all three and checks that they pick
+// the same file.
+//
+// A fresh `git worktree add` has no node_modules of its own, so after the worktree's install comes
+// the main worktree's (the parent of git's common directory), then PATH; never npx, which may
+// reach the network or prompt.
+
+export const BINARY_NAME = 'agent-lease';
+
+/** The folder a project that depends on agent-lease has the binary in, relative to a worktree. */
+export const INSTALLED_BINARY_DIR = 'node_modules/.bin';
+
+/** The binary of a project that depends on agent-lease, relative to a worktree. */
+export const INSTALLED_BINARY = `${INSTALLED_BINARY_DIR}/${BINARY_NAME}`;
+
+/** The places looked in, first to last. */
+export const BINARY_LOOKUP_ORDER = ['worktree', 'main worktree', 'PATH'] as const;
+
+export type BinaryPlace = (typeof BINARY_LOOKUP_ORDER)[number];
+
+/** What each place holds (paths, shell words, ...), in lookup order. */
+export function inLookupOrder<T>(places: Record<BinaryPlace, readonly T[]>): T[] {
+  return BINARY_LOOKUP_ORDER.flatMap((place) => places[place]);
+}
+
+/**
+ * The shell statements that set `variable` to the first executable candidate: each place's words
+ * (a path or a command substitution, quoted as the caller wants it in an assignment) are tried in
+ * lookup order, the last one being the PATH lookup, whose failure runs `ifNone`.
+ */
+export function shellBinaryLookup(variable: string, places: Record<BinaryPlace, readonly string[]>, ifNone: string): string[] {
+  const words = inLookupOrder(places);
+  return words.map((word, index) => {
+    const assignment = `${variable}=${word}`;
+    const step = index === 0 ? assignment : `[ -x "$${variable}" ] || ${assignment}`;
+    return index === words.length - 1 ? `${step} || ${ifNone}` : step;
+  });
+}
+
+/** The shell word of the PATH lookup. */
+export const SHELL_PATH_LOOKUP = `$(command -v ${BINARY_NAME})`;
