@@ -113,7 +113,7 @@ test('two sessions in one worktree: each holds its own files, Stop releases only
   repo.git(['add', 'src/a.ts']);
   const byNobody = repo.commit(['-m', 'a']);
   assert.equal(byNobody.status, 1, 'two sessions here: the committer is a person, whom every lease binds');
-  assert.match(byNobody.stderr, /src\/a\.ts\n {4}held by session-a/);
+  assert.match(byNobody.stderr, /src\/a\.ts\n {4}session-a .*holds /);
   const byA = repo.commit(['-q', '-m', 'a'], { env: { AGENT_LEASE_SESSION: A } });
   assert.equal(byA.status, 0, byA.stderr);
 
@@ -149,7 +149,7 @@ test('a repository with no commits yet: every hook works, and the guard checks t
   repo.git(['add', 'src/held.ts']);
   const refused = repo.commit(['-m', 'first'], { env: { AGENT_LEASE_SESSION: B } });
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /src\/held\.ts\n {4}held by session-a/);
+  assert.match(refused.stderr, /src\/held\.ts\n {4}session-a .*holds /);
   assert.equal(repo.commit(['-q', '-m', 'first'], { env: { AGENT_LEASE_SESSION: A } }).status, 0);
 });
 
@@ -176,7 +176,7 @@ test('a bare repository with worktrees: one store in the bare directory serves e
   repo.git(['add', 'src/held.ts'], two);
   const refused = repo.commit(['-m', 'held'], { cwd: two, env: { AGENT_LEASE_SESSION: B } });
   assert.equal(refused.status, 1, refused.stderr);
-  assert.match(refused.stderr, /src\/held\.ts\n {4}held by session-a/);
+  assert.match(refused.stderr, /src\/held\.ts\n {4}session-a .*holds /);
 
   const init = cli(repo, ['init'], two);
   assert.equal(init.status, 0, init.stderr);

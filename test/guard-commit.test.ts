@@ -31,7 +31,7 @@ test('a commit touching a file another live session holds is refused, saying who
   assert.equal(head(), before, 'nothing was committed');
   assert.match(refused.stderr, /commit refused: 1 staged file is held by another session/);
   assert.match(refused.stderr, /^ {2}src\/auth\/login\.ts$/m);
-  assert.match(refused.stderr, /held by Bob \(claude-code\), for "refactor auth", in \/work\/wt-bob on feature-auth, (59m|1h00m) left/);
+  assert.match(refused.stderr, /^ {4}Bob \(task "refactor auth", worktree \/work\/wt-bob on feature-auth\) holds src\/auth\/login\.ts exclusively \(claim lease, token \d+\), (59m|1h00m) left$/m);
   assert.doesNotMatch(refused.stderr, /src\/free\.ts/, 'only blocked files are listed');
   assert.match(refused.stderr, /agent-lease release --force src\/auth\/login\.ts/);
   assert.match(refused.stderr, /AGENT_LEASE_BYPASS=1 git commit/);
@@ -52,7 +52,7 @@ test('from a linked worktree the guard runs too, finding the binary in the main 
 
   const refused = repo.commit(['-m', 'held'], { cwd: linked });
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /src\/auth\/login\.ts\n {4}held by bob .*through src\/auth\/\*\*/);
+  assert.match(refused.stderr, /src\/auth\/login\.ts\n {4}bob .*holds src\/auth\/\*\* exclusively/);
 
   repo.git(['reset', '-q', 'src/auth/login.ts'], linked);
   const allowed = repo.commit(['-q', '-m', 'free'], { cwd: linked });
@@ -165,7 +165,7 @@ test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the on
   const person = repo.commit(['-m', 'two sessions here, so a person']);
   assert.equal(person.status, 1);
   assert.match(person.stderr, /Committing as carol, a person with no session of their own/);
-  assert.match(person.stderr, /held by alice/);
+  assert.match(person.stderr, /^ {4}alice .*holds /m);
 });
 
 test('shared leases, expired leases and leases of dead holders do not block', async () => {

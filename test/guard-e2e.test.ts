@@ -85,7 +85,7 @@ test('husky: a fresh worktree commits a held file unguarded until its session st
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /^user hook ran\n/, "the user's husky hook runs again, before the guard");
   assert.match(refused.stderr, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/held\.ts\n/);
-  assert.match(refused.stderr, new RegExp(`^ {4}held by Bob \\(claude-code\\), for "rework held", in ${join(repo.base, 'wt-bob')} on feature-bob, (59m|1h00m) left \\(lease #\\d+\\)$`, 'm'));
+  assert.match(refused.stderr, new RegExp(`^ {4}Bob \\(task "rework held", worktree ${join(repo.base, 'wt-bob')} on feature-bob\\) holds src/held\\.ts exclusively \\(claim lease, token \\d+\\), (59m|1h00m) left$`, 'm'));
   assert.match(refused.stderr, new RegExp(`^Committing as ${SESSION.slice(0, 8)}, session ${SESSION} \\(AGENT_LEASE_SESSION\\)\\.$`, 'm'));
   assert.equal(repo.git(['status', '--porcelain'], linked), '', 'the repair touched no tracked file');
   assert.equal(startSession(repo, linked).json?.systemMessage, undefined, 'nothing to repair at the next start');
@@ -114,7 +114,7 @@ test('husky: doctor names the fresh worktree whose commits would not run the gua
   for (const worktree of [repo.root, started, fresh]) {
     const refused = commitHeld(repo, worktree);
     assert.equal(refused.status, 1, `a commit in ${worktree} was not refused`);
-    assert.match(refused.stderr, /held by Bob \(claude-code\)/);
+    assert.match(refused.stderr, /^ {4}Bob \(task "rework held", .*\) holds src\/held\.ts exclusively/m);
   }
   assert.equal(agentLease(repo, ['doctor']).status, 0);
 });

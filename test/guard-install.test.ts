@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentLeaseError } from '../lib/util/errors';
-import { ensureGuardActive, guardState, installGuard, repairAllWorktrees, uninstallGuard, worktreeGuardStates } from '../lib/guard/install';
+import { installGuard, uninstallGuard } from '../lib/guard/install';
+import { ensureGuardActive, guardState, repairAllWorktrees, worktreeGuardStates } from '../lib/guard/state';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;
@@ -64,7 +65,7 @@ test('without husky: installs into the hooks directory, chaining the hook that w
 
   const refused = commitHeld();
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /held by bob/);
+  assert.match(refused.stderr, /^ {4}bob .*holds /m);
   repo.write('free.txt');
   repo.git(['add', 'free.txt']);
   const allowed = repo.commit(['-q', '-m', 'free']);
@@ -124,7 +125,7 @@ test('a hooks directory inside the worktree holds tracked files: the guard is ap
   assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
   const refused = commitHeld();
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /team hook ran[^]*held by bob/);
+  assert.match(refused.stderr, /team hook ran[^]*\n {4}bob .*holds /);
   uninstallGuard(repo.root);
   assert.equal(repo.git(['status', '--porcelain', '.githooks']), '');
 
@@ -150,7 +151,7 @@ test('with husky: the guard is appended once to .husky/pre-commit, after the use
   const refused = commitHeld();
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /user hook ran\nsecond line/, 'git shows hook output on stderr');
-  assert.match(refused.stderr, /held by bob/);
+  assert.match(refused.stderr, /^ {4}bob .*holds /m);
 
   assert.deepEqual(uninstallGuard(repo.root).changed, [script]);
   assert.equal(readFileSync(script, 'utf8'), original, 'byte for byte, missing final newline included');
@@ -231,7 +232,7 @@ test('a fresh worktree where husky never ran commits unguarded, until ensureGuar
   const refused = commitHeld(linked);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /user hook ran/, "the user's husky hooks run again too");
-  assert.match(refused.stderr, /held by bob/);
+  assert.match(refused.stderr, /^ {4}bob .*holds /m);
   assert.deepEqual(ensureGuardActive(linked), { repaired: false });
   assert.equal(repo.git(['status', '--porcelain', '.husky'], linked), '', 'nothing tracked was touched');
 });

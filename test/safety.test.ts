@@ -67,7 +67,7 @@ test('file names that look like options or hold shell syntax are leased, checked
   repo.git(['add', '-A']);
   const refused = repo.commit(['-m', 'hostile'], { env: { AGENT_LEASE_SESSION: B } });
   assert.equal(refused.status, 1);
-  for (const name of HOSTILE_NAMES) assert.ok(refused.stderr.includes(`\n  ${name}\n    held by session-a`), `${JSON.stringify(name)} listed as it is`);
+  for (const name of HOSTILE_NAMES) assert.ok(refused.stderr.includes(`\n  ${name}\n    session-a `), `${JSON.stringify(name)} listed as it is`);
 
   // The commands the refusal suggests, run by a shell as a person would paste them, name the file.
   repo.git(['reset', '-q']);

@@ -8,7 +8,7 @@ import { listLeases, liveLeaseSummary } from '../core/lease-queries';
 import { type HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
 import { carryOverLeases, registerSession } from '../core/sessions';
-import { ensureGuardActive } from '../guard/install';
+import { ensureGuardActive } from '../guard/state';
 import { describeError } from '../util/errors';
 import { shellWord } from '../util/text';
 import { eventContext, sessionRegistration, withStore, type AgentEvent, type EventContext } from './context';

@@ -1,7 +1,11 @@
-// The files a worktree has uncommitted changes to (modified, staged, deleted or untracked), as
-// repository-relative paths: the files its session is still working on.
-import { git } from './repo';
+// What a worktree changes: the files it has uncommitted changes to, and the files the commit being
+// made changes. Both are read from git's NUL-separated output, as repository-relative paths.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentLeaseError, describeError } from '../util/errors';
+import { git } from './run';
 
+/** The files a worktree has uncommitted changes to (modified, staged, deleted or untracked): the files its session is still working on. */
 export function pendingChanges(worktreeRoot: string): Set<string> {
   // --no-optional-locks: never take index.lock, which would make a concurrent `git commit` fail.
   const out = git(worktreeRoot, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
@@ -11,4 +15,46 @@ export function pendingChanges(worktreeRoot: string): Set<string> {
     if (entry.length > 3) paths.add(entry.slice(3));
   }
   return paths;
+}
+
+/**
+ * The repository-relative paths the commit being made changes: additions, modifications and
+ * deletions, and both sides of a rename (rename detection is off, so a rename is its deletion and
+ * its addition). Judged against the index git points the hook at (`GIT_INDEX_FILE`, inherited),
+ * which is what `commit -a` and `commit <paths>` really commit.
+ *
+ * Concluding a merge (`MERGE_HEAD` in `gitDir`), a path counts only where the result differs from
+ * every side: a file taken as it is from the merged branch is that branch's work, not an edit.
+ */
+export function stagedPaths(cwd: string, gitDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const changed = changedPaths(cwd, env, null);
+  const merged = mergeHeads(gitDir);
+  if (merged.length === 0) return changed;
+  const againstEachSide = merged.map((head) => new Set(changedPaths(cwd, env, head)));
+  return changed.filter((path) => againstEachSide.every((paths) => paths.has(path)));
+}
+
+/** Paths whose staged content differs from `against`; null: from HEAD, or from nothing before the first commit. */
+function changedPaths(cwd: string, env: NodeJS.ProcessEnv, against: string | null): string[] {
+  let out: string;
+  try {
+    const rev = against === null ? [] : [against];
+    out = git(cwd, ['diff', '--cached', '--name-status', '-z', '--no-renames', '--no-color', '--no-ext-diff', ...rev, '--'], { env });
+  } catch (error) {
+    const said = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new AgentLeaseError(`cannot list the files being committed (git diff --cached: ${said || describeError(error)})`);
+  }
+  const fields = out.split('\0');
+  const paths = new Set<string>();
+  // -z output: status, NUL, path, NUL, for every entry.
+  for (let i = 0; i + 1 < fields.length; i += 2) paths.add(fields[i + 1]!);
+  return [...paths];
+}
+
+function mergeHeads(gitDir: string): string[] {
+  try {
+    return readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+  } catch {
+    return [];
+  }
 }

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { git, type RepoLocation } from './repo';
+import type { RepoLocation } from './repo';
+import { git } from './run';
 
 export type ConfigScope = 'system' | 'global' | 'local' | 'worktree' | 'command';
 

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
+import { git } from './run';
 
 export interface RepoLocation {
   /** The worktree's top-level directory, symlinks resolved. */
@@ -74,20 +75,6 @@ export function listWorktrees(dir: string): Array<{ path: string; branch: string
     }
   }
   return worktrees;
-}
-
-export function git(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  // Loaded here, not at the top: child_process brings node's stream and net modules, milliseconds
-  // that every hook call would pay although most never run git.
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    input: options.input,
-    env: options.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
-  }).replace(/\n$/, '');
 }
 
 function gitDirAt(dir: string): string | null {

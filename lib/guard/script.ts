@@ -2,12 +2,15 @@
 // whole `pre-commit` in the hooks directory that runs the block and then the hook it replaced.
 //
 // The block finds the agent-lease binary without npx or network: this worktree's node_modules,
-// the main worktree's (a fresh `git worktree add` has none of its own), then PATH. When the
+// the main worktree's (a fresh `git worktree add` has none of its own), then PATH, in the order of
+// lib/util/binary.ts (a hook runs at the top of its worktree, hence `./`). When the
 // repository has no agent-lease store (nor a directory for one), agent-lease was never used in
 // this clone and nothing can be held, so the block passes without looking for the binary (a
 // teammate who never installed agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
 // binary it refuses the commit, saying how to fix it or bypass: a guard that cannot run must not
 // pass in silence, and a refusal costs one retry with AGENT_LEASE_BYPASS=1.
+
+import { INSTALLED_BINARY, INSTALLED_BINARY_DIR, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 
 const BEGIN = '# agent-lease guard: begin';
 const END = '# agent-lease guard: end';
@@ -20,15 +23,20 @@ export const HOOK_HEADER = '# agent-lease guard hook';
 /** The name the replaced hook is kept under, next to ours, until uninstall puts it back. */
 export const CHAINED_SUFFIX = '.agent-lease-chained';
 
+/** Sets `run` to the binary, or to nothing when there is none. */
+const LOOKUP = shellBinaryLookup(
+  'run',
+  { worktree: [`./${INSTALLED_BINARY}`], 'main worktree': [`\${common%/*}/${INSTALLED_BINARY}`], PATH: [SHELL_PATH_LOOKUP] },
+  'run=',
+);
+
 const BLOCK_BODY = `(
   common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
   db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
   # No store and no directory for one: agent-lease was never used here. (A directory without its
   # store is a store deleted since: the guard says so.)
   [ -e "$db" ] || [ -d "\${db%/*}" ] || exit 0
-  run=./node_modules/.bin/agent-lease
-  [ -x "$run" ] || run=\${common%/*}/node_modules/.bin/agent-lease
-  [ -x "$run" ] || run=$(command -v agent-lease) || run=
+  ${LOOKUP.join('\n  ')}
   if [ -n "$run" ]; then
     # The guard opens no network connection: spare node parsing a CA bundle at startup (~30 ms).
     unset NODE_EXTRA_CA_CERTS
@@ -37,7 +45,7 @@ const BLOCK_BODY = `(
     if [ "$status" -ne 126 ] && [ "$status" -ne 127 ]; then exit "$status"; fi
     problem="$run could not be started (exit $status; is node on PATH?)"
   else
-    problem="no agent-lease binary in ./node_modules/.bin, \${common%/*}/node_modules/.bin or PATH"
+    problem="no agent-lease binary in ./${INSTALLED_BINARY_DIR}, \${common%/*}/${INSTALLED_BINARY_DIR} or PATH"
   fi
   if [ "\${AGENT_LEASE_BYPASS-}" = 1 ]; then
     echo "agent-lease guard: $problem; AGENT_LEASE_BYPASS=1, so this commit goes through unchecked and unlogged" >&2

@@ -1,0 +1,154 @@
+
+import { chmodSync, existsSync, } from 'node:fs';
+import { join, } from 'node:path';
+import { describeError } from '../util/errors';
+import { isExecutable, readText } from '../util/files';
+import { listWorktrees, } from '../git/repo';
+import { hasGuardBlock, isGuardHook, } from './script';
+import { hookLayout, huskyConfigured, huskyRunsHere, isInWorkingTree, show, type GuardMethod, type HookLayout } from './layout';
+import { runHuskySetup, } from './husky';
+import { addGuardBlock, installInHooksDir, requireRepositoryHooksDir } from './install';
+
+export interface GuardState {
+  active: boolean;
+  method: GuardMethod | 'none';
+  problem?: string;
+  fix?: string;
+}
+
+export interface WorktreeGuardState extends GuardState {
+  worktree: string;
+  branch: string | null;
+}
+
+export interface WorktreeRepair {
+  worktree: string;
+  branch: string | null;
+  repaired: boolean;
+  changed: string[];
+  /** Why the guard is still not active after the repair. */
+  problem?: string;
+}
+
+/**
+ * Makes sure a commit in this worktree runs the guard; called at every session start. Cheap when
+ * all is well (files only, no git process). Repairs the worktree hole and a missing or disabled
+ * hook in the hooks directory; never throws: what it cannot repair comes back as `problem`.
+ */
+export function ensureGuardActive(worktreeRoot: string): { repaired: boolean; problem?: string } {
+  try {
+    const layout = hookLayout(worktreeRoot);
+    if (stateOf(layout).active) return { repaired: false };
+    const changed = repair(layout, { editTracked: false });
+    const after = stateOf(hookLayout(worktreeRoot));
+    return after.active ? { repaired: changed.length > 0 } : { repaired: changed.length > 0, problem: sentence(after) };
+  } catch (error) {
+    return { repaired: false, problem: describeError(error) };
+  }
+}
+
+/** Whether a commit in this worktree would run the guard, and if not, why and what to do. */
+export function guardState(worktreeRoot: string): GuardState {
+  if (!existsSync(worktreeRoot)) {
+    return { active: false, method: 'none', problem: `the worktree directory ${worktreeRoot} does not exist`, fix: 'git worktree prune' };
+  }
+  try {
+    return stateOf(hookLayout(worktreeRoot));
+  } catch (error) {
+    return { active: false, method: 'none', problem: describeError(error) };
+  }
+}
+
+/** The guard's state in every worktree of the repository containing `dir` (`git worktree list`). */
+export function worktreeGuardStates(dir: string): WorktreeGuardState[] {
+  return listWorktrees(dir)
+    .filter((worktree) => !worktree.bare)
+    .map((worktree) => ({ worktree: worktree.path, branch: worktree.branch, ...guardState(worktree.path) }));
+}
+
+/**
+ * Repairs the guard in every worktree of the repository (`doctor --fix`): the worktree hole, and
+ * also a branch whose husky `pre-commit` lacks the guard (an uncommitted change in that worktree).
+ */
+export function repairAllWorktrees(dir: string): WorktreeRepair[] {
+  return worktreeGuardStates(dir).map((state) => {
+    const base = { worktree: state.worktree, branch: state.branch };
+    if (state.active) return { ...base, repaired: false, changed: [] };
+    if (!existsSync(state.worktree)) return { ...base, repaired: false, changed: [], problem: sentence(state) };
+    try {
+      const changed = repair(hookLayout(state.worktree), { editTracked: true });
+      const after = guardState(state.worktree);
+      return { ...base, repaired: changed.length > 0, changed, ...(after.active ? {} : { problem: sentence(after) }) };
+    } catch (error) {
+      return { ...base, repaired: false, changed: [], problem: describeError(error) };
+    }
+  });
+}
+
+function stateOf(layout: HookLayout): GuardState {
+  const hookFile = join(layout.hooksDir, 'pre-commit');
+  const hook = readText(hookFile);
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
+    if (isExecutable(hookFile)) return { active: true, method: 'hooks-dir' };
+    return { active: false, method: 'hooks-dir', problem: `${show(layout, hookFile)} is not executable, so git skips it`, fix: 'agent-lease doctor --fix' };
+  }
+  if (layout.huskyDir === null) {
+    const what = hook === null ? 'there is no pre-commit hook' : `${show(layout, hookFile)} does not run it`;
+    return { active: false, method: 'none', problem: `the commit guard is not installed: ${what}`, fix: 'agent-lease init' };
+  }
+  const script = join(layout.huskyDir, 'pre-commit');
+  const generated = join(layout.huskyDir, '_');
+  const scriptText = readText(script);
+  if (!hasGuardBlock(scriptText)) {
+    return {
+      active: false,
+      method: 'husky',
+      problem: scriptText === null ? `the guard is not installed: there is no ${show(layout, script)}` : `${show(layout, script)} on this branch does not run the guard`,
+      fix: `agent-lease init in ${layout.repo.worktreeRoot} (or agent-lease doctor --fix), then commit ${show(layout, script)}`,
+    };
+  }
+  if (!huskyConfigured(layout)) {
+    const now = layout.hooksPath === null ? 'unset' : `${layout.hooksPath.value} (${layout.hooksPath.scope})`;
+    return {
+      active: false,
+      method: 'husky',
+      problem: `husky is not set up in this clone (core.hooksPath is ${now}), so git never runs ${show(layout, script)}`,
+      fix: 'agent-lease doctor --fix (or npm install, which runs husky)',
+    };
+  }
+  if (!huskyRunsHere(layout)) {
+    return {
+      active: false,
+      method: 'husky',
+      problem: `${show(layout, generated)} does not exist in this worktree (husky never ran here), so git runs no hook at all`,
+      fix: 'agent-lease doctor --fix (runs husky in this worktree)',
+    };
+  }
+  return { active: true, method: 'husky' };
+}
+
+function repair(layout: HookLayout, options: { editTracked: boolean }): string[] {
+  const hookFile = join(layout.hooksDir, 'pre-commit');
+  const hook = readText(hookFile);
+  if (isGuardHook(hook) || hasGuardBlock(hook)) {
+    if (isExecutable(hookFile)) return [];
+    chmodSync(hookFile, 0o755);
+    return [hookFile];
+  }
+  if (layout.huskyDir === null) {
+    // A hooks directory inside the worktree holds tracked files: only an explicit repair edits it.
+    if (!options.editTracked && isInWorkingTree(layout, layout.hooksDir)) return [];
+    requireRepositoryHooksDir(layout);
+    return installInHooksDir(layout, false);
+  }
+  const script = join(layout.huskyDir, 'pre-commit');
+  const changed = options.editTracked ? addGuardBlock(script, false) : [];
+  // Where husky is configured, its missing directory is remade even on a branch without the guard
+  // (the user's own hooks come back); husky is set up from scratch only for a branch with the guard.
+  if (!huskyRunsHere(layout) && (huskyConfigured(layout) || hasGuardBlock(readText(script)))) changed.push(...runHuskySetup(layout));
+  return changed;
+}
+
+function sentence(state: GuardState): string {
+  return state.fix === undefined ? state.problem ?? 'the commit guard is not active' : `${state.problem}; fix: ${state.fix}`;
+}
