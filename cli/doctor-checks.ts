@@ -4,12 +4,13 @@
 // lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
 import { chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { HOOK_ENTRIES, inspectClaudeHooks } from '../lib/claude/hook-commands';
+import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
+import { inspectClaudeHooks } from '../lib/claude/inspect';
 import { loadConfig, CONFIG_FILE } from '../lib/config/load';
 import { describeError } from '../lib/util/errors';
 import { isAccessible } from '../lib/util/files';
 import { firstLine } from '../lib/util/text';
-import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard/install';
+import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard/state';
 import { listWorktrees } from '../lib/git/repo';
 import { MIGRATIONS } from '../lib/core/migrations';
 import type { Store } from '../lib/core/store';

@@ -1,7 +1,8 @@
 // What `init` and `uninstall` work on: the worktree, the Claude Code settings file (--local: the
 // personal one), and whether to change anything (--dry-run).
 import { relative } from 'node:path';
-import { readSettings, settingsPath, writeSettings, type Settings, type SettingsChange } from '../lib/claude/hook-commands';
+import { readSettings, settingsPath, writeSettings, type Settings } from '../lib/claude/settings-file';
+import type { SettingsChange } from '../lib/claude/settings-hooks';
 import { AgentLeaseError } from '../lib/util/errors';
 import { requireRepo } from '../lib/git/repo';
 import { parseCommandArgs } from './args';

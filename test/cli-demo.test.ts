@@ -54,7 +54,7 @@ describe('agent-lease demo', () => {
       /^5\. beta changes src\/auth\/login\.ts with a shell command/m,
       /✗ the pre-commit guard refuses the commit \(exit 1\)/,
       /│ agent-lease guard: commit refused: 1 staged file is held by another session\./,
-      /│\s+held by alpha/,
+      /│\s+alpha .*holds src\/auth\/login\.ts exclusively/,
       /^6\. alpha's Claude Code process crashes/m,
       /✓ allowed: beta tries again; alpha's process is gone, so its lease no longer binds/,
       /the log records it: takeover of src\/auth\/login\.ts \(token 1\) from alpha, holder-dead/,

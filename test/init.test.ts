@@ -3,17 +3,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  addAgentLeaseHooks,
-  agentLeaseHooks,
-  HOOK_ENTRIES,
-  hookCommand,
-  inspectClaudeHooks,
-  pluginHooksFile,
-  removeAgentLeaseHooks,
-  type HookName,
-  type Settings,
-} from '../lib/claude/hook-commands';
+import { agentLeaseHooks, HOOK_ENTRIES, hookCommand, pluginHooksFile, type HookName } from '../lib/claude/hook-commands';
+import { inspectClaudeHooks } from '../lib/claude/inspect';
+import type { Settings } from '../lib/claude/settings-file';
+import { addAgentLeaseHooks, removeAgentLeaseHooks } from '../lib/claude/settings-hooks';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
 

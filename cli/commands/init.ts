@@ -1,4 +1,5 @@
-import { addAgentLeaseHooks, resolveHookBinary } from '../../lib/claude/hook-commands';
+import { resolveHookBinary } from '../../lib/claude/inspect';
+import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
 import { EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
 import { excludeLockFilesFromGit, LOCKS_DIR } from '../../lib/agent-locks/view';

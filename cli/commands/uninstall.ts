@@ -1,6 +1,7 @@
-import { removeAgentLeaseHooks } from '../../lib/claude/hook-commands';
+import { removeAgentLeaseHooks } from '../../lib/claude/settings-hooks';
 import { EXIT } from '../../lib/util/errors';
-import { guardState, uninstallGuard } from '../../lib/guard/install';
+import { uninstallGuard } from '../../lib/guard/install';
+import { guardState } from '../../lib/guard/state';
 import type { Command } from '../command';
 import { writeOut } from '../output';
 import { changeSettings, setupTarget, shown } from '../setup-target';

@@ -7,6 +7,7 @@
 // A fresh `git worktree add` has no node_modules of its own, so after the worktree's install comes
 // the main worktree's (the parent of git's common directory), then PATH; never npx, which may
 // reach the network or prompt.
+import { delimiter, join } from 'node:path';
 
 export const BINARY_NAME = 'agent-lease';
 
@@ -21,9 +22,24 @@ export const BINARY_LOOKUP_ORDER = ['worktree', 'main worktree', 'PATH'] as cons
 
 export type BinaryPlace = (typeof BINARY_LOOKUP_ORDER)[number];
 
+/** The shell's PATH lookup (a command substitution: quote it or not, as the assignment needs). */
+export const SHELL_PATH_LOOKUP = `$(command -v ${BINARY_NAME})`;
+
 /** What each place holds (paths, shell words, ...), in lookup order. */
 export function inLookupOrder<T>(places: Record<BinaryPlace, readonly T[]>): T[] {
   return BINARY_LOOKUP_ORDER.flatMap((place) => places[place]);
+}
+
+/**
+ * The files to try, in order, for a session or commit in `worktreeRoot` whose main worktree is
+ * `mainWorktreeRoot` (null when git cannot say), with `pathVariable` as PATH.
+ */
+export function binaryCandidates(worktreeRoot: string, mainWorktreeRoot: string | null, pathVariable: string | undefined): string[] {
+  return inLookupOrder({
+    worktree: [join(worktreeRoot, INSTALLED_BINARY)],
+    'main worktree': mainWorktreeRoot === null ? [] : [join(mainWorktreeRoot, INSTALLED_BINARY)],
+    PATH: (pathVariable ?? '').split(delimiter).flatMap((dir) => (dir === '' ? [] : [join(dir, BINARY_NAME)])),
+  });
 }
 
 /**
@@ -39,6 +55,3 @@ export function shellBinaryLookup(variable: string, places: Record<BinaryPlace, 
     return index === words.length - 1 ? `${step} || ${ifNone}` : step;
   });
 }
-
-/** The shell word of the PATH lookup. */
-export const SHELL_PATH_LOOKUP = `$(command -v ${BINARY_NAME})`;
