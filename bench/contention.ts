@@ -57,7 +57,10 @@ async function measure(processes: number): Promise<ContentionRow> {
     return {
       processes,
       opsPerSecond: (processes * ROUNDS) / seconds,
-      p99: summarize('acquire', counts.flatMap((c) => c.latencies)).p99,
+      p99: summarize(
+        'acquire',
+        counts.flatMap((c) => c.latencies),
+      ).p99,
       errors: counts.reduce((sum, c) => sum + c.errors, 0),
       doubleGrants: replay.doubleGrants.length,
       lostGrants: Math.abs(replay.grants - granted),

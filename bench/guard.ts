@@ -111,7 +111,12 @@ export async function main(): Promise<void> {
       const [hooksDir, huskyAlone, husky] = guarded as [Summary, Summary, Summary];
       const report = (row: Summary, base: Summary, what: string): void => {
         const added = row.median - base.median;
-        const verdict = added <= AIM_MS ? `within the ${AIM_MS} ms aim` : added <= TARGET_MS ? `within the ${TARGET_MS} ms limit, above the ${AIM_MS} ms aim` : `OVER the ${TARGET_MS} ms limit`;
+        const verdict =
+          added <= AIM_MS
+            ? `within the ${AIM_MS} ms aim`
+            : added <= TARGET_MS
+              ? `within the ${TARGET_MS} ms limit, above the ${AIM_MS} ms aim`
+              : `OVER the ${TARGET_MS} ms limit`;
         console.log(`  ${what}: +${added.toFixed(1)} ms at the median (p95 +${(row.p95 - base.p95).toFixed(1)} ms): ${verdict}`);
       };
       report(hooksDir, baseline!, 'guard in .git/hooks vs no hook');

@@ -93,10 +93,15 @@ export async function main(rounds = 30): Promise<void> {
     const freshWorktree = installBinary(full);
 
     const { NODE_EXTRA_CA_CERTS: extraCerts, ...clean } = process.env;
-    const node = (args: string[], env = clean) => () => timeCommand(process.execPath, args, { env });
+    const node =
+      (args: string[], env = clean) =>
+      () =>
+        timeCommand(process.execPath, args, { env });
     const run = (event: string, input: () => string) => () => timeCommand(process.execPath, [BIN, 'hook', event], { input: input(), env: clean });
-    const viaShell = (projectDir: string, file: string, env = clean) => () =>
-      timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use', 'project')], { input: full.input(file), env: { ...env, CLAUDE_PROJECT_DIR: projectDir } });
+    const viaShell =
+      (projectDir: string, file: string, env = clean) =>
+      () =>
+        timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use', 'project')], { input: full.input(file), env: { ...env, CLAUDE_PROJECT_DIR: projectDir } });
 
     let fresh = 0;
     const cases = [{ label: 'node -e 0', run: node(['-e', '0']) }];
@@ -114,11 +119,19 @@ export async function main(rounds = 30): Promise<void> {
     for (const c of cases) c.run();
 
     const [baseline, ...rows] = interleave(cases, rounds);
-    console.log(ratioTable(`Hook wall time, ${rounds} interleaved rounds, 100 sessions (target: pre-tool-use at 10,000 leases, median <= 1.25x, p95 <= 1.5x)`, baseline!, rows));
+    console.log(
+      ratioTable(
+        `Hook wall time, ${rounds} interleaved rounds, 100 sessions (target: pre-tool-use at 10,000 leases, median <= 1.25x, p95 <= 1.5x)`,
+        baseline!,
+        rows,
+      ),
+    );
     const preToolUse = rows.filter((row) => row.label.startsWith('pre-tool-use') && row.label.includes('10,000'));
     const median = Math.max(...preToolUse.map((row) => row.median / baseline!.median));
     const p95 = Math.max(...preToolUse.map((row) => row.p95 / baseline!.median));
-    console.log(`pre-tool-use at 10,000 leases, worst case: median ${median.toFixed(2)}x (target 1.25x: ${median <= 1.25 ? 'met' : 'MISSED'}), p95 ${p95.toFixed(2)}x (target 1.5x: ${p95 <= 1.5 ? 'met' : 'MISSED'})`);
+    console.log(
+      `pre-tool-use at 10,000 leases, worst case: median ${median.toFixed(2)}x (target 1.25x: ${median <= 1.25 ? 'met' : 'MISSED'}), p95 ${p95.toFixed(2)}x (target 1.5x: ${p95 <= 1.5 ? 'met' : 'MISSED'})`,
+    );
 
     const [shellBase, ...shellRows] = interleave(
       [

@@ -29,7 +29,15 @@ export async function main(): Promise<void> {
   try {
     const root = join(base, 'repo');
     mkdirSync(root);
-    const env = { ...process.env, HOME: base, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
+    const env = {
+      ...process.env,
+      HOME: base,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Bench',
+      GIT_AUTHOR_EMAIL: 'b@example.com',
+      GIT_COMMITTER_NAME: 'Bench',
+      GIT_COMMITTER_EMAIL: 'b@example.com',
+    };
     const git = (args: string[]): string => execFileSync('git', args, { cwd: root, env, encoding: 'utf8' });
     git(['init', '-q', '-b', 'main']);
     git(['commit', '-q', '--allow-empty', '-m', 'bench']);

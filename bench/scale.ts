@@ -30,7 +30,14 @@ function logEvents(store: Store, count: number): void {
   const now = store.now();
   store.write(() => {
     for (let i = 0; i < count; i++) {
-      insert.run(now - Math.floor((i / count) * 30 * DAY), i % 3 === 0 ? 'grant' : i % 3 === 1 ? 'renew' : 'release', `s${i % 100}`, i, `pkg${i % 200}/src/file${i}.ts`, '{"mode":"exclusive","source":"edit"}');
+      insert.run(
+        now - Math.floor((i / count) * 30 * DAY),
+        i % 3 === 0 ? 'grant' : i % 3 === 1 ? 'renew' : 'release',
+        `s${i % 100}`,
+        i,
+        `pkg${i % 200}/src/file${i}.ts`,
+        '{"mode":"exclusive","source":"edit"}',
+      );
     }
   });
 }
@@ -70,8 +77,13 @@ export async function main(): Promise<void> {
     console.log();
     console.log('scale: gc with 7-day retention over events spread across 30 days');
     console.log('events      store before  store after  deleted    gc ms   ratio to 10,000');
-    for (const [count, r] of [[10_000, small], [1_000_000, large]] as const) {
-      console.log(`${count.toLocaleString('en').padStart(9)}  ${mb(r.sizeBefore).padStart(12)}  ${mb(r.sizeAfter).padStart(11)}  ${String(r.deleted).padStart(7)}  ${r.ms.toFixed(0).padStart(7)}  ${(r.ms / small.ms).toFixed(1).padStart(14)}x`);
+    for (const [count, r] of [
+      [10_000, small],
+      [1_000_000, large],
+    ] as const) {
+      console.log(
+        `${count.toLocaleString('en').padStart(9)}  ${mb(r.sizeBefore).padStart(12)}  ${mb(r.sizeAfter).padStart(11)}  ${String(r.deleted).padStart(7)}  ${r.ms.toFixed(0).padStart(7)}  ${(r.ms / small.ms).toFixed(1).padStart(14)}x`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -48,9 +48,7 @@ export function ratioTable(title: string, baseline: Summary, rows: Summary[]): s
   const lines = [
     title,
     `${'case'.padEnd(width)}  median ms   p95 ms  median/base  p95/base`,
-    ...[baseline, ...rows].map(
-      (s) => `${s.label.padEnd(width)}  ${fmt(s.median)} ${fmt(s.p95)}      ${ratio(s.median)}   ${ratio(s.p95)}`,
-    ),
+    ...[baseline, ...rows].map((s) => `${s.label.padEnd(width)}  ${fmt(s.median)} ${fmt(s.p95)}      ${ratio(s.median)}   ${ratio(s.p95)}`),
   ];
   return lines.join('\n');
 }

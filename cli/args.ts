@@ -5,7 +5,11 @@ import { MAX_DURATION_TEXT, parseDuration } from '../lib/util/duration';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues<T extends Options> = {
-  [K in keyof T]?: T[K] extends { multiple: true } ? Array<T[K] extends { type: 'boolean' } ? boolean : string> : T[K] extends { type: 'boolean' } ? boolean : string;
+  [K in keyof T]?: T[K] extends { multiple: true }
+    ? Array<T[K] extends { type: 'boolean' } ? boolean : string>
+    : T[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
 };
 
 export class HelpRequested extends AgentLeaseError {

@@ -66,7 +66,11 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   if (!existsSync(storePath)) {
     const dir = existingAncestor(dirname(storePath));
     if (!isAccessible(dir, constants.W_OK | constants.X_OK)) {
-      return [result('store', 'fail', `${storePath} does not exist and ${dir} is not writable, so it cannot be created`, { fix: `make ${dir} writable for this user` })];
+      return [
+        result('store', 'fail', `${storePath} does not exist and ${dir} is not writable, so it cannot be created`, {
+          fix: `make ${dir} writable for this user`,
+        }),
+      ];
     }
     return [result('store', 'ok', `${storePath}: not created yet (agent-lease creates it at first use)`)];
   }
@@ -86,9 +90,7 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   try {
     facts = readStoreFacts(storePath);
   } catch (error) {
-    return [
-      result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, { fix: MOVE_ASIDE, fixed }),
-    ];
+    return [result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, { fix: MOVE_ASIDE, fixed })];
   }
   if (facts.damage !== null) {
     return [result('store', 'fail', `${storePath} is damaged: SQLite's quick_check reports ${facts.damage}`, { fix: MOVE_ASIDE, fixed })];
@@ -96,7 +98,9 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   const latest = MIGRATIONS.length;
   const results: CheckResult[] = [];
   if (facts.schema > latest) {
-    results.push(result('store', 'fail', `${storePath} has schema ${facts.schema}, newer than this agent-lease (${latest})`, { fix: 'upgrade agent-lease', fixed }));
+    results.push(
+      result('store', 'fail', `${storePath} has schema ${facts.schema}, newer than this agent-lease (${latest})`, { fix: 'upgrade agent-lease', fixed }),
+    );
   } else {
     const pending = facts.schema < latest ? ` (migrated to ${latest} at next use)` : '';
     results.push(result('store', 'ok', `${storePath}: readable and writable, schema ${facts.schema}${pending}, ${facts.sessions} session row(s)`, { fixed }));
@@ -109,10 +113,14 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
     switchToWal(store);
     store.close();
     const now = readStoreFacts(storePath).journal;
-    results.push(result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }));
+    results.push(
+      result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }),
+    );
   } else {
     results.push(
-      result('wal', 'fail', `journal mode is ${facts.journal}, not WAL: writers block readers and a crash mid-write is less safe`, { fix: 'agent-lease doctor --fix switches it to WAL' }),
+      result('wal', 'fail', `journal mode is ${facts.journal}, not WAL: writers block readers and a crash mid-write is less safe`, {
+        fix: 'agent-lease doctor --fix switches it to WAL',
+      }),
     );
   }
   return results;
@@ -147,7 +155,12 @@ export function checkFilesystem(storePath: string): CheckResult {
   const network = NETWORK_FILESYSTEMS[type];
   const move = 'keep the repository (its .git directory) on a local disk, or point AGENT_LEASE_DB at a local file in every worktree';
   if (network !== undefined) {
-    return result('filesystem', 'fail', `${dir} is on a network filesystem (${network}): SQLite's WAL needs one host's shared memory, so leases are not safe there`, { fix: move });
+    return result(
+      'filesystem',
+      'fail',
+      `${dir} is on a network filesystem (${network}): SQLite's WAL needs one host's shared memory, so leases are not safe there`,
+      { fix: move },
+    );
   }
   if (type === FUSE) {
     return result('filesystem', 'warn', `${dir} is on a FUSE filesystem; if it is a network one (sshfs, ...), leases are not safe there`, { fix: move });
@@ -215,9 +228,14 @@ export function checkSessions(storePath: string, fix: boolean): CheckResult {
       store.close();
     }
   }
-  return result('sessions', 'warn', `${stale.length} session(s) whose agent process is gone were never ended: ${stale.join(', ')} (their leases no longer bind)`, {
-    fix: 'agent-lease doctor --fix (or agent-lease gc) ends them',
-  });
+  return result(
+    'sessions',
+    'warn',
+    `${stale.length} session(s) whose agent process is gone were never ended: ${stale.join(', ')} (their leases no longer bind)`,
+    {
+      fix: 'agent-lease doctor --fix (or agent-lease gc) ends them',
+    },
+  );
 }
 
 const MOVE_ASIDE = 'move it aside (agent-lease then starts an empty store; the leases in it are lost)';
@@ -279,4 +297,3 @@ function existingAncestor(dir: string): string {
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;
 }
-

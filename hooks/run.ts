@@ -39,7 +39,10 @@ function dispatch(event: string, text: string): HookOutcome {
   try {
     input = JSON.parse(text);
   } catch {
-    return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased` };
+    return {
+      exitCode: 1,
+      stderr: `agent-lease hook ${event}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased`,
+    };
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin must be a JSON object; nothing was leased` };

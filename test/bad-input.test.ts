@@ -18,7 +18,8 @@ const A = 'session-a';
 const B = 'session-b';
 
 /** Every line a hook may fail with names its event and says what is wrong with the input. */
-const CLEAR_HOOK_FAILURE = /^agent-lease hook( [a-z-]+: (stdin is not valid JSON \((empty|\d+ bytes)\)|stdin must be a JSON object|the input has no "[\w.]+" (string|object) \(got [a-z ]+\)|cannot use the input's cwd .*|stdin is larger than \d+ bytes|tool_input\.\w+ .* is a directory, not a file)|: unknown event "[^"]*" \(expected one of [a-z-, ]+\))(; nothing was leased)?$/;
+const CLEAR_HOOK_FAILURE =
+  /^agent-lease hook( [a-z-]+: (stdin is not valid JSON \((empty|\d+ bytes)\)|stdin must be a JSON object|the input has no "[\w.]+" (string|object) \(got [a-z ]+\)|cannot use the input's cwd .*|stdin is larger than \d+ bytes|tool_input\.\w+ .* is a directory, not a file)|: unknown event "[^"]*" \(expected one of [a-z-, ]+\))(; nothing was leased)?$/;
 
 /** Exit 0 with nothing or with an answer Claude Code understands, or exit 1 with one clear line. */
 function assertHookCoped(run: HookRun, label: string): void {
@@ -48,17 +49,33 @@ test('hook stdin that is too big (10 MB), not JSON, or JSON of the wrong shape, 
     ['stop', `\ufeff${JSON.stringify(fixture('stop', repo.root, A))}`, /stdin is not valid JSON/],
     ['stop', '"a string"', /stdin must be a JSON object/],
     ['stop', 'null', /stdin must be a JSON object/],
-    ['session-end', JSON.stringify({ ...fixture('session-end', repo.root, A), session_id: { id: A } }), /the input has no "session_id" string \(got a object\)/],
-    ['session-end', JSON.stringify({ ...fixture('session-end', repo.root, A), session_id: '' }), /the input has no "session_id" string \(got an empty string\)/],
+    [
+      'session-end',
+      JSON.stringify({ ...fixture('session-end', repo.root, A), session_id: { id: A } }),
+      /the input has no "session_id" string \(got a object\)/,
+    ],
+    [
+      'session-end',
+      JSON.stringify({ ...fixture('session-end', repo.root, A), session_id: '' }),
+      /the input has no "session_id" string \(got an empty string\)/,
+    ],
     ['pre-tool-use', JSON.stringify({ ...write, tool_name: 7 }), /the input has no "tool_name" string \(got a number\)/],
     ['pre-tool-use', JSON.stringify({ ...write, tool_input: null }), /the input has no "tool_input" object \(got null\)/],
     ['pre-tool-use', JSON.stringify({ ...write, tool_input: [write.tool_input] }), /the input has no "tool_input" object \(got an array\)/],
     ['pre-tool-use', JSON.stringify({ ...write, tool_input: { file_path: ['a.ts'] } }), /the input has no "tool_input\.file_path" string \(got an array\)/],
     ['pre-tool-use', JSON.stringify({ ...write, tool_input: { file_path: '' } }), /the input has no "tool_input\.file_path" string \(got an empty string\)/],
     ['pre-tool-use', JSON.stringify(fixture('stop', repo.root, A)), /the input has no "tool_name" string \(got nothing\)/],
-    ['pre-tool-use', JSON.stringify({ ...write, tool_input: { file_path: join(repo.root, 'src') } }), /tool_input\.file_path .*\/src is a directory, not a file; nothing was leased$/],
+    [
+      'pre-tool-use',
+      JSON.stringify({ ...write, tool_input: { file_path: join(repo.root, 'src') } }),
+      /tool_input\.file_path .*\/src is a directory, not a file; nothing was leased$/,
+    ],
     ['post-tool-use', JSON.stringify({ ...fixture('post-tool-use.bash', repo.root, A), cwd: 42 }), /./],
-    ['pre-tool-use', JSON.stringify({ ...write, cwd: 'no/such/directory' }), /cannot use the input's cwd no\/such\/directory \(ENOENT: .*\); nothing was leased$/],
+    [
+      'pre-tool-use',
+      JSON.stringify({ ...write, cwd: 'no/such/directory' }),
+      /cannot use the input's cwd no\/such\/directory \(ENOENT: .*\); nothing was leased$/,
+    ],
   ];
   for (const [event, input, problem] of cases) {
     const label = `${event} ${input.slice(0, 200)}`;
@@ -101,7 +118,19 @@ test(`${MUTATIONS} random mutations of real hook inputs: every hook copes, with 
   const samples = HOOK_SAMPLES.map(([event, sample]) => [event, fixture(sample, repo.root, A)] as const);
   // A mutation replaces, removes or adds one field (top level or inside tool_input) with any JSON
   // value, or cuts the text short, or flips bytes of it.
-  const key = fc.constantFrom('session_id', 'cwd', 'hook_event_name', 'tool_name', 'tool_input', 'source', 'reason', 'stop_hook_active', 'file_path', 'command', 'x');
+  const key = fc.constantFrom(
+    'session_id',
+    'cwd',
+    'hook_event_name',
+    'tool_name',
+    'tool_input',
+    'source',
+    'reason',
+    'stop_hook_active',
+    'file_path',
+    'command',
+    'x',
+  );
   const mutation = fc.record({
     sample: fc.nat({ max: samples.length - 1 }),
     kind: fc.constantFrom('replace', 'remove', 'nested', 'truncate', 'flip'),
@@ -157,7 +186,15 @@ test('awkward paths, through the hooks and the command line: relative, escaping,
   symlinkSync(repo.base, join(repo.root, 'src', 'link-out'));
   symlinkSync(other.root, join(repo.root, 'src', 'link-other'));
   const deep = `src/${Array.from({ length: 30 }, (_, i) => `directory-${i}-${'d'.repeat(100)}`).join('/')}/file.ts`;
-  const odd = ['src/new\nline.ts', `src/it's "quoted" $(touch x).ts`, 'src/naïve-日本語-✓.ts', `src/${'n'.repeat(300)}.ts`, deep, 'src/-rf', 'src/ leading and trailing .ts '];
+  const odd = [
+    'src/new\nline.ts',
+    `src/it's "quoted" $(touch x).ts`,
+    'src/naïve-日本語-✓.ts',
+    `src/${'n'.repeat(300)}.ts`,
+    deep,
+    'src/-rf',
+    'src/ leading and trailing .ts ',
+  ];
 
   for (const name of odd) {
     const label = JSON.stringify(name.slice(0, 60));
@@ -165,14 +202,29 @@ test('awkward paths, through the hooks and the command line: relative, escaping,
     assert.deepEqual([leased.status, leased.stdout, leased.stderr], [0, '', ''], `${label}: leased by A`);
     assert.equal(edit(B, join(repo.root, name)).json?.hookSpecificOutput?.permissionDecision, 'deny', `${label}: denied to B`);
     const who = only(repo.cli(['who', name, '--json']), label);
-    assert.deepEqual((JSON.parse(who.stdout) as Array<{ path: string; holders: Array<{ sessionId: string }> }>).map((entry) => [entry.path, entry.holders.map((holder) => holder.sessionId)]), [[name, [A]]], label);
+    assert.deepEqual(
+      (JSON.parse(who.stdout) as Array<{ path: string; holders: Array<{ sessionId: string }> }>).map((entry) => [
+        entry.path,
+        entry.holders.map((holder) => holder.sessionId),
+      ]),
+      [[name, [A]]],
+      label,
+    );
     assert.equal(only(repo.cli(['check', name, '--as', 'carol']), label).status, 1, `${label}: check sees A`);
     assert.equal(only(repo.cli(['claim', name, '--as', 'carol']), label).status, 1, `${label}: carol cannot claim it`);
   }
   assert.equal(edit(A, 'src/relative.ts').stdout, '', 'a relative file_path is taken from the cwd');
   assert.deepEqual((JSON.parse(repo.cli(['who', 'src/relative.ts', '--json']).stdout) as Array<{ holders: unknown[] }>)[0]!.holders.length, 1);
 
-  const outside = [join(repo.root, '..', 'escape.ts'), join(repo.root, 'src', '..', '..', 'escape.ts'), join(repo.root, 'src', 'link-out', 'x.ts'), join(repo.root, 'src', 'link-other', 'README.md'), join(other.root, 'README.md'), join(repo.root, '.git', 'config'), `/${'x'.repeat(5000)}/y.ts`];
+  const outside = [
+    join(repo.root, '..', 'escape.ts'),
+    join(repo.root, 'src', '..', '..', 'escape.ts'),
+    join(repo.root, 'src', 'link-out', 'x.ts'),
+    join(repo.root, 'src', 'link-other', 'README.md'),
+    join(other.root, 'README.md'),
+    join(repo.root, '.git', 'config'),
+    `/${'x'.repeat(5000)}/y.ts`,
+  ];
   for (const file of outside) {
     const label = file.slice(0, 80);
     const run = edit(B, file);
@@ -184,7 +236,11 @@ test('awkward paths, through the hooks and the command line: relative, escaping,
   }
   assertHookCoped(edit(B, join(repo.root, 'src')), 'a directory');
   for (const command of ['claim', 'who', 'check']) {
-    assertOneLineError(repo.cli([command, 'src']), new RegExp(`^agent-lease ${command}: src is a directory: name the files in it, or all of them with 'src/\\*\\*'$`), `${command} a directory`);
+    assertOneLineError(
+      repo.cli([command, 'src']),
+      new RegExp(`^agent-lease ${command}: src is a directory: name the files in it, or all of them with 'src/\\*\\*'$`),
+      `${command} a directory`,
+    );
   }
 });
 

@@ -65,9 +65,17 @@ describe('claim', () => {
     assert.equal(repo.cli(['claim', 'src/**', '--task', 'rewrite', '--as', 'alice'], { cwd: other }).status, 0);
     const claim = repo.cli(['claim', 'README.md', 'src/a.ts', '--as', 'bob']);
     assert.equal(claim.status, 1);
-    assert.match(claim.stdout, new RegExp(`^conflict src/a\\.ts: alice \\(task "rewrite", worktree ${other} on feature\\) holds src/\\*\\* exclusively \\(claim lease, token 1\\), (59m|1h00m) left\\n$`));
+    assert.match(
+      claim.stdout,
+      new RegExp(
+        `^conflict src/a\\.ts: alice \\(task "rewrite", worktree ${other} on feature\\) holds src/\\*\\* exclusively \\(claim lease, token 1\\), (59m|1h00m) left\\n$`,
+      ),
+    );
     assert.match(claim.stderr, /nothing was granted/);
-    assert.deepEqual(repo.json(['status', '--json']).leases.map((lease: { pattern: string }) => lease.pattern), ['src/**']);
+    assert.deepEqual(
+      repo.json(['status', '--json']).leases.map((lease: { pattern: string }) => lease.pattern),
+      ['src/**'],
+    );
   });
 
   it('--partial grants the free patterns and still exits 1; --json reports both', () => {
@@ -77,7 +85,10 @@ describe('claim', () => {
     const answer = JSON.parse(result.stdout);
     assert.equal(answer.ok, false);
     assert.equal(answer.session, 'bob');
-    assert.deepEqual(answer.granted.map((lease: { pattern: string }) => lease.pattern), ['src/b.ts']);
+    assert.deepEqual(
+      answer.granted.map((lease: { pattern: string }) => lease.pattern),
+      ['src/b.ts'],
+    );
     assert.equal(answer.conflicts.length, 1);
     assert.equal(answer.conflicts[0].pattern, 'src/a.ts');
     assert.equal(answer.conflicts[0].held.sessionId, 'alice');
@@ -89,7 +100,10 @@ describe('claim', () => {
     assert.equal(repo.cli(['claim', 'docs/**', '--shared', '--as', 'alice']).status, 0);
     assert.equal(repo.cli(['claim', 'docs/guide.md', '--shared', '--as', 'bob']).status, 0);
     assert.equal(repo.cli(['claim', 'docs/guide.md', '--as', 'carol']).status, 1);
-    assert.deepEqual(repo.json(['status', '--json']).leases.map((lease: { mode: string }) => lease.mode), ['shared', 'shared']);
+    assert.deepEqual(
+      repo.json(['status', '--json']).leases.map((lease: { mode: string }) => lease.mode),
+      ['shared', 'shared'],
+    );
   });
 
   it('claiming again renews; a glob over the whole repository needs --force', () => {
@@ -106,7 +120,9 @@ describe('claim', () => {
   it('takes patterns relative to the current directory, like git, and absolute paths in any worktree', () => {
     mkdirSync(join(repo.root, 'src', 'lib'), { recursive: true });
     const other = repo.addWorktree('feature');
-    const result = repo.json(['claim', 'a.ts', 'lib/*.ts', '../README.md', join(other, 'docs', 'x.md'), `${repo.root}/test/**`, '--json'], { cwd: join(repo.root, 'src') });
+    const result = repo.json(['claim', 'a.ts', 'lib/*.ts', '../README.md', join(other, 'docs', 'x.md'), `${repo.root}/test/**`, '--json'], {
+      cwd: join(repo.root, 'src'),
+    });
     assert.deepEqual(
       result.granted.map((lease: { pattern: string }) => lease.pattern),
       ['src/a.ts', 'src/lib/*.ts', 'README.md', 'docs/x.md', 'test/**'],
@@ -137,7 +153,10 @@ describe('identity', () => {
     repo.cli(['claim', 'kept.ts', '--as', 'person']);
     const status = repo.json(['status', '--json']);
     assert.equal(status.sessions.find((s: { id: string }) => s.id === 'crashed-agent').alive, false);
-    assert.deepEqual(status.leases.map((lease: { pattern: string }) => lease.pattern), ['kept.ts']);
+    assert.deepEqual(
+      status.leases.map((lease: { pattern: string }) => lease.pattern),
+      ['kept.ts'],
+    );
     assert.equal(repo.cli(['claim', 'gone.ts', '--as', 'next']).status, 0, 'a dead holder does not block');
   });
 });
@@ -163,7 +182,10 @@ describe('release', () => {
     assert.equal(event.actor, 'tester');
 
     const all = repo.json(['release', '--all', '--json']);
-    assert.deepEqual(all.released.map((lease: { pattern: string }) => lease.pattern), ['b.ts', 'c.ts']);
+    assert.deepEqual(
+      all.released.map((lease: { pattern: string }) => lease.pattern),
+      ['b.ts', 'c.ts'],
+    );
     assert.deepEqual(repo.json(['status', '--json']).leases, []);
   });
 
@@ -181,10 +203,16 @@ describe('renew', () => {
     repo.cli(['claim', 'a.ts', 'b.ts', '--ttl', '10m']);
     const before = Date.now();
     const byFlag = repo.json(['renew', 'a.ts', '--ttl', '2h', '--json']);
-    assert.deepEqual(byFlag.renewed.map((lease: { pattern: string }) => lease.pattern), ['a.ts']);
+    assert.deepEqual(
+      byFlag.renewed.map((lease: { pattern: string }) => lease.pattern),
+      ['a.ts'],
+    );
     assert.ok(Date.parse(byFlag.renewed[0].expiresAt) >= before + 2 * 3_600_000);
     const byConfig = repo.json(['renew', '--json']);
-    assert.deepEqual(byConfig.renewed.map((lease: { pattern: string }) => lease.pattern), ['a.ts', 'b.ts']);
+    assert.deepEqual(
+      byConfig.renewed.map((lease: { pattern: string }) => lease.pattern),
+      ['a.ts', 'b.ts'],
+    );
     for (const lease of byConfig.renewed) assert.ok(Date.parse(lease.expiresAt) >= before + 3 * 3_600_000);
     const text = repo.cli(['renew', 'b.ts']);
     assert.match(text.stdout, /^renewed b\.ts \((2h59m|3h00m) left, token 2\)\n$/);
@@ -232,7 +260,13 @@ describe('who and check', () => {
     const json = repo.json(['check', 'src/a.ts', 'free.ts', '--json']);
     assert.equal(json.ok, false);
     assert.equal(json.session, 'tester');
-    assert.deepEqual(json.paths.map((path: { path: string; holders: unknown[] }) => [path.path, path.holders.length]), [['src/a.ts', 1], ['free.ts', 0]]);
+    assert.deepEqual(
+      json.paths.map((path: { path: string; holders: unknown[] }) => [path.path, path.holders.length]),
+      [
+        ['src/a.ts', 1],
+        ['free.ts', 0],
+      ],
+    );
   });
 
   it('paths outside the repository are named on stderr and never held', () => {
@@ -256,9 +290,18 @@ describe('status, log and gc', () => {
     repo.cli(['claim', 'a.ts', 'b.ts']);
     repo.cli(['release', 'a.ts']);
     const live = repo.json(['status', '--json']);
-    assert.deepEqual(live.leases.map((lease: { pattern: string }) => lease.pattern), ['b.ts']);
+    assert.deepEqual(
+      live.leases.map((lease: { pattern: string }) => lease.pattern),
+      ['b.ts'],
+    );
     const all = repo.json(['status', '--json', '--all']);
-    assert.deepEqual(all.leases.map((lease: { pattern: string; state: string }) => [lease.pattern, lease.state]), [['a.ts', 'released'], ['b.ts', 'live']]);
+    assert.deepEqual(
+      all.leases.map((lease: { pattern: string; state: string }) => [lease.pattern, lease.state]),
+      [
+        ['a.ts', 'released'],
+        ['b.ts', 'live'],
+      ],
+    );
     assert.match(repo.cli(['status', '--all']).stdout, /^a\.ts\s+exclusive\s+tester\s+-\s+claim\s+released$/m);
   });
 
@@ -273,9 +316,15 @@ describe('status, log and gc', () => {
     assert.match(table.stdout, /^\S+ \S+\s+deny\s+bob\s+a\.ts\s+mode=exclusive source=claim heldBy=alice:a\.ts$/m);
     assert.match(table.stdout, /^\S+ \S+\s+release\s+alice\s+a\.ts\s+token=1 reason=released$/m);
     const bob = repo.json(['log', '--session', 'bob', '--json']);
-    assert.deepEqual(bob.map((event: { kind: string }) => event.kind), ['session-start', 'deny']);
+    assert.deepEqual(
+      bob.map((event: { kind: string }) => event.kind),
+      ['session-start', 'deny'],
+    );
     assert.match(bob[0].at, ISO);
-    assert.deepEqual(repo.json(['log', '--kind', 'grant', '--kind', 'release', '--json']).map((event: { kind: string }) => event.kind), ['grant', 'release']);
+    assert.deepEqual(
+      repo.json(['log', '--kind', 'grant', '--kind', 'release', '--json']).map((event: { kind: string }) => event.kind),
+      ['grant', 'release'],
+    );
     assert.equal(repo.json(['log', '--since', '1h', '--json']).length, repo.json(['log', '--json']).length);
   });
 
@@ -290,7 +339,13 @@ describe('status, log and gc', () => {
     assert.equal(all.leases.find((lease: { pattern: string }) => lease.pattern === 'gone.ts').releaseReason, 'process-gone');
     const purge = repo.cli(['gc', '--retention', '1ms']);
     assert.equal(purge.status, 0);
-    assert.match(purge.stdout, /^ended 0 session\(s\) whose process is gone\nreleased 0 expired or orphaned lease\(s\)\ndeleted 1 lease\(s\), 1 session\(s\) and \d+ event\(s\) older than 0s\n$/);
-    assert.deepEqual(repo.json(['status', '--all', '--json']).leases.map((lease: { pattern: string }) => lease.pattern), ['kept.ts']);
+    assert.match(
+      purge.stdout,
+      /^ended 0 session\(s\) whose process is gone\nreleased 0 expired or orphaned lease\(s\)\ndeleted 1 lease\(s\), 1 session\(s\) and \d+ event\(s\) older than 0s\n$/,
+    );
+    assert.deepEqual(
+      repo.json(['status', '--all', '--json']).leases.map((lease: { pattern: string }) => lease.pattern),
+      ['kept.ts'],
+    );
   });
 });

@@ -80,7 +80,13 @@ describe('agent-lease demo', () => {
     const base = /^Kept (\S+) \(remove it when done\)\.$/m.exec(result.stdout)?.[1];
     assert.ok(base);
     try {
-      for (const path of ['shop/.claude/settings.json', 'shop/.git/hooks/pre-commit', 'shop/.git/agent-lease/state.db', 'shop-api/src/auth/login.ts', 'shop-ui']) {
+      for (const path of [
+        'shop/.claude/settings.json',
+        'shop/.git/hooks/pre-commit',
+        'shop/.git/agent-lease/state.db',
+        'shop-api/src/auth/login.ts',
+        'shop-ui',
+      ]) {
         assert.ok(existsSync(join(base, path)), path);
       }
     } finally {

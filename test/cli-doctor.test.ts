@@ -66,7 +66,11 @@ describe('doctor', () => {
     healthyInstall();
     const table = cli(['doctor']);
     assert.equal(table.status, 0, table.stdout);
-    const names = table.stdout.trimEnd().split('\n').slice(0, -2).map((line) => /^ok\s+(\S+)\s/.exec(line)?.[1]);
+    const names = table.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(0, -2)
+      .map((line) => /^ok\s+(\S+)\s/.exec(line)?.[1]);
     assert.deepEqual(names, ['node', 'sqlite', 'store', 'wal', 'filesystem', 'sessions', 'config', 'hooks', 'guard']);
     assert.match(table.stdout, /^ok\s+sqlite\s+better-sqlite3 \d+\.\d+\.\d+ \(SQLite 3\.\d+\.\d+\); the native module loads$/m);
     assert.match(table.stdout, new RegExp(`^ok\\s+store\\s+${storePath}: readable and writable, schema \\d+, 1 session row\\(s\\)$`, 'm'));
@@ -182,7 +186,12 @@ describe('doctor', () => {
     assert.match(only(broken.checks, 'wal').message, /journal mode is delete, not WAL/);
     const fixed = doctor(['--fix']);
     assert.equal(fixed.status, 0);
-    assert.deepEqual(only(fixed.checks, 'wal'), { check: 'wal', status: 'ok', message: 'journal mode WAL', fixed: 'switched the journal mode from delete to WAL' });
+    assert.deepEqual(only(fixed.checks, 'wal'), {
+      check: 'wal',
+      status: 'ok',
+      message: 'journal mode WAL',
+      fixed: 'switched the journal mode from delete to WAL',
+    });
   });
 
   it('warns about sessions whose process is gone; only --fix ends them', () => {
@@ -236,9 +245,14 @@ Module._load = function (request, ...rest) {
 
 /** Runs the CLI as another user, for the permission checks root would otherwise pass. */
 function runAs(uid: number, args: string[], extraEnv: NodeJS.ProcessEnv): CliResult {
-  const result = spawnSync(process.execPath, [readableBin(), ...args], { cwd: repo.root, env: { ...env, ...extraEnv }, uid, gid: uid, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [readableBin(), ...args], {
+    cwd: repo.root,
+    env: { ...env, ...extraEnv },
+    uid,
+    gid: uid,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-
-

@@ -87,12 +87,18 @@ describe('.agent-locks/', () => {
     const kept = readFileSync(join(repo.root, '.agent-locks', 'mine.json.refused'), 'utf8');
     assert.match(kept, /^# agent-lease did not take this claim \(.*\): src\/a\.ts: alice/);
     assert.match(kept, /\{"agent":"dana","files":\["src\/a\.ts"\]\}$/);
-    assert.equal(repo.json(['status', '--json']).leases.some((l: { holder: string }) => l.holder === 'dana'), false);
+    assert.equal(
+      repo.json(['status', '--json']).leases.some((l: { holder: string }) => l.holder === 'dana'),
+      false,
+    );
   });
 
   it('rewrites only under the proper-lockfile lock', () => {
     repo.cli(['claim', 'first.ts']);
-    const unlock = lockfile.lockSync(join(repo.root, '.git', 'agent-lease'), { lockfilePath: lockFilesLockPath(join(repo.root, '.git', 'agent-lease', 'state.db')), realpath: false });
+    const unlock = lockfile.lockSync(join(repo.root, '.git', 'agent-lease'), {
+      lockfilePath: lockFilesLockPath(join(repo.root, '.git', 'agent-lease', 'state.db')),
+      realpath: false,
+    });
     try {
       const blocked = repo.cli(['claim', 'second.ts']);
       assert.equal(blocked.status, 0, 'the claim itself succeeds');

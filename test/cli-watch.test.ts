@@ -62,7 +62,9 @@ function watch(command: string, args: string[], env: NodeJS.ProcessEnv): Watch {
 const lastScreen = (output: string): string => output.slice(output.lastIndexOf(CLEAR));
 
 describe('status --watch', () => {
-  it('on a terminal: draws in colour, redraws in place on every change, stops on Ctrl-C', { skip: HAS_PYTHON ? false : 'python3 with its pty module is not available to drive a terminal' }, async () => {
+  it('on a terminal: draws in colour, redraws in place on every change, stops on Ctrl-C', {
+    skip: HAS_PYTHON ? false : 'python3 with its pty module is not available to drive a terminal',
+  }, async () => {
     const session = watch('python3', [PTY_RUN, process.execPath, BIN, 'status', '--watch', '--interval', '200ms'], { ...repo.env, TERM: 'xterm' });
     await session.until((out) => lastScreen(out).includes('No live leases.'), 'the first screen');
     assert.match(session.output(), /agent-lease status --watch: .*state\.db, every 200ms; Ctrl-C to stop/);
@@ -82,7 +84,9 @@ describe('status --watch', () => {
     assert.equal(await session.exit(), 0, 'Ctrl-C ends it cleanly');
   });
 
-  it('on a terminal with NO_COLOR: redraws without colour', { skip: HAS_PYTHON ? false : 'python3 with its pty module is not available to drive a terminal' }, async () => {
+  it('on a terminal with NO_COLOR: redraws without colour', {
+    skip: HAS_PYTHON ? false : 'python3 with its pty module is not available to drive a terminal',
+  }, async () => {
     repo.cli(['claim', 'src/a.ts']);
     const session = watch('python3', [PTY_RUN, process.execPath, BIN, 'status', '--watch'], { ...repo.env, TERM: 'xterm', NO_COLOR: '1' });
     await session.until((out) => lastScreen(out).includes('src/a.ts'), 'the first screen');
@@ -107,7 +111,14 @@ describe('status --watch', () => {
     await json.until((out) => out.split('\n').length >= 3, 'the second line');
     json.child.kill('SIGINT');
     assert.equal(await json.exit(), 0);
-    const lines = json.output().trimEnd().split('\n').map((line) => JSON.parse(line) as { leases: unknown[] });
-    assert.deepEqual(lines.map((line) => line.leases.length), [1, 0]);
+    const lines = json
+      .output()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { leases: unknown[] });
+    assert.deepEqual(
+      lines.map((line) => line.leases.length),
+      [1, 0],
+    );
   });
 });

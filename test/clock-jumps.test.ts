@@ -64,7 +64,11 @@ function assertNoConflictingLiveLeases(live: HeldLease[], where: string): void {
   for (const a of live) {
     for (const b of live) {
       if (a.token < b.token && a.sessionId !== b.sessionId) {
-        assert.equal(overlaps(a, b), false, `${where}: ${a.sessionId} holds ${a.pattern} (token ${a.token}) and ${b.sessionId} holds ${b.pattern} (token ${b.token})`);
+        assert.equal(
+          overlaps(a, b),
+          false,
+          `${where}: ${a.sessionId} holds ${a.pattern} (token ${a.token}) and ${b.sessionId} holds ${b.pattern} (token ${b.token})`,
+        );
       }
     }
   }
@@ -90,7 +94,11 @@ test(`${SEQUENCES} random sequences of leases and clock jumps: never two conflic
         for (const lease of listLeases(t.store)) {
           if (acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE }).ok) continue;
           t.clock.advance(MAX_TTL_MINUTES * MINUTE + 1);
-          assert.equal(acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE }).ok, true, `${lease.pattern} of ${lease.sessionId} still held ${MAX_TTL_MINUTES} minutes after it was contested`);
+          assert.equal(
+            acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE }).ok,
+            true,
+            `${lease.pattern} of ${lease.sessionId} still held ${MAX_TTL_MINUTES} minutes after it was contested`,
+          );
           assertNoConflictingLiveLeases(listLeases(t.store), 'after the takeover');
         }
       } finally {

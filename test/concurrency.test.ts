@@ -42,12 +42,22 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(r.stdout) as { granted: number; denied: number; errors: number; busy: number };
     });
-    assert.equal(counts.reduce((sum, c) => sum + c.errors, 0), 0, 'no errors, SQLITE_BUSY or other');
-    assert.equal(counts.reduce((sum, c) => sum + c.granted + c.denied, 0), processes * rounds);
+    assert.equal(
+      counts.reduce((sum, c) => sum + c.errors, 0),
+      0,
+      'no errors, SQLITE_BUSY or other',
+    );
+    assert.equal(
+      counts.reduce((sum, c) => sum + c.granted + c.denied, 0),
+      processes * rounds,
+    );
 
     const replay = replayExclusiveGrants(readEvents(t.store));
     assert.deepEqual(replay.doubleGrants, []);
-    assert.equal(replay.grants, counts.reduce((sum, c) => sum + c.granted, 0));
+    assert.equal(
+      replay.grants,
+      counts.reduce((sum, c) => sum + c.granted, 0),
+    );
     // Contention: attempts were denied because another process held the path. (How many racers win
     // is up to the scheduler: a winner releases and asks again within microseconds.)
     const winners = counts.filter((c) => c.granted > 0).length;

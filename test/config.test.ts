@@ -23,7 +23,13 @@ test('a valid file sets TTLs, ignore list, failure modes and retention', () => {
   withDir((dir) => {
     writeFileSync(
       join(dir, '.agent-lease.json'),
-      JSON.stringify({ ttl: { edit: '5m', claim: 7200 }, ignore: ['gen/**'], guard: { onStoreError: 'warn' }, hooks: { onStoreError: 'deny' }, retention: '2d' }),
+      JSON.stringify({
+        ttl: { edit: '5m', claim: 7200 },
+        ignore: ['gen/**'],
+        guard: { onStoreError: 'warn' },
+        hooks: { onStoreError: 'deny' },
+        retention: '2d',
+      }),
     );
     const config = loadConfig(dir);
     assert.equal(config.ttl.editMs, 5 * 60_000);
@@ -47,7 +53,11 @@ test('a bad file is one clear error naming the file and the field', () => {
   withDir((dir) => {
     for (const [text, expected] of cases) {
       writeFileSync(join(dir, '.agent-lease.json'), text);
-      assert.throws(() => loadConfig(dir), (error: Error) => expected.test(error.message) && !error.message.includes('\n'), text);
+      assert.throws(
+        () => loadConfig(dir),
+        (error: Error) => expected.test(error.message) && !error.message.includes('\n'),
+        text,
+      );
     }
   });
 });

@@ -65,7 +65,10 @@ function harness(t: TestContext) {
   };
 }
 
-test('two Claude Code sessions in two worktrees: the second is denied the first one\'s file, its commit is refused, and it gets the file once the first ends', { skip: SKIP, timeout: 180_000 }, async (t) => {
+test("two Claude Code sessions in two worktrees: the second is denied the first one's file, its commit is refused, and it gets the file once the first ends", {
+  skip: SKIP,
+  timeout: 180_000,
+}, async (t) => {
   const { repo, claude, scriptFailures } = harness(t);
   repo.write('.gitignore', 'node_modules/\n');
   repo.write('src/x.ts', 'export const x = 1;\n');
@@ -127,38 +130,58 @@ test('two Claude Code sessions in two worktrees: the second is denied the first 
   ];
 
   const a = await claude('a', worktreeA, stepsA);
-  const committed = await within(Promise.race([aCommitted.promise, a.exited.then((exit) => Promise.reject(new Error(`A exited early: ${JSON.stringify(exit)}`)))]), 'A to edit and commit');
+  const committed = await within(
+    Promise.race([aCommitted.promise, a.exited.then((exit) => Promise.reject(new Error(`A exited early: ${JSON.stringify(exit)}`)))]),
+    'A to edit and commit',
+  );
   assert.equal(committed.isError, false, `A's own commit passes the guard: it holds the file (${committed.result})`);
   assert.match(committed.result, /committed/);
   assert.match(repo.git(['log', '-1', '--format=%s', 'branch-a']), /^A: x = 2$/);
 
   const b = await claude('b', worktreeB, stepsB);
-  const denied = await within(bDenied.promise, 'B\'s Write to be answered');
+  const denied = await within(bDenied.promise, "B's Write to be answered");
   assert.equal(denied.isError, true, 'the Write was blocked');
   assert.match(denied.result, /agent-lease denied this edit: src\/x\.ts is leased to another session/);
-  assert.match(denied.result, new RegExp(`worktree ${worktreeA} on branch-a\\) holds src/x\\.ts exclusively \\(edit lease`), 'the denial names the holder\'s worktree and branch');
+  assert.match(
+    denied.result,
+    new RegExp(`worktree ${worktreeA} on branch-a\\) holds src/x\\.ts exclusively \\(edit lease`),
+    "the denial names the holder's worktree and branch",
+  );
 
-  const changedByShell = await within(bChangedByShell.promise, 'B\'s shell change to be answered');
+  const changedByShell = await within(bChangedByShell.promise, "B's shell change to be answered");
   assert.equal(changedByShell.isError, false);
-  assert.match(changedByShell.notes, /this worktree now has uncommitted changes to a file that another session holds:\n- .*holds src\/x\.ts exclusively/, 'PostToolUse told the model');
+  assert.match(
+    changedByShell.notes,
+    /this worktree now has uncommitted changes to a file that another session holds:\n- .*holds src\/x\.ts exclusively/,
+    'PostToolUse told the model',
+  );
 
-  const refused = await within(bRefused.promise, 'B\'s commit to be answered');
+  const refused = await within(bRefused.promise, "B's commit to be answered");
   const bSession = withRepoStore(repo, (store) => listSessions(store).find((session) => session.worktree === worktreeB));
   assert.ok(bSession, 'B registered its session');
   assert.equal(refused.isError, true, `git commit failed: ${refused.result}`);
   assert.match(refused.result, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/x\.ts\n/);
-  assert.match(refused.result, new RegExp(`Committing as .*session ${bSession.id} \\(AGENT_LEASE_SESSION\\)`), 'the guard knew who commits from the Bash tool\'s environment');
+  assert.match(
+    refused.result,
+    new RegExp(`Committing as .*session ${bSession.id} \\(AGENT_LEASE_SESSION\\)`),
+    "the guard knew who commits from the Bash tool's environment",
+  );
   assert.match(refused.notes, /this worktree now has uncommitted changes to a file that another session holds/, 'PostToolUseFailure told the model too');
-  assert.match(repo.git(['log', '-1', '--format=%s', 'branch-b']), /^agent-lease hooks$/, 'B\'s commit did not happen');
+  assert.match(repo.git(['log', '-1', '--format=%s', 'branch-b']), /^agent-lease hooks$/, "B's commit did not happen");
 
   aMayFinish.open();
   const exitA = await within(a.exited, 'A to exit');
   assert.equal(exitA.code, 0, exitA.stderr);
   assert.match(exitA.stdout, /A is done\./);
-  withRepoStore(repo, (store) => assert.deepEqual(listLeases(store).filter((lease) => lease.pattern === 'src/x.ts' && lease.holder.worktree === worktreeA), []));
+  withRepoStore(repo, (store) =>
+    assert.deepEqual(
+      listLeases(store).filter((lease) => lease.pattern === 'src/x.ts' && lease.holder.worktree === worktreeA),
+      [],
+    ),
+  );
 
   bMayRetry.open();
-  const retried = await within(bRetried.promise, 'B\'s second Write to be answered');
+  const retried = await within(bRetried.promise, "B's second Write to be answered");
   assert.equal(retried.isError, false, `B's Write goes through now: ${retried.result}`);
   const exitB = await within(b.exited, 'B to exit');
   assert.equal(exitB.code, 0, exitB.stderr);

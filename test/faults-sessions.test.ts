@@ -20,7 +20,15 @@ function cli(repo: FaultRepo, args: string[], cwd = repo.root): CliResult {
 }
 
 /** Runs `event` for `session` in `cwd` through `agent`, or as this test process when there is none. */
-function hook(repo: FaultRepo, event: string, sample: string, session: string, cwd: string, agent?: HookAgent, overrides: Record<string, unknown> = {}): Promise<HookRun> | HookRun {
+function hook(
+  repo: FaultRepo,
+  event: string,
+  sample: string,
+  session: string,
+  cwd: string,
+  agent?: HookAgent,
+  overrides: Record<string, unknown> = {},
+): Promise<HookRun> | HookRun {
   const input = fixture(sample, repo.root, session, { cwd, ...overrides });
   return agent === undefined ? runHook(event, input, { env: repo.hookEnv, cwd }) : agent.run(event, input);
 }
@@ -51,10 +59,17 @@ test('an agent killed with SIGKILL, so never sending SessionEnd: its leases are 
   const taken = repo.edit(B, 'src/held.ts');
   assert.deepEqual([taken.status, taken.stdout, taken.stderr], [0, '', ''], 'granted at once, silently');
   assert.deepEqual(holders(repo, 'src/held.ts'), [B]);
-  const [takeover] = JSON.parse(cli(repo, ['log', '--kind', 'takeover', '--json']).stdout) as Array<{ sessionId: string; actor: string; detail: { reason: string } }>;
+  const [takeover] = JSON.parse(cli(repo, ['log', '--kind', 'takeover', '--json']).stdout) as Array<{
+    sessionId: string;
+    actor: string;
+    detail: { reason: string };
+  }>;
   assert.deepEqual([takeover!.sessionId, takeover!.actor, takeover!.detail.reason], [A, B, 'holder-dead']);
   const status = JSON.parse(cli(repo, ['status', '--json', '--all']).stdout) as { sessions: Array<{ id: string; alive: boolean; endedAt: string | null }> };
-  assert.deepEqual(status.sessions.find((session) => session.id === A), { ...status.sessions.find((session) => session.id === A), alive: false, endedAt: null });
+  assert.deepEqual(
+    status.sessions.find((session) => session.id === A),
+    { ...status.sessions.find((session) => session.id === A), alive: false, endedAt: null },
+  );
 });
 
 /** Whether this process may choose the next pid the kernel hands out (root, with CAP_SYS_ADMIN). */
@@ -83,7 +98,8 @@ async function startWithPid(pid: number): Promise<ChildProcess | null> {
 }
 
 test("a dead agent's pid, reused by an unrelated process running the same program, is not taken for the agent", async (t) => {
-  if (!canSteerPids()) return t.skip('reusing a pid on purpose needs root (/proc/sys/kernel/ns_last_pid); test/leases.test.ts covers a reused pid with a forged start time');
+  if (!canSteerPids())
+    return t.skip('reusing a pid on purpose needs root (/proc/sys/kernel/ns_last_pid); test/leases.test.ts covers a reused pid with a forged start time');
   const repo = makeFaultRepo(t);
   const agent = startHookAgent(repo.hookEnv);
   assert.equal((await agent.run('pre-tool-use', editInput(repo, A, 'src/held.ts'))).stdout, '');
@@ -94,7 +110,11 @@ test("a dead agent's pid, reused by an unrelated process running the same progra
   t.after(() => impostor.kill('SIGKILL'));
 
   const status = JSON.parse(cli(repo, ['status', '--json']).stdout) as { sessions: Array<{ id: string; pid: number; alive: boolean }> };
-  assert.deepEqual(status.sessions.map(({ id, pid: sessionPid, alive }) => ({ id, pid: sessionPid, alive })), [{ id: A, pid, alive: false }], 'the same pid, a node process again, but not the agent');
+  assert.deepEqual(
+    status.sessions.map(({ id, pid: sessionPid, alive }) => ({ id, pid: sessionPid, alive })),
+    [{ id: A, pid, alive: false }],
+    'the same pid, a node process again, but not the agent',
+  );
   const taken = repo.edit(B, 'src/held.ts');
   assert.deepEqual([taken.status, taken.stdout], [0, '']);
   assert.deepEqual(holders(repo, 'src/held.ts'), [B]);
@@ -128,7 +148,13 @@ test('a session started in a subdirectory leases repository-relative paths; a re
   mkdirSync(deep, { recursive: true });
   assert.equal(runHook('session-start', fixture('session-start.startup', repo.root, A, { cwd: deep }), { env: repo.hookEnv, cwd: deep }).status, 0);
   assert.equal(repo.edit(A, 'x.ts', { cwd: deep }).stdout, '');
-  assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A, { cwd: deep, tool_input: { file_path: 'y.ts', content: '' } }), { env: repo.hookEnv, cwd: deep }).stdout, '');
+  assert.equal(
+    runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A, { cwd: deep, tool_input: { file_path: 'y.ts', content: '' } }), {
+      env: repo.hookEnv,
+      cwd: deep,
+    }).stdout,
+    '',
+  );
   assert.equal(repo.edit(A, join(repo.root, 'README.md'), { cwd: deep }).stdout, '');
   repo.write('src/changed-by-bash.ts');
   assert.equal(runHook('post-tool-use', fixture('post-tool-use.bash', repo.root, A, { cwd: deep }), { env: repo.hookEnv, cwd: deep }).status, 0);
@@ -183,7 +209,7 @@ test('a bare repository with worktrees: one store in the bare directory serves e
   assert.match(readFileSync(join(bare, 'info', 'exclude'), 'utf8'), /^\/\.agent-locks\/$/m);
 });
 
-test('a worktree removed while its session holds leases: that session\'s hooks say so in one line, its leases bind until its agent ends (or they expire), and the rest works', async (t) => {
+test("a worktree removed while its session holds leases: that session's hooks say so in one line, its leases bind until its agent ends (or they expire), and the rest works", async (t) => {
   const repo = makeFaultRepo(t);
   const linked = repo.addWorktree('wt-a');
   const gone = repo.addWorktree('wt-gone');
@@ -195,7 +221,10 @@ test('a worktree removed while its session holds leases: that session\'s hooks s
   repo.git(['worktree', 'remove', '--force', linked]);
   rmSync(gone, { recursive: true, force: true });
   assert.equal(isDenied(repo.edit(B, 'src/held.ts')), true, 'the agent still runs: its lease holds');
-  for (const [event, sample] of [['stop', 'stop'], ['session-end', 'session-end']]) {
+  for (const [event, sample] of [
+    ['stop', 'stop'],
+    ['session-end', 'session-end'],
+  ]) {
     const run = await hook(repo, event!, sample!, A, linked, agent);
     assertNoCrash(run, event!);
     assert.equal(run.status, 1, 'a non-blocking hook error, shown to the user');

@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
 import { BIN as CLI_BIN, runCli, type CliResult } from './support/cli';
-import { assertDenied, assertNoCrash, assertOneLineError, assertWarned, makeFaultRepo, makeStoreReadOnly, UNPRIVILEGED_UID, type FaultRepo } from './support/faults';
+import {
+  assertDenied,
+  assertNoCrash,
+  assertOneLineError,
+  assertWarned,
+  makeFaultRepo,
+  makeStoreReadOnly,
+  UNPRIVILEGED_UID,
+  type FaultRepo,
+} from './support/faults';
 import { fixture, HOOK_SAMPLES, runHook, runHookAsync, startHookAgent, type HookRun } from './support/hooks';
 import { scaled } from './support/long';
 
@@ -33,7 +42,11 @@ function storeLeases(path: string): Array<{ session_id: string; pattern: string;
   const db = new Database(path, { readonly: true });
   try {
     assert.equal(db.pragma('quick_check', { simple: true }), 'ok');
-    return db.prepare('SELECT session_id, pattern, released_at FROM leases ORDER BY token').all() as Array<{ session_id: string; pattern: string; released_at: number | null }>;
+    return db.prepare('SELECT session_id, pattern, released_at FROM leases ORDER BY token').all() as Array<{
+      session_id: string;
+      pattern: string;
+      released_at: number | null;
+    }>;
   } finally {
     db.close();
   }
@@ -54,7 +67,11 @@ test('a read-only store: what can be read still is, every write is one clear mes
   assert.equal(refused.status, 1, 'the guard still reads the leases');
   assert.match(refused.stderr, /src\/held\.ts\n {4}session-a .*holds /);
   assert.match(cli(repo, ['status'], as).stdout, /src\/held\.ts +exclusive +session-a/);
-  assertOneLineError(cli(repo, ['claim', 'src/free.ts', '--as', 'carol'], as), new RegExp(`^agent-lease claim: the agent-lease store failed: ${readOnly.source}; agent-lease doctor checks it$`), 'claim');
+  assertOneLineError(
+    cli(repo, ['claim', 'src/free.ts', '--as', 'carol'], as),
+    new RegExp(`^agent-lease claim: the agent-lease store failed: ${readOnly.source}; agent-lease doctor checks it$`),
+    'claim',
+  );
 
   repo.write('.agent-lease.json', DENY_AND_WARN);
   assertDenied(repo.edit(B, 'src/free.ts', as), new RegExp(`${readOnly.source}\\. Edits are denied until the store works again`), 'PreToolUse, deny');
@@ -75,7 +92,10 @@ test('a read-only store closed cleanly (no WAL files): even reads fail, and the 
   repo.stage('src/free.ts');
   const refused = repo.commit(['-m', 'unchecked'], as);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, new RegExp(`^agent-lease guard: commit refused: cannot read the agent-lease store at ${repo.storePath}: ${readOnly.source}\\.$`, 'm'));
+  assert.match(
+    refused.stderr,
+    new RegExp(`^agent-lease guard: commit refused: cannot read the agent-lease store at ${repo.storePath}: ${readOnly.source}\\.$`, 'm'),
+  );
   repo.write('.agent-lease.json', DENY_AND_WARN);
   const warned = repo.commit(['-q', '-m', 'warned'], as);
   assert.equal(warned.status, 0, warned.stderr);
@@ -100,7 +120,11 @@ test('a damaged database: every hook, the guard and every command say so in one 
   overwrite(repo, 4096, Buffer.alloc(size - 4096, 0x5a));
   const damaged = /SQLITE_CORRUPT: database disk image is malformed \(the file is damaged: agent-lease doctor, then move it aside\)/;
 
-  assertWarned(repo.edit(B, 'src/free.ts'), new RegExp(`cannot use its store ${repo.storePath}: ${damaged.source}; the edit was allowed WITHOUT a lease`), 'PreToolUse');
+  assertWarned(
+    repo.edit(B, 'src/free.ts'),
+    new RegExp(`cannot use its store ${repo.storePath}: ${damaged.source}; the edit was allowed WITHOUT a lease`),
+    'PreToolUse',
+  );
   for (const [event, input] of otherHooks(repo)) assertWarned(runHook(event, input, { env: repo.hookEnv, cwd: repo.root }), damaged, event);
   for (const command of [['status'], ['claim', 'x.ts'], ['release', '--all'], ['renew'], ['who', 'x.ts'], ['check', 'x.ts'], ['log'], ['gc']]) {
     assertOneLineError(cli(repo, command), new RegExp(`^agent-lease ${command[0]}: the agent-lease store failed: ${damaged.source}`), command.join(' '));
@@ -120,7 +144,11 @@ test('a damaged database: every hook, the guard and every command say so in one 
   assert.match(warned.stderr, /warning: cannot read the agent-lease store .*SQLITE_CORRUPT.*the commit was not checked/);
 
   overwrite(repo, 0, Buffer.from('this is no SQLite header..'));
-  assertDenied(repo.edit(B, 'src/free.ts'), /SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/, 'a damaged header');
+  assertDenied(
+    repo.edit(B, 'src/free.ts'),
+    /SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/,
+    'a damaged header',
+  );
 });
 
 test('damage that ordinary reads never touch: doctor finds it (SQLite quick_check) and says what to do', (t) => {
@@ -147,7 +175,9 @@ test('damage that ordinary reads never touch: doctor finds it (SQLite quick_chec
   assert.notEqual(damaged, null, 'some page holds data that status does not read');
   const doctor = cli(repo, ['doctor', '--json']);
   assert.equal(doctor.status, 1);
-  const store = (JSON.parse(doctor.stdout) as { checks: Array<{ check: string; status: string; message: string; fix?: string }> }).checks.find((check) => check.check === 'store')!;
+  const store = (JSON.parse(doctor.stdout) as { checks: Array<{ check: string; status: string; message: string; fix?: string }> }).checks.find(
+    (check) => check.check === 'store',
+  )!;
   assert.equal(store.status, 'fail');
   assert.match(store.message, new RegExp(`^${repo.storePath} is damaged: SQLite's quick_check reports "`));
   assert.match(store.fix ?? '', /^move it aside/);
@@ -178,7 +208,10 @@ test(`${CORRUPTIONS} random corruptions of the database: the hooks, the guard an
     closeSync(fd);
     const label = `corruption ${round}`;
     const [edit, stop] = await Promise.all([
-      runHookAsync('pre-tool-use', fixture('pre-tool-use.write', repo.root, B, { tool_input: { file_path: join(repo.root, 'src/f1.ts'), content: 'x' } }), { env: repo.hookEnv, cwd: repo.root }),
+      runHookAsync('pre-tool-use', fixture('pre-tool-use.write', repo.root, B, { tool_input: { file_path: join(repo.root, 'src/f1.ts'), content: 'x' } }), {
+        env: repo.hookEnv,
+        cwd: repo.root,
+      }),
       runHookAsync('stop', fixture('stop', repo.root, 'agent-2'), { env: repo.hookEnv, cwd: repo.root }),
     ]);
     for (const run of [edit, stop]) {
@@ -186,10 +219,16 @@ test(`${CORRUPTIONS} random corruptions of the database: the hooks, the guard an
       assert.equal(run.status, 0, `${label}: ${run.stderr}`);
     }
     count(`edit ${edit.json?.hookSpecificOutput?.permissionDecision ?? (edit.json?.systemMessage ? 'warned' : 'allowed')}`);
-    for (const command of [['status', '--json'], ['who', 'src/f1.ts']]) {
+    for (const command of [
+      ['status', '--json'],
+      ['who', 'src/f1.ts'],
+    ]) {
       const result = cli(repo, command);
       assertNoCrash(result, `${label}: ${command[0]}`);
-      assert.ok(result.status === 0 || (result.status === 2 && result.stderr.trimEnd().split('\n').length === 1), `${label}: ${command[0]} exit ${result.status}: ${result.stderr}`);
+      assert.ok(
+        result.status === 0 || (result.status === 2 && result.stderr.trimEnd().split('\n').length === 1),
+        `${label}: ${command[0]} exit ${result.status}: ${result.stderr}`,
+      );
     }
     const commit = repo.commit(['-q', '-m', label], { env: { AGENT_LEASE_SESSION: B } });
     if (commit.status === 0) repo.git(['reset', '-q', '--soft', 'HEAD~1']);
@@ -214,10 +253,19 @@ test('a database deleted or moved aside while sessions are live: the guard warns
   repo.stage('src/held.ts');
   const unchecked = repo.commit(['-q', '-m', 'no store'], { env: { AGENT_LEASE_SESSION: B } });
   assert.equal(unchecked.status, 0);
-  assert.equal(unchecked.stderr, `agent-lease guard: warning: there is no store at ${repo.storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked\n`);
+  assert.equal(
+    unchecked.stderr,
+    `agent-lease guard: warning: there is no store at ${repo.storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked\n`,
+  );
 
   const restarted = repo.edit(B, 'src/held.ts');
-  assertWarned(restarted, new RegExp(`^agent-lease: there was no store at ${repo.storePath} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`), 'PreToolUse');
+  assertWarned(
+    restarted,
+    new RegExp(
+      `^agent-lease: there was no store at ${repo.storePath} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`,
+    ),
+    'PreToolUse',
+  );
   const denied = await editBy(agentA, A, 'src/held.ts');
   assert.equal(denied.json?.hookSpecificOutput?.permissionDecision, 'deny', 'A lost its lease with the store; B has it now, and only B');
   assert.equal(repo.edit(B, 'src/held.ts').stdout, '', 'said once');
@@ -227,28 +275,47 @@ test('a database deleted or moved aside while sessions are live: the guard warns
   const claim = cli(repo, ['claim', 'docs/**', '--as', 'carol']);
   assert.equal(claim.status, 0);
   assert.match(claim.stderr, /^agent-lease: there was no store at .* so a new, empty one was started/);
-  assert.deepEqual(storeLeases(repo.storePath).map((lease) => lease.pattern), ['docs/**']);
+  assert.deepEqual(
+    storeLeases(repo.storePath).map((lease) => lease.pattern),
+    ['docs/**'],
+  );
 });
 
 test('a full disk, as a file size limit (ulimit -f): the hooks and commands say so, and nothing committed before is lost', (t) => {
   const repo = makeFaultRepo(t);
   const limited = { fileSizeLimitKb: 1 };
   const fresh = makeFaultRepo(t);
-  assertWarned(fresh.edit(A, 'src/free.ts', { fileSizeLimitKb: 8 }), /cannot use its store .*SQLITE_IOERR\w*: disk I\/O error \(the disk is full, a file size limit was reached, or the disk failed\); the edit was allowed WITHOUT a lease/, 'creating a store');
+  assertWarned(
+    fresh.edit(A, 'src/free.ts', { fileSizeLimitKb: 8 }),
+    /cannot use its store .*SQLITE_IOERR\w*: disk I\/O error \(the disk is full, a file size limit was reached, or the disk failed\); the edit was allowed WITHOUT a lease/,
+    'creating a store',
+  );
 
   repo.edit(A, 'src/held.ts');
   assert.ok(statSync(`${repo.storePath}-wal`).size > 1024);
-  const full = /SQLITE_(IOERR\w*: disk I\/O error|FULL: database or disk is full) \((the disk is full, a file size limit was reached, or the disk failed|the disk is full)\)/;
+  const full =
+    /SQLITE_(IOERR\w*: disk I\/O error|FULL: database or disk is full) \((the disk is full, a file size limit was reached, or the disk failed|the disk is full)\)/;
   assertWarned(repo.edit(B, 'src/free.ts', limited), full, 'PreToolUse');
   for (const [event, input] of otherHooks(repo)) assertWarned(runHook(event, input, { env: repo.hookEnv, cwd: repo.root, ...limited }), full, event);
-  const claim = spawnSync('bash', ['-c', 'ulimit -f 1; exec "$@"', 'bash', process.execPath, CLI_BIN, 'claim', 'docs/**', '--as', 'carol'], { cwd: repo.root, env: repo.hookEnv, encoding: 'utf8', timeout: 60_000 });
+  const claim = spawnSync('bash', ['-c', 'ulimit -f 1; exec "$@"', 'bash', process.execPath, CLI_BIN, 'claim', 'docs/**', '--as', 'carol'], {
+    cwd: repo.root,
+    env: repo.hookEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assertOneLineError(claim, new RegExp(`^agent-lease claim: the agent-lease store failed: ${full.source}`), 'claim');
   repo.write('.agent-lease.json', DENY_AND_WARN);
   assertDenied(repo.edit(B, 'src/free.ts', limited), full, 'PreToolUse, deny');
 
   rmSync(join(repo.root, '.agent-lease.json'));
   assert.equal(repo.edit(B, 'src/free.ts').stdout, '', 'without the limit it works again');
-  assert.deepEqual(storeLeases(repo.storePath).map((lease) => [lease.session_id, lease.pattern]), [[A, 'src/held.ts'], [B, 'src/free.ts']]);
+  assert.deepEqual(
+    storeLeases(repo.storePath).map((lease) => [lease.session_id, lease.pattern]),
+    [
+      [A, 'src/held.ts'],
+      [B, 'src/free.ts'],
+    ],
+  );
 });
 
 interface Step {
@@ -293,7 +360,11 @@ test('a full disk, as a small file system holding the store: hooks allow or deny
   repo.stage('src/held.ts');
   const hook = (session: string, file: string, event = 'pre-tool-use'): Step => ({
     argv: [process.execPath, CLI_BIN, 'hook', event],
-    input: JSON.stringify(event === 'pre-tool-use' ? fixture('pre-tool-use.write', repo.root, session, { tool_input: { file_path: join(repo.root, file), content: 'x' } }) : fixture(HOOK_SAMPLES.find(([name]) => name === event)![1], repo.root, session)),
+    input: JSON.stringify(
+      event === 'pre-tool-use'
+        ? fixture('pre-tool-use.write', repo.root, session, { tool_input: { file_path: join(repo.root, file), content: 'x' } })
+        : fixture(HOOK_SAMPLES.find(([name]) => name === event)![1], repo.root, session),
+    ),
     env: repo.hookEnv,
     cwd: repo.root,
   });
@@ -312,8 +383,13 @@ test('a full disk, as a small file system holding the store: hooks allow or deny
     makeRoom: sh(`rm .agent-lease.json ${repo.storeDir}/filler`),
     editAgain: hook(B, 'src/free.ts'),
     leases: {
-      argv: [process.execPath, '-e', `const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(process.argv[1], { readonly: true });
-        console.log(JSON.stringify({ check: db.pragma('quick_check', { simple: true }), leases: db.prepare('SELECT session_id, pattern FROM leases WHERE released_at IS NULL ORDER BY token').all() }));`, repo.storePath],
+      argv: [
+        process.execPath,
+        '-e',
+        `const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(process.argv[1], { readonly: true });
+        console.log(JSON.stringify({ check: db.pragma('quick_check', { simple: true }), leases: db.prepare('SELECT session_id, pattern FROM leases WHERE released_at IS NULL ORDER BY token').all() }));`,
+        repo.storePath,
+      ],
     },
   };
   const ran = inSmallFileSystem(repo.storeDir, 1024, Object.values(steps));
@@ -329,7 +405,10 @@ test('a full disk, as a small file system holding the store: hooks allow or deny
   assert.equal(result.commitB!.status, 1, 'reading needs no room: the guard still refuses the held file');
   assert.match(result.commitB!.stderr, /src\/held\.ts\n {4}session-a .*holds /);
   assert.equal(result.bypassB!.status, 0);
-  assert.match(result.bypassB!.stderr, new RegExp(`AGENT_LEASE_BYPASS=1: committing src/held\\.ts held by other sessions; the bypass could NOT be logged: ${full.source}`));
+  assert.match(
+    result.bypassB!.stderr,
+    new RegExp(`AGENT_LEASE_BYPASS=1: committing src/held\\.ts held by other sessions; the bypass could NOT be logged: ${full.source}`),
+  );
   assertOneLineError(result.claim!, new RegExp(`^agent-lease claim: the agent-lease store failed: ${full.source}`), 'claim');
   assertDenied(result.editDenied!, full, 'PreToolUse, deny');
   assert.equal(result.editAgain!.stdout, '', 'with room again, the edit is leased silently');
@@ -350,11 +429,15 @@ test('a store kept locked by a stopped process: every hook answers within its ti
   repo.write('.agent-lease.json', DENY_AND_WARN, denying);
   const locker = spawn(
     process.execPath,
-    ['-e', `const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(process.argv[1]);
+    [
+      '-e',
+      `const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(process.argv[1]);
       db.exec('BEGIN IMMEDIATE');
       db.prepare("INSERT INTO events (at, kind, detail) VALUES (0, 'lock', '{}')").run();
       process.stdout.write('locked\\n');
-      process.kill(process.pid, 'SIGSTOP');`, repo.storePath],
+      process.kill(process.pid, 'SIGSTOP');`,
+      repo.storePath,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.after(() => locker.kill('SIGKILL'));

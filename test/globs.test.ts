@@ -73,10 +73,16 @@ const segment = fc.oneof(
 );
 // Lease patterns never contain `.` or `..` segments: normalizePattern refuses them.
 const pattern = fc
-  .array(segment.filter((s) => s !== '.' && s !== '..'), { minLength: 1, maxLength: 4 })
+  .array(
+    segment.filter((s) => s !== '.' && s !== '..'),
+    { minLength: 1, maxLength: 4 },
+  )
   .map((segments) => segments.join('/'));
 const pathArb = fc
-  .array(fc.array(fc.constantFrom('a', 'b', 'c', '.'), { minLength: 1, maxLength: 3 }).map((chars) => chars.join('')), { minLength: 1, maxLength: 5 })
+  .array(
+    fc.array(fc.constantFrom('a', 'b', 'c', '.'), { minLength: 1, maxLength: 3 }).map((chars) => chars.join('')),
+    { minLength: 1, maxLength: 5 },
+  )
   .map((segments) => segments.join('/'))
   .filter((p) => !p.split('/').some((s) => s === '.' || s === '..'));
 
@@ -93,39 +99,37 @@ test('property: a path matching both patterns means they overlap', () => {
 // A pattern that matches `path`, made by generalising it: characters become `?` or classes, runs
 // become `*`, segments become `**`, and `**` is inserted where it matches zero segments.
 const generalisation = (p: string) =>
-  fc
-    .array(fc.nat(99), { minLength: p.length * 2 + 8, maxLength: p.length * 2 + 8 })
-    .map((dice) => {
-      let roll = 0;
-      const next = (): number => dice[roll++ % dice.length]!;
-      const out: string[] = [];
-      for (const seg of p.split('/')) {
-        if (next() < 8) out.push('**');
-        const r = next();
-        if (r < 10) {
-          out.push('**');
-          continue;
-        }
-        if (r < 20) {
-          out.push('*');
-          continue;
-        }
-        let text = '';
-        for (let i = 0; i < seg.length; i++) {
-          const c = seg[i]!;
-          const d = next();
-          if (d < 15) text += '?';
-          else if (d < 25) text += `[${c}x]`;
-          else if (d < 30) text += '[!z]';
-          else if (d < 40) {
-            text += '*';
-            i += next() % 2;
-          } else text += c === '.' ? '.' : c;
-        }
-        out.push(text.replace(/\*+/g, '*'));
+  fc.array(fc.nat(99), { minLength: p.length * 2 + 8, maxLength: p.length * 2 + 8 }).map((dice) => {
+    let roll = 0;
+    const next = (): number => dice[roll++ % dice.length]!;
+    const out: string[] = [];
+    for (const seg of p.split('/')) {
+      if (next() < 8) out.push('**');
+      const r = next();
+      if (r < 10) {
+        out.push('**');
+        continue;
       }
-      return out.join('/');
-    });
+      if (r < 20) {
+        out.push('*');
+        continue;
+      }
+      let text = '';
+      for (let i = 0; i < seg.length; i++) {
+        const c = seg[i]!;
+        const d = next();
+        if (d < 15) text += '?';
+        else if (d < 25) text += `[${c}x]`;
+        else if (d < 30) text += '[!z]';
+        else if (d < 40) {
+          text += '*';
+          i += next() % 2;
+        } else text += c === '.' ? '.' : c;
+      }
+      out.push(text.replace(/\*+/g, '*'));
+    }
+    return out.join('/');
+  });
 
 test('property: two generalisations of one path always overlap', () => {
   const pair = pathArb.chain((p) => fc.tuple(fc.constant(p), generalisation(p), generalisation(p)));

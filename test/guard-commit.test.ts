@@ -31,7 +31,10 @@ test('a commit touching a file another live session holds is refused, saying who
   assert.equal(head(), before, 'nothing was committed');
   assert.match(refused.stderr, /commit refused: 1 staged file is held by another session/);
   assert.match(refused.stderr, /^ {2}src\/auth\/login\.ts$/m);
-  assert.match(refused.stderr, /^ {4}Bob \(task "refactor auth", worktree \/work\/wt-bob on feature-auth\) holds src\/auth\/login\.ts exclusively \(claim lease, token \d+\), (59m|1h00m) left$/m);
+  assert.match(
+    refused.stderr,
+    /^ {4}Bob \(task "refactor auth", worktree \/work\/wt-bob on feature-auth\) holds src\/auth\/login\.ts exclusively \(claim lease, token \d+\), (59m|1h00m) left$/m,
+  );
   assert.doesNotMatch(refused.stderr, /src\/free\.ts/, 'only blocked files are listed');
   assert.match(refused.stderr, /agent-lease release --force src\/auth\/login\.ts/);
   assert.match(refused.stderr, /AGENT_LEASE_BYPASS=1 git commit/);
@@ -237,7 +240,10 @@ test('an unreadable store refuses the commit, saying what is wrong and how to by
 
   const refused = repo.commit(['-m', 'corrupt store']);
   assert.equal(refused.status, 1, 'the hook fails the commit');
-  assert.match(refused.stderr, /commit refused: cannot read the agent-lease store at .*state\.db: SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/);
+  assert.match(
+    refused.stderr,
+    /commit refused: cannot read the agent-lease store at .*state\.db: SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/,
+  );
   assert.match(refused.stderr, /To commit anyway: AGENT_LEASE_BYPASS=1 git commit/);
 
   const bypassed = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1' } });

@@ -85,7 +85,13 @@ test('husky: a fresh worktree commits a held file unguarded until its session st
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /^user hook ran\n/, "the user's husky hook runs again, before the guard");
   assert.match(refused.stderr, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/held\.ts\n/);
-  assert.match(refused.stderr, new RegExp(`^ {4}Bob \\(task "rework held", worktree ${join(repo.base, 'wt-bob')} on feature-bob\\) holds src/held\\.ts exclusively \\(claim lease, token \\d+\\), (59m|1h00m) left$`, 'm'));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `^ {4}Bob \\(task "rework held", worktree ${join(repo.base, 'wt-bob')} on feature-bob\\) holds src/held\\.ts exclusively \\(claim lease, token \\d+\\), (59m|1h00m) left$`,
+      'm',
+    ),
+  );
   assert.match(refused.stderr, new RegExp(`^Committing as ${SESSION.slice(0, 8)}, session ${SESSION} \\(AGENT_LEASE_SESSION\\)\\.$`, 'm'));
   assert.equal(repo.git(['status', '--porcelain'], linked), '', 'the repair touched no tracked file');
   assert.equal(startSession(repo, linked).json?.systemMessage, undefined, 'nothing to repair at the next start');
@@ -101,15 +107,24 @@ test('husky: doctor names the fresh worktree whose commits would not run the gua
   assert.equal(report.status, 1, report.stdout);
   const failures = report.stdout.split('\n').filter((line) => line.startsWith('fail'));
   assert.equal(failures.length, 1, report.stdout);
-  assert.match(failures[0]!, new RegExp(`^fail\\s+guard\\s+${fresh} \\(fresh\\): \\.husky/_ does not exist in this worktree \\(husky never ran here\\), so git runs no hook at all$`));
-  for (const [worktree, branch] of [[repo.root, 'main'], [started, 'started']]) {
+  assert.match(
+    failures[0]!,
+    new RegExp(`^fail\\s+guard\\s+${fresh} \\(fresh\\): \\.husky/_ does not exist in this worktree \\(husky never ran here\\), so git runs no hook at all$`),
+  );
+  for (const [worktree, branch] of [
+    [repo.root, 'main'],
+    [started, 'started'],
+  ]) {
     assert.match(report.stdout, new RegExp(`^ok\\s+guard\\s+${worktree} \\(${branch}\\): the commit guard runs \\(husky\\)$`, 'm'));
   }
   assert.equal(commitHeld(repo, fresh).status, 0, 'doctor alone changed nothing');
 
   const fixed = agentLease(repo, ['doctor', '--fix']);
   assert.equal(fixed.status, 0, fixed.stdout);
-  assert.match(fixed.stdout, new RegExp(`^ok\\s+guard\\s+${fresh} \\(fresh\\): the commit guard runs \\(husky\\)\\n\\s+fixed: changed ${fresh}/\\.husky/_$`, 'm'));
+  assert.match(
+    fixed.stdout,
+    new RegExp(`^ok\\s+guard\\s+${fresh} \\(fresh\\): the commit guard runs \\(husky\\)\\n\\s+fixed: changed ${fresh}/\\.husky/_$`, 'm'),
+  );
 
   for (const worktree of [repo.root, started, fresh]) {
     const refused = commitHeld(repo, worktree);
@@ -241,7 +256,9 @@ test('AGENT_LEASE_BYPASS=1 lets a commit of a held file through, and `log` shows
 
   const log = agentLease(repo, ['log', '--json']);
   assert.equal(log.status, 0, log.stderr);
-  const bypasses = (JSON.parse(log.stdout) as Array<{ kind: string; sessionId: string | null; actor: string | null; detail: unknown }>).filter((event) => event.kind === 'bypass');
+  const bypasses = (JSON.parse(log.stdout) as Array<{ kind: string; sessionId: string | null; actor: string | null; detail: unknown }>).filter(
+    (event) => event.kind === 'bypass',
+  );
   assert.deepEqual(
     bypasses.map(({ sessionId, actor, detail }) => ({ sessionId, actor, detail })),
     [
@@ -250,7 +267,9 @@ test('AGENT_LEASE_BYPASS=1 lets a commit of a held file through, and `log` shows
     ],
   );
 
-  const table = agentLease(repo, ['log']).stdout.split('\n').filter((line) => /\sbypass\s/.test(line));
+  const table = agentLease(repo, ['log'])
+    .stdout.split('\n')
+    .filter((line) => /\sbypass\s/.test(line));
   const files = JSON.stringify([{ path: HELD, heldBy }]);
   assert.equal(table.length, 2, table.join('\n'));
   assert.match(table[0]!, /\sbypass\s+erin\s+-\s+committer=erin via=AGENT_LEASE_SESSION files=/);

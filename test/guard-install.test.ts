@@ -133,7 +133,7 @@ test('a hooks directory inside the worktree holds tracked files: the guard is ap
   assert.throws(() => installGuard(repo.root), /\.githooks\/pre-commit is tracked and not a shell script/);
 });
 
-test('with husky: the guard is appended once to .husky/pre-commit, after the user\'s lines, which still run; uninstall restores the file', () => {
+test("with husky: the guard is appended once to .husky/pre-commit, after the user's lines, which still run; uninstall restores the file", () => {
   setUpHusky(repo, 'echo "user hook ran"\necho "second line"');
   repo.installBinary();
   const script = join(repo.root, '.husky', 'pre-commit');
@@ -172,7 +172,7 @@ test('with husky but no .husky/pre-commit yet: the file is created, and uninstal
   assert.equal(repo.git(['status', '--porcelain', '.husky']), '');
 });
 
-test('husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky\'s setup; uninstall takes both back', () => {
+test("husky only in devDependencies, never run: install creates .husky/pre-commit and runs husky's setup; uninstall takes both back", () => {
   repo.linkHusky();
   repo.installBinary();
   repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
@@ -191,7 +191,7 @@ test('husky only in devDependencies, never run: install creates .husky/pre-commi
 
   uninstallGuard(repo.root);
   assert.throws(() => repo.git(['config', 'core.hooksPath']), 'core.hooksPath is unset again, so .git/hooks runs as before');
-  assert.equal(existsSync(join(repo.root, '.husky')), false, 'neither the guard script nor husky\'s generated directory is left');
+  assert.equal(existsSync(join(repo.root, '.husky')), false, "neither the guard script nor husky's generated directory is left");
 });
 
 test('a session start in a husky project where nobody installed the guard changes nothing', () => {
@@ -200,7 +200,7 @@ test('a session start in a husky project where nobody installed the guard change
   const result = ensureGuardActive(repo.root);
   assert.equal(result.repaired, false);
   assert.match(result.problem!, /the guard is not installed: there is no \.husky\/pre-commit; fix: agent-lease init/);
-  assert.throws(() => repo.git(['config', 'core.hooksPath']), 'husky was not set up behind the user\'s back');
+  assert.throws(() => repo.git(['config', 'core.hooksPath']), "husky was not set up behind the user's back");
   assert.equal(existsSync(join(repo.root, '.husky')), false);
 });
 
@@ -243,18 +243,32 @@ test('doctor: every worktree is listed with its state, and repairAllWorktrees ma
   const second = repo.addWorktree('second');
 
   const states = worktreeGuardStates(repo.root);
-  assert.deepEqual(states.map((s) => [s.branch, s.active]), [['main', true], ['first', false], ['second', false]]);
+  assert.deepEqual(
+    states.map((s) => [s.branch, s.active]),
+    [
+      ['main', true],
+      ['first', false],
+      ['second', false],
+    ],
+  );
   assert.match(states[1]!.fix!, /agent-lease doctor --fix/);
 
   const repairs = repairAllWorktrees(repo.root);
-  assert.deepEqual(repairs.map((r) => [r.branch, r.repaired, r.problem]), [['main', false, undefined], ['first', true, undefined], ['second', true, undefined]]);
+  assert.deepEqual(
+    repairs.map((r) => [r.branch, r.repaired, r.problem]),
+    [
+      ['main', false, undefined],
+      ['first', true, undefined],
+      ['second', true, undefined],
+    ],
+  );
   assert.deepEqual(repairs[1]!.changed, [join(first, '.husky', '_')]);
   assert.ok(worktreeGuardStates(repo.root).every((s) => s.active));
   assert.equal(commitHeld(first).status, 1);
   assert.equal(commitHeld(second).status, 1);
 });
 
-test("a branch whose .husky/pre-commit predates the guard: reported at session start, fixed by repairing all worktrees", () => {
+test('a branch whose .husky/pre-commit predates the guard: reported at session start, fixed by repairing all worktrees', () => {
   setUpHusky(repo);
   repo.installBinary();
   const old = repo.addWorktree('old-branch');

@@ -34,12 +34,20 @@ test('malformed or incomplete input to any hook: exit 1 (neither a block nor a c
     }
   }
   const noPath = runHook('pre-tool-use', fixture('pre-tool-use.edit', repo.root, 'a-session', { tool_input: { old_string: 'a' } }), { env });
-  assertOneClearLine(noPath.stderr, /^agent-lease hook pre-tool-use: the input has no "tool_input.file_path" string \(got nothing\); nothing was leased$/, 'no file_path');
+  assertOneClearLine(
+    noPath.stderr,
+    /^agent-lease hook pre-tool-use: the input has no "tool_input.file_path" string \(got nothing\); nothing was leased$/,
+    'no file_path',
+  );
   const noTool = runHook('pre-tool-use', fixture('pre-tool-use.edit', repo.root, 'a-session', { tool_input: 'x' }), { env });
   assertOneClearLine(noTool.stderr, /the input has no "tool_input" object \(got a string\)/, 'tool_input not an object');
   const unknown = runHook('user-prompt-submit', fixture('user-prompt-submit', repo.root, 'a-session'), { env });
   assert.equal(unknown.status, 1);
-  assertOneClearLine(unknown.stderr, /^agent-lease hook: unknown event "user-prompt-submit" \(expected one of session-start, pre-tool-use, post-tool-use, stop, session-end\)$/, 'unknown event');
+  assertOneClearLine(
+    unknown.stderr,
+    /^agent-lease hook: unknown event "user-prompt-submit" \(expected one of session-start, pre-tool-use, post-tool-use, stop, session-end\)$/,
+    'unknown event',
+  );
 });
 
 test('stdin is read with a bound: too much input is refused, and input that never ends times out instead of hanging', async (t) => {

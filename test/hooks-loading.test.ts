@@ -13,7 +13,12 @@ function modulesLoaded(preload: string, event: string, input: Record<string, unk
   assert.equal(result.status, 0, result.stderr);
   const line = result.stderr.split('\n').find((l) => l.startsWith('MODULES '));
   assert.ok(line, result.stderr);
-  return (JSON.parse(line.slice('MODULES '.length)) as string[]).map((file) => file.split(`node_modules${sep}`).pop()!.replace(join(__dirname, '..') + sep, ''));
+  return (JSON.parse(line.slice('MODULES '.length)) as string[]).map((file) =>
+    file
+      .split(`node_modules${sep}`)
+      .pop()!
+      .replace(join(__dirname, '..') + sep, ''),
+  );
 }
 
 test('no hook loads zod or the command-line code, and an ordinary edit does not load minimatch', (t) => {
@@ -23,15 +28,34 @@ test('no hook loads zod or the command-line code, and an ordinary edit does not 
   const env = hookEnv(repo.env);
   for (const [event, sample] of HOOK_SAMPLES) {
     const loaded = modulesLoaded(preload, event, fixture(sample, repo.root, 'a-session'), env);
-    assert.ok(loaded.some((file) => file.startsWith(`dist${sep}hooks${sep}`)), `${event}: ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((file) => file.startsWith('zod') || file.startsWith(`dist${sep}cli${sep}`)), [], event);
-    if (event === 'pre-tool-use') assert.deepEqual(loaded.filter((file) => file.startsWith('minimatch')), [], 'minimatch for src/auth/login.ts');
+    assert.ok(
+      loaded.some((file) => file.startsWith(`dist${sep}hooks${sep}`)),
+      `${event}: ${loaded.join(', ')}`,
+    );
+    assert.deepEqual(
+      loaded.filter((file) => file.startsWith('zod') || file.startsWith(`dist${sep}cli${sep}`)),
+      [],
+      event,
+    );
+    if (event === 'pre-tool-use')
+      assert.deepEqual(
+        loaded.filter((file) => file.startsWith('minimatch')),
+        [],
+        'minimatch for src/auth/login.ts',
+      );
   }
 
   // A configuration file is validated with zod once, then read from the cache next to the store.
   repo.write('.agent-lease.json', JSON.stringify({ ttl: { edit: '20m' } }));
   const first = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'), env);
-  assert.ok(first.some((file) => file.startsWith('zod')), 'validated');
+  assert.ok(
+    first.some((file) => file.startsWith('zod')),
+    'validated',
+  );
   const second = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'), env);
-  assert.deepEqual(second.filter((file) => file.startsWith('zod')), [], 'cached');
+  assert.deepEqual(
+    second.filter((file) => file.startsWith('zod')),
+    [],
+    'cached',
+  );
 });

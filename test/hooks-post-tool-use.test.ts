@@ -47,7 +47,10 @@ test('a command that changed a file another session holds is reported to the mod
   assert.match(context, /- src\/auth\/login\.ts: bob \(task "auth rewrite", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively/);
   assert.match(context, /A hook cannot undo a command/);
   assert.match(run.json?.systemMessage ?? '', /a Bash command changed src\/auth\/login\.ts, held by another session/);
-  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/free.ts']);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)),
+    ['src/free.ts'],
+  );
 
   // A command that failed gets the same answer, under its own event name.
   const { tool_response: _response, ...failed } = fixture('post-tool-use.bash', repo.root, A, { hook_event_name: 'PostToolUseFailure', error: 'Exit code 1' });
@@ -62,7 +65,10 @@ test('a command that changed very many files leases the first ones and says how 
   for (let i = 0; i < count; i++) repo.write(`generated/file-${String(i).padStart(4, '0')}.ts`, 'x\n');
   const run = runHook('post-tool-use', fixture('post-tool-use.bash', repo.root, A), { env: hookEnv(repo.env) });
   assert.equal(run.json?.systemMessage, `agent-lease: 5 more changed files were not leased (at most ${MAX_LEASES_PER_COMMAND} per command)`);
-  assert.equal(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).length), MAX_LEASES_PER_COMMAND);
+  assert.equal(
+    withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).length),
+    MAX_LEASES_PER_COMMAND,
+  );
 });
 
 test('other tools are not looked at after they ran', (t) => {

@@ -17,7 +17,7 @@ function setup(t: TestContext) {
   return { repo, worktreeB, env: hookEnv(repo.env) };
 }
 
-test('a first edit leases the file silently; a second session\'s edit in another worktree is denied with what to do', (t) => {
+test("a first edit leases the file silently; a second session's edit in another worktree is denied with what to do", (t) => {
   const { repo, worktreeB, env } = setup(t);
   const first = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.deepEqual([first.status, first.stdout, first.stderr], [0, '', '']);
@@ -36,7 +36,10 @@ test('a first edit leases the file silently; a second session\'s edit in another
 
   withRepoStore(repo, (store) => {
     const holders = who(store, 'src/auth/login.ts');
-    assert.deepEqual(holders.map((lease) => [lease.sessionId, lease.source, lease.mode]), [[A, 'edit', 'exclusive']]);
+    assert.deepEqual(
+      holders.map((lease) => [lease.sessionId, lease.source, lease.mode]),
+      [[A, 'edit', 'exclusive']],
+    );
     const b = getSession(store, B);
     assert.equal(b?.worktree, worktreeB, 'B was registered on its first hook call, in its own worktree');
     assert.equal(b?.branch, 'feature-b');
@@ -53,7 +56,7 @@ test('Write, Edit, NotebookEdit and the legacy MultiEdit each lease their target
   assert.deepEqual(patterns.sort(), ['notebooks/explore.ipynb', 'src/api/routes.ts', 'src/auth/login.ts']);
 });
 
-test('another session\'s claim on a glob denies the edit and names the glob and its task', (t) => {
+test("another session's claim on a glob denies the edit and names the glob and its task", (t) => {
   const { repo, worktreeB, env } = setup(t);
   withRepoStore(repo, (store) => {
     registerSession(store, { id: 'carol', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
@@ -65,7 +68,7 @@ test('another session\'s claim on a glob denies the edit and names the glob and 
   assert.match(reason, /src\/auth\/login\.ts: carol \(task "rewrite the auth module", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively/);
 });
 
-test('a lease whose holder\'s agent process is gone does not block: the edit goes through and takes it over', async (t) => {
+test("a lease whose holder's agent process is gone does not block: the edit goes through and takes it over", async (t) => {
   const { repo, env } = setup(t);
   const agent = startAgent();
   withRepoStore(repo, (store) => {
@@ -75,7 +78,10 @@ test('a lease whose holder\'s agent process is gone does not block: the edit goe
   await agent.kill();
   const run = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.deepEqual([run.status, run.stdout], [0, '']);
-  assert.deepEqual(withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)), [A]);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)),
+    [A],
+  );
 });
 
 test('files outside the repository, ignored files and tools that write no file are left alone', (t) => {
@@ -89,7 +95,10 @@ test('files outside the repository, ignored files and tools that write no file a
     const run = runHook('pre-tool-use', input, { env });
     assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
   }
-  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store)), []);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => listLeases(store)),
+    [],
+  );
 });
 
 test('a store that cannot be opened allows the edit with a visible warning, or denies it when configured to', (t) => {
@@ -114,5 +123,9 @@ test('an invalid configuration file is reported to the user and the defaults app
   const run = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.equal(run.status, 0);
   assert.match(run.json?.systemMessage ?? '', /\.agent-lease\.json: ttl\.edit: .*using the default settings/);
-  assert.deepEqual(withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)), [A], 'leased all the same');
+  assert.deepEqual(
+    withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)),
+    [A],
+    'leased all the same',
+  );
 });

@@ -22,7 +22,10 @@ test('session end releases every lease of the session and ends it; other session
   const run = runHook('session-end', fixture('session-end', repo.root, A), { env });
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
   withRepoStore(repo, (store) => {
-    assert.deepEqual(listLeases(store).map((lease) => lease.sessionId), ['bob']);
+    assert.deepEqual(
+      listLeases(store).map((lease) => lease.sessionId),
+      ['bob'],
+    );
     assert.notEqual(getSession(store, A)?.endedAt, null);
   });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env }).stdout, '', 'B may edit now');

@@ -36,7 +36,7 @@ test('startup registers the session with its agent process, exports its id to th
   assert.equal(session?.alive, true);
 });
 
-test('the briefing lists other sessions\' leases with holder, task and expiry, at most 20 lines then a count', (t) => {
+test("the briefing lists other sessions' leases with holder, task and expiry, at most 20 lines then a count", (t) => {
   const repo = tempRepo(t);
   const worktreeB = repo.addWorktree('wt-b', 'feature-b');
   withRepoStore(repo, (store) => {
@@ -48,7 +48,10 @@ test('the briefing lists other sessions\' leases with holder, task and expiry, a
   const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
   const leaseLines = context.split('\n').filter((line) => line.startsWith('- '));
   assert.equal(leaseLines.length, 21);
-  assert.match(leaseLines[0]!, /^- bob \(task "split the modules", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively \(claim lease, token \d+\), (59m|1h00m) left$/);
+  assert.match(
+    leaseLines[0]!,
+    /^- bob \(task "split the modules", worktree .*wt-b on feature-b\) holds src\/auth\/\*\* exclusively \(claim lease, token \d+\), (59m|1h00m) left$/,
+  );
   assert.equal(leaseLines[20], '- … and 5 more (run `agent-lease status` for all of them)');
 });
 
@@ -61,7 +64,10 @@ test('after /clear the same agent process keeps its leases under the new session
   const cleared = runHook('session-start', fixture('session-start.clear', repo.root, B), { env });
   assert.match(cleared.json?.hookSpecificOutput?.additionalContext ?? '', new RegExp(`keeps the 1 lease\\(s\\) of its previous session id \\(${A}\\)`));
   withRepoStore(repo, (store) => {
-    assert.deepEqual(listLeases(store).map((lease) => [lease.pattern, lease.sessionId]), [['src/auth/login.ts', B]]);
+    assert.deepEqual(
+      listLeases(store).map((lease) => [lease.pattern, lease.sessionId]),
+      [['src/auth/login.ts', B]],
+    );
     assert.notEqual(getSession(store, A)?.endedAt, null, 'the old id is ended');
   });
 
@@ -69,7 +75,10 @@ test('after /clear the same agent process keeps its leases under the new session
   // on startup) takes nothing over.
   const other = runHook('session-start', fixture('session-start.startup', repo.root, 'another-session'), { env });
   assert.match(other.json?.hookSpecificOutput?.additionalContext ?? '', /holds src\/auth\/login\.ts exclusively/);
-  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store).map((lease) => lease.sessionId)), [B]);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => listLeases(store).map((lease) => lease.sessionId)),
+    [B],
+  );
 });
 
 test('a store that cannot be used and an unwritable CLAUDE_ENV_FILE are reported; outside git there is nothing to do', (t) => {

@@ -58,7 +58,10 @@ test('when git cannot list the pending changes, the leases are kept and the user
   const run = runHook('stop', fixture('stop', repo.root, A), { env: hookEnv(repo.env, { PATH: join(repo.base, 'no-git-here') }) });
   assert.equal(run.status, 0);
   assert.match(run.json?.systemMessage ?? '', /could not list the worktree's pending changes .*edit leases were kept/);
-  assert.deepEqual(withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)), ['src/a.ts']);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)),
+    ['src/a.ts'],
+  );
 });
 
 test('stop brings .agent-locks/ in line with the store, in every worktree, and takes a dropped claim', (t) => {
@@ -72,7 +75,9 @@ test('stop brings .agent-locks/ in line with the store, in every worktree, and t
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.json?.systemMessage ?? '', /took .*dana\.json as a claim by dana on docs\/\*\*/);
   for (const root of [repo.root, linked]) {
-    const records = readdirSync(join(root, '.agent-locks')).map((name) => JSON.parse(readFileSync(join(root, '.agent-locks', name), 'utf8')) as { files: string[] });
+    const records = readdirSync(join(root, '.agent-locks')).map(
+      (name) => JSON.parse(readFileSync(join(root, '.agent-locks', name), 'utf8')) as { files: string[] },
+    );
     assert.deepEqual(records.flatMap((record) => record.files).sort(), ['docs/**', 'src/a.ts'], root);
   }
   assert.equal(repo.git(['status', '--porcelain', '--', '.agent-locks']), '', 'the view is ignored by git');

@@ -26,7 +26,9 @@ const USER_SETTINGS: Settings = {
 function agentLeaseHandlers(settings: Settings): string[] {
   const hooks = (settings.hooks ?? {}) as Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>>;
   return Object.entries(hooks).flatMap(([event, groups]) =>
-    groups.flatMap((group) => group.hooks.filter((h) => h.command.includes('agent-lease')).map((h) => `${event} ${group.matcher ?? '*'} ${/hook ([a-z-]+)$/.exec(h.command)?.[1]}`)),
+    groups.flatMap((group) =>
+      group.hooks.filter((h) => h.command.includes('agent-lease')).map((h) => `${event} ${group.matcher ?? '*'} ${/hook ([a-z-]+)$/.exec(h.command)?.[1]}`),
+    ),
   );
 }
 
@@ -37,7 +39,7 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
   const settings = first.settings as typeof USER_SETTINGS & { hooks: Record<string, unknown[]> };
   assert.deepEqual(settings.permissions, USER_SETTINGS.permissions);
   assert.equal(settings.model, 'opus');
-  assert.deepEqual(settings.hooks.PreToolUse![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).PreToolUse![0], 'the user\'s hook stays first');
+  assert.deepEqual(settings.hooks.PreToolUse![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).PreToolUse![0], "the user's hook stays first");
   assert.deepEqual(settings.hooks.UserPromptSubmit, (USER_SETTINGS.hooks as Record<string, unknown[]>).UserPromptSubmit);
   assert.deepEqual(agentLeaseHandlers(first.settings), [
     'PreToolUse Write|Edit|MultiEdit|NotebookEdit pre-tool-use',
@@ -62,7 +64,7 @@ test('removing takes out exactly what adding put in', () => {
   }
 });
 
-test('an earlier agent-lease handler, even inside a group of the user\'s, is replaced rather than duplicated', () => {
+test("an earlier agent-lease handler, even inside a group of the user's, is replaced rather than duplicated", () => {
   const legacy: Settings = {
     hooks: {
       PreToolUse: [
@@ -81,7 +83,10 @@ test('an earlier agent-lease handler, even inside a group of the user\'s, is rep
   assert.ok(changes.includes(`updated PreToolUse (Write|Edit|MultiEdit|NotebookEdit) → agent-lease hook pre-tool-use, timeout 10s`), changes.join('\n'));
   assert.ok(changes.includes('removed UserPromptSubmit → agent-lease hook stop'));
   const hooks = settings.hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>;
-  assert.deepEqual(hooks.PreToolUse![0]!.hooks.map((h) => h.command), ['echo mine']);
+  assert.deepEqual(
+    hooks.PreToolUse![0]!.hooks.map((h) => h.command),
+    ['echo mine'],
+  );
   assert.equal(hooks.PreToolUse!.length, 2);
   assert.deepEqual(hooks.UserPromptSubmit, []);
   assert.equal(agentLeaseHandlers(settings).length, HOOK_ENTRIES.length);
@@ -118,7 +123,7 @@ function runCommand(hook: HookName, launcher: 'project' | 'plugin', env: NodeJS.
   return spawnSync('/bin/sh', ['-c', hookCommand(hook, launcher)], { env, encoding: 'utf8', timeout: 10_000 });
 }
 
-test('the hook command finds the binary in the session\'s worktree, then the main worktree, then PATH, and says clearly when it is missing', (t) => {
+test("the hook command finds the binary in the session's worktree, then the main worktree, then PATH, and says clearly when it is missing", (t) => {
   const repo = tempRepo(t);
   const worktree = repo.addWorktree('wt-b');
   const path = pathWithOnlyGit(repo.base);
@@ -126,7 +131,12 @@ test('the hook command finds the binary in the session\'s worktree, then the mai
 
   const missing = runCommand('pre-tool-use', 'project', env);
   assert.equal(missing.status, 1, 'a non-blocking error, not a silent 127');
-  assert.match(missing.stderr, new RegExp(`^agent-lease is not installed \\(looked in ${worktree}/node_modules/.bin/agent-lease, the main worktree and PATH\\): run npm install .*Files are NOT being leased\\.\\n$`));
+  assert.match(
+    missing.stderr,
+    new RegExp(
+      `^agent-lease is not installed \\(looked in ${worktree}/node_modules/.bin/agent-lease, the main worktree and PATH\\): run npm install .*Files are NOT being leased\\.\\n$`,
+    ),
+  );
 
   fakeBinary(join(path, 'agent-lease'));
   assert.equal(runCommand('stop', 'project', env).stdout, `ran ${path}/agent-lease hook stop\n`);
@@ -136,7 +146,7 @@ test('the hook command finds the binary in the session\'s worktree, then the mai
   assert.equal(runCommand('session-end', 'project', env).stdout, `ran ${worktree}/node_modules/.bin/agent-lease hook session-end\n`);
 });
 
-test('the plugin\'s command also runs a build inside the plugin, and otherwise asks for a global install', (t) => {
+test("the plugin's command also runs a build inside the plugin, and otherwise asks for a global install", (t) => {
   const repo = tempRepo(t);
   const pluginRoot = join(repo.base, 'plugin');
   const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base), CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
@@ -155,13 +165,27 @@ test('the plugin files are current: hooks/hooks.json as generated, versions as i
   );
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const plugin = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'plugin.json'), 'utf8')) as { name: string; version: string };
-  const marketplace = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'marketplace.json'), 'utf8')) as { plugins: Array<{ name: string; source: string; version: string }> };
+  const marketplace = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'marketplace.json'), 'utf8')) as {
+    plugins: Array<{ name: string; source: string; version: string }>;
+  };
   assert.equal(plugin.version, version);
-  assert.deepEqual(marketplace.plugins.map((entry) => [entry.name, entry.source, entry.version]), [[plugin.name, './', version]]);
+  assert.deepEqual(
+    marketplace.plugins.map((entry) => [entry.name, entry.source, entry.version]),
+    [[plugin.name, './', version]],
+  );
 });
 
-function cli(repo: TempRepo, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? repo.root, env: options.env ?? hookEnv(repo.env), encoding: 'utf8', timeout: 20_000 });
+function cli(
+  repo: TempRepo,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? repo.root,
+    env: options.env ?? hookEnv(repo.env),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 }
 
 test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-run changes nothing, uninstall restores the file', (t) => {
@@ -203,7 +227,7 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
   assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
 });
 
-test('`init --local` writes the main worktree\'s settings.local.json from any worktree; uninstall of a file init created removes it', (t) => {
+test("`init --local` writes the main worktree's settings.local.json from any worktree; uninstall of a file init created removes it", (t) => {
   const repo = tempRepo(t);
   const worktree = repo.addWorktree('wt-b');
   const local = join(repo.root, '.claude', 'settings.local.json');
@@ -234,7 +258,10 @@ test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command t
   assert.equal(cli(repo, ['init']).status, 0);
   const noBinary = inspectClaudeHooks(repo.root, { home, env });
   assert.deepEqual(noBinary.missing, []);
-  assert.deepEqual(noBinary.files.map((file) => file.path), [join(repo.root, '.claude', 'settings.json')]);
+  assert.deepEqual(
+    noBinary.files.map((file) => file.path),
+    [join(repo.root, '.claude', 'settings.json')],
+  );
   assert.match(noBinary.problems.join('\n'), /the hooks will not find an agent-lease binary/);
 
   fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
@@ -243,7 +270,7 @@ test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command t
   repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
   repo.git(['merge', '-q', 'main'], worktree);
   const healthy = inspectClaudeHooks(worktree, { home, env });
-  assert.deepEqual(healthy.problems, [], 'a fresh worktree finds the main worktree\'s binary');
+  assert.deepEqual(healthy.problems, [], "a fresh worktree finds the main worktree's binary");
   assert.equal(healthy.binary.path, join(repo.root, 'node_modules', '.bin', 'agent-lease'));
 
   const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown> };

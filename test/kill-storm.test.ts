@@ -95,7 +95,10 @@ test(`${HOOK_KILLS} compiled hooks killed with SIGKILL at random points, as Clau
   try {
     const live = listLeases(store);
     for (const [session, path] of granted) {
-      assert.ok(live.some((lease) => lease.sessionId === session && lease.pattern === path), `${session} was granted ${path}, and the lease is gone`);
+      assert.ok(
+        live.some((lease) => lease.sessionId === session && lease.pattern === path),
+        `${session} was granted ${path}, and the lease is gone`,
+      );
     }
     const holders = new Map<string, string>();
     for (const lease of live) {

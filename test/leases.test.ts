@@ -36,7 +36,10 @@ describe('acquire', () => {
     const claim = acquire(t.store, 'alice', ['docs/**']);
     assert.equal(claim.granted[0]!.expiresAt.getTime() - t.clock.now, 60 * MINUTE);
     assert.ok(claim.granted[0]!.token > lease.token);
-    assert.deepEqual(kinds().filter((k) => k === 'grant'), ['grant', 'grant']);
+    assert.deepEqual(
+      kinds().filter((k) => k === 'grant'),
+      ['grant', 'grant'],
+    );
   });
 
   test('a conflict names the holder and grants nothing of the request', () => {
@@ -69,7 +72,10 @@ describe('acquire', () => {
     acquire(t.store, 'alice', ['src/a.ts']);
     const result = acquire(t.store, 'bob', ['src/b.ts', 'src/a.ts'], { partial: true });
     assert.equal(result.ok, false);
-    assert.deepEqual(result.granted.map((l) => l.pattern), ['src/b.ts']);
+    assert.deepEqual(
+      result.granted.map((l) => l.pattern),
+      ['src/b.ts'],
+    );
     assert.equal(result.conflicts.length, 1);
   });
 
@@ -225,8 +231,14 @@ describe('reading', () => {
     acquire(t.store, 'bob', ['lib/x.ts']);
     const before = readEvents(t.store).length;
     const result = check(t.store, ['src/a.ts', 'lib/x.ts', 'README.md'], 'bob');
-    assert.deepEqual(result.map((r) => r.holders.map((h) => h.holder.id)), [['alice'], [], []]);
-    assert.deepEqual(who(t.store, 'lib/x.ts').map((h) => h.holder.id), ['bob']);
+    assert.deepEqual(
+      result.map((r) => r.holders.map((h) => h.holder.id)),
+      [['alice'], [], []],
+    );
+    assert.deepEqual(
+      who(t.store, 'lib/x.ts').map((h) => h.holder.id),
+      ['bob'],
+    );
     t.clock.advance(61 * MINUTE);
     assert.deepEqual(check(t.store, ['src/a.ts'], 'bob')[0]!.holders, []);
     assert.equal(readEvents(t.store).length, before, 'nothing was written');
@@ -236,8 +248,14 @@ describe('reading', () => {
     acquire(t.store, 'alice', ['a.ts']);
     acquire(t.store, 'bob', ['b.ts']);
     release(t.store, 'bob', { all: true });
-    assert.deepEqual(listLeases(t.store).map((l) => l.pattern), ['a.ts']);
-    assert.deepEqual(listLeases(t.store, { includeInactive: true }).map((l) => l.pattern), ['a.ts', 'b.ts']);
+    assert.deepEqual(
+      listLeases(t.store).map((l) => l.pattern),
+      ['a.ts'],
+    );
+    assert.deepEqual(
+      listLeases(t.store, { includeInactive: true }).map((l) => l.pattern),
+      ['a.ts', 'b.ts'],
+    );
   });
 });
 
@@ -251,7 +269,10 @@ describe('sessions', () => {
     assert.equal(endSession(t.store, 'alice'), 2);
     assert.equal(touchSession(t.store, 'alice'), false, 'an ended session is not touched');
     assert.equal(getSession(t.store, 'alice')!.alive, false);
-    assert.deepEqual(listSessions(t.store).map((s) => s.id), ['bob']);
+    assert.deepEqual(
+      listSessions(t.store).map((s) => s.id),
+      ['bob'],
+    );
     assert.equal(listSessions(t.store, { includeEnded: true }).length, 2);
     registerSession(t.store, { id: 'alice', runtime: 'cli' });
     assert.equal(getSession(t.store, 'alice')!.endedAt, null, 're-registering resumes an ended session');
@@ -265,7 +286,12 @@ describe('sessions', () => {
       registerSession(t.store, { id: 'after-clear', runtime: 'claude-code', process: agent.identity });
       acquire(t.store, 'after-clear', ['src/b.ts'], { source: 'edit' });
       assert.deepEqual(carryOverLeases(t.store, 'after-clear', agent.identity), ['before-clear']);
-      assert.deepEqual(listLeases(t.store, { sessionId: 'after-clear' }).map((l) => l.pattern).sort(), ['src/a.ts', 'src/b.ts']);
+      assert.deepEqual(
+        listLeases(t.store, { sessionId: 'after-clear' })
+          .map((l) => l.pattern)
+          .sort(),
+        ['src/a.ts', 'src/b.ts'],
+      );
       assert.notEqual(getSession(t.store, 'before-clear')!.endedAt, null);
       assert.ok(kinds().includes('carry-over'));
     } finally {
@@ -274,7 +300,10 @@ describe('sessions', () => {
   });
 
   test('sessionsInWorktree lists the live sessions of one worktree', () => {
-    assert.deepEqual(sessionsInWorktree(t.store, '/w/a').map((s) => s.id), ['alice']);
+    assert.deepEqual(
+      sessionsInWorktree(t.store, '/w/a').map((s) => s.id),
+      ['alice'],
+    );
     endSession(t.store, 'alice');
     assert.deepEqual(sessionsInWorktree(t.store, '/w/a'), []);
   });
@@ -316,7 +345,10 @@ describe('clock jumps', () => {
     t.clock.advance(24 * 60 * MINUTE);
     assert.equal(acquire(t.store, 'bob', ['src/a.ts']).ok, true);
     assert.equal(acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' }).ok, false, 'the old holder cannot silently renew a lease it lost');
-    assert.deepEqual(listLeases(t.store).map((l) => l.sessionId), ['bob']);
+    assert.deepEqual(
+      listLeases(t.store).map((l) => l.sessionId),
+      ['bob'],
+    );
   });
 });
 
@@ -329,7 +361,10 @@ describe('liveLeaseSummary', () => {
     acquire(t.store, 'gone', ['g1.ts']);
     await agent.kill();
     const summary = liveLeaseSummary(t.store, { exceptSession: 'bob', limit: 2 });
-    assert.deepEqual(summary.leases.map((l) => l.pattern), ['a1.ts', 'a2.ts']);
+    assert.deepEqual(
+      summary.leases.map((l) => l.pattern),
+      ['a1.ts', 'a2.ts'],
+    );
     assert.equal(summary.total, 3);
   });
 });

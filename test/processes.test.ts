@@ -22,7 +22,11 @@ test('identify and isProcessAlive tell a running process by pid and start time',
 test('the agent is the nearest ancestor that is not a shell, as when Claude Code runs `sh -c` and `bash -c`', () => {
   const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(LIB)}).findAgentProcess()))`;
   // This test process plays the agent; its child shells are skipped.
-  for (const shell of [['sh', '-c'], ['bash', '-c'], ['sh', '-c', 'bash -c "$0"']]) {
+  for (const shell of [
+    ['sh', '-c'],
+    ['bash', '-c'],
+    ['sh', '-c', 'bash -c "$0"'],
+  ]) {
     const command = `${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`;
     const args = shell.length === 3 ? [shell[1]!, shell[2]!, command] : [shell[1]!, command];
     const found = JSON.parse(execFileSync(shell[0]!, args, { encoding: 'utf8' })) as { pid: number };
@@ -30,7 +34,7 @@ test('the agent is the nearest ancestor that is not a shell, as when Claude Code
   }
 });
 
-test('an agent installed under a directory named agent-lease is still the agent; agent-lease\'s own node is skipped', () => {
+test("an agent installed under a directory named agent-lease is still the agent; agent-lease's own node is skipped", () => {
   const base = mkdtempSync(join(tmpdir(), 'agent-lease-process-'));
   try {
     const report = `process.stdout.write(JSON.stringify(require(${JSON.stringify(LIB)}).findAgentProcess()))`;

@@ -8,7 +8,25 @@ import { join } from 'node:path';
 test('the package root exports the lease library, and it works end to end', () => {
   // A package can require itself by name through its "exports" map.
   const api = require('agent-lease') as typeof import('../lib/index');
-  for (const name of ['openStore', 'registerSession', 'endSession', 'acquire', 'renew', 'release', 'listLeases', 'check', 'who', 'gc', 'overlaps', 'readEvents', 'loadConfig', 'locateRepo', 'repoRelativePath', 'findAgentProcess', 'syncLockFiles']) {
+  for (const name of [
+    'openStore',
+    'registerSession',
+    'endSession',
+    'acquire',
+    'renew',
+    'release',
+    'listLeases',
+    'check',
+    'who',
+    'gc',
+    'overlaps',
+    'readEvents',
+    'loadConfig',
+    'locateRepo',
+    'repoRelativePath',
+    'findAgentProcess',
+    'syncLockFiles',
+  ]) {
     assert.equal(typeof (api as Record<string, unknown>)[name], 'function', name);
   }
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-api-'));
@@ -16,7 +34,10 @@ test('the package root exports the lease library, and it works end to end', () =
     const store = api.openStore({ path: join(dir, 'state.db') });
     api.registerSession(store, { id: 'tool', runtime: 'other-tool' });
     assert.equal(api.acquire(store, 'tool', ['src/**']).ok, true);
-    assert.deepEqual(api.who(store, 'src/x.ts').map((lease) => lease.holder.id), ['tool']);
+    assert.deepEqual(
+      api.who(store, 'src/x.ts').map((lease) => lease.holder.id),
+      ['tool'],
+    );
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,10 @@ test('locateRepo reads the same identity git reports, in main and linked worktre
     assert.equal(feature.worktreeRoot, realpathSync(linked));
     assert.equal(currentBranch(main.gitDir), 'main');
     assert.equal(currentBranch(feature.gitDir), 'feature');
-    assert.deepEqual(listWorktrees(repo.root).map((w) => w.branch), ['main', 'feature']);
+    assert.deepEqual(
+      listWorktrees(repo.root).map((w) => w.branch),
+      ['main', 'feature'],
+    );
   } finally {
     repo.cleanup();
   }

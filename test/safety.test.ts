@@ -25,7 +25,7 @@ const HOSTILE_NAMES = [
   'a;touch pwned;b.ts',
   'x || touch pwned',
   '>pwned',
-  "it's \"quoted\".ts",
+  'it\'s "quoted".ts',
   'new\nline.ts',
   'src/--force',
   'src/*.ts',
@@ -43,7 +43,8 @@ function noPwned(repo: FaultRepo): void {
 
 test('file names that look like options or hold shell syntax are leased, checked, refused and committed as the names they are', (t) => {
   const repo = makeFaultRepo(t);
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [BIN, ...args], { cwd: repo.root, env: { ...repo.hookEnv, ...env }, encoding: 'utf8' });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [BIN, ...args], { cwd: repo.root, env: { ...repo.hookEnv, ...env }, encoding: 'utf8' });
   for (const name of HOSTILE_NAMES) {
     repo.write(name, 'x\n');
     const edit = repo.edit(A, join(repo.root, name));
@@ -56,7 +57,14 @@ test('file names that look like options or hold shell syntax are leased, checked
     const label = JSON.stringify(name);
     const who = cli(['who', '--json', '--', name]);
     assert.equal(who.status, 0, `${label}: ${who.stderr}`);
-    assert.deepEqual((JSON.parse(who.stdout) as Array<{ path: string; holders: Array<{ sessionId: string }> }>).map((entry) => [entry.path, entry.holders.map((h) => h.sessionId)]), [[name, [A]]], label);
+    assert.deepEqual(
+      (JSON.parse(who.stdout) as Array<{ path: string; holders: Array<{ sessionId: string }> }>).map((entry) => [
+        entry.path,
+        entry.holders.map((h) => h.sessionId),
+      ]),
+      [[name, [A]]],
+      label,
+    );
     assert.equal(cli(['check', '--', name], { AGENT_LEASE_SESSION: B }).status, 1, label);
     assert.equal(cli(['check', '--', name], { AGENT_LEASE_SESSION: A }).status, 0, label);
   }
@@ -89,7 +97,11 @@ test('file names that look like options or hold shell syntax are leased, checked
 
 /** The programs `command` (and everything it started) executed, by strace; null when strace cannot run here. */
 function executedPrograms(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }, log: string): string[] | null {
-  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-e', 'status=successful', '-o', log, ...argv], { ...options, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-e', 'status=successful', '-o', log, ...argv], {
+    ...options,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.error !== undefined || !existsSync(log)) return null;
   assertNoCrash({ status: result.status, stderr: result.stderr, signal: result.signal }, argv.join(' '));
   return [...readFileSync(log, 'utf8').matchAll(/execve\("([^"]+)"/g)].map((match) => basename(match[1]!));
@@ -101,8 +113,19 @@ test('no shell is ever started: the hooks, the guard and the commands run git (a
   const log = join(repo.base, 'strace.log');
   const runs: Array<[label: string, argv: string[], input?: string]> = [
     ...(['session-start', 'pre-tool-use', 'post-tool-use', 'stop', 'session-end'] as const).map((event): [string, string[], string] => {
-      const sample = { 'session-start': 'session-start.startup', 'pre-tool-use': 'pre-tool-use.write', 'post-tool-use': 'post-tool-use.bash', stop: 'stop', 'session-end': 'session-end' }[event];
-      const input = fixture(sample, repo.root, A, event === 'pre-tool-use' ? { tool_input: { file_path: join(repo.root, '$(touch pwned).ts'), content: 'x' } } : {});
+      const sample = {
+        'session-start': 'session-start.startup',
+        'pre-tool-use': 'pre-tool-use.write',
+        'post-tool-use': 'post-tool-use.bash',
+        stop: 'stop',
+        'session-end': 'session-end',
+      }[event];
+      const input = fixture(
+        sample,
+        repo.root,
+        A,
+        event === 'pre-tool-use' ? { tool_input: { file_path: join(repo.root, '$(touch pwned).ts'), content: 'x' } } : {},
+      );
       return [`hook ${event}`, [process.execPath, BIN, 'hook', event], JSON.stringify(input)];
     }),
     ['claim', [process.execPath, BIN, 'claim', '--as', 'carol', '--', '-rf', 'a;touch pwned;b.ts', 'new\nline.ts']],
@@ -117,11 +140,19 @@ test('no shell is ever started: the hooks, the guard and the commands run git (a
     const programs = executedPrograms(argv, { cwd: repo.root, env: repo.hookEnv, ...(input === undefined ? {} : { input }) }, log);
     if (programs === null) return t.skip('strace is not available here');
     for (const program of programs) seen.add(program);
-    assert.deepEqual(programs.filter((program) => program !== 'node' && program !== 'git'), [], `${label} started only node and git`);
+    assert.deepEqual(
+      programs.filter((program) => program !== 'node' && program !== 'git'),
+      [],
+      `${label} started only node and git`,
+    );
   }
   repo.git(['add', '-A']);
   const guard = executedPrograms([process.execPath, BIN, 'guard'], { cwd: repo.root, env: { ...repo.env, AGENT_LEASE_SESSION: B } }, log);
-  assert.deepEqual(guard!.filter((program) => program !== 'node' && program !== 'git'), [], 'the guard started only node and git');
+  assert.deepEqual(
+    guard!.filter((program) => program !== 'node' && program !== 'git'),
+    [],
+    'the guard started only node and git',
+  );
   assert.ok(guard!.includes('git') && seen.has('git'), 'git did run: the trace is not empty for want of looking');
   noPwned(repo);
 });
@@ -138,9 +169,15 @@ test('the store and .agent-locks/ never end up in a commit: init has git ignore 
 
   // Lots of activity: hooks in both worktrees, claims, a person's dropped claim, releases, gc.
   const env = repo.hookEnv;
-  for (const [cwd, session] of [[repo.root, A], [linked, B]] as const) {
+  for (const [cwd, session] of [
+    [repo.root, A],
+    [linked, B],
+  ] as const) {
     for (const file of ['src/a.ts', 'src/b.ts', 'docs/c.md']) {
-      runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, session, { cwd, tool_input: { file_path: join(cwd, session, file), content: 'x' } }), { env, cwd });
+      runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, session, { cwd, tool_input: { file_path: join(cwd, session, file), content: 'x' } }), {
+        env,
+        cwd,
+      });
     }
   }
   assert.equal(cli(['claim', 'lib/**', '--as', 'dana']).status, 0);
@@ -158,7 +195,11 @@ test('the store and .agent-locks/ never end up in a commit: init has git ignore 
     const commit = repo.commit(['-q', '-m', 'everything'], { cwd, env: { AGENT_LEASE_SESSION: cwd === linked ? B : A } });
     assert.equal(commit.status, 0, commit.stderr);
     const tree = repo.git(['ls-tree', '-r', '--name-only', 'HEAD'], cwd).split('\n');
-    assert.deepEqual(tree.filter((path) => path.startsWith('.agent-locks') || path.includes('agent-lease/') || path.endsWith('.db')), [], cwd);
+    assert.deepEqual(
+      tree.filter((path) => path.startsWith('.agent-locks') || path.includes('agent-lease/') || path.endsWith('.db')),
+      [],
+      cwd,
+    );
     assert.ok(tree.includes('work.ts'), 'the commit did take the work');
   }
 });

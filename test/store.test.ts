@@ -68,16 +68,24 @@ test('withBusyRetry retries SQLITE_BUSY a bounded number of times and passes oth
     'done',
   );
   calls = 0;
-  assert.throws(() => withBusyRetry(() => {
-    calls++;
-    throw busy;
-  }), /locked/);
+  assert.throws(
+    () =>
+      withBusyRetry(() => {
+        calls++;
+        throw busy;
+      }),
+    /locked/,
+  );
   assert.equal(calls, 4);
   calls = 0;
-  assert.throws(() => withBusyRetry(() => {
-    calls++;
-    throw new Error('other');
-  }), /other/);
+  assert.throws(
+    () =>
+      withBusyRetry(() => {
+        calls++;
+        throw new Error('other');
+      }),
+    /other/,
+  );
   assert.equal(calls, 1);
 });
 

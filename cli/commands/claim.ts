@@ -63,7 +63,10 @@ export const command: Command = {
         conflicts: result.conflicts.map((conflict) => ({ pattern: conflict.pattern, held: toHeldView(conflict.held, now) })),
       });
     } else {
-      for (const [verb, leases] of [['granted', result.granted], ['renewed', result.renewed]] as const) {
+      for (const [verb, leases] of [
+        ['granted', result.granted],
+        ['renewed', result.renewed],
+      ] as const) {
         for (const lease of leases) {
           writeOut(`${verb} ${lease.pattern} (${lease.mode}, ${formatDuration(lease.expiresAt.getTime() - now)}, token ${lease.token})`);
         }

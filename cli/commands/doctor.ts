@@ -60,7 +60,11 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
     // lib/store loads better-sqlite3, so only now.
     const { defaultStorePath } = require('../../lib/git/store-location') as typeof import('../../lib/git/store-location');
     const path = defaultStorePath(cwd);
-    results.push(...safely('store', () => checkStore(path, fix)), ...safely('filesystem', () => checkFilesystem(path)), ...safely('sessions', () => checkSessions(path, fix)));
+    results.push(
+      ...safely('store', () => checkStore(path, fix)),
+      ...safely('filesystem', () => checkFilesystem(path)),
+      ...safely('sessions', () => checkSessions(path, fix)),
+    );
   } else {
     results.push({ check: 'store', status: 'fail', message: 'not checked: better-sqlite3 does not load', fix: sqlite.fix! });
   }

@@ -38,7 +38,10 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   const storePath = storePathOf(repo);
   // No store: agent-lease was never used in this repository, so nobody holds anything.
   if (!existsSync(storePath)) {
-    if (storeSeemsRemoved(storePath)) writeErr(`agent-lease guard: warning: there is no store at ${storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked`);
+    if (storeSeemsRemoved(storePath))
+      writeErr(
+        `agent-lease guard: warning: there is no store at ${storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked`,
+      );
     return EXIT.ok;
   }
   const paths = stagedPaths(cwd, repo.gitDir, env);

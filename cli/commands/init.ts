@@ -30,7 +30,9 @@ export const command: Command = {
     if (exclude !== null) writeOut(`${target.dryRun ? 'would add' : 'added'} /${LOCKS_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
 
     if (resolveHookBinary(target.worktreeRoot).path === null) {
-      writeErr('agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)');
+      writeErr(
+        'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
+      );
     }
     if (changed && !target.dryRun && !target.local) {
       writeOut(`Commit ${shown(target.settingsFile)} so that every worktree of this branch runs the hooks.`);

@@ -44,7 +44,12 @@ export const command: Command = {
     } else if (events.length === 0) {
       writeOut('No events.');
     } else {
-      writeOut(table(['TIME', 'EVENT', 'SESSION', 'PATTERN', 'DETAIL'], events.map((event) => [localTime(event.at), event.kind, event.sessionId ?? '-', event.pattern ?? '-', summarize(event)])));
+      writeOut(
+        table(
+          ['TIME', 'EVENT', 'SESSION', 'PATTERN', 'DETAIL'],
+          events.map((event) => [localTime(event.at), event.kind, event.sessionId ?? '-', event.pattern ?? '-', summarize(event)]),
+        ),
+      );
     }
     return 0;
   },

@@ -72,7 +72,12 @@ export class ClaudeSession {
     const reply = await this.agent.request('bash', command, this.worktree, env);
     const verdict = await this.hook(
       'PostToolUse',
-      { tool_name: 'Bash', tool_input: { command }, tool_response: { stdout: reply.stdout, stderr: reply.stderr, interrupted: false, isImage: false }, tool_use_id: this.toolUseId() },
+      {
+        tool_name: 'Bash',
+        tool_input: { command },
+        tool_response: { stdout: reply.stdout, stderr: reply.stderr, interrupted: false, isImage: false },
+        tool_use_id: this.toolUseId(),
+      },
       'Bash',
     );
     requireNoErrors(verdict, 'PostToolUse');
@@ -86,7 +91,11 @@ export class ClaudeSession {
   /** PreToolUse, then the tool itself when no hook denied it. */
   private async tool(toolName: string, path: string, toolInput: Record<string, unknown>, apply: (file: string) => void): Promise<HookVerdict> {
     const file = join(this.worktree, path);
-    const verdict = await this.hook('PreToolUse', { tool_name: toolName, tool_input: { file_path: file, ...toolInput }, tool_use_id: this.toolUseId() }, toolName);
+    const verdict = await this.hook(
+      'PreToolUse',
+      { tool_name: toolName, tool_input: { file_path: file, ...toolInput }, tool_use_id: this.toolUseId() },
+      toolName,
+    );
     requireNoErrors(verdict, 'PreToolUse');
     if (verdict.denied === null) apply(file);
     return verdict;

@@ -13,7 +13,8 @@ export function isolate(base: string): void {
   const home = join(base, 'home');
   mkdirSync(home);
   for (const key of Object.keys(process.env)) {
-    if (key.startsWith('AGENT_LEASE_') || key.startsWith('CLAUDE') || ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'HUSKY'].includes(key)) delete process.env[key];
+    if (key.startsWith('AGENT_LEASE_') || key.startsWith('CLAUDE') || ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'HUSKY'].includes(key))
+      delete process.env[key];
   }
   Object.assign(process.env, {
     HOME: home,

@@ -28,7 +28,9 @@ export async function runDemo(options: { keep: boolean }): Promise<void> {
   }
   writeOut('');
   writeOut(options.keep ? `Kept ${base} (remove it when done).` : `Removed ${base}.`);
-  writeOut(`The tour took ${((Date.now() - started) / 1000).toFixed(1)} s. To use agent-lease in a project, see "Adding agent-lease to a project" in the README.`);
+  writeOut(
+    `The tour took ${((Date.now() - started) / 1000).toFixed(1)} s. To use agent-lease in a project, see "Adding agent-lease to a project" in the README.`,
+  );
 }
 
 async function tour(base: string, agents: StandInAgent[]): Promise<void> {
@@ -69,7 +71,7 @@ async function tour(base: string, agents: StandInAgent[]): Promise<void> {
   section(3, 'beta, in its own worktree, tries to edit the same file');
   denied(await beta.edit('src/auth/login.ts', 'return redirect(home);'), 'Claude Code blocks the edit and gives beta this reason:');
 
-  section(4, "gamma claims the whole UI from its Bash tool, then beta tries to touch it");
+  section(4, 'gamma claims the whole UI from its Bash tool, then beta tries to touch it');
   const claim = await gamma.bash(`agent-lease claim 'src/ui/**' --task "new theme"`);
   say(`$ agent-lease claim 'src/ui/**' --task "new theme"`);
   quote(claim.stdout + claim.stderr);

@@ -148,7 +148,9 @@ function withLock<T>(storePath: string, fn: () => T): T {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       if (attempt >= LOCK_ATTEMPTS) {
-        throw new AgentLeaseError(`another process has held ${lockfilePath} for over ${(LOCK_ATTEMPTS * LOCK_RETRY_MS) / 1000}s; the next change will catch up`);
+        throw new AgentLeaseError(
+          `another process has held ${lockfilePath} for over ${(LOCK_ATTEMPTS * LOCK_RETRY_MS) / 1000}s; the next change will catch up`,
+        );
       }
       sleep(LOCK_RETRY_MS);
     }
@@ -257,13 +259,13 @@ function fileName(lease: HeldLease): string {
 
 function jsonFiles(dir: string): string[] | null {
   try {
-    return readdirSync(dir).filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort();
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+      .sort();
   } catch {
     return null;
   }
 }
-
-
 
 /**
  * `.agent-locks/` is generated: ignored in every worktree through the shared `info/exclude`.

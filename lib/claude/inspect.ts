@@ -57,7 +57,9 @@ export function inspectClaudeHooks(worktreeRoot: string, options: { home?: strin
     problems.push(`agent-lease hooks missing from the Claude Code settings: ${missing.join(', ')}; run \`agent-lease init\` again`);
   }
   if (found.size > 0 && binary.path === null) {
-    problems.push(`the hooks will not find an agent-lease binary (looked in ${binary.tried.slice(0, 2).join(', ')} and PATH): run npm install, or npm i -g agent-lease`);
+    problems.push(
+      `the hooks will not find an agent-lease binary (looked in ${binary.tried.slice(0, 2).join(', ')} and PATH): run npm install, or npm i -g agent-lease`,
+    );
   }
   return { files, missing, binary, problems };
 }

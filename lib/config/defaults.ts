@@ -19,4 +19,3 @@ export const DEFAULT_IGNORE: readonly string[] = [
 
 /** How long released leases, ended sessions and events are kept before `gc` deletes them. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
-

@@ -6,7 +6,10 @@ import { MAX_DURATION_TEXT, parseDuration } from '../util/duration';
 export const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);
   if (ms === null) {
-    context.addIssue({ code: 'custom', message: `expected a duration like "90s", "45m" or "2h" (or seconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(value)}` });
+    context.addIssue({
+      code: 'custom',
+      message: `expected a duration like "90s", "45m" or "2h" (or seconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -16,8 +19,14 @@ export const configSchema = z
   .object({
     ttl: z.object({ edit: duration.optional(), claim: duration.optional() }).strict().optional(),
     ignore: z.array(z.string().min(1)).optional(),
-    guard: z.object({ onStoreError: z.enum(['refuse', 'warn']).optional() }).strict().optional(),
-    hooks: z.object({ onStoreError: z.enum(['allow', 'deny']).optional() }).strict().optional(),
+    guard: z
+      .object({ onStoreError: z.enum(['refuse', 'warn']).optional() })
+      .strict()
+      .optional(),
+    hooks: z
+      .object({ onStoreError: z.enum(['allow', 'deny']).optional() })
+      .strict()
+      .optional(),
     retention: duration.optional(),
   })
   .strict();
@@ -32,6 +41,7 @@ export function validateConfig(value: unknown): { ok: true; value: z.output<type
 export function describeFirstIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
   return `${field}: ${message}`;
 }

@@ -140,9 +140,26 @@ function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
       `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(grant.sessionId, target.pattern, target.glob ? 1 : 0, indexPrefix(target), grant.mode, grant.task, grant.source, grant.now, grant.ttlMs, grant.expiresAt);
+    .run(
+      grant.sessionId,
+      target.pattern,
+      target.glob ? 1 : 0,
+      indexPrefix(target),
+      grant.mode,
+      grant.task,
+      grant.source,
+      grant.now,
+      grant.ttlMs,
+      grant.expiresAt,
+    );
   const token = Number(lastInsertRowid);
-  recordEvent(store, { kind: 'grant', sessionId: grant.sessionId, token, pattern: target.pattern, detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt } });
+  recordEvent(store, {
+    kind: 'grant',
+    sessionId: grant.sessionId,
+    token,
+    pattern: target.pattern,
+    detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt },
+  });
   return toLease(leaseRow(store, token)!);
 }
 

@@ -91,9 +91,7 @@ export function readEvents(store: Store, query: EventQuery = {}): LeaseEvent[] {
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const limit = query.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-  const rows = store.db
-    .prepare(`SELECT * FROM (SELECT * FROM events ${filter} ORDER BY id DESC ${limit}) ORDER BY id`)
-    .all(...params) as EventRow[];
+  const rows = store.db.prepare(`SELECT * FROM (SELECT * FROM events ${filter} ORDER BY id DESC ${limit}) ORDER BY id`).all(...params) as EventRow[];
   return rows.map((row) => ({
     id: row.id,
     at: new Date(row.at),

@@ -33,14 +33,24 @@ export function gc(store: Store, options: { retentionMs: number; eventRetentionM
     return count;
   });
   const cutoff = now - options.retentionMs;
-  const deletedLeases = deleteInBatches(store, 'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?', 'DELETE FROM leases WHERE token IN', cutoff);
+  const deletedLeases = deleteInBatches(
+    store,
+    'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?',
+    'DELETE FROM leases WHERE token IN',
+    cutoff,
+  );
   const deletedSessions = deleteInBatches(
     store,
     'SELECT rowid FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
     'DELETE FROM sessions WHERE rowid IN',
     cutoff,
   );
-  const deletedEvents = deleteInBatches(store, 'SELECT id FROM events WHERE at < ?', 'DELETE FROM events WHERE id IN', now - (options.eventRetentionMs ?? options.retentionMs));
+  const deletedEvents = deleteInBatches(
+    store,
+    'SELECT id FROM events WHERE at < ?',
+    'DELETE FROM events WHERE id IN',
+    now - (options.eventRetentionMs ?? options.retentionMs),
+  );
   store.db.pragma('incremental_vacuum');
   return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
 }

@@ -100,10 +100,7 @@ function memo<T>(cache: Map<string, T>, pattern: string, compute: (pattern: stri
 }
 
 // A single character position inside one path segment.
-type CharToken =
-  | { kind: 'literal'; char: string }
-  | { kind: 'any' }
-  | { kind: 'class'; negated: boolean; ranges: Array<[number, number]> };
+type CharToken = { kind: 'literal'; char: string } | { kind: 'any' } | { kind: 'class'; negated: boolean; ranges: Array<[number, number]> };
 type SegmentToken = CharToken | { kind: 'star' };
 type Segment = { kind: 'globstar' } | { kind: 'tokens'; tokens: SegmentToken[] };
 
@@ -155,9 +152,10 @@ export function ancestorPrefixes(prefix: string): string[] {
 export function matchesEverything(pattern: string): boolean {
   const parsed = parsePattern(pattern);
   if ('problem' in parsed) return false;
-  return parsed.alternatives.some((segments) =>
-    segments.some((segment) => segment.kind === 'globstar') &&
-    segments.every((segment) => segment.kind === 'globstar' || (segment.tokens.length === 1 && segment.tokens[0]!.kind === 'star')),
+  return parsed.alternatives.some(
+    (segments) =>
+      segments.some((segment) => segment.kind === 'globstar') &&
+      segments.every((segment) => segment.kind === 'globstar' || (segment.tokens.length === 1 && segment.tokens[0]!.kind === 'star')),
   );
 }
 

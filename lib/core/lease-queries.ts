@@ -116,4 +116,3 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
     });
   });
 }
-

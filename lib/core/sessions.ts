@@ -69,7 +69,11 @@ export function registerSession(store: Store, registration: SessionRegistration)
           now,
           now,
         );
-      recordEvent(store, { kind: 'session-start', sessionId: registration.id, detail: { runtime: registration.runtime, worktree: registration.worktree ?? null, pid } });
+      recordEvent(store, {
+        kind: 'session-start',
+        sessionId: registration.id,
+        detail: { runtime: registration.runtime, worktree: registration.worktree ?? null, pid },
+      });
     } else {
       store
         .statement(

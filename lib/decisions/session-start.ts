@@ -74,7 +74,10 @@ function briefing(context: EventContext, state: { carriedFrom: string[]; others:
   if (state.others.total === 0) {
     lines.push('No other session holds any file right now.');
   } else {
-    lines.push('Files other sessions hold now (do not edit these; plan your work around them):', ...leaseLines(state.others.leases, state.others.total, Date.now()));
+    lines.push(
+      'Files other sessions hold now (do not edit these; plan your work around them):',
+      ...leaseLines(state.others.leases, state.others.total, Date.now()),
+    );
   }
   lines.push(
     'To reserve a whole area before you start on it, run: agent-lease claim \'src/auth/**\' --task "what you are doing" ' +

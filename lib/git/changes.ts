@@ -41,7 +41,9 @@ function changedPaths(cwd: string, env: NodeJS.ProcessEnv, against: string | nul
     const rev = against === null ? [] : [against];
     out = git(cwd, ['diff', '--cached', '--name-status', '-z', '--no-renames', '--no-color', '--no-ext-diff', ...rev, '--'], { env });
   } catch (error) {
-    const said = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const said = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new AgentLeaseError(`cannot list the files being committed (git diff --cached: ${said || describeError(error)})`);
   }
   const fields = out.split('\0');
@@ -53,7 +55,9 @@ function changedPaths(cwd: string, env: NodeJS.ProcessEnv, against: string | nul
 
 function mergeHeads(gitDir: string): string[] {
   try {
-    return readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+    return readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[0-9a-f]{40,64}$/.test(line));
   } catch {
     return [];
   }

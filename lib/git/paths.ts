@@ -3,9 +3,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { locateRepo, type RepoLocation } from './repo';
 
-export type RelativePath =
-  | { kind: 'inside'; path: string; repo: RepoLocation }
-  | { kind: 'outside'; reason: string };
+export type RelativePath = { kind: 'inside'; path: string; repo: RepoLocation } | { kind: 'outside'; reason: string };
 
 /**
  * Where `file` (absolute, or relative to `cwd`) lies in the repository whose common dir is

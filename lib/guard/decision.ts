@@ -51,7 +51,10 @@ export function recordBypass(store: Store, committer: Committer, blocked: Blocke
       detail: {
         committer: committer.name,
         via: committer.via,
-        files: blocked.map((file) => ({ path: file.path, heldBy: file.holders.map((lease) => ({ session: lease.sessionId, token: lease.token, pattern: lease.pattern })) })),
+        files: blocked.map((file) => ({
+          path: file.path,
+          heldBy: file.holders.map((lease) => ({ session: lease.sessionId, token: lease.token, pattern: lease.pattern })),
+        })),
       },
     }),
   );
@@ -80,6 +83,7 @@ export function describeRefusal(blocked: BlockedFile[], committer: Committer, no
 
 function describeCommitter(committer: Committer): string {
   if (committer.sessionId === null) return `${committer.name}, a person with no session of their own, so every live lease counts`;
-  return committer.name === committer.sessionId ? `session ${committer.sessionId} (${committer.via})` : `${committer.name}, session ${committer.sessionId} (${committer.via})`;
+  return committer.name === committer.sessionId
+    ? `session ${committer.sessionId} (${committer.via})`
+    : `${committer.name}, session ${committer.sessionId} (${committer.via})`;
 }
-

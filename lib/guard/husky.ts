@@ -1,10 +1,10 @@
 // Running husky's own setup in a worktree (the worktree hole), and taking back a setup agent-lease
 // ran itself.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmdirSync, rmSync, unlinkSync, } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, } from 'node:path';
+import { existsSync, readFileSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { AgentLeaseError, describeError } from '../util/errors';
-import { readJson, } from '../util/files';
+import { readJson } from '../util/files';
 import { type RepoLocation } from '../git/repo';
 import { type HookLayout } from './layout';
 

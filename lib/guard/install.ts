@@ -1,7 +1,6 @@
-
 import { chmodSync, existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, } from 'node:path';
-import { AgentLeaseError, } from '../util/errors';
+import { dirname, join } from 'node:path';
+import { AgentLeaseError } from '../util/errors';
 import { existsEntry, isExecutable, readText } from '../util/files';
 import { CHAINED_SUFFIX, hasGuardBlock, hookScript, isGuardHook, withGuardBlock, withoutGuardBlock } from './script';
 import { hookLayout, huskyRunsHere, isInWorkingTree, isRepositoryScope, show, type GuardMethod, type HookLayout } from './layout';
@@ -117,7 +116,9 @@ export function installInHooksDir(layout: HookLayout, dryRun: boolean): string[]
   if (existsEntry(hookFile)) {
     if (isInWorkingTree(layout, hookFile)) {
       if (existing === null || !SHELL_SCRIPT.test(existing)) {
-        throw new AgentLeaseError(`${show(layout, hookFile)} is tracked and not a shell script, so agent-lease cannot append to it: add "agent-lease guard" to it yourself`);
+        throw new AgentLeaseError(
+          `${show(layout, hookFile)} is tracked and not a shell script, so agent-lease cannot append to it: add "agent-lease guard" to it yourself`,
+        );
       }
       return addGuardBlock(hookFile, dryRun);
     }

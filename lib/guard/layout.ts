@@ -1,7 +1,6 @@
-
-import { existsSync, } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { isDirectory, isExecutable, readJson, } from '../util/files';
+import { isDirectory, isExecutable, readJson } from '../util/files';
 import { readPathConfig, type ConfigValue } from '../git/config';
 import { requireRepo, type RepoLocation } from '../git/repo';
 

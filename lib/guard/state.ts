@@ -1,12 +1,11 @@
-
-import { chmodSync, existsSync, } from 'node:fs';
-import { join, } from 'node:path';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeError } from '../util/errors';
 import { isExecutable, readText } from '../util/files';
-import { listWorktrees, } from '../git/repo';
-import { hasGuardBlock, isGuardHook, } from './script';
+import { listWorktrees } from '../git/repo';
+import { hasGuardBlock, isGuardHook } from './script';
 import { hookLayout, huskyConfigured, huskyRunsHere, isInWorkingTree, show, type GuardMethod, type HookLayout } from './layout';
-import { runHuskySetup, } from './husky';
+import { runHuskySetup } from './husky';
 import { addGuardBlock, installInHooksDir, requireRepositoryHooksDir } from './install';
 
 export interface GuardState {
@@ -103,7 +102,10 @@ function stateOf(layout: HookLayout): GuardState {
     return {
       active: false,
       method: 'husky',
-      problem: scriptText === null ? `the guard is not installed: there is no ${show(layout, script)}` : `${show(layout, script)} on this branch does not run the guard`,
+      problem:
+        scriptText === null
+          ? `the guard is not installed: there is no ${show(layout, script)}`
+          : `${show(layout, script)} on this branch does not run the guard`,
       fix: `agent-lease init in ${layout.repo.worktreeRoot} (or agent-lease doctor --fix), then commit ${show(layout, script)}`,
     };
   }
@@ -150,5 +152,5 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
 }
 
 function sentence(state: GuardState): string {
-  return state.fix === undefined ? state.problem ?? 'the commit guard is not active' : `${state.problem}; fix: ${state.fix}`;
+  return state.fix === undefined ? (state.problem ?? 'the commit guard is not active') : `${state.problem}; fix: ${state.fix}`;
 }

@@ -38,7 +38,9 @@ export function isEnvironmentError(error: unknown): boolean {
 export function describeStoreError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const cause = typeof code === 'string' ? STORE_ERROR_CAUSES.find(([prefix]) => code.startsWith(prefix))?.[1] : undefined;
-  const firstLine = describeError(error).split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const firstLine = describeError(error)
+    .split('\n')[0]!
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   const shown = firstLine.length > MAX_SHOWN ? `${firstLine.slice(0, MAX_SHOWN)}...` : firstLine;
   return cause === undefined ? shown : `${shown} (${cause})`;
 }

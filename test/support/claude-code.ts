@@ -44,7 +44,10 @@ export function lastToolOutcome(request: MessagesRequest): ToolOutcome {
   return {
     isError: result.is_error === true,
     result: textOf(result.content),
-    notes: blocks.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('\n'),
+    notes: blocks
+      .filter((block) => block.type === 'text')
+      .map((block) => block.text ?? '')
+      .join('\n'),
   };
 }
 
@@ -111,9 +114,19 @@ export class ScriptedModel {
 
 function streamReply(response: ServerResponse, model: string, id: string, reply: Reply): void {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const send = (event: string, data: Record<string, unknown>): void => void response.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+  const send = (event: string, data: Record<string, unknown>): void =>
+    void response.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
   send('message_start', {
-    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 10, output_tokens: 1 },
+    },
   });
   if ('tool' in reply) {
     send('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: reply.tool, input: {} } });

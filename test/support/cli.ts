@@ -44,7 +44,15 @@ export function withoutIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export function runCli(args: string[], options: RunOptions & { cwd: string; env: NodeJS.ProcessEnv }): CliResult {
   const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
-  const result = spawnSync(process.execPath, [options.uid === undefined ? BIN : readableBin(), ...args], { cwd: options.cwd, env: options.env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, ...as });
+  const result = spawnSync(process.execPath, [options.uid === undefined ? BIN : readableBin(), ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    ...as,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, signal: result.signal };
 }

@@ -33,7 +33,10 @@ export function makeFaultRepo(t: TestContext, options: { commit?: boolean } = {}
     hookEnv: env,
     storeDir: join(repo.root, '.git', 'agent-lease'),
     edit(session: string, file: string, { cwd = repo.root, ...runOptions }: Partial<HookRunOptions> & { cwd?: string } = {}) {
-      const input = fixture('pre-tool-use.write', repo.root, session, { cwd, tool_input: { file_path: file.startsWith('/') ? file : join(cwd, file), content: 'x\n' } });
+      const input = fixture('pre-tool-use.write', repo.root, session, {
+        cwd,
+        tool_input: { file_path: file.startsWith('/') ? file : join(cwd, file), content: 'x\n' },
+      });
       return runHook('pre-tool-use', input, { env, cwd, ...runOptions });
     },
     stage(...files: string[]) {

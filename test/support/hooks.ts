@@ -47,7 +47,9 @@ export interface HookAnswer {
 
 /** A sample input with its checkout moved to `root`, its session set, and `overrides` applied. */
 export function fixture(name: string, root: string, sessionId: string, overrides: HookInput = {}): HookInput {
-  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8').split(FIXTURE_ROOT).join(root);
+  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8')
+    .split(FIXTURE_ROOT)
+    .join(root);
   return { ...(JSON.parse(text) as HookInput), session_id: sessionId, ...overrides };
 }
 
@@ -90,7 +92,10 @@ export function runHookAsync(event: string, input: HookInput | string, options: 
   return new Promise((resolve) => child.on('close', (status, signal) => resolve(hookRun(status, stdout, stderr, signal))));
 }
 
-function hookProcess(event: string, options: HookRunOptions): [file: string, args: string[], options: SpawnOptions & { timeout: number; killSignal: NodeJS.Signals }] {
+function hookProcess(
+  event: string,
+  options: HookRunOptions,
+): [file: string, args: string[], options: SpawnOptions & { timeout: number; killSignal: NodeJS.Signals }] {
   const argv = [process.execPath, options.uid === undefined ? BIN : readableBin(), 'hook', event];
   const [file, ...args] = options.fileSizeLimitKb === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv];
   const as = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
