@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readEvents } from '../lib/core/events';
 import { openStore } from '../lib/core/store';
 import { replayExclusiveGrants } from './replay';
-import { summarize } from './stats';
+import { runWhenMain, summarize } from './stats';
 
 const WORKER = join(__dirname, '..', 'test', 'support', 'lease-worker.cjs');
 const ROUNDS = 150;
@@ -84,4 +84,4 @@ export async function main(): Promise<ContentionRow[]> {
   return rows;
 }
 
-if (require.main === module) main().catch((error) => ((process.exitCode = 1), console.error(error)));
+runWhenMain(module, main);

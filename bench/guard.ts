@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { installGuard } from '../lib/guard/install';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
-import { interleave, ratioTable, timeCommand, type Summary } from './stats';
+import { interleave, ratioTable, runWhenMain, timeCommand, type Summary } from './stats';
 
 const PROJECT = resolve(__dirname, '..');
 const ROUNDS = 25;
@@ -128,4 +128,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => ((process.exitCode = 1), console.error(error)));
+runWhenMain(module, main);

@@ -19,7 +19,7 @@ import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
-import { interleave, ratioTable, timeCommand } from './stats';
+import { interleave, ratioTable, runWhenMain, timeCommand } from './stats';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'dist', 'bin', 'agent-lease.js');
@@ -159,4 +159,4 @@ export async function main(rounds = 30): Promise<void> {
   }
 }
 
-if (require.main === module) main(Number(process.argv[2] ?? 30)).catch((error) => ((process.exitCode = 1), console.error(error)));
+runWhenMain(module, () => main(Number(process.argv[2] ?? 30)));

@@ -10,7 +10,7 @@ import { listLeases } from '../lib/core/lease-queries';
 import { syncLockFiles } from '../lib/agent-locks/view';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
-import { interleave, ratioTable } from './stats';
+import { interleave, ratioTable, runWhenMain } from './stats';
 
 const ROUNDS = 30;
 const BATCH = 20;
@@ -64,4 +64,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => ((process.exitCode = 1), console.error(error)));
+runWhenMain(module, main);

@@ -9,7 +9,7 @@ import { gc } from '../lib/core/gc';
 import { registerSession } from '../lib/core/sessions';
 import { openStore, type Store } from '../lib/core/store';
 import { populateLeases } from './fixtures';
-import { ratioTable, summarize, type Summary } from './stats';
+import { ratioTable, runWhenMain, summarize, type Summary } from './stats';
 
 const DAY = 86_400_000;
 
@@ -90,4 +90,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => ((process.exitCode = 1), console.error(error)));
+runWhenMain(module, main);

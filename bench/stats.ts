@@ -35,7 +35,7 @@ export function timeCommand(command: string, args: string[], options: SpawnSyncO
 export function interleave(cases: Array<{ label: string; run: () => number }>, rounds: number): Summary[] {
   const samples = cases.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
-    cases.forEach((c, i) => samples[i]!.push(c.run()));
+    for (const [i, c] of cases.entries()) samples[i]!.push(c.run());
   }
   return cases.map((c, i) => summarize(c.label, samples[i]!));
 }
@@ -51,4 +51,13 @@ export function ratioTable(title: string, baseline: Summary, rows: Summary[]): s
     ...[baseline, ...rows].map((s) => `${s.label.padEnd(width)}  ${fmt(s.median)} ${fmt(s.p95)}      ${ratio(s.median)}   ${ratio(s.p95)}`),
   ];
   return lines.join('\n');
+}
+
+/** Runs a benchmark's `main` when its file is run on its own (not through bench/run.ts). */
+export function runWhenMain(module: NodeModule, main: () => Promise<unknown>): void {
+  if (require.main !== module) return;
+  main().catch((error: unknown) => {
+    process.exitCode = 1;
+    console.error(error);
+  });
 }

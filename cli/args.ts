@@ -31,7 +31,7 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** Parses `args` against `options` (plus --help); a bad flag is a usage error quoting `usage`. */
 export function parseCommandArgs<T extends Options>(args: string[], options: T, usage: string): { values: FlagValues<T>; positionals: string[] } {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
   } catch (error) {

@@ -43,7 +43,8 @@ export function commandContext(cwd = process.cwd()): CommandContext {
     existingStore: () => {
       if (store !== undefined) return store;
       try {
-        return (store = openStore({ path: storePath, mustExist: true }));
+        store = openStore({ path: storePath, mustExist: true });
+        return store;
       } catch (error) {
         if (error instanceof StoreMissingError) return null;
         throw error;
@@ -66,7 +67,7 @@ export function resolveSession(context: CommandContext, flags: IdentityFlags): S
   const store = context.store();
   const { id, fromClaude } = sessionIdentity(flags);
   const existing = getSession(store, id);
-  if (existing !== null && existing.alive) {
+  if (existing?.alive) {
     touchSession(store, id);
     return existing;
   }

@@ -128,18 +128,18 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
 
 // f_type of network and cluster filesystems (linux/magic.h): WAL needs one host's shared memory.
 const NETWORK_FILESYSTEMS: Record<number, string> = {
-  0x6969: 'NFS',
-  0x517b: 'SMB',
-  0xff534d42: 'CIFS',
-  0xfe534d42: 'SMB2',
-  0x5346414f: 'AFS',
-  0x00c36400: 'Ceph',
-  0x01021997: '9P',
-  0x73757245: 'Coda',
-  0x01161970: 'GFS2',
-  0x7461636f: 'OCFS2',
-  0x0bd00bd0: 'Lustre',
-  0x564c: 'NCP',
+  26985: 'NFS',
+  20859: 'SMB',
+  4283649346: 'CIFS',
+  4266872130: 'SMB2',
+  1397113167: 'AFS',
+  12805120: 'Ceph',
+  16914839: '9P',
+  1937076805: 'Coda',
+  18225520: 'GFS2',
+  1952539503: 'OCFS2',
+  198183888: 'Lustre',
+  22092: 'NCP',
 };
 const FUSE = 0x65735546;
 

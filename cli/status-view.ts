@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { formatDuration } from '../lib/util/duration';
 import { describeHeldLease } from '../lib/core/lease-wording';
 import { listLeases } from '../lib/core/lease-queries';
-import { type HeldLease, type Lease } from '../lib/core/lease-types';
+import type { HeldLease, Lease } from '../lib/core/lease-types';
 import { listSessions } from '../lib/core/sessions';
 import type { Store } from '../lib/core/store';
 import { paint, table } from './output';

@@ -149,7 +149,8 @@ test(`${MUTATIONS} random mutations of real hook inputs: every hook copes, with 
     if (kind === 'truncate') text = text.slice(0, Math.floor(at * text.length));
     if (kind === 'flip') {
       const bytes = Buffer.from(text);
-      bytes[Math.floor(at * bytes.length)] ^= 0x5a;
+      const index = Math.floor(at * bytes.length);
+      bytes[index] = (bytes[index] ?? 0) ^ 0x5a;
       text = bytes.toString('latin1');
     }
     return { event, text };

@@ -11,7 +11,7 @@ import { acquire } from '../lib/core/acquire';
 import { listLeases } from '../lib/core/lease-queries';
 import { release } from '../lib/core/release';
 import { renew } from '../lib/core/renew';
-import { type HeldLease } from '../lib/core/lease-types';
+import type { HeldLease } from '../lib/core/lease-types';
 import { readEvents } from '../lib/core/events';
 import { registerSession } from '../lib/core/sessions';
 import { scaled } from './support/long';

@@ -458,7 +458,7 @@ test('a store kept locked by a stopped process: every hook answers within its ti
   const runs = await Promise.all(inputs.map(([event, input, cwd]) => runHookAsync(event, input, { env: repo.hookEnv, cwd, timeout: timeoutOf(event) })));
 
   const locked = /SQLITE_BUSY: database is locked \(another process has kept it locked\)/;
-  runs.slice(0, -1).forEach((run, i) => assertWarned(run, locked, inputs[i]![0]));
+  for (const [i, run] of runs.slice(0, -1).entries()) assertWarned(run, locked, inputs[i]![0]);
   assertDenied(runs.at(-1)!, locked, 'PreToolUse, deny');
 
   repo.stage('src/held.ts');

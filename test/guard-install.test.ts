@@ -125,7 +125,7 @@ test('a hooks directory inside the worktree holds tracked files: the guard is ap
   assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
   const refused = commitHeld();
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /team hook ran[^]*\n {4}bob .*holds /);
+  assert.match(refused.stderr, /team hook ran[\s\S]*\n {4}bob .*holds /);
   uninstallGuard(repo.root);
   assert.equal(repo.git(['status', '--porcelain', '.githooks']), '');
 

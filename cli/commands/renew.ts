@@ -2,7 +2,7 @@ import { formatDuration } from '../../lib/util/duration';
 import { EXIT } from '../../lib/util/errors';
 import { describeHeldLease } from '../../lib/core/lease-wording';
 import { renew } from '../../lib/core/renew';
-import { type HeldLease, type Lease } from '../../lib/core/lease-types';
+import type { HeldLease, Lease } from '../../lib/core/lease-types';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';

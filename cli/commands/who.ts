@@ -1,6 +1,6 @@
 import { formatDuration } from '../../lib/util/duration';
 import { who } from '../../lib/core/lease-queries';
-import { type HeldLease } from '../../lib/core/lease-types';
+import type { HeldLease } from '../../lib/core/lease-types';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';

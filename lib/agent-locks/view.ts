@@ -16,7 +16,7 @@ import { formatDuration } from '../util/duration';
 import { describeHeldLease } from '../core/lease-wording';
 import { acquire } from '../core/acquire';
 import { listLeases } from '../core/lease-queries';
-import { type HeldLease, type LeaseMode, type LeaseSource } from '../core/lease-types';
+import type { HeldLease, LeaseMode, LeaseSource } from '../core/lease-types';
 import { currentBranch, locateRepo, worktreeRootsOnDisk } from '../git/repo';
 import { registerSession } from '../core/sessions';
 import { sleep, type Store } from '../core/store';

@@ -1,7 +1,7 @@
 // `.agent-lease.json` at the worktree root, validated with zod. Hooks run on every tool call and
 // zod costs tens of milliseconds to load, so a validated config is cached next to the store,
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TTL_MS } from '../core/defaults';
 import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';
@@ -39,7 +39,7 @@ interface CacheEntry {
  */
 export function loadConfig(root: string, cacheDir?: string): Config {
   const file = join(root, CONFIG_FILE);
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(file);
   } catch {

@@ -165,7 +165,7 @@ function directoryPrefix(alternative: string): string {
   let prefix = '';
   for (const segment of segments) {
     if (isGlob(segment)) break;
-    prefix += segment + '/';
+    prefix += `${segment}/`;
   }
   return prefix;
 }

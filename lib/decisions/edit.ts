@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
 import { acquire } from '../core/acquire';
-import { type Conflict } from '../core/lease-types';
+import type { Conflict } from '../core/lease-types';
 import { repoRelativePath } from '../git/paths';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';

@@ -5,7 +5,7 @@
 // the model what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
 import { listLeases, liveLeaseSummary } from '../core/lease-queries';
-import { type HeldLease } from '../core/lease-types';
+import type { HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
 import { carryOverLeases, registerSession } from '../core/sessions';
 import { ensureGuardActive } from '../guard/state';

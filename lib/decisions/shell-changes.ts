@@ -5,7 +5,7 @@
 import { covers, matchesAny } from '../core/globs';
 import { acquire, type AcquireResult } from '../core/acquire';
 import { listLeases } from '../core/lease-queries';
-import { type Conflict } from '../core/lease-types';
+import type { Conflict } from '../core/lease-types';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
 import { ensureSession, eventContext, withStore, type AgentEvent } from './context';

@@ -5,8 +5,8 @@ import { existsSync, readFileSync, rmdirSync, rmSync, unlinkSync } from 'node:fs
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { AgentLeaseError, describeError } from '../util/errors';
 import { readJson } from '../util/files';
-import { type RepoLocation } from '../git/repo';
-import { type HookLayout } from './layout';
+import type { RepoLocation } from '../git/repo';
+import type { HookLayout } from './layout';
 
 /** Where installGuard notes that it ran husky's setup itself (in a clone where it had never run). */
 export function huskySetupMarker(repo: RepoLocation): string {

@@ -108,7 +108,7 @@ export function hookScript(): string {
 }
 
 export function isGuardHook(text: string | null): boolean {
-  return text !== null && text.split('\n', 3).some((line) => line.startsWith(HOOK_HEADER));
+  return text?.split('\n', 3).some((line) => line.startsWith(HOOK_HEADER)) ?? false;
 }
 
 function findBlock(text: string): { start: number; end: number; createdFile: boolean; addedNewline: boolean } | null {

@@ -27,6 +27,7 @@ export interface CliRepo extends TempRepo {
   /** `node dist/bin/agent-lease.js ...args` in the main worktree (or `options.cwd`). */
   cli(args: string[], options?: RunOptions): CliResult;
   /** `cli`, with stdout parsed as JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: the callers read whatever the command printed
   json<T = any>(args: string[], options?: RunOptions): T;
 }
 

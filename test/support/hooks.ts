@@ -142,9 +142,10 @@ export function startHookAgent(env: NodeJS.ProcessEnv): HookAgent {
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
-    for (let end; (end = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(end + 1)) {
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
       const r = JSON.parse(buffered.slice(0, end)) as { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
       waiting.shift()!(hookRun(r.status, r.stdout, r.stderr, r.signal));
+      buffered = buffered.slice(end + 1);
     }
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
