@@ -1,4 +1,4 @@
-// What keeping `.agent-locks/` costs. A hook that called `syncLockFiles` after every grant would
+// What keeping `.agent-locks/` costs. A hook that called `syncView` after every grant would
 // pay the "nothing changed" path almost always: compared here with the one indexed query it cannot
 // avoid (listing the live leases), and with a full rewrite of the view in three worktrees.
 // In-process, interleaved round by round; each sample is the time of BATCH calls.
@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listLeases } from '../lib/core/lease-queries';
-import { syncLockFiles } from '../lib/agent-locks/view';
+import { syncView } from '../lib/agent-locks/view';
 import { openStore } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable, runWhenMain } from './stats';
@@ -47,13 +47,13 @@ export async function main(): Promise<void> {
     populateLeases(store, LEASES, 10);
     const commonDir = join(root, '.git');
     const options = { claimTtlMs: 3_600_000 };
-    syncLockFiles(store, commonDir, options);
+    syncView(store, commonDir, options);
 
     const summaries = interleave(
       [
         { label: 'listLeases (baseline)', run: batch(() => listLeases(store)) },
-        { label: 'syncLockFiles, nothing changed', run: batch(() => syncLockFiles(store, commonDir, options)) },
-        { label: 'syncLockFiles, full rewrite', run: batch(() => syncLockFiles(store, commonDir, { ...options, force: true })) },
+        { label: 'syncView, nothing changed', run: batch(() => syncView(store, commonDir, options)) },
+        { label: 'syncView, full rewrite', run: batch(() => syncView(store, commonDir, { ...options, force: true })) },
       ],
       ROUNDS,
     );

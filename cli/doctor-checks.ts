@@ -2,6 +2,7 @@
 // words; with `fix`, it first repairs what it safely can (and says what it did). Without `fix`
 // nothing here writes: the store is opened read-only and the config is read without its cache.
 // lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
+import type { StoreFacts } from '../lib/core/store-health';
 import { chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
@@ -12,9 +13,6 @@ import { isAccessible } from '../lib/util/files';
 import { firstLine } from '../lib/util/text';
 import { repairAllWorktrees, worktreeGuardStates } from '../lib/guard/state';
 import { listWorktrees } from '../lib/git/repo';
-import { MIGRATIONS } from '../lib/core/migrations';
-import type { Store } from '../lib/core/store';
-import { endStaleSessions, staleSessions } from './stale-sessions';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -49,10 +47,7 @@ export function checkSqlite(): CheckResult {
   let version = 'unknown version';
   try {
     version = (require('better-sqlite3/package.json') as { version: string }).version;
-    const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-    const db = new Database(':memory:');
-    const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
-    db.close();
+    const sqlite = storeModules().sqliteVersion();
     return result('sqlite', 'ok', `better-sqlite3 ${version} (SQLite ${sqlite}); the native module loads`);
   } catch (error) {
     return result('sqlite', 'fail', `better-sqlite3 ${version} does not load: ${firstLine(describeError(error))}`, {
@@ -86,16 +81,16 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
       }),
     ];
   }
-  let facts: ReturnType<typeof readStoreFacts>;
+  let facts: StoreFacts;
   try {
-    facts = readStoreFacts(storePath);
+    facts = storeModules().readStoreFacts(storePath);
   } catch (error) {
     return [result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, { fix: MOVE_ASIDE, fixed })];
   }
   if (facts.damage !== null) {
     return [result('store', 'fail', `${storePath} is damaged: SQLite's quick_check reports ${facts.damage}`, { fix: MOVE_ASIDE, fixed })];
   }
-  const latest = MIGRATIONS.length;
+  const latest = facts.latestSchema;
   const results: CheckResult[] = [];
   if (facts.schema > latest) {
     results.push(
@@ -108,11 +103,10 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   if (facts.journal === 'wal') {
     results.push(result('wal', 'ok', 'journal mode WAL'));
   } else if (fix) {
-    const { openStore, switchToWal } = openStoreModule();
-    const store = openStore({ path: storePath });
-    switchToWal(store);
+    const store = storeModules().openStore({ path: storePath });
+    storeModules().switchToWal(store);
     store.close();
-    const now = readStoreFacts(storePath).journal;
+    const now = storeModules().readStoreFacts(storePath).journal;
     results.push(
       result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }),
     );
@@ -214,15 +208,17 @@ export function checkSessions(storePath: string, fix: boolean): CheckResult {
   let stale: string[];
   let open: number;
   try {
-    ({ stale, open } = readSessions(storePath));
+    ({ stale, open } = storeModules().readSessionFacts(storePath));
   } catch (error) {
     return result('sessions', 'warn', `not checked: ${firstLine(describeError(error))}`);
   }
   if (stale.length === 0) return result('sessions', 'ok', `${open} open session(s), none stale`);
   if (fix) {
-    const store = openStoreModule().openStore({ path: storePath });
+    const store = storeModules().openStore({ path: storePath });
     try {
-      const ended = endStaleSessions(store).map((session) => session.id);
+      const ended = storeModules()
+        .endStaleSessions(store)
+        .map((session) => session.id);
       return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
     } finally {
       store.close();
@@ -239,44 +235,6 @@ export function checkSessions(storePath: string, fix: boolean): CheckResult {
 }
 
 const MOVE_ASIDE = 'move it aside (agent-lease then starts an empty store; the leases in it are lost)';
-
-/** The store's schema, journal mode and size, and what SQLite's quick_check finds wrong with it (null: nothing). */
-function readStoreFacts(storePath: string): { schema: number; journal: string; sessions: number; damage: string | null } {
-  return withReadOnlyStore(storePath, (store) => {
-    // Damage in pages no query here happens to read is only found by checking them all.
-    const report = (store.db.pragma('quick_check(3)') as Array<{ quick_check: string }>).map((row) => row.quick_check).join('\n');
-    // The report's lines after its "*** in database main ***" heading, if any.
-    const problems = report.split('\n').filter((line) => line !== '' && !line.startsWith('*** '));
-    return {
-      schema: store.db.pragma('user_version', { simple: true }) as number,
-      journal: String(store.db.pragma('journal_mode', { simple: true })).toLowerCase(),
-      sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
-      damage: report === 'ok' ? null : (problems.length > 0 ? problems : [report]).map((line) => JSON.stringify(line)).join(', '),
-    };
-  });
-}
-
-function readSessions(storePath: string): { stale: string[]; open: number } {
-  return withReadOnlyStore(storePath, (store) => {
-    const stale = staleSessions(store).map((session) => session.id);
-    const open = (store.db.prepare('SELECT count(*) AS n FROM sessions WHERE ended_at IS NULL').get() as { n: number }).n;
-    return { stale, open };
-  });
-}
-
-function withReadOnlyStore<T>(storePath: string, fn: (store: Store) => T): T {
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(storePath, { readonly: true, fileMustExist: true });
-  try {
-    return fn(new (openStoreModule().Store)(db, storePath, Date.now));
-  } finally {
-    db.close();
-  }
-}
-
-function openStoreModule(): typeof import('../lib/core/store') {
-  return require('../lib/core/store') as typeof import('../lib/core/store');
-}
 
 /** Adds owner read/write (and search, for directories) to the files this user owns; what it changed. */
 function repairPermissions(paths: string[]): string | undefined {
@@ -296,4 +254,12 @@ function existingAncestor(dir: string): string {
   let current = dir;
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;
+}
+
+/**
+ * The store's modules, loaded only when a check needs them: they load better-sqlite3, and `doctor`
+ * must still report a native module that does not load rather than fail on it.
+ */
+function storeModules(): typeof import('../lib/core/store') & typeof import('../lib/core/store-health') & typeof import('../lib/core/sessions') {
+  return { ...require('../lib/core/store'), ...require('../lib/core/store-health'), ...require('../lib/core/sessions') };
 }

@@ -47,5 +47,8 @@ export { parseDuration, formatDuration } from './util/duration';
 export { AgentLeaseError, EXIT } from './util/errors';
 export { DEFAULT_TTL_MS } from './core/defaults';
 export { DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './config/defaults';
-export { syncLockFiles, LOCKS_DIR } from './agent-locks/view';
-export type { LockFileRecord, LockFileSync, LockFileOptions } from './agent-locks/view';
+// `.agent-locks/` is the view's name for its users: the public names say "lock files".
+export { syncView as syncLockFiles } from './agent-locks/view';
+export { VIEW_DIR as LOCKS_DIR } from './agent-locks/view-files';
+export type { ViewOptions as LockFileOptions, ViewSync as LockFileSync } from './agent-locks/view';
+export type { ViewRecord as LockFileRecord } from './agent-locks/view-files';

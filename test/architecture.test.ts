@@ -10,7 +10,7 @@ const ROOT = resolve(__dirname, '..');
 function layeringOfArchitectureDoc(): Layering {
   const rows = readFileSync(join(ROOT, 'lib', 'ARCHITECTURE.md'), 'utf8')
     .split('\n')
-    .filter((line) => /^\| [a-z-]+ \|/.test(line) && !line.startsWith('| room |'));
+    .filter((line) => /^\|\s*[a-z][a-z-]*\s*\|/.test(line) && !/^\|\s*room\s*\|/.test(line));
   return new Map(
     rows.map((line) => {
       const cells = line.split('|').map((cell) => cell.trim());

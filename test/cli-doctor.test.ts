@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { installGuard } from '../lib/guard/install';
 import { BIN, runCli, withoutIdentity, type CliResult, type RunOptions } from './support/cli';
+import { isolateGitInThisProcess } from './support/git-repo';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 import { readableBin } from './support/readable-install';
 
@@ -29,10 +30,7 @@ beforeEach(() => {
   // No agent-lease on PATH: only what the test installs is found.
   env = { ...withoutIdentity(repo.env), PATH: `${dirname(process.execPath)}:/usr/bin:/bin` };
   storePath = join(repo.root, '.git', 'agent-lease', 'state.db');
-  // installGuard runs in this process: keep the machine's git config out of it too.
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  delete process.env.HUSKY;
+  isolateGitInThisProcess(repo.base);
 });
 afterEach(() => repo.cleanup());
 

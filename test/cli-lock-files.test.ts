@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import lockfile from 'proper-lockfile';
-import { lockFilesLockPath } from '../lib/agent-locks/view';
+import { viewLockPath } from '../lib/agent-locks/view';
 import { BIN, makeCliRepo, type CliRepo } from './support/cli';
 
 let repo: CliRepo;
@@ -96,7 +96,7 @@ describe('.agent-locks/', () => {
   it('rewrites only under the proper-lockfile lock', () => {
     repo.cli(['claim', 'first.ts']);
     const unlock = lockfile.lockSync(join(repo.root, '.git', 'agent-lease'), {
-      lockfilePath: lockFilesLockPath(join(repo.root, '.git', 'agent-lease', 'state.db')),
+      lockfilePath: viewLockPath(join(repo.root, '.git', 'agent-lease', 'state.db')),
       realpath: false,
     });
     try {

@@ -7,16 +7,14 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPathConfig, type ConfigValue } from '../lib/git/config';
 import { locateRepo } from '../lib/git/repo';
-import { makeRepo, type TempRepo } from './support/git-repo';
+import { isolateGitInThisProcess, makeRepo, type TempRepo } from './support/git-repo';
 
 let repo: TempRepo;
 const saved = { ...process.env };
 
 beforeEach(() => {
   repo = makeRepo();
-  for (const name of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_PARAMETERS', 'XDG_CONFIG_HOME']) delete process.env[name];
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
+  isolateGitInThisProcess(repo.base);
 });
 afterEach(() => {
   process.env = { ...saved };

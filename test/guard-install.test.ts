@@ -7,16 +7,14 @@ import { join } from 'node:path';
 import { AgentLeaseError } from '../lib/util/errors';
 import { installGuard, uninstallGuard } from '../lib/guard/install';
 import { ensureGuardActive, guardState, repairAllWorktrees, worktreeGuardStates } from '../lib/guard/state';
+import { isolateGitInThisProcess } from './support/git-repo';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;
 
 beforeEach(() => {
   repo = makeGuardRepo();
-  // installGuard and friends run in this process: keep the machine's git config out of them too.
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  delete process.env.HUSKY;
+  isolateGitInThisProcess(repo.base);
   repo.hold('bob', ['held.txt'], { task: 'holding' });
 });
 afterEach(() => repo.cleanup());

@@ -5,7 +5,7 @@ import { EXIT } from '../../lib/util/errors';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, resolveSession } from '../context';
-import { refreshLockView } from '../lock-view';
+import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../targets';
@@ -51,7 +51,7 @@ export const command: Command = {
       partial: values.partial === true,
       allowEverything: values.force === true,
     });
-    if (result.granted.length > 0 || result.renewed.length > 0) refreshLockView(context);
+    if (result.granted.length > 0 || result.renewed.length > 0) refreshView(context);
     const now = store.now();
     if (values.json) {
       const mine = { name: session.name, alive: true };

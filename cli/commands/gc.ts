@@ -3,9 +3,9 @@ import { gc } from '../../lib/core/gc';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
-import { refreshLockView } from '../lock-view';
+import { refreshView } from '../view-refresh';
 import { writeJson, writeOut } from '../output';
-import { endStaleSessions } from '../stale-sessions';
+import { endStaleSessions } from '../../lib/core/sessions';
 
 const USAGE = `usage: agent-lease gc [--retention 7d] [--json]
 
@@ -33,7 +33,7 @@ export const command: Command = {
     const ended = endStaleSessions(store).map((session) => session.id);
     const retention = retentionMs ?? context.config.retentionMs;
     const result = gc(store, { retentionMs: retention, actor: sessionIdentity({}).id });
-    refreshLockView(context);
+    refreshView(context);
     if (values.json) {
       writeJson({ endedSessions: ended, ...result });
     } else {

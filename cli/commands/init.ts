@@ -2,7 +2,8 @@ import { resolveHookBinary } from '../../lib/claude/inspect';
 import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
 import { EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
-import { excludeLockFilesFromGit, LOCKS_DIR } from '../../lib/agent-locks/view';
+import { excludeViewFromGit } from '../../lib/agent-locks/view';
+import { VIEW_DIR } from '../../lib/agent-locks/view-files';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
 import { changeSettings, setupTarget, shown } from '../setup-target';
@@ -26,8 +27,8 @@ export const command: Command = {
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
     else writeOut(`${target.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
 
-    const exclude = excludeLockFilesFromGit(target.commonDir, target.dryRun);
-    if (exclude !== null) writeOut(`${target.dryRun ? 'would add' : 'added'} /${LOCKS_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
+    const exclude = excludeViewFromGit(target.commonDir, target.dryRun);
+    if (exclude !== null) writeOut(`${target.dryRun ? 'would add' : 'added'} /${VIEW_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
 
     if (resolveHookBinary(target.worktreeRoot).path === null) {
       writeErr(

@@ -4,7 +4,7 @@ import { release } from '../../lib/core/release';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
-import { refreshLockView } from '../lock-view';
+import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../targets';
@@ -37,7 +37,7 @@ export const command: Command = {
     const { id } = sessionIdentity(values);
     const store = context.existingStore();
     const result = store === null ? { released: [], refused: [] } : release(store, id, { patterns, all: values.all === true, force: values.force === true });
-    if (result.released.length > 0) refreshLockView(context);
+    if (result.released.length > 0) refreshView(context);
     const touched = new Set([...result.released, ...result.refused].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();

@@ -6,7 +6,7 @@ import type { HeldLease, Lease } from '../../lib/core/lease-types';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
-import { refreshLockView } from '../lock-view';
+import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../targets';
@@ -52,7 +52,7 @@ export const command: Command = {
         refused.push(...result.refused);
       }
     }
-    if (renewed.length > 0) refreshLockView(context);
+    if (renewed.length > 0) refreshView(context);
     const touched = new Set([...renewed, ...refused].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();

@@ -192,3 +192,16 @@ function toSession(row: SessionRow): Session {
 function defaultName(id: string): string {
   return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
 }
+
+// Sessions that were never ended but whose agent process is gone (a crash, a kill, a SessionEnd
+// hook that did not run): `gc` ends them, `doctor` reports them and ends them with --fix.
+export function staleSessions(store: Store): Session[] {
+  return listSessions(store).filter((session) => !session.alive);
+}
+
+/** Ends each stale session, releasing its leases; returns the sessions ended. */
+export function endStaleSessions(store: Store): Session[] {
+  const stale = staleSessions(store);
+  for (const session of stale) endSession(store, session.id, 'process-gone');
+  return stale;
+}

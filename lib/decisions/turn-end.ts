@@ -2,7 +2,8 @@
 // no longer has uncommitted changes to (committed or reverted), renews those it still does, and
 // brings the `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live
 // lease). It never blocks, so it can never keep the agent looping.
-import { LOCKS_DIR, syncLockFiles } from '../agent-locks/view';
+import { describeViewSync, syncView } from '../agent-locks/view';
+import { VIEW_DIR } from '../agent-locks/view-files';
 import { listLeases } from '../core/lease-queries';
 import { release } from '../core/release';
 import { renew } from '../core/renew';
@@ -29,11 +30,9 @@ export function endTurn(event: AgentEvent): Verdict {
     if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
     if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
     try {
-      const view = syncLockFiles(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs });
-      for (const taken of view.imported) warnings.push(`agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`);
-      for (const refused of view.refused) warnings.push(`agent-lease: did not take ${refused.file} as a claim: ${refused.reason}`);
+      warnings.push(...describeViewSync(syncView(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs })));
     } catch (error) {
-      warnings.push(`agent-lease: could not update ${LOCKS_DIR}/: ${describeError(error)}`);
+      warnings.push(`agent-lease: could not update ${VIEW_DIR}/: ${describeError(error)}`);
     }
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);

@@ -14,6 +14,17 @@ export const gitEnv = (home: string): NodeJS.ProcessEnv => ({
   GIT_COMMITTER_EMAIL: 'test@example.com',
 });
 
+/**
+ * Keeps the machine's git config and husky settings away from git run by this test process itself
+ * (installGuard and friends), with `home` as HOME.
+ */
+export function isolateGitInThisProcess(home: string): void {
+  for (const name of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_PARAMETERS', 'XDG_CONFIG_HOME', 'HUSKY'])
+    delete process.env[name];
+  process.env.HOME = home;
+  process.env.GIT_CONFIG_NOSYSTEM = '1';
+}
+
 export interface TempRepo {
   /** The temporary directory holding the repository and anything else the test makes. */
   base: string;

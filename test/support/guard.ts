@@ -10,7 +10,7 @@ import { identify } from '../../lib/core/processes';
 import { registerSession } from '../../lib/core/sessions';
 import { readableBin } from './readable-install';
 import { openStore, type Store } from '../../lib/core/store';
-import { makeRepo, type TempRepo } from './git-repo';
+import { isolateGitInThisProcess, makeRepo, type TempRepo } from './git-repo';
 
 const PROJECT = resolve(__dirname, '..', '..');
 
@@ -88,8 +88,7 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
  */
 export function makeGuardedRepo(files: string[], options: { commit?: boolean } = {}): GuardRepo {
   const repo = makeGuardRepo(options);
-  process.env.HOME = repo.base;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
+  isolateGitInThisProcess(repo.base);
   repo.installBinary();
   installGuard(repo.root);
   for (const file of files) repo.write(file);

@@ -1,0 +1,75 @@
+// Claims people drop into `.agent-locks/`: a JSON file without a `token` names a session, its files
+// and why; it becomes `file` leases of that session, or is renamed `<name>.refused` with the reason.
+import { rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describeError } from '../util/errors';
+import { readText } from '../util/files';
+import { describeHeldLease } from '../core/lease-wording';
+import { acquire } from '../core/acquire';
+import { currentBranch, locateRepo } from '../git/repo';
+import { registerSession } from '../core/sessions';
+import type { Store } from '../core/store';
+import type { ViewOptions, ViewSync } from './view';
+import { isGeneratedRecord, jsonFiles, VIEW_DIR } from './view-files';
+
+/** Files a person dropped (JSON without a `token`) become `file` leases of the session they name. */
+export function importDroppedClaims(store: Store, root: string, options: ViewOptions, result: ViewSync): void {
+  const dir = join(root, VIEW_DIR);
+  for (const name of jsonFiles(dir) ?? []) {
+    const file = join(dir, name);
+    const text = readText(file);
+    if (text === null) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      refuse(file, text, `not valid JSON (${(error as Error).message})`, result);
+      continue;
+    }
+    if (isGeneratedRecord(value)) continue;
+    const { validateDroppedClaim } = require('./claim-schema') as typeof import('./claim-schema');
+    const checked = validateDroppedClaim(value);
+    if (!checked.ok) {
+      refuse(file, text, checked.problem, result);
+      continue;
+    }
+    const claim = checked.value;
+    const session = claim.session ?? claim.agent ?? basename(name, '.json');
+    try {
+      const location = locateRepo(root);
+      registerSession(store, {
+        id: session,
+        ...(claim.agent === undefined ? {} : { name: claim.agent }),
+        runtime: 'cli',
+        worktree: root,
+        branch: location === null ? null : currentBranch(location.gitDir),
+      });
+      const outcome = acquire(store, session, claim.files, {
+        source: 'file',
+        task: claim.task ?? null,
+        ttlMs: claim.ttl ?? options.claimTtlMs,
+        mode: claim.mode ?? 'exclusive',
+      });
+      if (!outcome.ok) {
+        const now = store.now();
+        refuse(file, text, outcome.conflicts.map((conflict) => `${conflict.pattern}: ${describeHeldLease(conflict.held, now)}`).join('; '), result);
+        continue;
+      }
+      rmSync(file, { force: true });
+      result.imported.push({ file, session, patterns: [...outcome.granted, ...outcome.renewed].map((lease) => lease.pattern) });
+    } catch (error) {
+      refuse(file, text, describeError(error), result);
+    }
+  }
+}
+
+function refuse(file: string, text: string, reason: string, result: ViewSync): void {
+  const note = `# agent-lease did not take this claim (${new Date().toISOString()}): ${reason}\n# Fix it and save it again as a .json file in this directory.\n`;
+  try {
+    writeFileSync(`${file}.refused`, note + text);
+    rmSync(file, { force: true });
+  } catch {
+    // Left in place, it is tried again at the next rewrite; the reason is still reported.
+  }
+  result.refused.push({ file, reason });
+}
