@@ -6,7 +6,7 @@ import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
 import { writeJson, writeOut } from '../output';
 import { toHeldView } from '../status-view';
-import { repoPathArguments } from '../targets';
+import { repoPathArguments } from '../path-arguments';
 
 const USAGE = `usage: agent-lease check <path...> [--json]
 

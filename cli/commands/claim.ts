@@ -8,7 +8,7 @@ import { commandContext, resolveSession } from '../context';
 import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
-import { repoPattern } from '../targets';
+import { repoPattern } from '../path-arguments';
 
 const USAGE = `usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--json]
 

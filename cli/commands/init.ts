@@ -6,7 +6,7 @@ import { excludeViewFromGit } from '../../lib/agent-locks/view';
 import { VIEW_DIR } from '../../lib/agent-locks/view-files';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
-import { changeSettings, setupTarget, shown } from '../setup-target';
+import { changeSettings, installScope, shown } from '../install-scope';
 
 const USAGE = `usage: agent-lease init [--local] [--dry-run]
 
@@ -20,23 +20,23 @@ has git ignore the generated .agent-locks/ (in .git/info/exclude). Running it ag
 export const command: Command = {
   usage: USAGE,
   run(args) {
-    const target = setupTarget(args, USAGE);
-    const changed = changeSettings(target, addAgentLeaseHooks, 'agent-lease hooks already installed');
+    const scope = installScope(args, USAGE);
+    const changed = changeSettings(scope, addAgentLeaseHooks, 'agent-lease hooks already installed');
 
-    const guard = installGuard(target.worktreeRoot, { dryRun: target.dryRun });
+    const guard = installGuard(scope.worktreeRoot, { dryRun: scope.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
-    else writeOut(`${target.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
+    else writeOut(`${scope.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
 
-    const exclude = excludeViewFromGit(target.commonDir, target.dryRun);
-    if (exclude !== null) writeOut(`${target.dryRun ? 'would add' : 'added'} /${VIEW_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
+    const exclude = excludeViewFromGit(scope.commonDir, scope.dryRun);
+    if (exclude !== null) writeOut(`${scope.dryRun ? 'would add' : 'added'} /${VIEW_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
 
-    if (resolveHookBinary(target.worktreeRoot).path === null) {
+    if (resolveHookBinary(scope.worktreeRoot).path === null) {
       writeErr(
         'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
       );
     }
-    if (changed && !target.dryRun && !target.local) {
-      writeOut(`Commit ${shown(target.settingsFile)} so that every worktree of this branch runs the hooks.`);
+    if (changed && !scope.dryRun && !scope.local) {
+      writeOut(`Commit ${shown(scope.settingsFile)} so that every worktree of this branch runs the hooks.`);
     }
     return EXIT.ok;
   },

@@ -7,7 +7,7 @@ import { commandContext, sessionIdentity } from '../context';
 import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
-import { repoPattern } from '../targets';
+import { repoPattern } from '../path-arguments';
 
 const USAGE = `usage: agent-lease release (<pattern...> | --all) [--force] [--json]
 

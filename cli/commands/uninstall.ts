@@ -4,7 +4,7 @@ import { uninstallGuard } from '../../lib/guard/install';
 import { guardState } from '../../lib/guard/state';
 import type { Command } from '../command';
 import { writeOut } from '../output';
-import { changeSettings, setupTarget, shown } from '../setup-target';
+import { changeSettings, installScope, shown } from '../install-scope';
 
 const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
 
@@ -17,13 +17,13 @@ Removes what \`agent-lease init\` added: its hooks in .claude/settings.json (or,
 export const command: Command = {
   usage: USAGE,
   run(args) {
-    const target = setupTarget(args, USAGE);
-    changeSettings(target, removeAgentLeaseHooks, 'no agent-lease hooks to remove');
-    if (target.dryRun) {
-      writeOut(guardState(target.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
+    const scope = installScope(args, USAGE);
+    changeSettings(scope, removeAgentLeaseHooks, 'no agent-lease hooks to remove');
+    if (scope.dryRun) {
+      writeOut(guardState(scope.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
       return EXIT.ok;
     }
-    const guard = uninstallGuard(target.worktreeRoot);
+    const guard = uninstallGuard(scope.worktreeRoot);
     writeOut(guard.changed.length === 0 ? 'no commit guard to remove' : `removed the commit guard (${guard.changed.map(shown).join(', ')})`);
     return EXIT.ok;
   },

@@ -6,7 +6,7 @@ import type { Command } from '../command';
 import { commandContext } from '../context';
 import { table, writeJson, writeOut } from '../output';
 import { toHeldView } from '../status-view';
-import { repoPathArguments } from '../targets';
+import { repoPathArguments } from '../path-arguments';
 
 const USAGE = `usage: agent-lease who <path...> [--json]
 

@@ -15,19 +15,19 @@ import { conflictLines } from './wording';
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
   const context = eventContext(event);
   if (context === null) return {};
-  const target = repoRelativePath(file, context.repo.commonDir, context.cwd);
-  if (target.kind === 'outside' || matchesAny(context.config.ignore, target.path)) return goAhead(context.warnings);
-  if (isDirectory(join(target.repo.worktreeRoot, target.path))) {
+  const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
+  if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);
+  if (isDirectory(join(located.repo.worktreeRoot, located.path))) {
     throw new AgentLeaseError(`${field} ${file} is a directory, not a file; nothing was leased`);
   }
 
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    return acquire(store, context.sessionId, [target.path], { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs });
+    return acquire(store, context.sessionId, [located.path], { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs });
   });
   if (!result.ok) return storeFailure(context, result.problem);
   if (result.value.ok) return goAhead(context.warnings);
-  return { ...goAhead(context.warnings), deny: denialReason(target.path, result.value.conflicts) };
+  return { ...goAhead(context.warnings), deny: denialReason(located.path, result.value.conflicts) };
 }
 
 function denialReason(path: string, conflicts: Conflict[]): string {

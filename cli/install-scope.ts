@@ -13,7 +13,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
 } as const;
 
-export interface SetupTarget {
+export interface InstallScope {
   worktreeRoot: string;
   commonDir: string;
   settingsFile: string;
@@ -21,7 +21,7 @@ export interface SetupTarget {
   dryRun: boolean;
 }
 
-export function setupTarget(args: string[], usage: string): SetupTarget {
+export function installScope(args: string[], usage: string): InstallScope {
   const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
   if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
   const { worktreeRoot, commonDir } = requireRepo(process.cwd());
@@ -38,14 +38,14 @@ export function shown(path: string): string {
  * Applies `change` to the settings file (unless --dry-run) and says what changed, one line each,
  * or `unchanged` when there was nothing to do. True when there was something to change.
  */
-export function changeSettings(target: SetupTarget, change: (settings: Settings) => SettingsChange, unchanged: string): boolean {
-  const { settings, changes } = change(readSettings(target.settingsFile));
+export function changeSettings(scope: InstallScope, change: (settings: Settings) => SettingsChange, unchanged: string): boolean {
+  const { settings, changes } = change(readSettings(scope.settingsFile));
   if (changes.length === 0) {
-    writeOut(`${shown(target.settingsFile)}: ${unchanged}`);
+    writeOut(`${shown(scope.settingsFile)}: ${unchanged}`);
     return false;
   }
-  if (!target.dryRun) writeSettings(target.settingsFile, settings);
-  writeOut(`${target.dryRun ? 'would change' : 'changed'} ${shown(target.settingsFile)}:`);
+  if (!scope.dryRun) writeSettings(scope.settingsFile, settings);
+  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(scope.settingsFile)}:`);
   for (const line of changes) writeOut(`  ${line}`);
   return true;
 }
