@@ -7,16 +7,37 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Where the pinned dev dependency's CLI is, or null when it is not installed. */
+/**
+ * The pinned dev dependency's native executable, or null when it is not installed. Since 2.1.1xx
+ * the npm package is a wrapper whose optional dependency `@anthropic-ai/claude-code-<platform>`
+ * holds the binary; the wrapper's `bin/claude.exe` is only a copy of it when its postinstall ran
+ * (with `--ignore-scripts` it is a 500-byte stub), so the platform package is resolved directly.
+ */
 export function claudeCodeCli(): string | null {
   try {
-    return join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'cli.js');
+    const wrapper = dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
+    const platform = `${process.platform}-${process.arch}${process.platform === 'linux' && isMusl() ? '-musl' : ''}`;
+    const exe = process.platform === 'win32' ? 'claude.exe' : 'claude';
+    const binary = join(dirname(require.resolve(`@anthropic-ai/claude-code-${platform}/package.json`, { paths: [wrapper] })), exe);
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
 }
+
+function isMusl(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report !== undefined && report.header?.glibcVersionRuntime === undefined;
+}
+
+/** The model name the scripted sessions ask for: a current one (a retired name makes Claude Code warn). */
+export const MODEL = 'claude-sonnet-5';
+
+/** The prompt every scripted session starts with; the model's conversation is recognised by it. */
+export const PROMPT = 'Work on src/x.ts as the test script says.';
 
 export interface MessagesRequest {
   model: string;
@@ -36,16 +57,33 @@ export interface ToolOutcome {
   notes: string;
 }
 
+/**
+ * The last tool result of the conversation. Claude Code 2.1.3xx puts what hooks add (their
+ * `additionalContext`, as system reminders) and its own reminders into `role: "system"` messages
+ * after the user message that carries the tool result; older releases put them as text blocks
+ * next to the result. Both are collected as `notes`.
+ */
 export function lastToolOutcome(request: MessagesRequest): ToolOutcome {
-  const last = request.messages.at(-1);
-  const blocks = typeof last?.content === 'string' ? [{ type: 'text', text: last.content }] : (last?.content ?? []);
-  const result = blocks.find((block) => block.type === 'tool_result');
-  if (result === undefined) throw new Error(`the last message carries no tool result: ${JSON.stringify(last).slice(0, 500)}`);
+  let index = request.messages.length - 1;
+  while (index >= 0 && !(request.messages[index]!.role === 'user' && blocksOf(request.messages[index]!).some((block) => block.type === 'tool_result'))) index--;
+  if (index === -1) throw new Error(`no message carries a tool result: ${JSON.stringify(request.messages.at(-1)).slice(0, 500)}`);
+  const blocks = blocksOf(request.messages[index]!);
+  const result = blocks.find((block) => block.type === 'tool_result')!;
+  const notes = [...blocks, ...request.messages.slice(index + 1).filter((message) => message.role === 'system').flatMap(blocksOf)];
   return {
     isError: result.is_error === true,
     result: textOf(result.content),
-    notes: blocks.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('\n'),
+    notes: notes.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('\n'),
   };
+}
+
+function blocksOf(message: MessagesRequest['messages'][number]): ContentBlock[] {
+  return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+}
+
+function firstUserText(request: MessagesRequest): string {
+  const first = request.messages.find((message) => message.role === 'user');
+  return first === undefined ? '' : blocksOf(first).filter((block) => block.type === 'text').map((block) => block.text ?? '').join('\n');
 }
 
 function textOf(content: string | ContentBlock[] | undefined): string {
@@ -89,8 +127,9 @@ export class ScriptedModel {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"input_tokens":1}');
       return;
     }
-    // Side requests (a title, a summary) have no tools: they get a short text and use no step.
-    const conversation = (parsed.tools ?? []).length > 0;
+    // Side requests (a title, a summary) have no tools, and those of subagents or a compaction do
+    // not start with the session's prompt: they get a short text and use no step.
+    const conversation = (parsed.tools ?? []).length > 0 && firstUserText(parsed).includes(PROMPT);
     let reply: Reply;
     if (!conversation) {
       reply = { text: 'ok' };
@@ -135,7 +174,7 @@ export interface ClaudeRun {
 }
 
 /**
- * Starts `claude -p` in `cwd` against `baseUrl`, non-interactively allowed to read, write and run
+ * Starts `claude -p` (the native executable `cli`) in `cwd` against `baseUrl`, non-interactively allowed to read, write and run
  * commands (a hook's deny still blocks), with its own HOME so no user setting or hook leaks in.
  */
 export function startClaude(options: {
@@ -158,19 +197,10 @@ export function startClaude(options: {
     DISABLE_AUTOUPDATER: '1',
     DISABLE_ERROR_REPORTING: '1',
   });
-  const args = [
-    options.cli,
-    '-p',
-    '--model',
-    'claude-sonnet-4-5',
-    '--permission-mode',
-    'acceptEdits',
-    '--allowedTools',
-    'Bash,Read,Write,Edit',
-    ...(options.extraArgs ?? []),
-  ];
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin!.end('Work on src/x.ts as the test script says.\n');
+  // The prompt goes before --allowedTools, which takes several values.
+  const args = ['-p', PROMPT, '--model', MODEL, '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash,Read,Write,Edit', ...(options.extraArgs ?? [])];
+  const child = spawn(options.cli, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.end();
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
