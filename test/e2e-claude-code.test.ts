@@ -222,7 +222,7 @@ test('Claude Code accepts the plugin manifest and the marketplace', { skip: SKIP
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const env = { ...hookEnv(process.env), HOME: home, DISABLE_TELEMETRY: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
   for (const target of [ROOT, join(ROOT, '.claude-plugin', 'plugin.json')]) {
-    const out = execFileSync(process.execPath, [CLI!, 'plugin', 'validate', target], { encoding: 'utf8', env, timeout: 30_000 });
+    const out = execFileSync(CLI!, ['plugin', 'validate', target], { encoding: 'utf8', env, timeout: 30_000 });
     assert.match(out, /Validation passed/, target);
   }
 });

@@ -7,16 +7,40 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Where the pinned dev dependency's CLI is, or null when it is not installed. */
+/**
+ * The pinned dev dependency's native executable, or null when it is not installed. Since 2.1.1xx
+ * the npm package is a wrapper whose optional dependency `@anthropic-ai/claude-code-<platform>`
+ * holds the binary; the wrapper's `bin/claude.exe` is only a copy of it when its postinstall ran
+ * (with `--ignore-scripts` it is a 500-byte stub), so the platform package is resolved directly.
+ */
 export function claudeCodeCli(): string | null {
   try {
-    return join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'cli.js');
+    const wrapper = dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
+    const platform = `${process.platform}-${process.arch}${process.platform === 'linux' && isMusl() ? '-musl' : ''}`;
+    const exe = process.platform === 'win32' ? 'claude.exe' : 'claude';
+    const binary = join(dirname(require.resolve(`@anthropic-ai/claude-code-${platform}/package.json`, { paths: [wrapper] })), exe);
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
 }
+
+function isMusl(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report !== undefined && report.header?.glibcVersionRuntime === undefined;
+}
+
+/** The model name the scripted sessions ask for: a current one (a retired name makes Claude Code warn). */
+export const MODEL = 'claude-sonnet-5';
+
+/**
+ * The prompt every scripted session starts with. The session's conversation is recognised by it
+ * (its first user message contains it), so a later turn's prompt (after `/clear`) must contain it too.
+ */
+export const PROMPT = 'Work on src/x.ts as the test script says.';
 
 export interface MessagesRequest {
   model: string;
@@ -25,7 +49,9 @@ export interface MessagesRequest {
 }
 type ContentBlock = { type: string; text?: string; content?: string | ContentBlock[]; is_error?: boolean; tool_use_id?: string };
 
-export type Reply = { tool: string; input: Record<string, unknown> } | { text: string };
+export type ToolCall = { tool: string; input: Record<string, unknown> };
+/** One assistant message: a tool call, several (run in parallel, e.g. two `Agent` calls), or a final text. */
+export type Reply = ToolCall | { tools: ToolCall[] } | { text: string };
 export type Step = (request: MessagesRequest) => Reply | Promise<Reply>;
 
 /** What the model was told about its last tool call: the tool result, and any text that came with it. */
@@ -36,19 +62,47 @@ export interface ToolOutcome {
   notes: string;
 }
 
+/**
+ * The last tool result of the conversation. Claude Code 2.1.3xx puts what hooks add (their
+ * `additionalContext`, as system reminders) and its own reminders into `role: "system"` messages
+ * after the user message that carries the tool result; older releases put them as text blocks
+ * next to the result. Both are collected as `notes`.
+ */
 export function lastToolOutcome(request: MessagesRequest): ToolOutcome {
-  const last = request.messages.at(-1);
-  const blocks = typeof last?.content === 'string' ? [{ type: 'text', text: last.content }] : (last?.content ?? []);
-  const result = blocks.find((block) => block.type === 'tool_result');
-  if (result === undefined) throw new Error(`the last message carries no tool result: ${JSON.stringify(last).slice(0, 500)}`);
+  let index = request.messages.length - 1;
+  while (index >= 0 && !(request.messages[index]!.role === 'user' && blocksOf(request.messages[index]!).some((block) => block.type === 'tool_result'))) index--;
+  if (index === -1) throw new Error(`no message carries a tool result: ${JSON.stringify(request.messages.at(-1)).slice(0, 500)}`);
+  const blocks = blocksOf(request.messages[index]!);
+  const result = blocks.find((block) => block.type === 'tool_result')!;
+  const notes = [
+    ...blocks,
+    ...request.messages
+      .slice(index + 1)
+      .filter((message) => message.role === 'system')
+      .flatMap(blocksOf),
+  ];
   return {
     isError: result.is_error === true,
     result: textOf(result.content),
-    notes: blocks
+    notes: notes
       .filter((block) => block.type === 'text')
       .map((block) => block.text ?? '')
       .join('\n'),
   };
+}
+
+function blocksOf(message: MessagesRequest['messages'][number]): ContentBlock[] {
+  return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+}
+
+function firstUserText(request: MessagesRequest): string {
+  const first = request.messages.find((message) => message.role === 'user');
+  return first === undefined
+    ? ''
+    : blocksOf(first)
+        .filter((block) => block.type === 'text')
+        .map((block) => block.text ?? '')
+        .join('\n');
 }
 
 function textOf(content: string | ContentBlock[] | undefined): string {
@@ -57,15 +111,29 @@ function textOf(content: string | ContentBlock[] | undefined): string {
   return content.map((block) => block.text ?? '').join('\n');
 }
 
+/**
+ * Answers the session's conversation with `steps`, one per request. Subagents (the `Agent` tool)
+ * talk to the same server in conversations of their own, which start with the `prompt` the
+ * `Agent` call gave: `subagents` maps a text that prompt contains to that subagent's steps. Any
+ * other request (a title, a summary, a compaction) gets a short text and uses no step.
+ */
 export class ScriptedModel {
+  /** The session's requests, in order. */
   readonly requests: MessagesRequest[] = [];
+  /** Each scripted subagent's requests, by its key in `subagents`. */
+  readonly subagentRequests: Record<string, MessagesRequest[]> = {};
   private readonly server: Server;
-  private next = 0;
+  private readonly next = new Map<string, number>();
+  private served = 0;
   /** The first error a step threw (an assertion): the conversation is ended and the test fails with it. */
   failure: unknown = null;
 
-  constructor(private readonly steps: Step[]) {
+  constructor(
+    private readonly steps: Step[],
+    private readonly subagents: Record<string, Step[]> = {},
+  ) {
     this.server = createServer((request, response) => void this.serve(request, response));
+    for (const key of Object.keys(subagents)) this.subagentRequests[key] = [];
   }
 
   async start(): Promise<string> {
@@ -92,23 +160,30 @@ export class ScriptedModel {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"input_tokens":1}');
       return;
     }
-    // Side requests (a title, a summary) have no tools: they get a short text and use no step.
-    const conversation = (parsed.tools ?? []).length > 0;
+    // Side requests (a title, a summary) have no tools; subagents' and a compaction's do, but do not
+    // start with the session's prompt (a compaction of the session's conversation does: avoid
+    // /compact in a script).
+    const first = (parsed.tools ?? []).length > 0 ? firstUserText(parsed) : '';
+    const subagent = Object.keys(this.subagents).find((key) => first.includes(key));
+    const conversation = subagent ?? (first.includes(PROMPT) ? '' : null);
     let reply: Reply;
-    if (!conversation) {
+    if (conversation === null) {
       reply = { text: 'ok' };
     } else {
-      this.requests.push(parsed);
-      const step = this.steps[this.next++];
+      (subagent === undefined ? this.requests : this.subagentRequests[subagent]!).push(parsed);
+      const n = this.next.get(conversation) ?? 0;
+      this.next.set(conversation, n + 1);
+      const step = (subagent === undefined ? this.steps : this.subagents[subagent]!)[n];
       try {
-        if (this.failure !== null || step === undefined) throw this.failure ?? new Error(`the script has no step ${this.next}`);
+        if (this.failure !== null || step === undefined)
+          throw this.failure ?? new Error(`the script${subagent === undefined ? '' : ` of subagent ${subagent}`} has no step ${n + 1}`);
         reply = await step(parsed);
       } catch (error) {
         this.failure ??= error;
         reply = { text: 'The test script failed; ending the turn.' };
       }
     }
-    streamReply(response, parsed.model, `msg_${this.requests.length}`, reply);
+    streamReply(response, parsed.model, `msg_${++this.served}`, reply);
   }
 }
 
@@ -128,15 +203,18 @@ function streamReply(response: ServerResponse, model: string, id: string, reply:
       usage: { input_tokens: 10, output_tokens: 1 },
     },
   });
-  if ('tool' in reply) {
-    send('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: reply.tool, input: {} } });
-    send('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(reply.input) } });
-  } else {
+  const calls = 'tools' in reply ? reply.tools : 'tool' in reply ? [reply] : [];
+  calls.forEach((call, index) => {
+    send('content_block_start', { index, content_block: { type: 'tool_use', id: `toolu_${id}_${index}`, name: call.tool, input: {} } });
+    send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(call.input) } });
+    send('content_block_stop', { index });
+  });
+  if ('text' in reply) {
     send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
     send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: reply.text } });
+    send('content_block_stop', { index: 0 });
   }
-  send('content_block_stop', { index: 0 });
-  send('message_delta', { delta: { stop_reason: 'tool' in reply ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } });
+  send('message_delta', { delta: { stop_reason: calls.length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } });
   send('message_stop', {});
   response.end();
 }
@@ -148,8 +226,14 @@ export interface ClaudeRun {
 }
 
 /**
- * Starts `claude -p` in `cwd` against `baseUrl`, non-interactively allowed to read, write and run
- * commands (a hook's deny still blocks), with its own HOME so no user setting or hook leaks in.
+ * Starts `claude -p` (the native executable `cli`) in `cwd` against `baseUrl`, non-interactively
+ * allowed to read, write and run commands (a hook's deny still blocks), with its own HOME so no
+ * user setting or hook leaks in.
+ *
+ * `turns` (default: just `PROMPT`) are the user's messages; with more than one, they go in as
+ * stream-json on stdin, each once the previous one has its result, so that a slash command such as
+ * `/clear` can come between two prompts (stdout is then stream-json too). Every prompt must contain
+ * `PROMPT` for the scripted model to recognise the session.
  */
 export function startClaude(options: {
   cli: string;
@@ -159,6 +243,7 @@ export function startClaude(options: {
   env: NodeJS.ProcessEnv;
   extraArgs?: string[];
   timeoutMs?: number;
+  turns?: string[];
 }): ClaudeRun {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(options.env)) if (!key.startsWith('ANTHROPIC_')) env[key] = value;
@@ -171,22 +256,36 @@ export function startClaude(options: {
     DISABLE_AUTOUPDATER: '1',
     DISABLE_ERROR_REPORTING: '1',
   });
-  const args = [
-    options.cli,
-    '-p',
-    '--model',
-    'claude-sonnet-4-5',
-    '--permission-mode',
-    'acceptEdits',
-    '--allowedTools',
-    'Bash,Read,Write,Edit',
-    ...(options.extraArgs ?? []),
-  ];
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin!.end('Work on src/x.ts as the test script says.\n');
+  const turns = options.turns ?? [PROMPT];
+  const streamed = turns.length > 1;
+  // The prompt goes before --allowedTools, which takes several values.
+  const input = streamed ? ['--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'] : [turns[0]!];
+  const args = ['-p', ...input, '--model', MODEL, '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash,Read,Write,Edit', ...(options.extraArgs ?? [])];
+  const child = spawn(options.cli, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let sent = 0;
+  const sendTurn = (): void => {
+    if (sent < turns.length) child.stdin!.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: turns[sent++] } })}\n`);
+    else child.stdin!.end();
+  };
+  if (streamed) sendTurn();
+  else child.stdin!.end();
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let line = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (!streamed) return;
+    line += chunk.toString();
+    for (let end = line.indexOf('\n'); end !== -1; end = line.indexOf('\n')) {
+      const message = line.slice(0, end);
+      line = line.slice(end + 1);
+      if (isResult(message)) sendTurn();
+    }
+  });
+  // A streamed session's stdin stays open until its last turn: closed with the process, or the
+  // process's 'close' (which waits for every stdio stream) never comes.
+  child.stdin!.on('error', () => {});
+  child.on('exit', () => child.stdin!.destroy());
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
@@ -196,6 +295,15 @@ export function startClaude(options: {
     });
   });
   return { child, exited };
+}
+
+/** Whether a line of stream-json output is the result that ends a turn. */
+function isResult(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { type?: unknown }).type === 'result';
+  } catch {
+    return false;
+  }
 }
 
 /** A promise with its resolver, for steps that wait for the test to move on. */
