@@ -53,11 +53,15 @@ export function findAgentProcess(): ProcessIdentity | null {
 // still the agent.
 const AGENT_LEASE_SCRIPT = /^agent-lease(\.[cm]?[jt]s)?$/;
 
+// Node 23 and later name their main thread "MainThread" (nodejs/node#56416), which Linux reports
+// as the process's comm: a node is known by the program it runs as well.
+const NODE_PROGRAM = /^node(js)?$/;
+
 function isAgentLeaseProcess(pid: number, command: string): boolean {
-  if (command !== 'node') return false;
   if (process.platform !== 'linux') return false;
   try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1);
+    const [program = '', ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (command !== 'node' && !NODE_PROGRAM.test(basename(program))) return false;
     return args.some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)));
   } catch {
     return false;
