@@ -24,6 +24,11 @@ export interface AcquireOptions {
   partial?: boolean;
   /** Allow a pattern that matches every path (`**`). */
   allowEverything?: boolean;
+  /**
+   * A conflict this session was already denied (same pattern, same blocking leases) is neither
+   * logged again nor reported: for warnings that cannot stop anything and need saying only once.
+   */
+  denyOnce?: boolean;
 }
 
 export interface AcquireResult {
@@ -50,7 +55,8 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     const now = store.now();
     const plans = planTargets(store, sessionId, targets, mode, now);
     const blocked = plans.filter((plan) => plan.blockers.length > 0);
-    for (const plan of blocked) {
+    const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, sessionId, plan)) : blocked;
+    for (const plan of news) {
       recordEvent(store, {
         kind: 'deny',
         sessionId,
@@ -58,7 +64,7 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
         detail: { mode, source, heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })) },
       });
     }
-    const conflicts = blocked.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
+    const conflicts = news.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
     const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts };
     if (blocked.length > 0 && !options.partial) return result;
     const grant = { sessionId, mode, source, ttlMs, task: options.task ?? null, expiresAt: now + ttlMs, now };
@@ -69,6 +75,17 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     }
     return result;
   });
+}
+
+/** Whether the session's last denial on this target named the very leases that block it now. */
+function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolean {
+  const last = store
+    .statement("SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? ORDER BY id DESC LIMIT 1")
+    .get(sessionId, plan.target.pattern) as { detail: string | null } | undefined;
+  if (last?.detail == null) return false;
+  const heldBy = (JSON.parse(last.detail) as { heldBy?: Array<{ token?: unknown }> }).heldBy ?? [];
+  const before = new Set(heldBy.map((held) => held.token));
+  return plan.blockers.length === before.size && plan.blockers.every((row) => before.has(row.token));
 }
 
 /** The patterns as lease targets, each checked: a glob must be one agent-lease understands and not cover everything (unless allowed). */
