@@ -9,6 +9,7 @@ import { isDirectory } from '../lib/util/files';
 import { repoRelativePath } from '../lib/git/paths';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
+import { shellWord } from '../lib/util/text';
 
 /**
  * A pattern (path or glob) argument as a repository-relative pattern. An absolute path is taken
@@ -54,7 +55,7 @@ export function repoPathArguments(files: string[], context: CommandContext, comm
  */
 function refuseDirectory(argument: string, absolute: string, pattern: string): void {
   if (isDirectory(absolute)) {
-    throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with '${pattern}/**'`);
+    throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with ${shellWord(`${pattern}/**`)}`);
   }
 }
 

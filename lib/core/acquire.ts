@@ -61,7 +61,12 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
         kind: 'deny',
         sessionId,
         pattern: plan.target.pattern,
-        detail: { mode, source, heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })) },
+        detail: {
+          mode,
+          source,
+          heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })),
+          ...(options.denyOnce ? { once: true } : {}),
+        },
       });
     }
     const conflicts = news.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
@@ -77,10 +82,12 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
   });
 }
 
-/** Whether the session's last denial on this target named the very leases that block it now. */
+/** Whether the session's last say-once denial on this target named the very leases that block it now. */
 function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolean {
   const last = store
-    .statement("SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? ORDER BY id DESC LIMIT 1")
+    .statement(
+      "SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? AND json_extract(detail, '$.once') IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
     .get(sessionId, plan.target.pattern) as { detail: string | null } | undefined;
   if (last?.detail == null) return false;
   const heldBy = (JSON.parse(last.detail) as { heldBy?: Array<{ token?: unknown }> }).heldBy ?? [];
