@@ -8,17 +8,29 @@
 // returns when nothing changed, so a hook can call it after a grant. The files carry no expiry, so
 // renewals (every edit of a file already leased) never cause a rewrite. proper-lockfile and zod
 // are loaded only when there is something to rewrite or a dropped file to read.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
 import { readText, writeAtomically } from '../util/files';
 import { formatDuration } from '../util/duration';
+import { plainText } from '../util/text';
 import { listLeases } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { worktreeRootsOnDisk } from '../git/repo';
 import { sleep, type Store } from '../core/store';
 import { importDroppedClaims } from './dropped-claims';
-import { fileName, isGeneratedFile, jsonFiles, VIEW_DIR, type ViewRecord } from './view-files';
+import {
+  ensureViewDir,
+  fileName,
+  isGeneratedFile,
+  jsonFiles,
+  readViewFile,
+  removeViewFile,
+  VIEW_DIR,
+  viewDirKind,
+  writeViewFile,
+  type ViewRecord,
+} from './view-files';
 
 // On-disk names kept from before the view had its name: an older agent-lease may still run.
 const STAMP_FILE = 'lock-files.json';
@@ -33,6 +45,8 @@ export interface ViewSync {
   imported: Array<{ file: string; session: string; patterns: string[] }>;
   /** Dropped files that could not be granted, renamed to `<name>.refused` with the reason inside. */
   refused: Array<{ file: string; reason: string }>;
+  /** Worktrees whose `.agent-locks` is not a real directory (a link, a file): left alone. */
+  skipped: string[];
 }
 
 export interface ViewOptions {
@@ -52,15 +66,19 @@ export function syncView(store: Store, commonDir: string, options: ViewOptions):
   const roots = worktreeRootsOnDisk(commonDir);
   const stampPath = join(dirname(store.path), STAMP_FILE);
   if (!options.force && stampMatches(readStamp(stampPath), fingerprint(listLeases(store)), roots)) {
-    return { rewritten: false, imported: [], refused: [] };
+    return { rewritten: false, imported: [], refused: [], skipped: [] };
   }
   return withLock(store.path, () => {
-    const result: ViewSync = { rewritten: true, imported: [], refused: [] };
+    const result: ViewSync = { rewritten: true, imported: [], refused: [], skipped: [] };
     for (const root of roots) importDroppedClaims(store, root, options, result);
     const leases = listLeases(store);
     const files = new Map(leases.map((lease) => [fileName(lease), `${JSON.stringify(viewRecord(lease), null, 2)}\n`]));
     let wrote = false;
-    for (const root of roots) wrote = writeView(join(root, VIEW_DIR), files) || wrote;
+    for (const root of roots) {
+      const dir = join(root, VIEW_DIR);
+      if (viewDirKind(dir) === 'unusable') result.skipped.push(dir);
+      else wrote = writeView(dir, files) || wrote;
+    }
     if (wrote) excludeViewFromGit(commonDir);
     writeStamp(stampPath, { fingerprint: fingerprint(leases), dirs: dirMtimes(roots) });
     return result;
@@ -109,7 +127,7 @@ function dirMtimes(roots: string[]): Record<string, number> {
   const mtimes: Record<string, number> = {};
   for (const root of roots) {
     try {
-      mtimes[root] = statSync(join(root, VIEW_DIR)).mtimeMs;
+      mtimes[root] = lstatSync(join(root, VIEW_DIR)).mtimeMs;
     } catch {
       mtimes[root] = -1;
     }
@@ -152,12 +170,12 @@ function withLock<T>(storePath: string, fn: () => T): T {
 function writeView(dir: string, files: Map<string, string>): boolean {
   const existing = jsonFiles(dir);
   if (existing === null && files.size === 0) return false;
-  mkdirSync(dir, { recursive: true });
+  if (!ensureViewDir(dir)) return false;
   for (const name of existing ?? []) {
-    if (!files.has(name) && isGeneratedFile(join(dir, name))) rmSync(join(dir, name), { force: true });
+    if (!files.has(name) && isGeneratedFile(join(dir, name))) removeViewFile(dir, name);
   }
   for (const [name, text] of files) {
-    if (readText(join(dir, name)) !== text) writeAtomically(join(dir, name), text);
+    if (readViewFile(join(dir, name)) !== text) writeViewFile(dir, name, text);
   }
   return true;
 }
@@ -181,5 +199,6 @@ export function describeViewSync(sync: ViewSync): string[] {
   return [
     ...sync.imported.map((taken) => `agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`),
     ...sync.refused.map((refused) => `agent-lease: did not take ${refused.file} as a claim: ${refused.reason} (kept as ${refused.file}.refused)`),
-  ];
+    ...sync.skipped.map((dir) => `agent-lease: ${dir} is not a directory (a link?): it was neither read nor written`),
+  ].map((line) => plainText(line, 1000));
 }
