@@ -255,14 +255,14 @@ test('a database deleted or moved aside while sessions are live: the guard warns
   assert.equal(unchecked.status, 0);
   assert.equal(
     unchecked.stderr,
-    `agent-lease guard: warning: there is no store at ${repo.storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked\n`,
+    `agent-lease guard: warning: there is no store at ${repo.storePath} although one was created there (deleted?), so no lease is held: the commit was not checked\n`,
   );
 
   const restarted = repo.edit(B, 'src/held.ts');
   assertWarned(
     restarted,
     new RegExp(
-      `^agent-lease: there was no store at ${repo.storePath} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`,
+      `^agent-lease: there was no store at ${repo.storePath} although one was created there, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`,
     ),
     'PreToolUse',
   );

@@ -177,6 +177,7 @@ function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
       grant.expiresAt,
     );
   const token = Number(lastInsertRowid);
+  store.checkpointAfterCommit();
   recordEvent(store, {
     kind: 'grant',
     sessionId: grant.sessionId,
