@@ -3,6 +3,10 @@
 // by dropping a file there. The store is the truth: the directory is regenerated from it under a
 // proper-lockfile lock, and kept out of git through the repository's `info/exclude`.
 //
+// Bounds: at most MAX_VIEW_LEASES files (the oldest live leases) in at most MAX_VIEW_WORKTREES
+// worktrees (past that many, those with a `.agent-locks/` already or an open session): a
+// repository with hundreds of worktrees on disk does not get hundreds of views written by one hook.
+//
 // Cost: `syncView` first compares a fingerprint of the live leases and the directories'
 // mtimes with those its last rewrite recorded (one indexed query and one stat per worktree) and
 // returns when nothing changed, so a hook can call it after a grant. The files carry no expiry, so
@@ -18,6 +22,7 @@ import { listLeases } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { worktreeRootsOnDisk } from '../git/repo';
 import { sleep, type Store } from '../core/store';
+import { openSessionWorktrees } from '../core/sessions';
 import { importDroppedClaims } from './dropped-claims';
 import {
   ensureViewDir,
@@ -37,6 +42,8 @@ const STAMP_FILE = 'lock-files.json';
 const LOCK_FILE = 'lock-files.lock';
 const LOCK_ATTEMPTS = 40;
 const LOCK_RETRY_MS = 25;
+export const MAX_VIEW_LEASES = 100;
+export const MAX_VIEW_WORKTREES = 20;
 
 export interface ViewSync {
   /** False when nothing had changed since the last rewrite. */
@@ -63,15 +70,15 @@ interface Stamp {
 
 /** Brings `.agent-locks/` of every worktree in line with the store, taking dropped files as claims. */
 export function syncView(store: Store, commonDir: string, options: ViewOptions): ViewSync {
-  const roots = worktreeRootsOnDisk(commonDir);
+  const roots = viewRoots(store, commonDir);
   const stampPath = join(dirname(store.path), STAMP_FILE);
-  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(listLeases(store)), roots)) {
+  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(shownLeases(store)), roots)) {
     return { rewritten: false, imported: [], refused: [], skipped: [] };
   }
   return withLock(store.path, () => {
     const result: ViewSync = { rewritten: true, imported: [], refused: [], skipped: [] };
     for (const root of roots) importDroppedClaims(store, root, options, result);
-    const leases = listLeases(store);
+    const leases = shownLeases(store);
     const files = new Map(leases.map((lease) => [fileName(lease), `${JSON.stringify(viewRecord(lease), null, 2)}\n`]));
     let wrote = false;
     for (const root of roots) {
@@ -83,6 +90,18 @@ export function syncView(store: Store, commonDir: string, options: ViewOptions):
     writeStamp(stampPath, { fingerprint: fingerprint(leases), dirs: dirMtimes(roots) });
     return result;
   });
+}
+
+function shownLeases(store: Store): HeldLease[] {
+  return listLeases(store, { limit: MAX_VIEW_LEASES });
+}
+
+/** Every worktree on disk; past MAX_VIEW_WORKTREES, those that have a view or an open session, up to that many. */
+function viewRoots(store: Store, commonDir: string): string[] {
+  const roots = worktreeRootsOnDisk(commonDir);
+  if (roots.length <= MAX_VIEW_WORKTREES) return roots;
+  const worked = new Set(openSessionWorktrees(store, MAX_VIEW_WORKTREES * 4));
+  return roots.filter((root) => worked.has(root) || viewDirKind(join(root, VIEW_DIR)) !== 'absent').slice(0, MAX_VIEW_WORKTREES);
 }
 
 function viewRecord(lease: HeldLease): ViewRecord {
