@@ -45,7 +45,8 @@ interface TargetPlan {
   blockers: JoinedRow[];
 }
 
-export function acquire(store: Store, sessionId: string, patterns: string[], options: AcquireOptions = {}): AcquireResult {
+/** Each pattern is a glob when it has glob characters (unless `exact`), or a target that says which it is. */
+export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions = {}): AcquireResult {
   const mode = options.mode ?? 'exclusive';
   const source = options.source ?? 'claim';
   const ttlMs = validTtl(options.ttlMs ?? DEFAULT_TTL_MS[source]);
@@ -96,12 +97,13 @@ function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolea
 }
 
 /** The patterns as lease targets, each checked: a glob must be one agent-lease understands and not cover everything (unless allowed). */
-function leaseTargets(patterns: string[], options: AcquireOptions): LeaseTarget[] {
+function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions): LeaseTarget[] {
   const seen = new Set<string>();
   const targets: LeaseTarget[] = [];
-  for (const raw of patterns) {
-    const pattern = normalizePattern(raw);
-    const target = { pattern, glob: !options.exact && isGlob(pattern) };
+  for (const given of patterns) {
+    const pattern = normalizePattern(typeof given === 'string' ? given : given.pattern);
+    const glob = typeof given === 'string' ? !options.exact : given.glob;
+    const target = { pattern, glob: glob && isGlob(pattern) };
     const problem = target.glob ? globProblem(pattern) : null;
     if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
     if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
