@@ -14,7 +14,7 @@ import { conflictLines } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
-  const context = eventContext(event);
+  const context = eventContext({ ...event, file });
   if (context === null) return {};
   const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);
