@@ -22,9 +22,12 @@ export function repoPattern(argument: string, context: CommandContext, options: 
   const located = repoRelativePath(argument, context.repo.commonDir, context.cwd);
   const names = located.kind === 'inside' && existsEntry(join(located.repo.worktreeRoot, located.path));
   if (!options.glob && (names || !isGlob(argument))) {
-    if (located.kind === 'outside') throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
-    refuseDirectory(argument, join(located.repo.worktreeRoot, located.path), located.path);
-    return { pattern: normalizePattern(located.path), glob: false };
+    if (located.kind === 'inside') {
+      refuseDirectory(argument, join(located.repo.worktreeRoot, located.path), located.path);
+      return { pattern: normalizePattern(located.path), glob: false };
+    }
+    if (isAbsolute(argument)) throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
+    // A relative one is told below what is wrong with it (`..`, the root itself).
   }
   const root = context.repo.worktreeRoot;
   const joined = isAbsolute(argument) ? toPosix(relative(root, argument)) : posix.join(toPosix(relative(root, realpathSync(context.cwd))), argument);

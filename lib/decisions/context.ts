@@ -8,6 +8,7 @@ import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
 import { openStore, restartedStoreNotice, storeSeemsRemoved, type Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
 import { repoOfPath } from '../git/paths';
+import { statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
 
@@ -47,6 +48,8 @@ export function eventContext(event: AgentEvent): EventContext | null {
   const cwd = event.cwd ?? process.cwd();
   let repo: RepoLocation | null;
   try {
+    // A cwd that is not there is bad input even when the file alone locates the repository.
+    statSync(cwd);
     repo = (event.file === undefined ? null : repoOfPath(event.file, cwd)) ?? locateRepo(cwd);
   } catch (error) {
     throw new AgentLeaseError(`cannot use the input's cwd ${cwd} (${describeError(error)}); nothing was leased`);
