@@ -3,34 +3,37 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { AgentLeaseError } from '../lib/util/errors';
-import { isGlob } from '../lib/core/globs';
+import { isGlob, type LeaseTarget } from '../lib/core/globs';
 import { normalizePattern } from '../lib/core/patterns';
-import { isDirectory } from '../lib/util/files';
+import { existsEntry, isDirectory } from '../lib/util/files';
 import { repoRelativePath } from '../lib/git/paths';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
+import { shellWord } from '../lib/util/text';
 
 /**
- * A pattern (path or glob) argument as a repository-relative pattern. An absolute path is taken
- * in whichever worktree of the repository contains it; an absolute glob, in this worktree.
+ * A pattern argument as what a lease is on. A path, or a pattern that names an existing file (a
+ * Next.js route `app/[slug]/page.tsx` is a file, not a glob), is resolved exactly as the hooks
+ * resolve the file an edit writes (lib/git/paths.ts: symlinked directories followed, in whichever
+ * worktree contains it) and leased as that exact path; anything else with glob characters, or
+ * every argument with `glob`, is a glob relative to the current directory.
  */
-export function repoPattern(argument: string, context: CommandContext): string {
-  let root = context.repo.worktreeRoot;
-  let joined: string;
-  if (!isAbsolute(argument)) {
-    joined = posix.join(toPosix(relative(root, realpathSync(context.cwd))), argument);
-  } else if (isGlob(argument)) {
-    joined = toPosix(relative(root, argument));
-  } else {
-    const located = repoRelativePath(argument, context.repo.commonDir, context.cwd);
-    if (located.kind === 'outside') throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
-    joined = located.path;
-    root = located.repo.worktreeRoot;
+export function repoPattern(argument: string, context: CommandContext, options: { glob?: boolean } = {}): LeaseTarget {
+  const located = repoRelativePath(argument, context.repo.commonDir, context.cwd);
+  const names = located.kind === 'inside' && existsEntry(join(located.repo.worktreeRoot, located.path));
+  if (!options.glob && (names || !isGlob(argument))) {
+    if (located.kind === 'inside') {
+      refuseDirectory(argument, join(located.repo.worktreeRoot, located.path), located.path);
+      return { pattern: normalizePattern(located.path), glob: false };
+    }
+    if (isAbsolute(argument)) throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
+    // A relative one is told below what is wrong with it (`..`, the root itself).
   }
-  if (joined === '..' || joined.startsWith('../')) throw new AgentLeaseError(`${argument} is outside the worktree ${context.repo.worktreeRoot}`);
+  const root = context.repo.worktreeRoot;
+  const joined = isAbsolute(argument) ? toPosix(relative(root, argument)) : posix.join(toPosix(relative(root, realpathSync(context.cwd))), argument);
+  if (joined === '..' || joined.startsWith('../')) throw new AgentLeaseError(`${argument} is outside the worktree ${root}`);
   const pattern = normalizePattern(joined);
-  if (!isGlob(pattern)) refuseDirectory(argument, join(root, pattern), pattern);
-  return pattern;
+  return { pattern, glob: isGlob(pattern) };
 }
 
 /** File arguments as repository-relative paths; those outside the repository are named on stderr and left out. */
@@ -54,7 +57,7 @@ export function repoPathArguments(files: string[], context: CommandContext, comm
  */
 function refuseDirectory(argument: string, absolute: string, pattern: string): void {
   if (isDirectory(absolute)) {
-    throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with '${pattern}/**'`);
+    throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with ${shellWord(`${pattern}/**`)}`);
   }
 }
 

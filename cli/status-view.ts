@@ -7,6 +7,7 @@ import { listLeases } from '../lib/core/lease-queries';
 import type { HeldLease, Lease } from '../lib/core/lease-types';
 import { listSessions } from '../lib/core/sessions';
 import type { Store } from '../lib/core/store';
+import { plainText } from '../lib/util/text';
 import { paint, table } from './output';
 
 export interface SessionView {
@@ -95,9 +96,9 @@ export function renderStatus(view: StatusView, now: number): string {
     sections.push('No sessions.');
   } else {
     const rows = view.sessions.map((session) => [
-      session.name,
-      shortenHome(session.worktree ?? '-'),
-      session.branch ?? '-',
+      plainText(session.name),
+      plainText(shortenHome(session.worktree ?? '-')),
+      plainText(session.branch ?? '-'),
       session.endedAt !== null ? paint('ended', 'dim') : session.alive ? paint('yes', 'green') : paint('no', 'red'),
       `${formatDuration(now - Date.parse(session.lastSeenAt))} ago`,
     ]);
@@ -107,10 +108,10 @@ export function renderStatus(view: StatusView, now: number): string {
     sections.push('No live leases.');
   } else {
     const rows = view.leases.map((lease) => [
-      lease.pattern,
+      plainText(lease.pattern),
       lease.mode === 'exclusive' ? paint('exclusive', 'yellow') : paint('shared', 'cyan'),
-      lease.holder,
-      truncate(lease.task ?? '-', 40),
+      plainText(lease.holder),
+      plainText(lease.task ?? '-', 40),
       lease.source,
       timeLeft(lease, now),
     ]);
@@ -135,8 +136,4 @@ function timeLeft(lease: LeaseView, now: number): string {
 function shortenHome(path: string): string {
   const home = homedir();
   return home.length > 1 && (path === home || path.startsWith(`${home}/`)) ? `~${path.slice(home.length)}` : path;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

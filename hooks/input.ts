@@ -17,6 +17,12 @@ export function optionalString(input: HookInput, field: string): string | undefi
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A finite, non-negative number, or undefined. */
+export function optionalNumber(input: HookInput, field: string): number | undefined {
+  const value = input[field];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
 export function requiredObject(input: HookInput, field: string): HookInput {
   const value = input[field];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

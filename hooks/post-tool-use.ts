@@ -2,12 +2,12 @@
 // (lib/decisions/shell-changes.ts).
 import { afterShellCommand } from '../lib/decisions/shell-changes';
 import { agentEvent } from './event';
-import { optionalString, requiredString } from './input';
+import { optionalNumber, optionalString, requiredString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
 export function handle(input: HookInput): HookOutcome {
   if (requiredString(input, 'tool_name') !== 'Bash') return {};
   const event = optionalString(input, 'hook_event_name') === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
-  return answer(event, afterShellCommand(agentEvent(input)));
+  return answer(event, afterShellCommand(agentEvent(input), { durationMs: optionalNumber(input, 'duration_ms') }));
 }

@@ -55,8 +55,9 @@ test("the hook command, the commit guard and resolveHookBinary pick the same bin
     symlinkSync(execFileSync('/bin/sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(gitBin, 'git'));
     const pathBin = join(repo.base, 'path-bin');
     mkdirSync(pathBin);
-    // The guard looks for the binary only where agent-lease has a store (or a directory for one).
+    // The guard looks for the binary only where agent-lease has a store (or had one: its marker).
     mkdirSync(join(repo.root, '.git', 'agent-lease'));
+    writeFileSync(join(repo.root, '.git', 'agent-lease', 'state.db.created'), '');
 
     const file = (place: Place, from: string): string =>
       place === 'PATH' ? join(pathBin, 'agent-lease') : join(place === 'worktree' ? from : repo.root, 'node_modules', '.bin', 'agent-lease');

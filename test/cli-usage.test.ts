@@ -76,7 +76,7 @@ describe('command-line usage', () => {
     const result = repo.cli(['claim']);
     assert.deepEqual(result.stderr.trimEnd().split('\n'), [
       'agent-lease claim: name at least one path or glob to claim',
-      'usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--json]',
+      'usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--glob] [--json]',
     ]);
   });
 

@@ -255,14 +255,14 @@ test('a database deleted or moved aside while sessions are live: the guard warns
   assert.equal(unchecked.status, 0);
   assert.equal(
     unchecked.stderr,
-    `agent-lease guard: warning: there is no store at ${repo.storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked\n`,
+    `agent-lease guard: warning: there is no store at ${repo.storePath} although one was created there (deleted?), so no lease is held: the commit was not checked\n`,
   );
 
   const restarted = repo.edit(B, 'src/held.ts');
   assertWarned(
     restarted,
     new RegExp(
-      `^agent-lease: there was no store at ${repo.storePath} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`,
+      `^agent-lease: there was no store at ${repo.storePath} although one was created there, so a new, empty one was started: if the old one was deleted, the leases it held are gone$`,
     ),
     'PreToolUse',
   );
@@ -372,6 +372,17 @@ test('a full disk, as a small file system holding the store: hooks allow or deny
   const steps: Record<string, Step> = {
     holdA: hook(A, 'src/held.ts'),
     holdB: hook(B, 'src/other.ts'),
+    // Grants checkpoint the WAL, whose file then has room for small writes even on a full disk:
+    // empty it first, so that every write needs new room.
+    truncateWal: {
+      argv: [
+        process.execPath,
+        '-e',
+        // Killed rather than closed, which would delete -wal and -shm.
+        `new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(process.argv[1]).pragma('wal_checkpoint(TRUNCATE)'); process.kill(process.pid, 'SIGKILL');`,
+        repo.storePath,
+      ],
+    },
     fill: sh(`cat /dev/zero > ${repo.storeDir}/filler`),
     editB: hook(B, 'src/free.ts'),
     stopB: hook(B, '', 'stop'),
@@ -410,7 +421,9 @@ test('a full disk, as a small file system holding the store: hooks allow or deny
     new RegExp(`AGENT_LEASE_BYPASS=1: committing src/held\\.ts held by other sessions; the bypass could NOT be logged: ${full.source}`),
   );
   assertOneLineError(result.claim!, new RegExp(`^agent-lease claim: the agent-lease store failed: ${full.source}`), 'claim');
-  assertDenied(result.editDenied!, full, 'PreToolUse, deny');
+  // The claim's process closed the store at exit, removing its emptied -wal and -shm: making them
+  // anew needs room too.
+  assertDenied(result.editDenied!, new RegExp(`${full.source}|SQLITE_IOERR_SHMSIZE: disk I/O error \\(the disk is full`), 'PreToolUse, deny');
   assert.equal(result.editAgain!.stdout, '', 'with room again, the edit is leased silently');
   assert.deepEqual(JSON.parse(result.leases!.stdout), {
     check: 'ok',

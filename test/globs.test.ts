@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { minimatch } from 'minimatch';
+import { Minimatch, minimatch } from 'minimatch';
 import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from '../lib/core/globs';
 
 const glob = (pattern: string): LeaseTarget => ({ pattern, glob: true });
@@ -58,11 +58,44 @@ test('index prefixes are the literal directories every match starts with', () =>
   assert.equal(indexPrefix(glob('**/*.ts')), '');
 });
 
-test('patterns matching everything are recognised', () => {
-  for (const p of ['**', '**/*', '*/**', '**/**']) assert.equal(matchesEverything(p), true, p);
-  for (const p of ['src/**', '*', '**/*.ts', '*/*']) assert.equal(matchesEverything(p), false, p);
+test('patterns matching everything are recognised, however they are spelled', () => {
+  for (const p of ['**', '**/*', '*/**', '**/**', '**/?*', '**/*?', '**/*?*', '{**,x}', '{src/**,**}', '{*,*/**}', '{*/*,*/*/**}', '*/**/*', '**/**/*/**'])
+    assert.equal(matchesEverything(p), true, p);
+  for (const p of ['src/**', '*', '**/*.ts', '*/*', '**/?', '**/??*', '*/*/**', '{*/*,*/*/*/**}', '**/.*', '**/a*'])
+    assert.equal(matchesEverything(p), false, p);
   assert.equal(isGlob('src/a.ts'), false);
   assert.equal(isGlob('src/*.ts'), true);
+});
+
+test('property: "matches everything" is what the pattern covers, checked against minimatch', () => {
+  // Names of 1 to 3 characters, dotted or not, each failing some part below that does not match
+  // every name: every combination at depths 2 to 3, and each name repeated at depths 4 to 10 (past
+  // what the parts reach without `**`). What "every path" is probed with.
+  const names = ['c', 'bc', '.c', 'cbc'];
+  const probes: string[] = [];
+  const extend = (prefix: string[], depth: number): void => {
+    if (prefix.length >= 2) probes.push(prefix.join('/'));
+    if (prefix.length < depth) for (const name of names) extend([...prefix, name], depth);
+  };
+  extend([], 3);
+  for (let depth = 4; depth <= 10; depth++) for (const name of names) probes.push(Array(depth).fill(name).join('/'));
+  const part = fc.constantFrom('*', '?', '**', '*?', '?*', '??', 'b*', '*b', '.*', '[!c]*', '{*,b}', '{**,c}', '{*/*,*}');
+  const universalPattern = fc.array(part, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
+  const randomPath = fc
+    .array(fc.stringMatching(/^[a-z.]{1,6}$/), { minLength: 2, maxLength: 7 })
+    .filter((segments) => !segments.some((segment) => segment === '.' || segment === '..'))
+    .map((segments) => segments.join('/'));
+  fc.assert(
+    fc.property(universalPattern, fc.array(randomPath, { minLength: 1, maxLength: 20 }), (p, paths) => {
+      const everything = matchesEverything(p);
+      const matcher = new Minimatch(p, { dot: true, nonegate: true, nocomment: true });
+      const matches = (path: string) => matcher.match(path);
+      if (everything) for (const path of [...paths, ...probes]) assert.ok(matches(path), `${p} said to match everything, but not ${path}`);
+      // Only class partitions of names escape it, and the alphabet has none that cover every name.
+      else assert.ok(!probes.every(matches), `${p} matches every probe, yet is not said to match everything`);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 // Property tests: generated patterns over a tiny alphabet so that collisions are frequent.

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { acquire } from '../lib/core/acquire';
+import { readEvents } from '../lib/core/events';
 import { listLeases } from '../lib/core/lease-queries';
 import { registerSession } from '../lib/core/sessions';
 import { MAX_LEASES_PER_COMMAND } from '../lib/decisions/shell-changes';
@@ -53,10 +56,58 @@ test('a command that changed a file another session holds is reported to the mod
   );
 
   // A command that failed gets the same answer, under its own event name.
+  repo.write('src/auth/session.ts', 'changed by a failed command\n');
   const { tool_response: _response, ...failed } = fixture('post-tool-use.bash', repo.root, A, { hook_event_name: 'PostToolUseFailure', error: 'Exit code 1' });
   const afterFailure = runHook('post-tool-use', failed, { env });
   assert.equal(afterFailure.json?.hookSpecificOutput?.hookEventName, 'PostToolUseFailure');
-  assert.match(afterFailure.json?.hookSpecificOutput?.additionalContext ?? '', /- src\/auth\/login\.ts: bob/);
+  assert.match(afterFailure.json?.hookSpecificOutput?.additionalContext ?? '', /- src\/auth\/session\.ts: bob/);
+});
+
+test("a Bash command is never blamed for another session's work: what was pending before it ran is neither leased nor reported, a change is reported once, and restoring is never advised", (t) => {
+  const repo = tempRepo(t);
+  const env = hookEnv(repo.env);
+  repo.write('src/a.ts', 'base\n');
+  repo.write('src/person.ts', 'base\n');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'base']);
+  // Session alice works in the same worktree: she edited src/a.ts a minute ago (and holds it); a
+  // person left src/person.ts changed.
+  withRepoStore(repo, (store) => {
+    registerSession(store, { id: 'alice', runtime: 'cli', worktree: repo.root, branch: 'main' });
+    assert.equal(acquire(store, 'alice', ['src/a.ts'], { source: 'edit', exact: true }).ok, true);
+  });
+  const minuteAgo = new Date(Date.now() - 60_000);
+  for (const file of ['src/a.ts', 'src/person.ts']) {
+    repo.write(file, 'changed before\n');
+    utimesSync(join(repo.root, file), minuteAgo, minuteAgo);
+  }
+  const bash = (durationMs?: number) =>
+    runHook('post-tool-use', fixture('post-tool-use.bash', repo.root, A, durationMs === undefined ? {} : { duration_ms: durationMs }), { env });
+  const denials = () => withRepoStore(repo, (store) => readEvents(store, { sessionId: A, kinds: ['deny'] }).length);
+
+  // `ls`, 40 ms: it changed nothing.
+  assert.deepEqual([bash(40).status, bash(40).stdout], [0, '']);
+  // Not told how long it ran, with another session in the worktree: nothing can be credited to it.
+  assert.deepEqual([bash().status, bash().stdout], [0, '']);
+  assert.deepEqual(
+    withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)),
+    [],
+  );
+  assert.equal(denials(), 0);
+
+  // Now a command of this session does change alice's file: said once, and never "restore it".
+  repo.write('src/a.ts', 'changed by the command\n');
+  const first = bash(300);
+  const context = first.json?.hookSpecificOutput?.additionalContext ?? '';
+  assert.match(context, /- alice .*holds src\/a\.ts exclusively/);
+  assert.match(context, /tell the user/);
+  assert.doesNotMatch(context, /git restore|git checkout|put the files back/);
+  for (let i = 0; i < 3; i++) {
+    repo.write('src/a.ts', `changed again ${i}\n`);
+    const later = bash(300);
+    assert.deepEqual([later.status, later.stdout], [0, ''], 'the same file, the same holder: said already');
+  }
+  assert.equal(denials(), 1, 'one deny logged');
 });
 
 test('a command that changed very many files leases the first ones and says how many it left', (t) => {

@@ -10,7 +10,7 @@ import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../path-arguments';
 
-const USAGE = `usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--json]
+const USAGE = `usage: agent-lease claim <pattern...> [--task TEXT] [--ttl 45m] [--shared] [--partial] [--force] [--glob] [--json]
 
 Leases paths or globs (relative to the current directory) for your session, all or nothing: when
 another session holds an overlapping lease, lists the conflicts, grants nothing and exits 1.
@@ -20,6 +20,8 @@ another session holds an overlapping lease, lists the conflicts, grants nothing 
   --shared        a shared lease: others may hold shared leases on the same paths
   --partial       grant the patterns that are free even when others conflict (still exits 1)
   --force         allow a glob that covers the whole repository (such as **)
+  --glob          take every pattern as a glob, even one that names an existing file
+                  (without it, app/[slug]/page.tsx that exists is that file)
   --json          print {"ok", "session", "granted", "renewed", "conflicts"}
 ${IDENTITY_HELP}`;
 
@@ -30,6 +32,7 @@ const OPTIONS = {
   shared: { type: 'boolean' },
   partial: { type: 'boolean' },
   force: { type: 'boolean' },
+  glob: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -40,7 +43,7 @@ export const command: Command = {
     if (positionals.length === 0) throw usageError('name at least one path or glob to claim', USAGE);
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
-    const patterns = positionals.map((argument) => repoPattern(argument, context));
+    const patterns = positionals.map((argument) => repoPattern(argument, context, { glob: values.glob === true }));
     const session = resolveSession(context, values);
     const store = context.store();
     const result = acquire(store, session.id, patterns, {

@@ -40,7 +40,7 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   if (!existsSync(storePath)) {
     if (storeSeemsRemoved(storePath))
       writeErr(
-        `agent-lease guard: warning: there is no store at ${storePath} although its directory exists (deleted?), so no lease is held: the commit was not checked`,
+        `agent-lease guard: warning: there is no store at ${storePath} although one was created there (deleted?), so no lease is held: the commit was not checked`,
       );
     return EXIT.ok;
   }

@@ -2,6 +2,7 @@ import { EVENT_KINDS, readEvents, type EventKind, type LeaseEvent } from '../../
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';
+import { plainText } from '../../lib/util/text';
 import { table, writeJson, writeOut } from '../output';
 
 const USAGE = `usage: agent-lease log [--since 1h] [--session ID] [--kind KIND] [--json]
@@ -47,7 +48,9 @@ export const command: Command = {
       writeOut(
         table(
           ['TIME', 'EVENT', 'SESSION', 'PATTERN', 'DETAIL'],
-          events.map((event) => [localTime(event.at), event.kind, event.sessionId ?? '-', event.pattern ?? '-', summarize(event)]),
+          events.map((event) =>
+            [localTime(event.at), event.kind, event.sessionId ?? '-', event.pattern ?? '-', summarize(event)].map((cell) => plainText(cell, 2000)),
+          ),
         ),
       );
     }

@@ -33,7 +33,7 @@ export const command: Command = {
     if (positionals.length === 0 && !values.all) throw usageError('name the patterns to release, or give --all', USAGE);
     if (positionals.length > 0 && values.all) throw usageError('give patterns or --all, not both', USAGE);
     const context = commandContext();
-    const patterns = positionals.map((argument) => repoPattern(argument, context));
+    const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
     const { id } = sessionIdentity(values);
     const store = context.existingStore();
     const result = store === null ? { released: [], refused: [] } : release(store, id, { patterns, all: values.all === true, force: values.force === true });

@@ -33,7 +33,7 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
-    const patterns = positionals.map((argument) => repoPattern(argument, context));
+    const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
     const { id } = sessionIdentity(values);
     const store = context.existingStore();
     const renewed: Lease[] = [];

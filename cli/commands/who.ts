@@ -4,6 +4,7 @@ import type { HeldLease } from '../../lib/core/lease-types';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';
+import { plainText } from '../../lib/util/text';
 import { table, writeJson, writeOut } from '../output';
 import { toHeldView } from '../status-view';
 import { repoPathArguments } from '../path-arguments';
@@ -36,7 +37,13 @@ export const command: Command = {
         ? [[path, '(free)', '', '', '', '']]
         : holders.map((lease) => [path, lease.holder.name, lease.pattern, lease.mode, lease.task ?? '-', formatDuration(lease.expiresAt.getTime() - now)]),
     );
-    if (rows.length > 0) writeOut(table(['PATH', 'HOLDER', 'PATTERN', 'MODE', 'TASK', 'TIME LEFT'], rows));
+    if (rows.length > 0)
+      writeOut(
+        table(
+          ['PATH', 'HOLDER', 'PATTERN', 'MODE', 'TASK', 'TIME LEFT'],
+          rows.map((row) => row.map((cell) => plainText(cell))),
+        ),
+      );
     return 0;
   },
 };

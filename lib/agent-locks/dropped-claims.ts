@@ -1,36 +1,39 @@
 // Claims people drop into `.agent-locks/`: a JSON file without a `token` names a session, its files
 // and why; it becomes `file` leases of that session, or is renamed `<name>.refused` with the reason.
-import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describeError } from '../util/errors';
-import { readText } from '../util/files';
+import { plainText } from '../util/text';
 import { describeHeldLease } from '../core/lease-wording';
 import { acquire } from '../core/acquire';
 import { currentBranch, locateRepo } from '../git/repo';
 import { registerSession } from '../core/sessions';
 import type { Store } from '../core/store';
 import type { ViewOptions, ViewSync } from './view';
-import { isGeneratedRecord, jsonFiles, VIEW_DIR } from './view-files';
+import { isGeneratedRecord, jsonFiles, MAX_FILE_BYTES, readViewFile, removeViewFile, VIEW_DIR, writeViewFile } from './view-files';
 
 /** Files a person dropped (JSON without a `token`) become `file` leases of the session they name. */
 export function importDroppedClaims(store: Store, root: string, options: ViewOptions, result: ViewSync): void {
   const dir = join(root, VIEW_DIR);
   for (const name of jsonFiles(dir) ?? []) {
     const file = join(dir, name);
-    const text = readText(file);
-    if (text === null) continue;
+    const text = readViewFile(file);
+    if (text === null) {
+      // A regular file (jsonFiles lists no other kind) that cannot be read as one: too large.
+      refuse(dir, name, '', `larger than ${MAX_FILE_BYTES / 1024} KB, or unreadable`, result);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      refuse(file, text, `not valid JSON (${(error as Error).message})`, result);
+      refuse(dir, name, text, `not valid JSON (${(error as Error).message})`, result);
       continue;
     }
     if (isGeneratedRecord(value)) continue;
     const { validateDroppedClaim } = require('./claim-schema') as typeof import('./claim-schema');
     const checked = validateDroppedClaim(value);
     if (!checked.ok) {
-      refuse(file, text, checked.problem, result);
+      refuse(dir, name, text, checked.problem, result);
       continue;
     }
     const claim = checked.value;
@@ -52,24 +55,24 @@ export function importDroppedClaims(store: Store, root: string, options: ViewOpt
       });
       if (!outcome.ok) {
         const now = store.now();
-        refuse(file, text, outcome.conflicts.map((conflict) => `${conflict.pattern}: ${describeHeldLease(conflict.held, now)}`).join('; '), result);
+        refuse(dir, name, text, outcome.conflicts.map((conflict) => `${conflict.pattern}: ${describeHeldLease(conflict.held, now)}`).join('; '), result);
         continue;
       }
-      rmSync(file, { force: true });
+      removeViewFile(dir, name);
       result.imported.push({ file, session, patterns: [...outcome.granted, ...outcome.renewed].map((lease) => lease.pattern) });
     } catch (error) {
-      refuse(file, text, describeError(error), result);
+      refuse(dir, name, text, describeError(error), result);
     }
   }
 }
 
-function refuse(file: string, text: string, reason: string, result: ViewSync): void {
-  const note = `# agent-lease did not take this claim (${new Date().toISOString()}): ${reason}\n# Fix it and save it again as a .json file in this directory.\n`;
+function refuse(dir: string, name: string, text: string, reason: string, result: ViewSync): void {
+  const note = `# agent-lease did not take this claim (${new Date().toISOString()}): ${plainText(reason, 1000)}\n# Fix it and save it again as a .json file in this directory.\n`;
   try {
-    writeFileSync(`${file}.refused`, note + text);
-    rmSync(file, { force: true });
+    writeViewFile(dir, `${name}.refused`, note + text);
+    removeViewFile(dir, name);
   } catch {
     // Left in place, it is tried again at the next rewrite; the reason is still reported.
   }
-  result.refused.push({ file, reason });
+  result.refused.push({ file: join(dir, name), reason });
 }

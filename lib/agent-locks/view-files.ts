@@ -1,10 +1,24 @@
 // What `.agent-locks/` holds: one generated JSON file per live lease, named after its holder and
 // token, and the claims people drop there (JSON without a `token`).
-import { readdirSync } from 'node:fs';
-import { readText } from '../util/files';
+//
+// Anyone who can write to a worktree can plant things there: a symlink named like a lease file
+// (to have a rewrite overwrite the file it points to, or copy a private file's content into the
+// view), a FIFO named `*.json` (to hang every reader), the directory itself as a link elsewhere,
+// a huge file. So the view follows no link: it reads only regular files, opened with O_NOFOLLOW
+// and O_NONBLOCK and checked again once open, up to MAX_FILE_BYTES; it writes a new file created
+// with O_EXCL | O_NOFOLLOW and renames it into place (a rename replaces a link, it does not
+// follow it); it uses the directory only when it is a real directory; and it looks at no more
+// than MAX_ENTRIES names.
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, opendirSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HeldLease, LeaseMode, LeaseSource } from '../core/lease-types';
 
 export const VIEW_DIR = '.agent-locks';
+
+/** A lease file is a few hundred bytes and a dropped claim a few lines: anything larger is not one. */
+export const MAX_FILE_BYTES = 64 * 1024;
+/** Names looked at per directory: far more than there are live leases, few enough to read in a hook. */
+export const MAX_ENTRIES = 5000;
 
 /** One generated file: a live lease. */
 export interface ViewRecord {
@@ -24,13 +38,93 @@ export function fileName(lease: HeldLease): string {
   return `${holder}.${lease.token}.json`;
 }
 
+/** What is at `dir`: nothing, a real directory, or something the view must not use (a link, a file). */
+export function viewDirKind(dir: string): 'absent' | 'directory' | 'unusable' {
+  const stat = lstatSync(dir, { throwIfNoEntry: false });
+  if (stat === undefined) return 'absent';
+  return stat.isDirectory() ? 'directory' : 'unusable';
+}
+
+/** Makes `dir` (its parent exists) unless there; false when what is there is not a real directory. */
+export function ensureViewDir(dir: string): boolean {
+  if (viewDirKind(dir) === 'absent') {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return viewDirKind(dir) === 'directory';
+}
+
+/** The names of the regular `*.json` files in `dir` (at most MAX_ENTRIES looked at), or null when it is not a real directory. */
 export function jsonFiles(dir: string): string[] | null {
+  if (viewDirKind(dir) !== 'directory') return null;
+  let handle: ReturnType<typeof opendirSync>;
   try {
-    return readdirSync(dir)
-      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
-      .sort();
+    handle = opendirSync(dir);
   } catch {
     return null;
+  }
+  const names: string[] = [];
+  try {
+    for (let seen = 0, entry = handle.readSync(); entry !== null && seen < MAX_ENTRIES; seen++, entry = handle.readSync()) {
+      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) names.push(entry.name);
+    }
+  } finally {
+    handle.closeSync();
+  }
+  return names.sort();
+}
+
+/** The text of `file` when it is a regular file (not a link, FIFO or device) of at most MAX_FILE_BYTES; else null. */
+export function readViewFile(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return null;
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length <= MAX_FILE_BYTES; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    return length > MAX_FILE_BYTES ? null : buffer.toString('utf8', 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Puts `text` at `dir/name` in one rename of a file this process created, whatever was at that name. */
+export function writeViewFile(dir: string, name: string, text: string): void {
+  const temporary = join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, join(dir, name));
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Removes the entry `dir/name` itself (a link is removed, not what it points to). */
+export function removeViewFile(dir: string, name: string): void {
+  try {
+    unlinkSync(join(dir, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
@@ -39,7 +133,7 @@ export function isGeneratedRecord(value: unknown): boolean {
 }
 
 export function isGeneratedFile(file: string): boolean {
-  const text = readText(file);
+  const text = readViewFile(file);
   if (text === null) return false;
   try {
     return isGeneratedRecord(JSON.parse(text));

@@ -3,28 +3,47 @@
 // by dropping a file there. The store is the truth: the directory is regenerated from it under a
 // proper-lockfile lock, and kept out of git through the repository's `info/exclude`.
 //
+// Bounds: at most MAX_VIEW_LEASES files (the oldest live leases) in at most MAX_VIEW_WORKTREES
+// worktrees (past that many, those with a `.agent-locks/` already or an open session): a
+// repository with hundreds of worktrees on disk does not get hundreds of views written by one hook.
+//
 // Cost: `syncView` first compares a fingerprint of the live leases and the directories'
 // mtimes with those its last rewrite recorded (one indexed query and one stat per worktree) and
 // returns when nothing changed, so a hook can call it after a grant. The files carry no expiry, so
 // renewals (every edit of a file already leased) never cause a rewrite. proper-lockfile and zod
 // are loaded only when there is something to rewrite or a dropped file to read.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
 import { readText, writeAtomically } from '../util/files';
 import { formatDuration } from '../util/duration';
+import { plainText } from '../util/text';
 import { listLeases } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { worktreeRootsOnDisk } from '../git/repo';
 import { sleep, type Store } from '../core/store';
+import { openSessionWorktrees } from '../core/sessions';
 import { importDroppedClaims } from './dropped-claims';
-import { fileName, isGeneratedFile, jsonFiles, VIEW_DIR, type ViewRecord } from './view-files';
+import {
+  ensureViewDir,
+  fileName,
+  isGeneratedFile,
+  jsonFiles,
+  readViewFile,
+  removeViewFile,
+  VIEW_DIR,
+  viewDirKind,
+  writeViewFile,
+  type ViewRecord,
+} from './view-files';
 
 // On-disk names kept from before the view had its name: an older agent-lease may still run.
 const STAMP_FILE = 'lock-files.json';
 const LOCK_FILE = 'lock-files.lock';
 const LOCK_ATTEMPTS = 40;
 const LOCK_RETRY_MS = 25;
+export const MAX_VIEW_LEASES = 100;
+export const MAX_VIEW_WORKTREES = 20;
 
 export interface ViewSync {
   /** False when nothing had changed since the last rewrite. */
@@ -33,6 +52,8 @@ export interface ViewSync {
   imported: Array<{ file: string; session: string; patterns: string[] }>;
   /** Dropped files that could not be granted, renamed to `<name>.refused` with the reason inside. */
   refused: Array<{ file: string; reason: string }>;
+  /** Worktrees whose `.agent-locks` is not a real directory (a link, a file): left alone. */
+  skipped: string[];
 }
 
 export interface ViewOptions {
@@ -49,22 +70,38 @@ interface Stamp {
 
 /** Brings `.agent-locks/` of every worktree in line with the store, taking dropped files as claims. */
 export function syncView(store: Store, commonDir: string, options: ViewOptions): ViewSync {
-  const roots = worktreeRootsOnDisk(commonDir);
+  const roots = viewRoots(store, commonDir);
   const stampPath = join(dirname(store.path), STAMP_FILE);
-  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(listLeases(store)), roots)) {
-    return { rewritten: false, imported: [], refused: [] };
+  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(shownLeases(store)), roots)) {
+    return { rewritten: false, imported: [], refused: [], skipped: [] };
   }
   return withLock(store.path, () => {
-    const result: ViewSync = { rewritten: true, imported: [], refused: [] };
+    const result: ViewSync = { rewritten: true, imported: [], refused: [], skipped: [] };
     for (const root of roots) importDroppedClaims(store, root, options, result);
-    const leases = listLeases(store);
+    const leases = shownLeases(store);
     const files = new Map(leases.map((lease) => [fileName(lease), `${JSON.stringify(viewRecord(lease), null, 2)}\n`]));
     let wrote = false;
-    for (const root of roots) wrote = writeView(join(root, VIEW_DIR), files) || wrote;
+    for (const root of roots) {
+      const dir = join(root, VIEW_DIR);
+      if (viewDirKind(dir) === 'unusable') result.skipped.push(dir);
+      else wrote = writeView(dir, files) || wrote;
+    }
     if (wrote) excludeViewFromGit(commonDir);
     writeStamp(stampPath, { fingerprint: fingerprint(leases), dirs: dirMtimes(roots) });
     return result;
   });
+}
+
+function shownLeases(store: Store): HeldLease[] {
+  return listLeases(store, { limit: MAX_VIEW_LEASES });
+}
+
+/** Every worktree on disk; past MAX_VIEW_WORKTREES, those that have a view or an open session, up to that many. */
+function viewRoots(store: Store, commonDir: string): string[] {
+  const roots = worktreeRootsOnDisk(commonDir);
+  if (roots.length <= MAX_VIEW_WORKTREES) return roots;
+  const worked = new Set(openSessionWorktrees(store, MAX_VIEW_WORKTREES * 4));
+  return roots.filter((root) => worked.has(root) || viewDirKind(join(root, VIEW_DIR)) !== 'absent').slice(0, MAX_VIEW_WORKTREES);
 }
 
 function viewRecord(lease: HeldLease): ViewRecord {
@@ -109,7 +146,7 @@ function dirMtimes(roots: string[]): Record<string, number> {
   const mtimes: Record<string, number> = {};
   for (const root of roots) {
     try {
-      mtimes[root] = statSync(join(root, VIEW_DIR)).mtimeMs;
+      mtimes[root] = lstatSync(join(root, VIEW_DIR)).mtimeMs;
     } catch {
       mtimes[root] = -1;
     }
@@ -152,12 +189,12 @@ function withLock<T>(storePath: string, fn: () => T): T {
 function writeView(dir: string, files: Map<string, string>): boolean {
   const existing = jsonFiles(dir);
   if (existing === null && files.size === 0) return false;
-  mkdirSync(dir, { recursive: true });
+  if (!ensureViewDir(dir)) return false;
   for (const name of existing ?? []) {
-    if (!files.has(name) && isGeneratedFile(join(dir, name))) rmSync(join(dir, name), { force: true });
+    if (!files.has(name) && isGeneratedFile(join(dir, name))) removeViewFile(dir, name);
   }
   for (const [name, text] of files) {
-    if (readText(join(dir, name)) !== text) writeAtomically(join(dir, name), text);
+    if (readViewFile(join(dir, name)) !== text) writeViewFile(dir, name, text);
   }
   return true;
 }
@@ -181,5 +218,6 @@ export function describeViewSync(sync: ViewSync): string[] {
   return [
     ...sync.imported.map((taken) => `agent-lease: took ${taken.file} as a claim by ${taken.session} on ${taken.patterns.join(', ')}`),
     ...sync.refused.map((refused) => `agent-lease: did not take ${refused.file} as a claim: ${refused.reason} (kept as ${refused.file}.refused)`),
-  ];
+    ...sync.skipped.map((dir) => `agent-lease: ${dir} is not a directory (a link?): it was neither read nor written`),
+  ].map((line) => plainText(line, 1000));
 }

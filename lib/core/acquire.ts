@@ -24,6 +24,11 @@ export interface AcquireOptions {
   partial?: boolean;
   /** Allow a pattern that matches every path (`**`). */
   allowEverything?: boolean;
+  /**
+   * A conflict this session was already denied (same pattern, same blocking leases) is neither
+   * logged again nor reported: for warnings that cannot stop anything and need saying only once.
+   */
+  denyOnce?: boolean;
 }
 
 export interface AcquireResult {
@@ -40,7 +45,8 @@ interface TargetPlan {
   blockers: JoinedRow[];
 }
 
-export function acquire(store: Store, sessionId: string, patterns: string[], options: AcquireOptions = {}): AcquireResult {
+/** Each pattern is a glob when it has glob characters (unless `exact`), or a target that says which it is. */
+export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions = {}): AcquireResult {
   const mode = options.mode ?? 'exclusive';
   const source = options.source ?? 'claim';
   const ttlMs = validTtl(options.ttlMs ?? DEFAULT_TTL_MS[source]);
@@ -50,15 +56,21 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
     const now = store.now();
     const plans = planTargets(store, sessionId, targets, mode, now);
     const blocked = plans.filter((plan) => plan.blockers.length > 0);
-    for (const plan of blocked) {
+    const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, sessionId, plan)) : blocked;
+    for (const plan of news) {
       recordEvent(store, {
         kind: 'deny',
         sessionId,
         pattern: plan.target.pattern,
-        detail: { mode, source, heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })) },
+        detail: {
+          mode,
+          source,
+          heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })),
+          ...(options.denyOnce ? { once: true } : {}),
+        },
       });
     }
-    const conflicts = blocked.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
+    const conflicts = news.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
     const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts };
     if (blocked.length > 0 && !options.partial) return result;
     const grant = { sessionId, mode, source, ttlMs, task: options.task ?? null, expiresAt: now + ttlMs, now };
@@ -71,13 +83,27 @@ export function acquire(store: Store, sessionId: string, patterns: string[], opt
   });
 }
 
+/** Whether the session's last say-once denial on this target named the very leases that block it now. */
+function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolean {
+  const last = store
+    .statement(
+      "SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? AND json_extract(detail, '$.once') IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
+    .get(sessionId, plan.target.pattern) as { detail: string | null } | undefined;
+  if (last?.detail == null) return false;
+  const heldBy = (JSON.parse(last.detail) as { heldBy?: Array<{ token?: unknown }> }).heldBy ?? [];
+  const before = new Set(heldBy.map((held) => held.token));
+  return plan.blockers.length === before.size && plan.blockers.every((row) => before.has(row.token));
+}
+
 /** The patterns as lease targets, each checked: a glob must be one agent-lease understands and not cover everything (unless allowed). */
-function leaseTargets(patterns: string[], options: AcquireOptions): LeaseTarget[] {
+function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions): LeaseTarget[] {
   const seen = new Set<string>();
   const targets: LeaseTarget[] = [];
-  for (const raw of patterns) {
-    const pattern = normalizePattern(raw);
-    const target = { pattern, glob: !options.exact && isGlob(pattern) };
+  for (const given of patterns) {
+    const pattern = normalizePattern(typeof given === 'string' ? given : given.pattern);
+    const glob = typeof given === 'string' ? !options.exact : given.glob;
+    const target = { pattern, glob: glob && isGlob(pattern) };
     const problem = target.glob ? globProblem(pattern) : null;
     if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
     if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
@@ -153,6 +179,7 @@ function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
       grant.expiresAt,
     );
   const token = Number(lastInsertRowid);
+  store.checkpointAfterCommit();
   recordEvent(store, {
     kind: 'grant',
     sessionId: grant.sessionId,

@@ -5,6 +5,13 @@ import type { Minimatch } from 'minimatch';
 
 const MATCH_OPTIONS = { dot: true, nonegate: true, nocomment: true } as const;
 const MAX_EXPANSIONS = 256;
+/**
+ * Leasable globs are bounded so that matching one costs a bounded amount whatever the path: at most
+ * MAX_EXPANSIONS brace alternatives (expanded with a cap, never in full), MAX_GLOB_LENGTH characters.
+ * Matching itself (below) is linear in the path's and the pattern's lengths, never a backtracking
+ * regular expression: minimatch's regex for `*a*a*a*b` takes seconds on a 200-character name.
+ */
+export const MAX_GLOB_LENGTH = 1024;
 const MAGIC = /[*?[\]{}()!+@\\]/;
 
 /** What a lease is on: one exact path (even if it contains `[` or `*`), or a glob. */
@@ -25,7 +32,81 @@ export function matchesAny(globs: readonly string[], path: string): boolean {
 export function covers(target: LeaseTarget, path: string): boolean {
   if (!target.glob) return target.pattern === path;
   if (!lastSegmentFits(target.pattern, path) || !literalSegmentsFit(target.pattern, path)) return false;
-  return compiled(target.pattern).match(path);
+  const parsed = memo(MATCHABLE, target.pattern, matchable);
+  const names = path.split('/');
+  if (parsed === null || names.some(isDotOrEmpty)) return compiled(target.pattern).match(path);
+  return parsed.some((segments) => segmentsMatch(segments, names));
+}
+
+// Patterns this module matches itself: those it can parse whose alternatives have no empty, `.`
+// or `..` segments, against paths without them (lease patterns and repository paths never have
+// them). The rest (an extglob in the ignore list, say) go to minimatch.
+const MATCHABLE = new Map<string, Segment[][] | null>();
+
+function matchable(pattern: string): Segment[][] | null {
+  const alternatives = expandBraces(pattern);
+  if (alternatives === null || alternatives.some((alternative) => alternative.split('/').some(isDotOrEmpty))) return null;
+  const parsed = parsePattern(pattern);
+  return 'problem' in parsed ? null : parsed.alternatives;
+}
+
+function isDotOrEmpty(name: string): boolean {
+  return name === '' || name === '.' || name === '..';
+}
+
+/**
+ * Whether one alternative matches a path's names, as minimatch (dot: true) decides: `**` spans
+ * zero or more names, or one or more when it ends the pattern (`a/**` does not match `a`). A table
+ * over (pattern segment, path name), filled from the end: O(segments × names) name matches.
+ */
+function segmentsMatch(segments: Segment[], names: string[]): boolean {
+  const width = names.length + 1;
+  const table = new Uint8Array((segments.length + 1) * width);
+  table[segments.length * width + names.length] = 1;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i]!;
+    for (let j = names.length; j >= 0; j--) {
+      let result: boolean;
+      if (segment.kind === 'globstar') {
+        result = i === segments.length - 1 ? j < names.length : table[(i + 1) * width + j] === 1 || (j < names.length && table[i * width + j + 1] === 1);
+      } else {
+        result = j < names.length && table[(i + 1) * width + j + 1] === 1 && tokensMatch(segment.tokens, names[j]!);
+      }
+      table[i * width + j] = result ? 1 : 0;
+    }
+  }
+  return table[0] === 1;
+}
+
+/** Whether one segment's tokens match a non-empty name: the set of token positions reached, one UTF-16 unit at a time (as minimatch's regex reads). */
+function tokensMatch(tokens: SegmentToken[], name: string): boolean {
+  if (name.length === 0) return false;
+  let states = closure(tokens, new Uint8Array(tokens.length + 1), 0);
+  for (let k = 0; k < name.length; k++) {
+    const code = name.charCodeAt(k);
+    const next = new Uint8Array(tokens.length + 1);
+    let any = false;
+    for (let i = 0; i < tokens.length; i++) {
+      if (states[i] !== 1) continue;
+      const token = tokens[i]!;
+      if (token.kind === 'star') next[i] = 1;
+      else if (token.kind === 'any' || (token.kind === 'literal' ? token.char.charCodeAt(0) === code : classContains(token, code))) next[i + 1] = 1;
+      else continue;
+      any = true;
+    }
+    if (!any) return false;
+    states = next;
+    for (let i = 0; i < tokens.length; i++) if (states[i] === 1) closure(tokens, states, i);
+  }
+  return states[tokens.length] === 1;
+}
+
+/** Marks `from` reached, and every position after stars that can match nothing. */
+function closure(tokens: SegmentToken[], states: Uint8Array, from: number): Uint8Array {
+  let i = from;
+  states[i] = 1;
+  while (i < tokens.length && tokens[i]!.kind === 'star') states[++i] = 1;
+  return states;
 }
 
 // What a glob's literal segments (no glob syntax at all) demand of a path: the leading ones are
@@ -148,15 +229,34 @@ export function ancestorPrefixes(prefix: string): string[] {
   return prefixes;
 }
 
-// Whether a glob matches every path (`**`, `**/*`, `*/**`): too broad to lease without force.
+/**
+ * Whether a glob covers the whole repository, however it is spelled (`**`, `**\/?*`, `*\/**`,
+ * `{**,x}`, `{*,*\/**}`): too broad to lease without force. "Whole" means every path below the top
+ * level, and so every file of every directory (`*\/**` leaves out only the top-level files).
+ *
+ * Decided by what the pattern covers: an alternative whose segments are all `**` or match every
+ * name (a `*` and at most one `?`) matches all paths of a set of depths and nothing else, so the
+ * pattern covers everything exactly when such alternatives together match every depth from 2 on.
+ * Probing each depth with one path decides it (any name stands for all), and a match at the
+ * deepest depth probed, deeper than any alternative without `**` reaches, holds for all deeper
+ * ones. Alternatives whose names only together cover every name (`{[a-m]*,[!a-m]*}`) are not seen.
+ */
 export function matchesEverything(pattern: string): boolean {
   const parsed = parsePattern(pattern);
   if ('problem' in parsed) return false;
-  return parsed.alternatives.some(
-    (segments) =>
-      segments.some((segment) => segment.kind === 'globstar') &&
-      segments.every((segment) => segment.kind === 'globstar' || (segment.tokens.length === 1 && segment.tokens[0]!.kind === 'star')),
-  );
+  const universal = parsed.alternatives.filter((segments) => segments.every((segment) => segment.kind === 'globstar' || matchesEveryName(segment.tokens)));
+  if (universal.length === 0) return false;
+  const deepest = Math.max(...universal.map((segments) => segments.length)) + 2;
+  for (let depth = 2; depth <= deepest; depth++) {
+    const names = Array.from({ length: depth }, () => 'a');
+    if (!universal.some((segments) => segmentsMatch(segments, names))) return false;
+  }
+  return true;
+}
+
+function matchesEveryName(tokens: SegmentToken[]): boolean {
+  const characters = tokens.filter((token) => token.kind !== 'star');
+  return tokens.some((token) => token.kind === 'star') && characters.length <= 1 && characters.every((token) => token.kind === 'any');
 }
 
 function directoryPrefix(alternative: string): string {
@@ -188,7 +288,8 @@ export function globProblem(pattern: string): string | null {
 function expandBraces(pattern: string): string[] | null {
   if (!pattern.includes('{')) return [pattern];
   const { braceExpand } = require('minimatch') as typeof import('minimatch');
-  const expanded = braceExpand(pattern);
+  // Capped while expanding: `{a,b}` forty times over would be 2^40 alternatives.
+  const expanded = braceExpand(pattern, { braceExpandMax: MAX_EXPANSIONS + 1 });
   return expanded.length > MAX_EXPANSIONS ? null : expanded;
 }
 
@@ -203,6 +304,7 @@ function parsePattern(pattern: string): ParsedPattern {
 
 function parseAlternatives(pattern: string): Segment[][] {
   if (pattern.startsWith('!')) throw new UnmodelledSyntax('negated patterns cannot be leased');
+  if (pattern.length > MAX_GLOB_LENGTH) throw new UnmodelledSyntax(`longer than ${MAX_GLOB_LENGTH} characters`);
   const alternatives = expandBraces(pattern);
   if (alternatives === null) throw new UnmodelledSyntax(`braces expand to more than ${MAX_EXPANSIONS} alternatives`);
   const parsed: Segment[][] = [];

@@ -14,7 +14,8 @@ export interface CoverageResult {
 /** What `coverage` reads of every candidate lease before it knows whether the lease matches. */
 type CandidateRow = Pick<LeaseRow, 'token' | 'session_id' | 'pattern' | 'glob' | 'mode' | 'expires_at'>;
 
-export function listLeases(store: Store, options: { sessionId?: string; includeInactive?: boolean } = {}): HeldLease[] {
+/** With `limit`, only the first `limit` unreleased rows (by token) are looked at. */
+export function listLeases(store: Store, options: { sessionId?: string; includeInactive?: boolean; limit?: number } = {}): HeldLease[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (options.sessionId !== undefined) {
@@ -26,7 +27,8 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
     params.push(store.now());
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const rows = store.db.prepare(`${JOINED} ${filter} ORDER BY l.token`).all(...params) as JoinedRow[];
+  const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
+  const rows = store.db.prepare(`${JOINED} ${filter} ORDER BY l.token${limit}`).all(...params) as JoinedRow[];
   const liveness: Liveness = new Map();
   const held = rows.map((row) => toHeldLease(row, liveness));
   return options.includeInactive ? held : held.filter((lease) => lease.holder.alive);

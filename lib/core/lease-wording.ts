@@ -1,13 +1,18 @@
 // Leases described in one line for people and agents: who holds what, why, where, until when.
 import { formatDuration } from '../util/duration';
+import { dataWord, quotedText } from '../util/text';
 import type { HeldLease } from './lease-types';
 
-/** `bob (task "auth refactor", worktree /src/app-b on feat) holds src/** exclusively (edit lease, token 7), 12m left`. */
+/**
+ * Names, tasks, worktrees and patterns come from other sessions: they are quoted as data (see
+ * lib/util/text.ts), so that a task cannot write lines into another agent's briefing or denial.
+ * `bob (task "auth refactor", worktree /src/app-b on feat) holds src/** exclusively (edit lease, token 7), 12m left`. */
 export function describeHeldLease(lease: HeldLease, now: number): string {
   const about: string[] = [];
-  if (lease.task) about.push(`task "${lease.task}"`);
-  if (lease.holder.worktree) about.push(`worktree ${lease.holder.worktree}${lease.holder.branch ? ` on ${lease.holder.branch}` : ''}`);
-  const holder = about.length > 0 ? `${lease.holder.name} (${about.join(', ')})` : lease.holder.name;
+  if (lease.task) about.push(`task ${quotedText(lease.task)}`);
+  if (lease.holder.worktree) about.push(`worktree ${dataWord(lease.holder.worktree)}${lease.holder.branch ? ` on ${dataWord(lease.holder.branch)}` : ''}`);
+  const name = dataWord(lease.holder.name);
+  const holder = about.length > 0 ? `${name} (${about.join(', ')})` : name;
   const mode = lease.mode === 'exclusive' ? 'exclusively' : 'shared';
-  return `${holder} holds ${lease.pattern} ${mode} (${lease.source} lease, token ${lease.token}), ${formatDuration(lease.expiresAt.getTime() - now)} left`;
+  return `${holder} holds ${dataWord(lease.pattern)} ${mode} (${lease.source} lease, token ${lease.token}), ${formatDuration(lease.expiresAt.getTime() - now)} left`;
 }

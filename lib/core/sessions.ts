@@ -126,6 +126,14 @@ export function listSessions(store: Store, options: { includeEnded?: boolean } =
   return rows.map(toSession);
 }
 
+/** The worktrees open sessions work in (at most `limit`). */
+export function openSessionWorktrees(store: Store, limit: number): string[] {
+  const rows = store.statement('SELECT DISTINCT worktree FROM sessions WHERE ended_at IS NULL AND worktree IS NOT NULL LIMIT ?').all(limit) as Array<{
+    worktree: string;
+  }>;
+  return rows.map((row) => row.worktree);
+}
+
 /** Live sessions registered for a worktree: the guard's guess at who is committing there. */
 export function sessionsInWorktree(store: Store, worktree: string): Session[] {
   const rows = store.statement('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL').all(worktree) as SessionRow[];

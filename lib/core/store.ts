@@ -2,7 +2,7 @@
 // short BEGIN IMMEDIATE transaction (a deferred one that reads then writes fails with SQLITE_BUSY
 // under contention instead of waiting), retried a bounded number of times on SQLITE_BUSY.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
 import { MIGRATIONS } from './migrations';
@@ -25,21 +25,31 @@ const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_
 const BUSY_RETRIES = 4;
 
 /**
- * Whether the store at `path` seems to have been deleted or moved away: its directory is there
- * (agent-lease made it) but the database is not. Opening it then starts a new, empty store.
- * A store removed with its directory looks like a first use.
+ * The file that says a store was created at `path`. Its directory is no such sign: `init` writes
+ * files there (husky's settings) before any session has made a store, and the guard then took
+ * every commit for one made after the store was deleted.
+ */
+export function storeMarkerPath(path: string): string {
+  return `${path}.created`;
+}
+
+/**
+ * Whether the store at `path` seems to have been deleted or moved away: it was created there (its
+ * marker is there) but the database is not. Opening it then starts a new, empty store. A store
+ * removed with its directory looks like a first use.
  */
 export function storeSeemsRemoved(path: string): boolean {
-  return !existsSync(path) && existsSync(dirname(path));
+  return !existsSync(path) && existsSync(storeMarkerPath(path));
 }
 
 /** What to tell the user when opening `path` starts a new store because the old one was removed. */
 export function restartedStoreNotice(path: string): string {
-  return `agent-lease: there was no store at ${path} although its directory exists, so a new, empty one was started: if the old one was deleted, the leases it held are gone`;
+  return `agent-lease: there was no store at ${path} although one was created there, so a new, empty one was started: if the old one was deleted, the leases it held are gone`;
 }
 
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
+  private checkpointDue = false;
 
   constructor(
     readonly db: Database.Database,
@@ -59,7 +69,30 @@ export class Store {
   /** Runs `fn` in one BEGIN IMMEDIATE transaction, retrying a bounded number of times when busy. */
   write<T>(fn: () => T): T {
     const transaction = this.db.transaction(fn);
-    return withBusyRetry(() => transaction.immediate());
+    const result = withBusyRetry(() => transaction.immediate());
+    if (this.checkpointDue && !this.db.inTransaction) this.checkpoint();
+    return result;
+  }
+
+  /**
+   * Asks for a checkpoint once the write under way commits. Hooks never close the store (closing
+   * checkpoints, at two fsyncs a call), so what they commit lives in the -wal file until some later
+   * checkpoint, and a backup or sync that copies only the main file loses it. A new lease must not
+   * be lost that way: its write copies the WAL into the main file right after (a grant is the
+   * first edit of a file, not every edit; renewals and reads stay as cheap as they were).
+   */
+  checkpointAfterCommit(): void {
+    this.checkpointDue = true;
+  }
+
+  /** Copies the WAL into the main file as far as no reader needs it (PASSIVE: never waits). */
+  checkpoint(): void {
+    this.checkpointDue = false;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or failing: the WAL keeps every commit, and the next checkpoint catches up.
+    }
   }
 
   /** Runs `fn` against one consistent snapshot. */
@@ -80,6 +113,7 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000, nativeBinding: nativeAddonPath() });
+  markCreated(path);
   try {
     db.pragma('synchronous = NORMAL');
     const store = new Store(db, path, options.now ?? Date.now);
@@ -96,6 +130,16 @@ export function openStore(options: OpenStoreOptions): Store {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+function markCreated(path: string): void {
+  const marker = storeMarkerPath(path);
+  if (existsSync(marker)) return;
+  try {
+    writeFileSync(marker, 'agent-lease made a store here: if it goes missing, agent-lease says that its leases are gone\n');
+  } catch {
+    // A read-only directory: the store itself reports what it can.
   }
 }
 

@@ -7,6 +7,8 @@ import { AgentLeaseError, describeError, describeStoreError } from '../util/erro
 import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
 import { openStore, restartedStoreNotice, storeSeemsRemoved, type Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
+import { repoOfPath } from '../git/paths';
+import { statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
 
@@ -17,6 +19,11 @@ export interface AgentEvent {
   cwd?: string | undefined;
   /** Which client: `claude-code`, ... (recorded with the session). */
   runtime: string;
+  /**
+   * The file the event is about, when there is one: its repository is the one that decides, not
+   * the cwd's (a session started in the folder holding the worktrees, or in another repository).
+   */
+  file?: string | undefined;
 }
 
 export interface EventContext {
@@ -35,13 +42,15 @@ export interface EventContext {
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** The context of an event, or null when the session does not work inside a git worktree. */
+/** The context of an event, or null when neither its file nor the session's cwd is inside a git worktree. */
 export function eventContext(event: AgentEvent): EventContext | null {
   const { sessionId, runtime } = event;
   const cwd = event.cwd ?? process.cwd();
   let repo: RepoLocation | null;
   try {
-    repo = locateRepo(cwd);
+    // A cwd that is not there is bad input even when the file alone locates the repository.
+    statSync(cwd);
+    repo = (event.file === undefined ? null : repoOfPath(event.file, cwd)) ?? locateRepo(cwd);
   } catch (error) {
     throw new AgentLeaseError(`cannot use the input's cwd ${cwd} (${describeError(error)}); nothing was leased`);
   }

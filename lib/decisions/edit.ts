@@ -7,13 +7,14 @@ import type { Conflict } from '../core/lease-types';
 import { repoRelativePath } from '../git/paths';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
+import { dataWord, shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
-  const context = eventContext(event);
+  const context = eventContext({ ...event, file });
   if (context === null) return {};
   const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);
@@ -32,11 +33,12 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
 
 function denialReason(path: string, conflicts: Conflict[]): string {
   const now = Date.now();
+  const shown = dataWord(path);
   return [
-    `agent-lease denied this edit: ${path} is leased to another session that is working on it.`,
+    `agent-lease denied this edit: ${shown} is leased to another session that is working on it.`,
     ...conflictLines(conflicts, now),
-    `Do not edit ${path} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
-      `Work on other files and come back to it later: \`agent-lease who ${path}\` shows whether it is still held. ` +
+    `Do not edit ${shown} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
+      `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
   ].join('\n');
 }

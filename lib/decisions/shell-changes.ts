@@ -1,14 +1,26 @@
 // After a shell command: a command can change any file, and only afterwards can a hook see which
-// (a command that failed may have changed some too). Leases the worktree's changed files that the
-// session does not hold yet; a file another session holds cannot be un-changed afterwards, so the
-// model is told what to do about it.
+// (a command that failed may have changed some too). Leases the changed files the command can be
+// credited with and the session does not hold yet; a file another session holds cannot be
+// un-changed afterwards, so the model is told (once per file) to tell the user.
+//
+// Which files are the command's: the worktree's pending changes include other sessions' work when
+// several sessions share a worktree, and blaming a command for them (or leasing them to it) would
+// be wrong. A file counts when it was modified during the command (its mtime is not older than
+// the command's start, which the client reports as the run's duration); when the client does not
+// say how long the command ran, or the file is gone (a deletion has no mtime), only when no other
+// open session works in this worktree. Exact attribution needs the shell parser of PreToolUse.
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import { covers, matchesAny } from '../core/globs';
 import { acquire, type AcquireResult } from '../core/acquire';
 import { listLeases } from '../core/lease-queries';
 import type { Conflict } from '../core/lease-types';
+import { sessionsInWorktree } from '../core/sessions';
+import type { Store } from '../core/store';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
-import { ensureSession, eventContext, withStore, type AgentEvent } from './context';
+import { dataWord, shellWord } from '../util/text';
+import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines } from './wording';
 
@@ -18,25 +30,41 @@ import { conflictLines } from './wording';
  */
 export const MAX_LEASES_PER_COMMAND = 200;
 
-export function afterShellCommand(event: AgentEvent): Verdict {
+/** File systems keep mtimes to a second or two at worst, and clocks of a hook and its client differ a little. */
+const MTIME_SLACK_MS = 2000;
+
+export interface ShellCommand {
+  /** How long the command ran, when the client says (Claude Code's `duration_ms`). */
+  durationMs?: number | undefined;
+}
+
+export function afterShellCommand(event: AgentEvent, command: ShellCommand = {}): Verdict {
   const context = eventContext(event);
   if (context === null) return {};
   const warnings = context.warnings;
-  let changed: string[];
+  const startedAt = command.durationMs === undefined ? null : Date.now() - command.durationMs - MTIME_SLACK_MS;
+  let changed: Array<{ path: string; during: boolean | null }>;
   try {
-    changed = [...pendingChanges(context.repo.worktreeRoot)].filter((path) => !matchesAny(context.config.ignore, path));
+    changed = [...pendingChanges(context.repo.worktreeRoot)]
+      .filter((path) => !matchesAny(context.config.ignore, path))
+      .map((path) => ({ path, during: changedDuring(join(context.repo.worktreeRoot, path), startedAt) }));
   } catch (error) {
     return goAhead([...warnings, `agent-lease: could not list the files the command changed (${describeError(error)}); they were not leased`]);
   }
   const result = withStore(context, (store): { leased: AcquireResult | null; unleased: number } => {
     ensureSession(store, context);
+    const alone = changed.some((file) => file.during === null) && !othersInWorktree(store, context);
     const held = listLeases(store, { sessionId: context.sessionId });
-    const unheld = changed.filter((path) => !held.some((lease) => covers(lease, path)));
+    const unheld = changed
+      .filter((file) => file.during ?? alone)
+      .map((file) => file.path)
+      .filter((path) => !held.some((lease) => covers(lease, path)));
     if (unheld.length === 0) return { leased: null, unleased: 0 };
     const leased = acquire(store, context.sessionId, unheld.slice(0, MAX_LEASES_PER_COMMAND), {
       source: 'edit',
       exact: true,
       partial: true,
+      denyOnce: true,
       ttlMs: context.config.ttl.editMs,
     });
     return { leased, unleased: Math.max(0, unheld.length - MAX_LEASES_PER_COMMAND) };
@@ -48,19 +76,30 @@ export function afterShellCommand(event: AgentEvent): Verdict {
   return { modelContext: conflictText(leased.conflicts), ...goAhead([...warnings, conflictSummary(leased.conflicts)]) };
 }
 
+/** Whether `file` was modified since `startedAt`; null when that cannot be told (no start, no file). */
+function changedDuring(file: string, startedAt: number | null): boolean | null {
+  if (startedAt === null) return null;
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  return stat === undefined ? null : stat.mtimeMs >= startedAt;
+}
+
+function othersInWorktree(store: Store, context: EventContext): boolean {
+  return sessionsInWorktree(store, context.repo.worktreeRoot).some((session) => session.id !== context.sessionId && session.alive);
+}
+
 function conflictText(conflicts: Conflict[]): string {
   const now = Date.now();
   const paths = [...new Set(conflicts.map((conflict) => conflict.pattern))];
   return [
     `agent-lease: this worktree now has uncommitted changes to ${paths.length === 1 ? 'a file' : 'files'} that another session holds:`,
     ...conflictLines(conflicts, now),
-    'A hook cannot undo a command. If your command made these changes, put the files back as they were ' +
-      `(\`git diff -- ${paths.join(' ')}\` shows them; \`git restore\` a tracked file, delete one you created) and leave them to that session. ` +
-      'A commit that includes them will be refused while the lease lasts.',
+    "A hook cannot undo a command, and the changes may be that session's own work: do not restore, check out or delete these files. " +
+      `If your command made these changes, tell the user which files it changed (\`git diff -- ${paths.map(shellWord).join(' ')}\` shows them) ` +
+      'and leave the files to that session. A commit that includes them will be refused while the lease lasts.',
   ].join('\n');
 }
 
 function conflictSummary(conflicts: Conflict[]): string {
   const paths = [...new Set(conflicts.map((conflict) => conflict.pattern))];
-  return `agent-lease: a Bash command changed ${paths.join(', ')}, held by another session`;
+  return `agent-lease: a Bash command changed ${paths.map((path) => dataWord(path)).join(', ')}, held by another session`;
 }

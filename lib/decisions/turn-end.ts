@@ -34,6 +34,8 @@ export function endTurn(event: AgentEvent): Verdict {
     } catch (error) {
       warnings.push(`agent-lease: could not update ${VIEW_DIR}/: ${describeError(error)}`);
     }
+    // Once a turn, not per tool call: what the turn's hooks left in the WAL goes into the main file.
+    store.checkpoint();
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
   return goAhead(warnings);

@@ -1,6 +1,7 @@
 // How hooks list other sessions' leases to a model.
 import { describeHeldLease } from '../core/lease-wording';
 import type { Conflict, HeldLease } from '../core/lease-types';
+import { dataWord } from '../util/text';
 
 /** One line per lease shown, then how many more of `total` there are. */
 export function leaseLines(shown: HeldLease[], total: number, now: number): string[] {
@@ -11,5 +12,5 @@ export function leaseLines(shown: HeldLease[], total: number, now: number): stri
 
 /** One line per conflict; names the wider lease when it is not on the path itself. */
 export function conflictLines(conflicts: Conflict[], now: number): string[] {
-  return conflicts.map(({ pattern, held }) => `- ${pattern === held.pattern ? '' : `${pattern}: `}${describeHeldLease(held, now)}`);
+  return conflicts.map(({ pattern, held }) => `- ${pattern === held.pattern ? '' : `${dataWord(pattern)}: `}${describeHeldLease(held, now)}`);
 }

@@ -26,7 +26,12 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
   return { kind: 'inside', path: posix, repo };
 }
 
-/** Whether `path` is an existing directory (false for anything that cannot be looked at, such as a name too long). */
+/** The repository whose worktree contains `file` (absolute, or relative to `cwd`), symlinks resolved; null when none does. */
+export function repoOfPath(file: string, cwd = process.cwd()): RepoLocation | null {
+  if (file.includes('\0')) return null;
+  const real = resolveExistingPart(isAbsolute(file) ? file : resolve(cwd, file));
+  return real === null ? null : locateRepo(real.existing);
+}
 
 /** The path with its longest existing ancestor replaced by its real path, and the nearest existing directory. */
 function resolveExistingPart(absolute: string): { existing: string; full: string } | null {

@@ -33,9 +33,9 @@ const LOOKUP = shellBinaryLookup(
 const BLOCK_BODY = `(
   common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
   db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
-  # No store and no directory for one: agent-lease was never used here. (A directory without its
-  # store is a store deleted since: the guard says so.)
-  [ -e "$db" ] || [ -d "\${db%/*}" ] || exit 0
+  # No store and none was ever created: agent-lease was never used here. (A store's marker without
+  # the store is a store deleted since: the guard says so.)
+  [ -e "$db" ] || [ -e "$db.created" ] || exit 0
   ${LOOKUP.join('\n  ')}
   if [ -n "$run" ]; then
     # The guard opens no network connection: spare node parsing a CA bundle at startup (~30 ms).

@@ -1,3 +1,5 @@
+import { firstLine, plainText } from './text';
+
 /** Exit codes shared by the CLI, the guard and the hooks' callers. */
 export const EXIT = { ok: 0, conflict: 1, usage: 2 } as const;
 
@@ -38,14 +40,9 @@ export function isEnvironmentError(error: unknown): boolean {
 export function describeStoreError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const cause = typeof code === 'string' ? STORE_ERROR_CAUSES.find(([prefix]) => code.startsWith(prefix))?.[1] : undefined;
-  const firstLine = describeError(error)
-    .split('\n')[0]!
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  const shown = firstLine.length > MAX_SHOWN ? `${firstLine.slice(0, MAX_SHOWN)}...` : firstLine;
+  const shown = plainText(firstLine(describeError(error)));
   return cause === undefined ? shown : `${shown} (${cause})`;
 }
-
-const MAX_SHOWN = 200;
 
 const STORE_ERROR_CAUSES: ReadonlyArray<[codePrefix: string, cause: string]> = [
   ['SQLITE_BUSY', 'another process has kept it locked'],
