@@ -55,12 +55,16 @@ test("the briefing lists other sessions' leases with holder, task and expiry, at
   assert.equal(leaseLines[20], '- … and 5 more (run `agent-lease status` for all of them)');
 });
 
-test('after /clear the same agent process keeps its leases under the new session id; a new process does not', (t) => {
+test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent process keeps its leases under the new session id; a new process does not', (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
 
+  // Claude Code 2.1.332 ends the old id first, ~100-170 ms before the new id starts.
+  assert.deepEqual(runHook('session-end', fixture('session-end', repo.root, A, { reason: 'clear' }), { env }).status, 0);
+  const meanwhile = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'someone-else'), { env });
+  assert.equal(meanwhile.json?.hookSpecificOutput?.permissionDecision, 'deny', 'the lease holds between the end and the start');
   const cleared = runHook('session-start', fixture('session-start.clear', repo.root, B), { env });
   assert.match(cleared.json?.hookSpecificOutput?.additionalContext ?? '', new RegExp(`keeps the 1 lease\\(s\\) of its previous session id \\(${A}\\)`));
   withRepoStore(repo, (store) => {

@@ -7,7 +7,7 @@ import { normalizePattern } from '../lib/core/patterns';
 import { release } from '../lib/core/release';
 import { renew } from '../lib/core/renew';
 import { readEvents } from '../lib/core/events';
-import { carryOverLeases, endSession, getSession, listSessions, registerSession, sessionsInWorktree, touchSession } from '../lib/core/sessions';
+import { carryOverLeases, endSession, getSession, handOverSession, listSessions, registerSession, touchSession } from '../lib/core/sessions';
 import { makeStore, startAgent, type TestStore } from './support/store';
 
 const MINUTE = 60_000;
@@ -278,11 +278,15 @@ describe('sessions', () => {
     assert.equal(getSession(t.store, 'alice')!.endedAt, null, 're-registering resumes an ended session');
   });
 
-  test('carry-over moves leases from an earlier session of the same process', () => {
+  test('carry-over moves the leases of the session of the same process that handed over, and only those', () => {
     const agent = startAgent();
     try {
       registerSession(t.store, { id: 'before-clear', runtime: 'claude-code', process: agent.identity });
       acquire(t.store, 'before-clear', ['src/a.ts', 'src/b.ts'], { source: 'edit' });
+      registerSession(t.store, { id: 'other-session', runtime: 'claude-code', process: agent.identity });
+      acquire(t.store, 'other-session', ['src/c.ts'], { source: 'edit' });
+      assert.equal(handOverSession(t.store, 'before-clear', 'clear'), true);
+      assert.equal(listLeases(t.store, { sessionId: 'before-clear' }).length, 2, 'handing over keeps the leases');
       registerSession(t.store, { id: 'after-clear', runtime: 'claude-code', process: agent.identity });
       acquire(t.store, 'after-clear', ['src/b.ts'], { source: 'edit' });
       assert.deepEqual(carryOverLeases(t.store, 'after-clear', agent.identity), ['before-clear']);
@@ -293,19 +297,17 @@ describe('sessions', () => {
         ['src/a.ts', 'src/b.ts'],
       );
       assert.notEqual(getSession(t.store, 'before-clear')!.endedAt, null);
+      assert.deepEqual(
+        listLeases(t.store, { sessionId: 'other-session' }).map((l) => l.pattern),
+        ['src/c.ts'],
+        'the other session of the same process keeps its own',
+      );
+      assert.equal(getSession(t.store, 'other-session')!.endedAt, null);
+      assert.deepEqual(carryOverLeases(t.store, 'after-clear', agent.identity), [], 'one carry-over');
       assert.ok(kinds().includes('carry-over'));
     } finally {
       agent.child.kill('SIGKILL');
     }
-  });
-
-  test('sessionsInWorktree lists the live sessions of one worktree', () => {
-    assert.deepEqual(
-      sessionsInWorktree(t.store, '/w/a').map((s) => s.id),
-      ['alice'],
-    );
-    endSession(t.store, 'alice');
-    assert.deepEqual(sessionsInWorktree(t.store, '/w/a'), []);
   });
 });
 

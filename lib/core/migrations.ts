@@ -51,4 +51,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_at ON events (at);
   CREATE INDEX events_session ON events (session_id, at);
   `,
+  // A session handing over to the next id of the same process (/clear, resume): not ended, its
+  // leases kept until that next SessionStart carries them over. A lease's worktree: where the
+  // change it protects lives (a session may edit files of another worktree).
+  `
+  ALTER TABLE sessions ADD COLUMN handover_at INTEGER;
+  ALTER TABLE sessions ADD COLUMN handover_reason TEXT;
+  ALTER TABLE leases ADD COLUMN worktree TEXT;
+  `,
 ];

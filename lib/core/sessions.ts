@@ -16,6 +16,8 @@ export interface Session {
   startedAt: Date;
   lastSeenAt: Date;
   endedAt: Date | null;
+  /** Set from a SessionEnd after which the same process goes on under a new id (/clear, resume). */
+  handoverAt: Date | null;
   alive: boolean;
 }
 
@@ -42,6 +44,8 @@ export interface SessionRow {
   started_at: number;
   last_seen_at: number;
   ended_at: number | null;
+  handover_at: number | null;
+  handover_reason: string | null;
 }
 
 /** Creates the session, or refreshes it (process, worktree, branch, last seen; un-ends it). */
@@ -78,7 +82,8 @@ export function registerSession(store: Store, registration: SessionRegistration)
       store
         .statement(
           `UPDATE sessions SET name = ?, worktree = coalesce(?, worktree), branch = coalesce(?, branch),
-             pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL
+             pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL,
+             handover_at = NULL, handover_reason = NULL
            WHERE id = ?`,
         )
         .run(
@@ -141,14 +146,35 @@ export function sessionsInWorktree(store: Store, worktree: string): Session[] {
 }
 
 /**
- * Claude Code gives a session a new id on /clear (and on resume or compaction) while the same
- * process runs on: moves the leases of every other open session of that process to `toId` and
- * ends those sessions. Returns the ids it took over.
+ * A SessionEnd after which the same agent process goes on under another id (Claude Code's /clear
+ * and resume): the session is not ended and keeps its leases, marked as handing over, until the
+ * next SessionStart of that process carries them over (`carryOverLeases`). If none comes, the
+ * process's end (liveness) or the TTLs clean up.
+ */
+export function handOverSession(store: Store, id: string, reason: string): boolean {
+  return store.write(() => {
+    const now = store.now();
+    const marked = store
+      .statement('UPDATE sessions SET handover_at = ?, handover_reason = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL')
+      .run(now, reason, now, id).changes;
+    if (marked > 0) recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason, handover: true, released: 0 } });
+    return marked > 0;
+  });
+}
+
+/**
+ * Claude Code gives a session a new id on /clear (and interactive resume) while the same process
+ * runs on: moves the leases of the session of that process that handed over last (its SessionEnd
+ * came just before) to `toId`, and ends it. One carry-over, one owner: another open session of the
+ * same process that did not hand over keeps its leases. Returns the id taken over, if any.
  */
 export function carryOverLeases(store: Store, toId: string, process: ProcessIdentity): string[] {
   return store.write(() => {
     const previous = store
-      .statement('SELECT id FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND id != ?')
+      .statement(
+        `SELECT id FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND handover_at IS NOT NULL AND id != ?
+         ORDER BY handover_at DESC LIMIT 1`,
+      )
       .all(process.pid, process.startedAt, toId) as Array<{ id: string }>;
     const now = store.now();
     for (const { id } of previous) {
@@ -167,6 +193,22 @@ export function carryOverLeases(store: Store, toId: string, process: ProcessIden
     }
     return previous.map(({ id }) => id);
   });
+}
+
+/**
+ * The open agent session whose process is one of `processes` (a commit's ancestors, nearest
+ * first): the nearest process wins; among its sessions, one not handing over, the most recently seen.
+ */
+export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Session | null {
+  const byProcess = store.statement(
+    `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND host = ?
+     ORDER BY handover_at IS NOT NULL, last_seen_at DESC LIMIT 1`,
+  );
+  for (const identity of processes) {
+    const row = byProcess.get(identity.pid, identity.startedAt, currentHost()) as SessionRow | undefined;
+    if (row !== undefined) return toSession(row);
+  }
+  return null;
 }
 
 /** Whether a session's holder still counts: not ended, and its agent process (if any) running. */
@@ -193,6 +235,7 @@ function toSession(row: SessionRow): Session {
     startedAt: new Date(row.started_at),
     lastSeenAt: new Date(row.last_seen_at),
     endedAt: row.ended_at === null ? null : new Date(row.ended_at),
+    handoverAt: row.handover_at === null ? null : new Date(row.handover_at),
     alive: isSessionRowAlive(row),
   };
 }

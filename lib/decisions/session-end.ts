@@ -1,14 +1,21 @@
-// A session's end: releases every lease of the session and marks it ended. Clients do not always
-// report it (a crash, a kill), so liveness and TTLs remain the real cleanup; this is the fast path.
-import { endSession } from '../core/sessions';
+// A session's end: releases every lease of the session and marks it ended — except when the same
+// agent process goes on under another id (Claude Code's /clear and resume send SessionEnd before
+// the SessionStart of the next id): then the session hands over, keeping its leases for that
+// SessionStart to carry over. Clients do not always report an end (a crash, a kill), so liveness
+// and TTLs remain the real cleanup; this is the fast path.
+import { endSession, handOverSession } from '../core/sessions';
 import { eventContext, withStore, type AgentEvent } from './context';
 import type { Verdict } from './verdict';
+
+/** Reasons after which Claude Code's same process continues under a new session id. */
+const HANDOVER_REASONS = new Set(['clear', 'resume']);
 
 export function endAgentSession(event: AgentEvent, reason: string): Verdict {
   const context = eventContext(event);
   if (context === null) return {};
   const result = withStore(context, (store) => {
-    endSession(store, context.sessionId, `session-end (${reason})`);
+    if (HANDOVER_REASONS.has(reason)) handOverSession(store, context.sessionId, reason);
+    else endSession(store, context.sessionId, `session-end (${reason})`);
     // Not per tool call: what the session's hooks left in the WAL goes into the main file.
     store.checkpoint();
   });
