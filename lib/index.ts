@@ -18,7 +18,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
 export { Store, StoreMissingError, isBusyError, withBusyRetry } from './core/store';
 export type { Clock } from './core/store';
 export { defaultStorePath, storePathOf } from './git/store-location';
-export { registerSession, touchSession, endSession, handOverSession, getSession, listSessions, sessionsInWorktree, carryOverLeases, agentSessionOf } from './core/sessions';
+export { registerSession, touchSession, endSession, handOverSession, getSession, listSessions, carryOverLeases, agentSessionOf } from './core/sessions';
 export type { Session, SessionRegistration } from './core/sessions';
 export { acquire } from './core/acquire';
 export { renew } from './core/renew';

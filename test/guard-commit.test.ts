@@ -7,7 +7,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installGuard } from '../lib/guard/install';
 import { readEvents } from '../lib/core/events';
-import { registerSession } from '../lib/core/sessions';
+import { spawnSync } from 'node:child_process';
+import { identify } from '../lib/core/processes';
+import { endSession, registerSession } from '../lib/core/sessions';
+import { BIN } from './support/cli';
 import { makeGuardedRepo, makeGuardRepo, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;
@@ -142,7 +145,7 @@ test('paths with spaces and non-ASCII characters are matched and shown as they a
   assert.match(refused.stderr, /agent-lease who 'docs\/my notes\.md'/);
 });
 
-test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the one live session of the worktree, else a person', () => {
+test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the agent session whose process runs the commit, else a person', () => {
   repo.hold('alice', ['src/free.ts'], { worktree: repo.root });
   repo.hold('bob', ['src/auth/login.ts'], { worktree: '/elsewhere' });
   const stage = (file: string): void => {
@@ -154,21 +157,83 @@ test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the on
   assert.deepEqual(repo.commit(['-q', '-m', 'own lease'], { env: { AGENT_LEASE_SESSION: 'alice' } }), { status: 0, stderr: '', stdout: '' }, 'silently');
   stage('src/free.ts');
   assert.equal(repo.commit(['-q', '-m', 'own lease'], { env: { CLAUDE_CODE_SESSION_ID: 'alice' } }).status, 0);
+
+  // A person committing in the worktree where alice works is not taken for alice.
   stage('src/free.ts');
-  assert.equal(repo.commit(['-q', '-m', 'the one session here'], {}).status, 0, 'alice is the only live session of this worktree');
+  const person = repo.commit(['-m', 'a person, not alice']);
+  assert.equal(person.status, 1);
+  assert.match(
+    person.stderr,
+    /Committing as carol, a person \(no agent session runs this commit\), so every live lease counts; an agent session sets AGENT_LEASE_SESSION=<id>/,
+  );
+  assert.match(person.stderr, /^ {4}alice .*holds /m);
+  repo.git(['reset', '-q', 'src/free.ts']);
 
   stage('src/auth/login.ts');
   const asAlice = repo.commit(['-m', 'bob holds it'], { env: { AGENT_LEASE_SESSION: 'alice' } });
   assert.equal(asAlice.status, 1);
-  assert.match(asAlice.stderr, /Committing as session alice \(AGENT_LEASE_SESSION\)/);
+  assert.match(
+    asAlice.stderr,
+    /Committing as session alice \(from AGENT_LEASE_SESSION; if that is not you, unset it or set AGENT_LEASE_SESSION to your own session\)/,
+  );
   assert.equal(repo.commit(['-q', '-m', 'bob commits'], { env: { AGENT_LEASE_SESSION: 'bob' } }).status, 0);
 
-  repo.hold('dave', ['README.md'], { worktree: repo.root });
+  // An agent whose process runs `git commit` (here: this test process) is recognised by ancestry.
+  registerSession(repo.store(), { id: 'agent-here', runtime: 'claude-code', worktree: '/elsewhere', process: identify(process.pid) });
   stage('src/free.ts');
-  const person = repo.commit(['-m', 'two sessions here, so a person']);
+  const byAncestry = repo.commit(['-m', 'alice holds it']);
+  assert.equal(byAncestry.status, 1);
+  assert.match(byAncestry.stderr, /Committing as session agent-here \(this commit runs under its agent process\)/);
+});
+
+test("an agent's refused commit tells it to ask the user, without the bypass; a person's shows it; both are logged as refuse events", () => {
+  repo.hold('bob', ['src/auth/login.ts']);
+  registerSession(repo.store(), { id: 'agent-a', runtime: 'claude-code', process: identify(process.pid) });
+  repo.write('src/auth/login.ts', 'mine\n');
+  repo.git(['add', '.']);
+  const agent = repo.commit(['-m', 'agent'], { env: { CLAUDE_CODE_SESSION_ID: 'agent-a' } });
+  assert.equal(agent.status, 1);
+  assert.match(agent.stderr, /tell the user which files are held and by whom, and ask them how to proceed/);
+  assert.doesNotMatch(agent.stderr, /--force|AGENT_LEASE_BYPASS|--no-verify/);
+  endSession(repo.store(), 'agent-a');
+
+  const person = repo.commit(['-m', 'person']);
   assert.equal(person.status, 1);
-  assert.match(person.stderr, /Committing as carol, a person with no session of their own/);
-  assert.match(person.stderr, /^ {4}alice .*holds /m);
+  assert.match(person.stderr, /agent-lease release --force src\/auth\/login\.ts/);
+  assert.match(person.stderr, /AGENT_LEASE_BYPASS=1 git commit/);
+
+  const refusals = readEvents(repo.store(), { kinds: ['refuse'] });
+  assert.deepEqual(
+    refusals.map((event) => [event.sessionId, event.actor, event.pattern, event.detail]),
+    [
+      [
+        'agent-a',
+        null,
+        'src/auth/login.ts',
+        {
+          committer: 'agent-a',
+          via: 'CLAUDE_CODE_SESSION_ID',
+          files: [{ path: 'src/auth/login.ts', heldBy: [{ session: 'bob', token: 1, pattern: 'src/auth/login.ts' }] }],
+        },
+      ],
+      [
+        null,
+        'carol',
+        'src/auth/login.ts',
+        { committer: 'carol', via: 'person', files: [{ path: 'src/auth/login.ts', heldBy: [{ session: 'bob', token: 1, pattern: 'src/auth/login.ts' }] }] },
+      ],
+    ],
+  );
+  const log = spawnSync(process.execPath, [BIN, 'log', '--kind', 'refuse'], { cwd: repo.root, env: repo.env, encoding: 'utf8' });
+  assert.equal(log.status, 0, log.stderr);
+  assert.equal(
+    log.stdout
+      .trim()
+      .split('\n')
+      .filter((line) => / refuse /.test(line)).length,
+    2,
+    log.stdout,
+  );
 });
 
 test('shared leases, expired leases and leases of dead holders do not block', async () => {
@@ -245,6 +310,10 @@ test('an unreadable store refuses the commit, saying what is wrong and how to by
     /commit refused: cannot read the agent-lease store at .*state\.db: SQLITE_NOTADB: file is not a database \(the file is not a database: agent-lease doctor, then move it aside\)/,
   );
   assert.match(refused.stderr, /To commit anyway: AGENT_LEASE_BYPASS=1 git commit/);
+  const agent = repo.commit(['-m', 'corrupt store'], { env: { CLAUDE_CODE_SESSION_ID: 'agent-a' } });
+  assert.equal(agent.status, 1);
+  assert.match(agent.stderr, /Tell the user the commit could not be checked, and why; do not try to get around it/);
+  assert.doesNotMatch(agent.stderr, /AGENT_LEASE_BYPASS|--no-verify|--force/);
 
   const bypassed = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1' } });
   assert.equal(bypassed.status, 0);

@@ -60,3 +60,19 @@ test("an agent installed under a directory named agent-lease is still the agent;
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('a hook command that forks through a wrapper (timeout, env, a shell without exec) still finds the agent; CLAUDE_PID wins when it is an ancestor', () => {
+  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(LIB)}).findAgentProcess()))`;
+  const node = `${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`;
+  const env = { ...process.env, CLAUDE_PID: '' };
+  for (const command of [`timeout 30 ${node}`, `timeout 30 env X=1 ${node}; true`, `nice -n 1 timeout 30 ${node}; true`]) {
+    const found = JSON.parse(execFileSync('sh', ['-c', command], { encoding: 'utf8', env })) as { pid: number };
+    assert.equal(found.pid, process.pid, command);
+  }
+  // CLAUDE_PID names the agent directly (here: whoever runs this test process), start time included.
+  const named = JSON.parse(execFileSync('sh', ['-c', `timeout 30 ${node}`], { encoding: 'utf8', env: { ...env, CLAUDE_PID: String(process.ppid) } }));
+  assert.deepEqual(named, identify(process.ppid));
+  // A CLAUDE_PID that is not an ancestor (inherited from elsewhere) is not believed.
+  const stray = JSON.parse(execFileSync('sh', ['-c', `timeout 30 ${node}`], { encoding: 'utf8', env: { ...env, CLAUDE_PID: '1' } }));
+  assert.equal(stray.pid, process.pid);
+});

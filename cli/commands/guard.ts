@@ -7,7 +7,15 @@ import { paint, writeErr } from '../output';
 import { loadConfig, type Config } from '../../lib/config/load';
 import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/util/errors';
 import { stagedPaths } from '../../lib/git/changes';
-import { blockedFiles, describeRefusal, recordBypass, resolveCommitter, type BlockedFile, type Committer } from '../../lib/guard/decision';
+import {
+  blockedFiles,
+  describeRefusal,
+  isAgentEnvironment,
+  recordGuardEvent,
+  resolveCommitter,
+  type BlockedFile,
+  type Committer,
+} from '../../lib/guard/decision';
 import { requireRepo } from '../../lib/git/repo';
 import { openStore, storeSeemsRemoved, type Store } from '../../lib/core/store';
 import { storePathOf } from '../../lib/git/store-location';
@@ -20,8 +28,9 @@ session, naming each file, its holder, task, worktree and time left, and what to
 
 environment:
   AGENT_LEASE_BYPASS=1    commit anyway; the bypass is logged with the files and the committer
-  AGENT_LEASE_SESSION     who is committing; else CLAUDE_CODE_SESSION_ID, else the one live
-                          session of this worktree, else a person, whom every live lease blocks
+  AGENT_LEASE_SESSION     who is committing; else CLAUDE_CODE_SESSION_ID, else the agent session
+                          whose agent process runs this commit, else a person, whom every live
+                          lease blocks
 
 exit: 0 the commit may go on, 1 it touches held files, 2 the guard could not check it`;
 
@@ -59,15 +68,18 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   try {
     const store = openStore({ path: storePath, mustExist: true });
     try {
-      const committer = resolveCommitter(store, repo.worktreeRoot, env);
+      const committer = resolveCommitter(store, env);
       const blocked = blockedFiles(store, paths, committer);
       if (blocked.length === 0) return EXIT.ok;
       if (bypass) {
         const files = blocked.length === 1 ? blocked[0]!.path : `${blocked.length} files`;
-        writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; ${logBypass(store, committer, blocked)}`);
+        const logged = logGuardEvent(store, 'bypass', committer, blocked);
+        writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; ${logged ?? `logged as a bypass by ${committer.name}`}`);
         return EXIT.ok;
       }
+      const logged = logGuardEvent(store, 'refuse', committer, blocked);
       writeErr(paint(describeRefusal(blocked, committer, store.now()), 'red', process.stderr));
+      if (logged !== null) writeErr(`agent-lease guard: ${logged}`);
       return EXIT.conflict;
     } finally {
       store.close();
@@ -84,14 +96,14 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   }
 }
 
-/** Records the bypass; says whether it could (a full disk or a read-only store cannot take it). */
-function logBypass(store: Store, committer: Committer, blocked: BlockedFile[]): string {
+/** Records the refusal or bypass; null when it could, else why not (a full disk or a read-only store cannot take it). */
+function logGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): string | null {
   try {
-    recordBypass(store, committer, blocked);
-    return `logged as a bypass by ${committer.name}`;
+    recordGuardEvent(store, kind, committer, blocked);
+    return null;
   } catch (error) {
     if (!isEnvironmentError(error)) throw error;
-    return `the bypass could NOT be logged: ${describeStoreError(error)}`;
+    return `the ${kind === 'bypass' ? 'bypass' : 'refusal'} could NOT be logged: ${describeStoreError(error)}`;
   }
 }
 
@@ -105,7 +117,10 @@ function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn
     writeErr(`agent-lease guard: warning: ${problem}; the commit was not checked (guard.onStoreError is "warn")`);
     return EXIT.ok;
   }
-  writeErr(`agent-lease guard: commit refused: ${problem}.\n  ${fix}\n  To commit anyway: AGENT_LEASE_BYPASS=1 git commit ...`);
+  const next = isAgentEnvironment()
+    ? 'Tell the user the commit could not be checked, and why; do not try to get around it.'
+    : `${fix}\n  To commit anyway: AGENT_LEASE_BYPASS=1 git commit ...`;
+  writeErr(`agent-lease guard: commit refused: ${problem}.\n  ${next}`);
   return EXIT.usage;
 }
 

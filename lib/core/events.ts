@@ -1,5 +1,5 @@
 // The event log: the audit trail of every grant, renewal, denial, release, expiry, takeover,
-// forced release and guard bypass.
+// forced release, refused commit and guard bypass, and acting for another session.
 import type { Store } from './store';
 
 export const EVENT_KINDS = [
@@ -11,6 +11,8 @@ export const EVENT_KINDS = [
   'takeover',
   'force-release',
   'bypass',
+  'refuse',
+  'act-as',
   'session-start',
   'session-end',
   'carry-over',

@@ -34,18 +34,69 @@ export function identify(pid: number): ProcessIdentity | null {
 }
 
 /**
- * The agent that ran us: the nearest ancestor that is neither a shell nor agent-lease's own node
- * (Claude Code runs a hook as `sh -c "<command>"`, and its Bash tool as `bash -c`).
+ * The agent that ran us: Claude Code's own process. `CLAUDE_PID` names it in every hook and Bash
+ * command; it is taken when it is one of our ancestors (which also gives its start time).
+ * Otherwise the nearest ancestor that is not a shell, agent-lease's own node, nor a wrapper a hook
+ * command may fork through (`timeout 30 …`, `npx …`, `env`, version-manager shims).
  */
-export function findAgentProcess(): ProcessIdentity | null {
+export function findAgentProcess(env: NodeJS.ProcessEnv = process.env): ProcessIdentity | null {
+  const chain = ancestorChain();
+  const named = Number(env.CLAUDE_PID);
+  const agent = chain.find((entry) => entry.pid === named) ?? chain.find((entry) => !isPassThrough(entry));
+  return agent === undefined ? null : identityOf(agent);
+}
+
+/** Every ancestor of this process, nearest first (at most 32): who ran us, and who ran them. */
+export function ancestorProcesses(): ProcessIdentity[] {
+  return ancestorChain().map(identityOf);
+}
+
+/** Whether one of our ancestors looks like Claude Code (for wording that must not rely on the store). */
+export function underClaudeCode(): boolean {
+  return ancestorChain().some(looksLikeClaudeCode);
+}
+
+interface AncestorInfo extends ProcessInfo {
+  pid: number;
+  args: string[] | null;
+}
+
+function ancestorChain(): AncestorInfo[] {
+  const chain: AncestorInfo[] = [];
   let pid = process.ppid;
-  for (let depth = 0; depth < 16 && pid > 1; depth++) {
+  for (let depth = 0; depth < 32 && pid > 1; depth++) {
     const info = processInfo(pid);
-    if (info === null) return null;
-    if (!SHELLS.has(info.command) && !isAgentLeaseProcess(pid, info.command)) return { pid, startedAt: info.startedAt };
+    if (info === null) break;
+    chain.push({ ...info, pid, args: commandLine(pid) });
     pid = info.ppid;
   }
-  return null;
+  return chain;
+}
+
+function identityOf(entry: AncestorInfo): ProcessIdentity {
+  return { pid: entry.pid, startedAt: entry.startedAt };
+}
+
+// Programs that run another and wait for it: a hook command that forks through one of them leaves
+// it between the hook and the agent. `npm exec`/`npx` rename their process (`npm exec …`).
+const WRAPPERS = new Set(['timeout', 'env', 'nice', 'ionice', 'nohup', 'stdbuf', 'setsid', 'time', 'chrt', 'taskset', 'npx', 'npm', 'pnpm', 'yarn', 'bunx']);
+const SHIM_TOOLS = /^(mise|asdf|volta|volta-shim|fnm|nodenv|rtx|proto)$/;
+const NODE_WRAPPER_SCRIPT = /(^|\/)(npx-cli|npm-cli|npm|npx|pnpm|yarn)(\.c?js)?$/;
+const CLAUDE_COMMAND = /^claude(\.exe)?$/;
+const CLAUDE_SCRIPT = /@anthropic-ai\/claude-code\/cli\.(m?js)$|(^|\/)claude(\.exe)?$/;
+
+function isPassThrough(entry: AncestorInfo): boolean {
+  const command = entry.command.split(' ')[0]!;
+  if (SHELLS.has(command) || WRAPPERS.has(command) || SHIM_TOOLS.test(command)) return true;
+  if (command !== 'node' || entry.args === null) return false;
+  return entry.args.slice(1).some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)) || NODE_WRAPPER_SCRIPT.test(arg));
+}
+
+function looksLikeClaudeCode(entry: AncestorInfo): boolean {
+  if (CLAUDE_COMMAND.test(entry.command)) return true;
+  if (entry.command !== 'node' || entry.args === null) return false;
+  const script = entry.args.slice(1).find((arg) => !arg.startsWith('-'));
+  return script !== undefined && CLAUDE_SCRIPT.test(script);
 }
 
 // Only a node running agent-lease's own script: an agent installed under a directory that happens
@@ -53,18 +104,14 @@ export function findAgentProcess(): ProcessIdentity | null {
 // still the agent.
 const AGENT_LEASE_SCRIPT = /^agent-lease(\.[cm]?[jt]s)?$/;
 
-// Node 23 and later name their main thread "MainThread" (nodejs/node#56416), which Linux reports
-// as the process's comm: a node is known by the program it runs as well.
-const NODE_PROGRAM = /^node(js)?$/;
-
-function isAgentLeaseProcess(pid: number, command: string): boolean {
-  if (process.platform !== 'linux') return false;
+function commandLine(pid: number): string[] | null {
+  if (process.platform !== 'linux') return null;
   try {
-    const [program = '', ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (command !== 'node' && !NODE_PROGRAM.test(basename(program))) return false;
-    return args.some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '');
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -139,12 +139,6 @@ export function openSessionWorktrees(store: Store, limit: number): string[] {
   return rows.map((row) => row.worktree);
 }
 
-/** Live sessions registered for a worktree: the guard's guess at who is committing there. */
-export function sessionsInWorktree(store: Store, worktree: string): Session[] {
-  const rows = store.statement('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL').all(worktree) as SessionRow[];
-  return rows.map(toSession).filter((session) => session.alive);
-}
-
 /**
  * A SessionEnd after which the same agent process goes on under another id (Claude Code's /clear
  * and resume): the session is not ended and keeps its leases, marked as handing over, until the

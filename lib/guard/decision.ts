@@ -7,7 +7,8 @@ import { coverage } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { describeHeldLease } from '../core/lease-wording';
 import { recordEvent } from '../core/events';
-import { getSession, sessionsInWorktree } from '../core/sessions';
+import { ancestorProcesses, underClaudeCode } from '../core/processes';
+import { agentSessionOf, getSession } from '../core/sessions';
 import type { Store } from '../core/store';
 
 export interface Committer {
@@ -15,7 +16,9 @@ export interface Committer {
   sessionId: string | null;
   name: string;
   /** How the committer was recognised. */
-  via: 'AGENT_LEASE_SESSION' | 'CLAUDE_CODE_SESSION_ID' | 'worktree session' | 'person';
+  via: 'AGENT_LEASE_SESSION' | 'CLAUDE_CODE_SESSION_ID' | 'agent process' | 'person';
+  /** Whether an agent is committing: it is told to ask the user, never handed the bypass. */
+  agent: boolean;
 }
 
 export interface BlockedFile {
@@ -24,16 +27,30 @@ export interface BlockedFile {
 }
 
 /**
- * Who is committing: `AGENT_LEASE_SESSION`, else `CLAUDE_CODE_SESSION_ID` (Claude Code's Bash
- * tool), else the one live session registered for this worktree, else a person.
+ * Who is committing, from facts: `AGENT_LEASE_SESSION`, else `CLAUDE_CODE_SESSION_ID` (Claude
+ * Code's Bash tool), else the registered agent session whose agent process is an ancestor of this
+ * commit, else a person. Never "the session registered in this worktree": a person and an agent
+ * often share one.
  */
-export function resolveCommitter(store: Store, worktreeRoot: string, env: NodeJS.ProcessEnv = process.env): Committer {
-  const named = (id: string, via: Committer['via']): Committer => ({ sessionId: id, name: getSession(store, id)?.name ?? id, via });
+export function resolveCommitter(store: Store, env: NodeJS.ProcessEnv = process.env): Committer {
+  const named = (id: string, via: Committer['via']): Committer => {
+    const session = getSession(store, id);
+    return { sessionId: id, name: session?.name ?? id, via, agent: (session !== null && session.runtime !== 'cli') || isAgentEnvironment(env) };
+  };
   if (env.AGENT_LEASE_SESSION) return named(env.AGENT_LEASE_SESSION, 'AGENT_LEASE_SESSION');
   if (env.CLAUDE_CODE_SESSION_ID) return named(env.CLAUDE_CODE_SESSION_ID, 'CLAUDE_CODE_SESSION_ID');
-  const here = sessionsInWorktree(store, worktreeRoot);
-  if (here.length === 1) return { sessionId: here[0]!.id, name: here[0]!.name, via: 'worktree session' };
-  return { sessionId: null, name: env.USER || env.LOGNAME || userInfo().username, via: 'person' };
+  const agentSession = agentSessionOf(store, ancestorProcesses());
+  if (agentSession !== null) return { sessionId: agentSession.id, name: agentSession.name, via: 'agent process', agent: true };
+  return { sessionId: null, name: personName(env), via: 'person', agent: isAgentEnvironment(env) };
+}
+
+/** Whether the commit runs under an agent, judged without the store (for a refusal when it cannot be read). */
+export function isAgentEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.CLAUDE_CODE_SESSION_ID || env.CLAUDE_PID || env.CLAUDECODE) || underClaudeCode();
+}
+
+function personName(env: NodeJS.ProcessEnv): string {
+  return env.USER || env.LOGNAME || userInfo().username;
 }
 
 /** The staged files covered by another session's live exclusive lease. */
@@ -41,13 +58,14 @@ export function blockedFiles(store: Store, paths: string[], committer: Committer
   return coverage(store, paths, { except: committer.sessionId, mode: 'exclusive' }).filter((entry) => entry.holders.length > 0);
 }
 
-/** Logs that `committer` committed `blocked` files anyway, with AGENT_LEASE_BYPASS=1. */
-export function recordBypass(store: Store, committer: Committer, blocked: BlockedFile[]): void {
+/** Logs a refused commit (`refuse`) or one made anyway with AGENT_LEASE_BYPASS=1 (`bypass`), with its files, holders and committer. */
+export function recordGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): void {
   store.write(() =>
     recordEvent(store, {
-      kind: 'bypass',
+      kind,
       sessionId: committer.sessionId,
       actor: committer.sessionId === null ? committer.name : null,
+      pattern: blocked.length === 1 ? blocked[0]!.path : null,
       detail: {
         committer: committer.name,
         via: committer.via,
@@ -68,22 +86,33 @@ export function describeRefusal(blocked: BlockedFile[], committer: Committer, no
     lines.push(`  ${file.path}`);
     for (const lease of file.holders) lines.push(`    ${describeHeldLease(lease, now)}`);
   }
+  lines.push(`Committing as ${describeCommitter(committer)}.`, ...nextSteps(blocked, committer));
+  return lines.join('\n');
+}
+
+function nextSteps(blocked: BlockedFile[], committer: Committer): string[] {
+  if (committer.agent) {
+    return ['Do not try to get around this refusal: tell the user which files are held and by whom, and ask them how to proceed.'];
+  }
   const patterns = [...new Set(blocked.flatMap((file) => file.holders.map((lease) => lease.pattern)))];
   const example = patterns.length === 1 ? shellWord(patterns[0]!) : '<pattern>';
-  lines.push(
-    `Committing as ${describeCommitter(committer)}.`,
+  return [
     'What to do:',
     `  - wait for the holder to finish: a lease ends when released or expired (agent-lease who ${shellWord(blocked[0]!.path)})`,
     `  - ask the holder to release it: agent-lease release ${example} (in their session)`,
     `  - if the holder is gone or the lease is stale: agent-lease release --force ${example}`,
     '  - or commit anyway, and have it logged: AGENT_LEASE_BYPASS=1 git commit ...',
-  );
-  return lines.join('\n');
+  ];
 }
 
 function describeCommitter(committer: Committer): string {
-  if (committer.sessionId === null) return `${committer.name}, a person with no session of their own, so every live lease counts`;
-  return committer.name === committer.sessionId
-    ? `session ${committer.sessionId} (${committer.via})`
-    : `${committer.name}, session ${committer.sessionId} (${committer.via})`;
+  if (committer.sessionId === null) {
+    return `${committer.name}, a person (no agent session runs this commit), so every live lease counts; an agent session sets AGENT_LEASE_SESSION=<id>`;
+  }
+  const who = committer.name === committer.sessionId ? `session ${committer.sessionId}` : `${committer.name}, session ${committer.sessionId}`;
+  const how =
+    committer.via === 'agent process'
+      ? 'this commit runs under its agent process'
+      : `from ${committer.via}; if that is not you, unset it or set AGENT_LEASE_SESSION to your own session`;
+  return `${who} (${how})`;
 }
