@@ -1,4 +1,5 @@
 import { acquire } from '../../lib/core/acquire';
+import { hasPendingChange } from '../../lib/git/changes';
 import { describeHeldLease } from '../../lib/core/lease-wording';
 import { formatDuration } from '../../lib/util/duration';
 import { EXIT } from '../../lib/util/errors';
@@ -53,6 +54,7 @@ export const command: Command = {
       source: 'claim',
       partial: values.partial === true,
       allowEverything: values.force === true,
+      pendingChange: hasPendingChange,
     });
     if (result.granted.length > 0 || result.renewed.length > 0) refreshView(context);
     const now = store.now();

@@ -20,6 +20,8 @@ export type LeaseRow = {
   expires_at: number;
   released_at: number | null;
   release_reason: string | null;
+  /** Where the change the lease protects lives; null: the holder's worktree. */
+  worktree: string | null;
 };
 
 /** A lease row with its holder's session columns (null when the session row is gone). */
@@ -95,6 +97,7 @@ export function toLease(row: LeaseRow): Lease {
     expiresAt: new Date(row.expires_at),
     releasedAt: row.released_at === null ? null : new Date(row.released_at),
     releaseReason: row.release_reason,
+    worktree: row.worktree,
   };
 }
 

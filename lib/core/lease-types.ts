@@ -15,6 +15,8 @@ export interface Lease {
   expiresAt: Date;
   releasedAt: Date | null;
   releaseReason: string | null;
+  /** The worktree the protected change lives in, when recorded (edits); else the holder's. */
+  worktree: string | null;
 }
 
 /** A lease with what others need to know about its holder. */

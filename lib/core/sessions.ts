@@ -139,6 +139,12 @@ export function openSessionWorktrees(store: Store, limit: number): string[] {
   return rows.map((row) => row.worktree);
 }
 
+/** Live sessions registered for a worktree (others working there too); never who commits. */
+export function sessionsInWorktree(store: Store, worktree: string): Session[] {
+  const rows = store.statement('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL').all(worktree) as SessionRow[];
+  return rows.map(toSession).filter((session) => session.alive);
+}
+
 /**
  * A SessionEnd after which the same agent process goes on under another id (Claude Code's /clear
  * and resume): the session is not ended and keeps its leases, marked as handing over, until the

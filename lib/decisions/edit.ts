@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
 import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
+import { hasPendingChange } from '../git/changes';
 import { repoRelativePath } from '../git/paths';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
@@ -24,7 +25,13 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
 
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    return acquire(store, context.sessionId, [located.path], { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs });
+    return acquire(store, context.sessionId, [located.path], {
+      source: 'edit',
+      exact: true,
+      ttlMs: context.config.ttl.editMs,
+      worktree: located.repo.worktreeRoot,
+      pendingChange: hasPendingChange,
+    });
   });
   if (!result.ok) return storeFailure(context, result.problem);
   if (result.value.ok) return goAhead(context.warnings);

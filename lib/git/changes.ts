@@ -18,6 +18,17 @@ export function pendingChanges(worktreeRoot: string): Set<string> {
 }
 
 /**
+ * Whether the lease's worktree has an uncommitted change to its pattern (a path, or a glob in git's own
+ * `:(glob)` syntax): asked only about an expired lease whose holder is still alive.
+ */
+export function hasPendingChange(lease: { pattern: string; glob: boolean; worktree: string | null }): boolean {
+  if (lease.worktree === null) return false;
+  const spec = `:(${lease.glob ? 'glob' : 'literal'})${lease.pattern}`;
+  const out = git(lease.worktree, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', spec]);
+  return out.length > 0;
+}
+
+/**
  * The repository-relative paths the commit being made changes: additions, modifications and
  * deletions, and both sides of a rename (rename detection is off, so a rename is its deletion and
  * its addition). Judged against the index git points the hook at (`GIT_INDEX_FILE`, inherited),
