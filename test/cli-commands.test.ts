@@ -20,7 +20,9 @@ afterEach(() => repo.cleanup());
  * after it: the agent process the session is tied to is gone by the time anyone looks.
  */
 function claimFromCrashedAgent(path: string): void {
-  execFileSync('timeout', ['30', process.execPath, BIN, 'claim', path], { cwd: repo.root, env: { ...repo.env, CLAUDE_CODE_SESSION_ID: 'crashed-agent' } });
+  // The "agent" is a short-lived node that runs the command and exits (a wrapper such as timeout would be walked past).
+  const agent = `require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([BIN, 'claim', path])})`;
+  execFileSync(process.execPath, ['-e', agent], { cwd: repo.root, env: { ...repo.env, CLAUDE_CODE_SESSION_ID: 'crashed-agent' } });
 }
 
 describe('claim', () => {

@@ -1,5 +1,5 @@
 // Garbage collection: reclaims stale leases, then deletes old history in small batches.
-import { holderAlive, JOINED, leaseRow, type JoinedRow, type Liveness } from './lease-rows';
+import { holderAlive, JOINED, type JoinedRow, type Liveness } from './lease-rows';
 import { reclaimIfStale } from './reclaim';
 import type { Store } from './store';
 
@@ -25,10 +25,12 @@ export function gc(store: Store, options: { retentionMs: number; eventRetentionM
   for (const row of liveRows) holderAlive(row, liveness);
   const now = store.now();
   const reclaimed = store.write(() => {
+    // Expiry is judged from each row as it is now (a hook may have renewed it since it was read).
+    const fresh = store.statement(`${JOINED} WHERE l.token = ? AND l.released_at IS NULL`);
     let count = 0;
-    for (const row of liveRows) {
-      const current = leaseRow(store, row.token);
-      if (current?.released_at === null && reclaimIfStale(store, row, store.now(), liveness, options.actor ?? null)) count++;
+    for (const { token } of liveRows) {
+      const current = fresh.get(token) as JoinedRow | undefined;
+      if (current !== undefined && reclaimIfStale(store, current, store.now(), liveness, options.actor ?? null)) count++;
     }
     return count;
   });

@@ -24,8 +24,9 @@ export function renew(store: Store, sessionId: string, options: RenewOptions = {
         refused.push(toHeldLease(row));
         continue;
       }
-      const ttlMs = options.ttlMs ?? row.ttl_ms;
-      const expiresAt = now + ttlMs;
+      // Never shortens: a lease renewed for less than it has left keeps what it has.
+      const ttlMs = Math.max(options.ttlMs ?? row.ttl_ms, row.ttl_ms);
+      const expiresAt = Math.max(row.expires_at, now + (options.ttlMs ?? row.ttl_ms));
       store.statement('UPDATE leases SET expires_at = ?, ttl_ms = ? WHERE token = ?').run(expiresAt, ttlMs, row.token);
       recordEvent(store, {
         kind: 'renew',

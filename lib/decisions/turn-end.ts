@@ -5,6 +5,7 @@
 import { describeViewSync, syncView } from '../agent-locks/view';
 import { VIEW_DIR } from '../agent-locks/view-files';
 import { listLeases } from '../core/lease-queries';
+import type { Lease } from '../core/lease-types';
 import { release } from '../core/release';
 import { renew } from '../core/renew';
 import { pendingChanges } from '../git/changes';
@@ -16,17 +17,14 @@ export function endTurn(event: AgentEvent): Verdict {
   const context = eventContext(event);
   if (context === null) return {};
   const warnings = context.warnings;
-  let pending: Set<string> | null = null;
-  try {
-    pending = pendingChanges(context.repo.worktreeRoot);
-  } catch (error) {
-    warnings.push(`agent-lease: could not list the worktree's pending changes (${describeError(error)}); this session's edit leases were kept`);
-  }
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit');
-    const done = pending === null ? [] : edits.filter((lease) => !pending.has(lease.pattern));
-    const open = edits.filter((lease) => !done.includes(lease));
+    // Git runs here, between transactions: each lease's change lives in the worktree it was edited in.
+    const pending = pendingByWorktree(edits, context.repo.worktreeRoot, warnings);
+    const isDone = (lease: Lease): boolean => pending.get(lease.worktree ?? context.repo.worktreeRoot)?.has(lease.pattern) === false;
+    const done = edits.filter(isDone);
+    const open = edits.filter((lease) => !isDone(lease));
     if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
     if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
     try {
@@ -39,4 +37,19 @@ export function endTurn(event: AgentEvent): Verdict {
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
   return goAhead(warnings);
+}
+
+/** The pending changes of each worktree the leases were edited in; a worktree git cannot read keeps its leases. */
+function pendingByWorktree(leases: Lease[], sessionWorktree: string, warnings: string[]): Map<string, Set<string>> {
+  const pending = new Map<string, Set<string>>();
+  for (const worktree of new Set(leases.map((lease) => lease.worktree ?? sessionWorktree))) {
+    try {
+      pending.set(worktree, pendingChanges(worktree));
+    } catch (error) {
+      warnings.push(
+        `agent-lease: could not list the worktree's pending changes in ${worktree} (${describeError(error)}); this session's edit leases were kept`,
+      );
+    }
+  }
+  return pending;
 }

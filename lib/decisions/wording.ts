@@ -10,7 +10,20 @@ export function leaseLines(shown: HeldLease[], total: number, now: number): stri
   return lines;
 }
 
-/** One line per conflict; names the wider lease when it is not on the path itself. */
+/**
+ * One line per holder in the way: its first lease described in full (naming the wider lease when
+ * it is not on the path itself), then its other leases in the way, never the holder twice.
+ */
 export function conflictLines(conflicts: Conflict[], now: number): string[] {
-  return conflicts.map(({ pattern, held }) => `- ${pattern === held.pattern ? '' : `${dataWord(pattern)}: `}${describeHeldLease(held, now)}`);
+  const byHolder = new Map<string, Conflict[]>();
+  for (const conflict of conflicts) {
+    const mine = byHolder.get(conflict.held.holder.id) ?? [];
+    if (!mine.some((seen) => seen.held.token === conflict.held.token && seen.pattern === conflict.pattern)) mine.push(conflict);
+    byHolder.set(conflict.held.holder.id, mine);
+  }
+  return [...byHolder.values()].map(([first, ...more]) => {
+    const also = more.filter(({ held }) => held.token !== first!.held.token).map(({ held }) => `${dataWord(held.pattern)} (token ${held.token})`);
+    const line = `- ${first!.pattern === first!.held.pattern ? '' : `${dataWord(first!.pattern)}: `}${describeHeldLease(first!.held, now)}`;
+    return also.length === 0 ? line : `${line}; also holds ${[...new Set(also)].join(', ')}`;
+  });
 }
