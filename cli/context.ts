@@ -5,9 +5,10 @@ import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { loadConfig, type Config } from '../lib/config/load';
 import { AgentLeaseError } from '../lib/util/errors';
-import { findAgentProcess } from '../lib/core/processes';
+import { recordEvent } from '../lib/core/events';
+import { ancestorProcesses, findAgentProcess } from '../lib/core/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
-import { getSession, registerSession, touchSession, type Session } from '../lib/core/sessions';
+import { agentSessionOf, getSession, registerSession, resolveSessionRef, shortSessionId, touchSession, type Session } from '../lib/core/sessions';
 import { openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/core/store';
 import { defaultStorePath } from '../lib/git/store-location';
 import { writeErr } from './output';
@@ -56,6 +57,8 @@ export function commandContext(cwd = process.cwd()): CommandContext {
 export interface IdentityFlags {
   session?: string | undefined;
   as?: string | undefined;
+  /** Act for an agent's session although this command does not run under its agent process. */
+  force?: boolean | undefined;
 }
 
 /**
@@ -63,9 +66,9 @@ export interface IdentityFlags {
  * agent's own session (registered with the agent process, as the hooks would); a person gets a
  * command-line session named after them, whose leases are not tied to any process.
  */
-export function resolveSession(context: CommandContext, flags: IdentityFlags): Session {
+export function resolveSession(context: CommandContext, flags: IdentityFlags, command: string): Session {
   const store = context.store();
-  const { id, fromClaude } = sessionIdentity(flags);
+  const { id, fromClaude } = actingIdentity(store, flags, command);
   const existing = getSession(store, id);
   if (existing?.alive) {
     touchSession(store, id);
@@ -76,6 +79,29 @@ export function resolveSession(context: CommandContext, flags: IdentityFlags): S
     return registerSession(store, { id, runtime: 'claude-code', process: findAgentProcess(), ...where });
   }
   return registerSession(store, { id, name: flags.as ?? existing?.name ?? id, runtime: 'cli', ...where });
+}
+
+/**
+ * Who a command acts as, given the store: `--session`/`--as` may be any unique prefix of a session
+ * id. Naming a live agent's session whose agent process is not running this command is acting for
+ * someone else: it needs `--force`, and is logged (`act-as`) with who really acted.
+ */
+export function actingIdentity(store: Store | null, flags: IdentityFlags, command: string): { id: string; fromClaude: boolean } {
+  const identity = sessionIdentity(flags);
+  if (store === null || (flags.session === undefined && flags.as === undefined)) return identity;
+  const id = resolveSessionRef(store, identity.id);
+  const target = getSession(store, id);
+  if (target === null || target.pid === null || !target.alive) return { id, fromClaude: identity.fromClaude };
+  const ancestors = ancestorProcesses();
+  if (ancestors.some((process) => process.pid === target.pid && process.startedAt === target.pidStart)) return { id, fromClaude: true };
+  if (!flags.force) {
+    throw new AgentLeaseError(
+      `session ${shortSessionId(id)} belongs to an agent process that is not running this command; acting for it needs --force (and is logged)`,
+    );
+  }
+  const actor = nonEmpty(process.env.AGENT_LEASE_SESSION) ?? nonEmpty(process.env.CLAUDE_CODE_SESSION_ID) ?? agentSessionOf(store, ancestors)?.id ?? personId();
+  store.write(() => recordEvent(store, { kind: 'act-as', sessionId: id, actor, detail: { command } }));
+  return { id, fromClaude: false };
 }
 
 /**

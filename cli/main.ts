@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, string> = {
   claim: 'lease paths or globs explicitly',
   release: 'give leases back',
   renew: 'extend your leases',
+  end: "end a session (a person's) and release its leases",
   who: 'who holds a path',
   check: 'exit 1 when another session holds one of the paths',
   guard: 'pre-commit check of the staged files',

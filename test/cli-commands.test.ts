@@ -343,7 +343,7 @@ describe('status, log and gc', () => {
     assert.equal(purge.status, 0);
     assert.match(
       purge.stdout,
-      /^ended 0 session\(s\) whose process is gone\nreleased 0 expired or orphaned lease\(s\)\ndeleted 1 lease\(s\), 1 session\(s\) and \d+ event\(s\) older than 0s\n$/,
+      /^ended 0 session\(s\) whose process is gone\nended 0 idle session\(s\) of people holding nothing\nreleased 0 expired or orphaned lease\(s\)\ndeleted 1 lease\(s\), 1 session\(s\) and \d+ event\(s\) older than 0s\n$/,
     );
     assert.deepEqual(
       repo.json(['status', '--all', '--json']).leases.map((lease: { pattern: string }) => lease.pattern),

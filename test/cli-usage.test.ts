@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeCliRepo, type CliRepo } from './support/cli';
 
 /** Commands that work on the repository around the current directory. */
-const REPOSITORY_COMMANDS = ['status', 'claim', 'release', 'renew', 'who', 'check', 'log', 'gc', 'doctor'];
+const REPOSITORY_COMMANDS = ['status', 'claim', 'release', 'renew', 'end', 'who', 'check', 'log', 'gc', 'doctor'];
 const COMMANDS = [...REPOSITORY_COMMANDS, 'demo'];
 
 /** Arguments each command must refuse, with a word the message must contain. */
@@ -106,7 +106,7 @@ describe('command-line usage', () => {
 
   it('outside a git repository every command says so in one line and exits 2', () => {
     for (const name of REPOSITORY_COMMANDS) {
-      const args = name === 'claim' || name === 'who' || name === 'check' ? [name, 'a.ts'] : name === 'release' ? [name, '--all'] : [name];
+      const args = name === 'claim' || name === 'who' || name === 'check' || name === 'end' ? [name, 'a.ts'] : name === 'release' ? [name, '--all'] : [name];
       const result = repo.cli(args, { cwd: repo.base });
       assert.equal(result.status, 2, name);
       assert.equal(result.stderr, `agent-lease ${name}: not inside a git worktree: ${repo.base}\n`);

@@ -20,7 +20,8 @@ another session holds an overlapping lease, lists the conflicts, grants nothing 
   --ttl DURATION  how long: 90s, 45m, 2h (default: ttl.claim in .agent-lease.json, else 1h)
   --shared        a shared lease: others may hold shared leases on the same paths
   --partial       grant the patterns that are free even when others conflict (still exits 1)
-  --force         allow a glob that covers the whole repository (such as **)
+  --force         allow a glob that covers the whole repository (such as **), or act for
+                  another agent's session with --session (logged)
   --glob          take every pattern as a glob, even one that names an existing file
                   (without it, app/[slug]/page.tsx that exists is that file)
   --json          print {"ok", "session", "granted", "renewed", "conflicts"}
@@ -45,7 +46,7 @@ export const command: Command = {
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context, { glob: values.glob === true }));
-    const session = resolveSession(context, values);
+    const session = resolveSession(context, values, 'claim');
     const store = context.store();
     const result = acquire(store, session.id, patterns, {
       mode: values.shared ? 'shared' : 'exclusive',

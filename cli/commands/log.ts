@@ -3,15 +3,18 @@ import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext } from '../context';
 import { plainText } from '../../lib/util/text';
+import { resolveSessionRef, shortSessionId } from '../../lib/core/sessions';
 import { table, writeJson, writeOut } from '../output';
 
 const USAGE = `usage: agent-lease log [--since 1h] [--session ID] [--kind KIND] [--json]
 
 The event log, oldest first: grants, renewals, denials, releases, expiries, takeovers, forced
-releases, guard bypasses, sessions starting and ending. Changes nothing.
+releases, refused and bypassed commits, sessions starting and ending. Changes nothing. Sessions
+are shown as status shows them (the first 8 characters of a UUID); --json keeps full ids.
 
   --since DURATION  only the last 90s, 45m, 2h, 1d
-  --session ID      only events of this session (as holder or as the one who acted)
+  --session ID      only events of this session (as holder or as the one who acted); any unique
+                    prefix of its id
   --kind KIND       only events of this kind (repeatable): ${EVENT_KINDS.join(', ')}
   --json            print [{"id", "at", "kind", "sessionId", "actor", "token", "pattern", "detail"}]`;
 
@@ -37,7 +40,7 @@ export const command: Command = {
         ? []
         : readEvents(store, {
             ...(sinceMs === undefined ? {} : { sinceMs: Date.now() - sinceMs }),
-            ...(values.session === undefined ? {} : { sessionId: values.session }),
+            ...(values.session === undefined ? {} : { sessionId: resolveSessionRef(store, values.session) }),
             kinds: kinds as EventKind[],
           });
     if (values.json) {
@@ -49,7 +52,9 @@ export const command: Command = {
         table(
           ['TIME', 'EVENT', 'SESSION', 'PATTERN', 'DETAIL'],
           events.map((event) =>
-            [localTime(event.at), event.kind, event.sessionId ?? '-', event.pattern ?? '-', summarize(event)].map((cell) => plainText(cell, 2000)),
+            [localTime(event.at), event.kind, event.sessionId === null ? '-' : shortSessionId(event.sessionId), event.pattern ?? '-', summarize(event)].map(
+              (cell) => plainText(cell, 2000),
+            ),
           ),
         ),
       );
@@ -63,20 +68,29 @@ function localTime(at: Date): string {
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
 }
 
-/** The event's token, actor and details as `key=value` words; times as ISO, held-by lists by holder. */
+/** The event's token, actor and details as `key=value` words; times as ISO, held-by lists by holder, session ids short. */
 function summarize(event: LeaseEvent): string {
   const words: string[] = [];
   if (event.token !== null) words.push(`token=${event.token}`);
-  if (event.actor !== null) words.push(`by=${event.actor}`);
+  if (event.actor !== null) words.push(`by=${shortSessionId(event.actor)}`);
   for (const [key, value] of Object.entries(event.detail ?? {})) {
     if (value === null || value === undefined) continue;
     if (key === 'heldBy' && Array.isArray(value)) {
-      words.push(`heldBy=${value.map((held: { session?: string; pattern?: string }) => `${held.session}:${held.pattern}`).join(',')}`);
+      words.push(`heldBy=${heldBy(value)}`);
+    } else if (key === 'files' && Array.isArray(value)) {
+      const files = value as Array<{ path: string; heldBy?: HeldBy[] }>;
+      words.push(`files=${files.map((file) => file.path).join(',')}`, `heldBy=${heldBy(files.flatMap((file) => file.heldBy ?? []))}`);
     } else if (key.endsWith('At') && typeof value === 'number') {
       words.push(`${key}=${new Date(value).toISOString()}`);
     } else {
-      words.push(`${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+      words.push(`${key}=${typeof value === 'object' ? JSON.stringify(value) : shortSessionId(String(value))}`);
     }
   }
   return words.join(' ');
+}
+
+type HeldBy = { session?: string; pattern?: string };
+
+function heldBy(held: HeldBy[]): string {
+  return [...new Set(held.map((one) => `${shortSessionId(String(one.session))}:${one.pattern}`))].join(',');
 }

@@ -3,7 +3,8 @@ import { describeHeldLease } from '../../lib/core/lease-wording';
 import { release } from '../../lib/core/release';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
-import { commandContext, sessionIdentity } from '../context';
+import { actingIdentity, commandContext } from '../context';
+import { shortSessionId } from '../../lib/core/sessions';
 import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
@@ -15,7 +16,8 @@ Gives leases back: those on the named patterns (as they were claimed, relative t
 directory), or every lease of your session with --all.
 
   --all           every lease your session holds
-  --force         release other sessions' leases on the named patterns too (logged as forced)
+  --force         release other sessions' leases on the named patterns too (logged as forced),
+                  or act for another agent's session with --session (logged)
   --json          print {"released": [...], "refused": [...], "unmatched": [...]}
 ${IDENTITY_HELP}`;
 
@@ -34,8 +36,8 @@ export const command: Command = {
     if (positionals.length > 0 && values.all) throw usageError('give patterns or --all, not both', USAGE);
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
-    const { id } = sessionIdentity(values);
     const store = context.existingStore();
+    const { id } = actingIdentity(store, values, 'release');
     const result = store === null ? { released: [], refused: [] } : release(store, id, { patterns, all: values.all === true, force: values.force === true });
     if (result.released.length > 0) refreshView(context);
     const touched = new Set([...result.released, ...result.refused].map((lease) => lease.pattern));
@@ -49,11 +51,11 @@ export const command: Command = {
       });
     } else {
       for (const lease of result.released) {
-        writeOut(`released ${lease.pattern} (token ${lease.token}${lease.sessionId === id ? '' : `, held by ${lease.sessionId}`})`);
+        writeOut(`released ${lease.pattern} (token ${lease.token}${lease.sessionId === id ? '' : `, held by ${shortSessionId(lease.sessionId)}`})`);
       }
       for (const lease of result.refused) writeOut(`not released ${lease.pattern}: ${describeHeldLease(lease, now)}`);
       for (const pattern of unmatched) writeErr(`agent-lease release: no live lease on ${pattern}`);
-      if (values.all && result.released.length === 0) writeErr(`agent-lease release: ${id} holds no leases`);
+      if (values.all && result.released.length === 0) writeErr(`agent-lease release: ${shortSessionId(id)} holds no leases`);
     }
     if (result.refused.length === 0) return EXIT.ok;
     writeErr(`agent-lease release: ${result.refused.length} lease(s) belong to other sessions; add --force to release them anyway`);

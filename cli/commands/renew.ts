@@ -5,25 +5,28 @@ import { renew } from '../../lib/core/renew';
 import type { HeldLease, Lease } from '../../lib/core/lease-types';
 import { durationFlag, IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs } from '../args';
 import type { Command } from '../command';
-import { commandContext, sessionIdentity } from '../context';
+import { actingIdentity, commandContext } from '../context';
+import { shortSessionId } from '../../lib/core/sessions';
 import { refreshView } from '../view-refresh';
 import { writeErr, writeJson, writeOut } from '../output';
 import { toHeldView, toLeaseView } from '../status-view';
 import { repoPattern } from '../path-arguments';
 
-const USAGE = `usage: agent-lease renew [pattern...] [--ttl 45m] [--json]
+const USAGE = `usage: agent-lease renew [pattern...] [--ttl 45m] [--force] [--json]
 
 Extends your session's live leases: all of them, or those on the named patterns. Exits 1 when a
 named pattern is not a live lease of yours.
 
   --ttl DURATION  from now: 90s, 45m, 2h (default: ttl.edit for edit leases and ttl.claim for
                   the others, from .agent-lease.json, else 15m and 1h)
+  --force         act for another agent's session with --session (logged)
   --json          print {"renewed": [...], "refused": [...], "unmatched": [...]}
 ${IDENTITY_HELP}`;
 
 const OPTIONS = {
   ...IDENTITY_OPTIONS,
   ttl: { type: 'string' },
+  force: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -34,8 +37,8 @@ export const command: Command = {
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
-    const { id } = sessionIdentity(values);
     const store = context.existingStore();
+    const { id } = actingIdentity(store, values, 'renew');
     const renewed: Lease[] = [];
     const refused: HeldLease[] = [];
     if (store !== null) {
@@ -65,8 +68,8 @@ export const command: Command = {
     } else {
       for (const lease of renewed) writeOut(`renewed ${lease.pattern} (${formatDuration(lease.expiresAt.getTime() - now)} left, token ${lease.token})`);
       for (const lease of refused) writeOut(`not renewed ${lease.pattern}: ${describeHeldLease(lease, now)}`);
-      for (const pattern of unmatched) writeErr(`agent-lease renew: ${id} holds no live lease on ${pattern}`);
-      if (patterns.length === 0 && renewed.length === 0) writeErr(`agent-lease renew: ${id} holds no live leases`);
+      for (const pattern of unmatched) writeErr(`agent-lease renew: ${shortSessionId(id)} holds no live lease on ${pattern}`);
+      if (patterns.length === 0 && renewed.length === 0) writeErr(`agent-lease renew: ${shortSessionId(id)} holds no live leases`);
     }
     return refused.length > 0 || unmatched.length > 0 ? EXIT.conflict : EXIT.ok;
   },

@@ -6,7 +6,7 @@ import { plainText } from '../util/text';
 import { describeHeldLease } from '../core/lease-wording';
 import { acquire } from '../core/acquire';
 import { currentBranch, locateRepo } from '../git/repo';
-import { registerSession } from '../core/sessions';
+import { getSession, registerSession } from '../core/sessions';
 import type { Store } from '../core/store';
 import type { ViewOptions, ViewSync } from './view';
 import { isGeneratedRecord, jsonFiles, MAX_FILE_BYTES, readViewFile, removeViewFile, VIEW_DIR, writeViewFile } from './view-files';
@@ -38,6 +38,11 @@ export function importDroppedClaims(store: Store, root: string, options: ViewOpt
     }
     const claim = checked.value;
     const session = claim.session ?? claim.agent ?? basename(name, '.json');
+    // A file anyone can write must not act for an agent's session (rewriting its leases).
+    if (getSession(store, session)?.pid != null) {
+      refuse(dir, name, text, `session ${session} is an agent's session; a dropped file can only claim for a person's session`, result);
+      continue;
+    }
     try {
       const location = locateRepo(root);
       registerSession(store, {

@@ -1,6 +1,7 @@
 // Sessions: one agent (or person, or script) working. A session with an agent process is alive
 // while that process runs (same pid, same start time); one without (made from the command line)
 // lives until ended, its leases until released or expired.
+import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
 import type { Store } from './store';
@@ -12,6 +13,8 @@ export interface Session {
   worktree: string | null;
   branch: string | null;
   pid: number | null;
+  /** The agent process's start time (with `pid`, its identity). */
+  pidStart: string | null;
   host: string;
   startedAt: Date;
   lastSeenAt: Date;
@@ -108,14 +111,14 @@ export function touchSession(store: Store, id: string): boolean {
 }
 
 /** Releases every lease of the session and marks it ended; returns how many leases were released. */
-export function endSession(store: Store, id: string, reason = 'session-end'): number {
+export function endSession(store: Store, id: string, reason = 'session-end', actor: string | null = null): number {
   return store.write(() => {
     const now = store.now();
     const released = store
       .statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE session_id = ? AND released_at IS NULL')
       .run(now, reason, id).changes;
     const ended = store.statement('UPDATE sessions SET ended_at = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(now, now, id).changes;
-    if (ended > 0) recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason, released } });
+    if (ended > 0) recordEvent(store, { kind: 'session-end', sessionId: id, actor, detail: { reason, released } });
     return released;
   });
 }
@@ -231,6 +234,7 @@ function toSession(row: SessionRow): Session {
     worktree: row.worktree,
     branch: row.branch,
     pid: row.pid,
+    pidStart: row.pid_start,
     host: row.host,
     startedAt: new Date(row.started_at),
     lastSeenAt: new Date(row.last_seen_at),
@@ -241,13 +245,53 @@ function toSession(row: SessionRow): Session {
 }
 
 function defaultName(id: string): string {
+  return shortSessionId(id);
+}
+
+/** The form of a session id people see and type: the first 8 characters of a UUID, any other id whole. */
+export function shortSessionId(id: string): string {
   return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
+}
+
+/**
+ * The session id that `ref` names: an id as it is, else the one session whose id starts with
+ * `ref` (what `status` and `log` print is such a prefix). An unknown `ref` comes back unchanged
+ * (a new session's id); one that names several sessions is an error listing them.
+ */
+export function resolveSessionRef(store: Store, ref: string): string {
+  if (sessionRow(store, ref) !== undefined) return ref;
+  const rows = store.statement('SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6').all(ref.length, ref) as Array<{ id: string }>;
+  if (rows.length === 1) return rows[0]!.id;
+  if (rows.length === 0) return ref;
+  const listed = rows.slice(0, 5).map(({ id }) => id);
+  throw new AgentLeaseError(`"${ref}" names more than one session (${listed.join(', ')}${rows.length > 5 ? ', …' : ''}); give more of the id`);
 }
 
 // Sessions that were never ended but whose agent process is gone (a crash, a kill, a SessionEnd
 // hook that did not run): `gc` ends them, `doctor` reports them and ends them with --fix.
 export function staleSessions(store: Store): Session[] {
   return listSessions(store).filter((session) => !session.alive);
+}
+
+/**
+ * Ends the sessions without an agent process (people, scripts, dropped files) that hold no lease
+ * and have not been seen for `idleMs`: nothing else would ever end them. Returns their ids.
+ */
+export function endIdlePersonSessions(store: Store, idleMs: number): string[] {
+  return store.write(() => {
+    const now = store.now();
+    const idle = store
+      .statement(
+        `SELECT id FROM sessions s WHERE s.ended_at IS NULL AND s.pid IS NULL AND s.last_seen_at < ?
+           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL)`,
+      )
+      .all(now - idleMs) as Array<{ id: string }>;
+    for (const { id } of idle) {
+      store.statement('UPDATE sessions SET ended_at = ? WHERE id = ?').run(now, id);
+      recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason: 'idle', released: 0 } });
+    }
+    return idle.map(({ id }) => id);
+  });
 }
 
 /** Ends each stale session, releasing its leases; returns the sessions ended. */
