@@ -3,7 +3,7 @@
 // and Bash with inputs chosen here.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { listLeases } from '../lib/core/lease-queries';
 import { acquire } from '../lib/core/acquire';
 import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
-import { claudeCodeCli, gate, lastToolOutcome, ScriptedModel, startClaude, type ClaudeRun, type Step, type ToolOutcome } from './support/claude-code';
+import { claudeCodeCli, gate, lastToolOutcome, PROMPT, ScriptedModel, startClaude, type ClaudeRun, type Step, type ToolOutcome } from './support/claude-code';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, tempRepo, withRepoStore } from './support/hooks';
 
@@ -40,6 +40,19 @@ function installAgentLease(repo: TempRepo): void {
   chmodSync(BIN, 0o755);
 }
 
+/** A project with src/x.ts committed, agent-lease installed as a dev dependency, `init` run and its settings committed. */
+function initProject(repo: TempRepo): void {
+  repo.write('.gitignore', 'node_modules/\n');
+  repo.write('src/x.ts', 'export const x = 1;\n');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'x']);
+  installAgentLease(repo);
+  const init = execFileSync(process.execPath, [BIN, 'init'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
+  assert.match(init, /installed the commit guard/);
+  repo.git(['add', '.claude/settings.json']);
+  repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
+}
+
 /** The test's repository, and Claude Code sessions each driven by its own scripted model; all of it ends with the test. */
 function harness(t: TestContext) {
   const runs: ClaudeRun[] = [];
@@ -51,12 +64,12 @@ function harness(t: TestContext) {
   const repo = tempRepo(t);
   return {
     repo,
-    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = []): Promise<ClaudeRun> {
+    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[]): Promise<ClaudeRun> {
       const model = new ScriptedModel(steps);
       models.push(model);
       const home = join(repo.base, `home-${name}`);
       mkdirSync(home, { recursive: true });
-      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(repo.env), extraArgs });
+      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(repo.env), extraArgs, ...(turns ? { turns } : {}) });
       runs.push(run);
       return run;
     },
@@ -70,15 +83,7 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   timeout: 180_000,
 }, async (t) => {
   const { repo, claude, scriptFailures } = harness(t);
-  repo.write('.gitignore', 'node_modules/\n');
-  repo.write('src/x.ts', 'export const x = 1;\n');
-  repo.git(['add', '.']);
-  repo.git(['commit', '-q', '-m', 'x']);
-  installAgentLease(repo);
-  const init = execFileSync(process.execPath, [BIN, 'init'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
-  assert.match(init, /installed the commit guard/);
-  repo.git(['add', '.claude/settings.json']);
-  repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
+  initProject(repo);
   const worktreeA = repo.addWorktree('wt-a', 'branch-a');
   const worktreeB = repo.addWorktree('wt-b', 'branch-b');
   const fileA = join(worktreeA, 'src', 'x.ts');
@@ -163,9 +168,11 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   assert.match(refused.result, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/x\.ts\n/);
   assert.match(
     refused.result,
-    new RegExp(`Committing as .*session ${bSession.id} \\(AGENT_LEASE_SESSION\\)`),
+    new RegExp(`Committing as .*session ${bSession.id} \\(from AGENT_LEASE_SESSION`),
     "the guard knew who commits from the Bash tool's environment",
   );
+  assert.doesNotMatch(refused.result, /AGENT_LEASE_BYPASS|--force|--no-verify/, 'an agent is not handed the workaround');
+  assert.match(refused.result, /tell the user which files are held and by whom, and ask them how to proceed/);
   assert.match(refused.notes, /this worktree now has uncommitted changes to a file that another session holds/, 'PostToolUseFailure told the model too');
   assert.match(repo.git(['log', '-1', '--format=%s', 'branch-b']), /^agent-lease hooks$/, "B's commit did not happen");
 
@@ -186,6 +193,83 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   const exitB = await within(b.exited, 'B to exit');
   assert.equal(exitB.code, 0, exitB.stderr);
   assert.equal(readFileSync(fileB, 'utf8'), 'export const x = 4;\n');
+  assert.deepEqual(scriptFailures(), []);
+});
+
+test('a session with /clear between two turns keeps its lease under the new id, and another session is still denied the file', {
+  skip: SKIP,
+  timeout: 180_000,
+}, async (t) => {
+  const { repo, claude, scriptFailures } = harness(t);
+  initProject(repo);
+  const file = join(repo.root, 'src', 'x.ts');
+  const afterClear = gate<{ holders: string[]; sessions: string[] }>();
+  const otherDone = gate();
+  const stepsA: Step[] = [
+    () => ({ tool: 'Edit', input: { file_path: file, old_string: 'x = 1', new_string: 'x = 2' } }),
+    () => ({ text: 'First turn done.' }),
+    // The turn after /clear, before any tool call under the new session id.
+    async () => {
+      afterClear.open(
+        withRepoStore(repo, (store) => ({
+          holders: listLeases(store)
+            .filter((lease) => lease.pattern === 'src/x.ts')
+            .map((lease) => lease.sessionId),
+          sessions: listSessions(store).map((session) => session.id),
+        })),
+      );
+      await otherDone.promise;
+      return { text: 'Second turn done.' };
+    },
+  ];
+  const a = await claude('a', repo.root, stepsA, [], [PROMPT, '/clear', `${PROMPT} (after /clear)`]);
+  const seen = await within(afterClear.promise, 'the turn after /clear');
+  assert.equal(seen.holders.length, 1, `src/x.ts is still leased after /clear (sessions: ${seen.sessions.join(', ')})`);
+  assert.equal(seen.sessions.length, 1, 'one open session: the new id, which took the lease over');
+  assert.equal(seen.holders[0], seen.sessions[0]);
+
+  const bDenied = gate<ToolOutcome>();
+  const b = await claude('b', repo.root, [
+    () => ({ tool: 'Write', input: { file_path: file, content: 'export const x = 3;\n' } }),
+    (request) => {
+      bDenied.open(lastToolOutcome(request));
+      return { text: 'B is done.' };
+    },
+  ]);
+  const denied = await within(bDenied.promise, "B's Write to be answered");
+  assert.equal(denied.isError, true, denied.result);
+  assert.match(denied.result, /agent-lease denied this edit: src\/x\.ts is leased to another session/);
+  await within(b.exited, 'B to exit');
+  otherDone.open();
+  const exitA = await within(a.exited, 'A to exit');
+  assert.equal(exitA.code, 0, exitA.stderr);
+  assert.deepEqual(scriptFailures(), []);
+});
+
+test("a person's commit in the worktree where a Claude Code session works is the person's, not the agent's", { skip: SKIP, timeout: 120_000 }, async (t) => {
+  const { repo, claude, scriptFailures } = harness(t);
+  initProject(repo);
+  const file = join(repo.root, 'src', 'x.ts');
+  const edited = gate<ToolOutcome>();
+  const mayFinish = gate();
+  const a = await claude('a', repo.root, [
+    () => ({ tool: 'Edit', input: { file_path: file, old_string: 'x = 1', new_string: 'x = 2' } }),
+    async (request) => {
+      edited.open(lastToolOutcome(request));
+      await mayFinish.promise;
+      return { text: 'A is done.' };
+    },
+  ]);
+  assert.equal((await within(edited.promise, "A's edit")).isError, false);
+  // The person, in a terminal of their own (no Claude Code in the environment or among the commit's processes).
+  repo.git(['add', 'src/x.ts']);
+  const person = spawnSync('git', ['commit', '-m', 'person'], { cwd: repo.root, env: { ...hookEnv(repo.env), USER: 'pat' }, encoding: 'utf8' });
+  assert.equal(person.status, 1, `the agent's held file does not go into the person's commit: ${person.stderr}`);
+  assert.match(person.stderr, /Committing as pat, a person \(no agent session runs this commit\)/);
+  assert.match(person.stderr, /AGENT_LEASE_BYPASS=1 git commit/, 'a person is shown the bypass');
+  mayFinish.open();
+  const exit = await within(a.exited, 'A to exit');
+  assert.equal(exit.code, 0, exit.stderr);
   assert.deepEqual(scriptFailures(), []);
 });
 
