@@ -40,37 +40,40 @@ export function identify(pid: number): ProcessIdentity | null {
  * command may fork through (`timeout 30 …`, `npx …`, `env`, version-manager shims).
  */
 export function findAgentProcess(env: NodeJS.ProcessEnv = process.env): ProcessIdentity | null {
-  const chain = ancestorChain();
   const named = Number(env.CLAUDE_PID);
-  const agent = chain.find((entry) => entry.pid === named) ?? chain.find((entry) => !isPassThrough(entry));
-  return agent === undefined ? null : identityOf(agent);
+  const lookingForNamed = Number.isInteger(named) && named > 1;
+  let nearest: AncestorInfo | undefined;
+  for (const entry of ancestors()) {
+    if (entry.pid === named) return identityOf(entry);
+    if (nearest === undefined && !isPassThrough(entry)) nearest = entry;
+    if (nearest !== undefined && !lookingForNamed) break;
+  }
+  return nearest === undefined ? null : identityOf(nearest);
 }
 
 /** Every ancestor of this process, nearest first (at most 32): who ran us, and who ran them. */
 export function ancestorProcesses(): ProcessIdentity[] {
-  return ancestorChain().map(identityOf);
+  return [...ancestors()].map(identityOf);
 }
 
 /** Whether one of our ancestors looks like Claude Code (for wording that must not rely on the store). */
 export function underClaudeCode(): boolean {
-  return ancestorChain().some(looksLikeClaudeCode);
+  for (const entry of ancestors()) if (looksLikeClaudeCode(entry)) return true;
+  return false;
 }
 
 interface AncestorInfo extends ProcessInfo {
   pid: number;
-  args: string[] | null;
 }
 
-function ancestorChain(): AncestorInfo[] {
-  const chain: AncestorInfo[] = [];
+function* ancestors(): Generator<AncestorInfo> {
   let pid = process.ppid;
   for (let depth = 0; depth < 32 && pid > 1; depth++) {
     const info = processInfo(pid);
-    if (info === null) break;
-    chain.push({ ...info, pid, args: commandLine(pid) });
+    if (info === null) return;
+    yield { ...info, pid };
     pid = info.ppid;
   }
-  return chain;
 }
 
 function identityOf(entry: AncestorInfo): ProcessIdentity {
@@ -88,14 +91,15 @@ const CLAUDE_SCRIPT = /@anthropic-ai\/claude-code\/cli\.(m?js)$|(^|\/)claude(\.e
 function isPassThrough(entry: AncestorInfo): boolean {
   const command = entry.command.split(' ')[0]!;
   if (SHELLS.has(command) || WRAPPERS.has(command) || SHIM_TOOLS.test(command)) return true;
-  if (command !== 'node' || entry.args === null) return false;
-  return entry.args.slice(1).some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)) || NODE_WRAPPER_SCRIPT.test(arg));
+  const args = command === 'node' ? commandLine(entry.pid) : null;
+  if (args === null) return false;
+  return args.slice(1).some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)) || NODE_WRAPPER_SCRIPT.test(arg));
 }
 
 function looksLikeClaudeCode(entry: AncestorInfo): boolean {
   if (CLAUDE_COMMAND.test(entry.command)) return true;
-  if (entry.command !== 'node' || entry.args === null) return false;
-  const script = entry.args.slice(1).find((arg) => !arg.startsWith('-'));
+  const args = entry.command === 'node' ? commandLine(entry.pid) : null;
+  const script = args?.slice(1).find((arg) => !arg.startsWith('-'));
   return script !== undefined && CLAUDE_SCRIPT.test(script);
 }
 
