@@ -91,16 +91,25 @@ const CLAUDE_SCRIPT = /@anthropic-ai\/claude-code\/cli\.(m?js)$|(^|\/)claude(\.e
 function isPassThrough(entry: AncestorInfo): boolean {
   const command = entry.command.split(' ')[0]!;
   if (SHELLS.has(command) || WRAPPERS.has(command) || SHIM_TOOLS.test(command)) return true;
-  const args = command === 'node' ? commandLine(entry.pid) : null;
-  if (args === null) return false;
-  return args.slice(1).some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)) || NODE_WRAPPER_SCRIPT.test(arg));
+  const args = nodeArguments(entry);
+  return args?.some((arg) => AGENT_LEASE_SCRIPT.test(basename(arg)) || NODE_WRAPPER_SCRIPT.test(arg)) === true;
 }
 
 function looksLikeClaudeCode(entry: AncestorInfo): boolean {
   if (CLAUDE_COMMAND.test(entry.command)) return true;
-  const args = entry.command === 'node' ? commandLine(entry.pid) : null;
-  const script = args?.slice(1).find((arg) => !arg.startsWith('-'));
+  const script = nodeArguments(entry)?.find((arg) => !arg.startsWith('-'));
   return script !== undefined && CLAUDE_SCRIPT.test(script);
+}
+
+// Node 23 and later name their main thread "MainThread" (nodejs/node#56416), which Linux reports
+// as the process's comm: a node is known by the program it runs as well.
+const NODE_PROGRAM = /^node(js)?$/;
+
+/** A node process's arguments after the program (null for anything else, or off Linux). */
+function nodeArguments(entry: AncestorInfo): string[] | null {
+  if (entry.command !== 'node' && entry.command !== 'MainThread') return null;
+  const [program = '', ...args] = commandLine(entry.pid) ?? [];
+  return entry.command === 'node' || NODE_PROGRAM.test(basename(program)) ? args : null;
 }
 
 // Only a node running agent-lease's own script: an agent installed under a directory that happens
