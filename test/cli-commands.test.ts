@@ -1,11 +1,10 @@
 // The lease commands run as processes against real repositories: output (table and --json),
 // exit codes, identity, paths relative to the current directory, several worktrees.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { BIN, makeCliRepo, type CliRepo } from './support/cli';
+import { claimFromCrashedAgent, makeCliRepo, type CliRepo } from './support/cli';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -14,16 +13,6 @@ beforeEach(() => {
   repo = makeCliRepo();
 });
 afterEach(() => repo.cleanup());
-
-/**
- * Claims as Claude Code session `crashed-agent` from under `timeout`, which forks the CLI and exits
- * after it: the agent process the session is tied to is gone by the time anyone looks.
- */
-function claimFromCrashedAgent(path: string): void {
-  // The "agent" is a short-lived node that runs the command and exits (a wrapper such as timeout would be walked past).
-  const agent = `require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([BIN, 'claim', path])})`;
-  execFileSync(process.execPath, ['-e', agent], { cwd: repo.root, env: { ...repo.env, CLAUDE_CODE_SESSION_ID: 'crashed-agent' } });
-}
 
 describe('claim', () => {
   it('grants paths and globs, and status shows them as a table and as JSON', () => {
@@ -151,7 +140,7 @@ describe('identity', () => {
   });
 
   it("a Claude Code session's leases die with its agent process; a person's do not", () => {
-    claimFromCrashedAgent('gone.ts');
+    claimFromCrashedAgent('gone.ts', { cwd: repo.root, env: repo.env });
     repo.cli(['claim', 'kept.ts', '--as', 'person']);
     const status = repo.json(['status', '--json']);
     assert.equal(status.sessions.find((s: { id: string }) => s.id === 'crashed-agent').alive, false);
@@ -331,7 +320,7 @@ describe('status, log and gc', () => {
   });
 
   it('gc ends sessions whose process is gone, releases their leases and drops old history', () => {
-    claimFromCrashedAgent('gone.ts');
+    claimFromCrashedAgent('gone.ts', { cwd: repo.root, env: repo.env });
     repo.cli(['claim', 'kept.ts']);
     const result = repo.json(['gc', '--json']);
     assert.deepEqual(result.endedSessions, ['crashed-agent']);

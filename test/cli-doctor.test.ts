@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { installGuard } from '../lib/guard/install';
-import { BIN, runCli, withoutIdentity, type CliResult, type RunOptions } from './support/cli';
+import { claimFromCrashedAgent, runCli, withoutIdentity, type CliResult, type RunOptions } from './support/cli';
 import { isolateGitInThisProcess } from './support/git-repo';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 import { readableBin } from './support/readable-install';
@@ -194,7 +194,7 @@ describe('doctor', () => {
 
   it('warns about sessions whose process is gone; only --fix ends them', () => {
     healthyInstall();
-    execFileSync('timeout', ['30', process.execPath, BIN, 'claim', 'gone.ts'], { cwd: repo.root, env: { ...env, CLAUDE_CODE_SESSION_ID: 'crashed-agent' } });
+    claimFromCrashedAgent('gone.ts', { cwd: repo.root, env });
     const warned = doctor();
     assert.equal(warned.status, 0);
     const sessions = only(warned.checks, 'sessions');

@@ -75,3 +75,13 @@ export function makeCliRepo(): CliRepo {
     },
   });
 }
+
+/**
+ * Runs `agent-lease claim <path>` as the Claude Code session `crashed-agent` whose agent process
+ * has exited by the time this returns: a short-lived node runs the command and exits (a wrapper
+ * such as `timeout` would be walked past to this test process, which lives on).
+ */
+export function claimFromCrashedAgent(path: string, options: { cwd: string; env: NodeJS.ProcessEnv }): void {
+  const agent = `require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([BIN, 'claim', path])})`;
+  spawnSync(process.execPath, ['-e', agent], { cwd: options.cwd, env: { ...options.env, CLAUDE_CODE_SESSION_ID: 'crashed-agent' }, stdio: 'ignore' });
+}
