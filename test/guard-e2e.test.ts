@@ -92,7 +92,13 @@ test('husky: a fresh worktree commits a held file unguarded until its session st
       'm',
     ),
   );
-  assert.match(refused.stderr, new RegExp(`^Committing as ${SESSION.slice(0, 8)}, session ${SESSION} \\(AGENT_LEASE_SESSION\\)\\.$`, 'm'));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `^Committing as ${SESSION.slice(0, 8)}, session ${SESSION} \\(from AGENT_LEASE_SESSION; if that is not you, unset it or set AGENT_LEASE_SESSION to your own session\\)\\.$`,
+      'm',
+    ),
+  );
   assert.equal(repo.git(['status', '--porcelain'], linked), '', 'the repair touched no tracked file');
   assert.equal(startSession(repo, linked).json?.systemMessage, undefined, 'nothing to repair at the next start');
 });
@@ -270,10 +276,7 @@ test('AGENT_LEASE_BYPASS=1 lets a commit of a held file through, and `log` shows
   const table = agentLease(repo, ['log'])
     .stdout.split('\n')
     .filter((line) => /\sbypass\s/.test(line));
-  const files = JSON.stringify([{ path: HELD, heldBy }]);
   assert.equal(table.length, 2, table.join('\n'));
-  assert.match(table[0]!, /\sbypass\s+erin\s+-\s+committer=erin via=AGENT_LEASE_SESSION files=/);
-  assert.ok(table[0]!.endsWith(` files=${files}`), table[0]);
-  assert.match(table[1]!, /\sbypass\s+-\s+-\s+by=carol committer=carol via=person files=/);
-  assert.ok(table[1]!.endsWith(` files=${files}`), table[1]);
+  assert.match(table[0]!, /\sbypass\s+erin\s+src\/held\.ts\s+committer=erin via=AGENT_LEASE_SESSION files=src\/held\.ts heldBy=bob:src\/held\.ts$/);
+  assert.match(table[1]!, /\sbypass\s+-\s+src\/held\.ts\s+by=carol committer=carol via=person files=src\/held\.ts heldBy=bob:src\/held\.ts$/);
 });
