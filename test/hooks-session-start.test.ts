@@ -61,6 +61,10 @@ test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent 
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
 
+  // A second session of the same process (here: this test process) holds a file of its own.
+  const secondEdit = fixture('pre-tool-use.write', repo.root, 'second-session', { tool_input: { file_path: join(repo.root, 'src/other.ts'), content: 'x' } });
+  assert.equal(runHook('pre-tool-use', secondEdit, { env }).stdout, '');
+
   // Claude Code 2.1.332 ends the old id first, ~100-170 ms before the new id starts.
   assert.deepEqual(runHook('session-end', fixture('session-end', repo.root, A, { reason: 'clear' }), { env }).status, 0);
   const meanwhile = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'someone-else'), { env });
@@ -70,7 +74,11 @@ test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent 
   withRepoStore(repo, (store) => {
     assert.deepEqual(
       listLeases(store).map((lease) => [lease.pattern, lease.sessionId]),
-      [['src/auth/login.ts', B]],
+      [
+        ['src/auth/login.ts', B],
+        ['src/other.ts', 'second-session'],
+      ],
+      'only the session that ended with reason clear is carried over',
     );
     assert.notEqual(getSession(store, A)?.endedAt, null, 'the old id is ended');
   });
@@ -81,7 +89,7 @@ test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent 
   assert.match(other.json?.hookSpecificOutput?.additionalContext ?? '', /holds src\/auth\/login\.ts exclusively/);
   assert.deepEqual(
     withRepoStore(repo, (store) => listLeases(store).map((lease) => lease.sessionId)),
-    [B],
+    [B, 'second-session'],
   );
 });
 
