@@ -6,7 +6,7 @@ import type { StoreFacts } from '../lib/core/store-health';
 import { chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
-import { inspectClaudeHooks } from '../lib/claude/inspect';
+import { inspectClaudeHooks, resolveHookBinary } from '../lib/claude/inspect';
 import { loadConfig, CONFIG_FILE } from '../lib/config/load';
 import { describeError } from '../lib/util/errors';
 import { isAccessible } from '../lib/util/files';
@@ -184,21 +184,37 @@ export function checkHooks(cwd: string, env: NodeJS.ProcessEnv): CheckResult[] {
     .map((worktree) => {
       const inspection = inspectClaudeHooks(worktree.path, { env });
       const where = `${worktree.path} (${worktree.branch ?? 'detached'})`;
-      if (inspection.problems.length === 0) return result('hooks', 'ok', `${where}: hooks present, binary ${inspection.binary.path}`);
+      if (inspection.problems.length === 0) {
+        return result('hooks', 'ok', `${where}: hooks present, binary ${inspection.binary.path}, which the session's Bash tool runs as agent-lease`);
+      }
       const none = inspection.missing.length === HOOK_ENTRIES.length && inspection.files.every((file) => file.problem === null);
       return result('hooks', none ? 'warn' : 'fail', `${where}: ${inspection.problems.join('; ')}`);
     });
 }
 
-/** Whether a commit in each worktree runs the guard; `fix` repairs every worktree. */
-export function checkGuard(cwd: string, fix: boolean): CheckResult[] {
+/**
+ * Whether a commit in each worktree runs the guard, and whether the guard finds a binary there
+ * (resolveHookBinary is the guard's own lookup: test/binary-lookup.test.ts proves they agree);
+ * `fix` repairs every worktree.
+ */
+export function checkGuard(cwd: string, fix: boolean, env: NodeJS.ProcessEnv): CheckResult[] {
   const repairs = fix ? new Map(repairAllWorktrees(cwd).map((repair) => [repair.worktree, repair])) : new Map();
   return worktreeGuardStates(cwd).map((state) => {
     const where = `${state.worktree} (${state.branch ?? 'detached'})`;
     const repair = repairs.get(state.worktree);
     const fixed = repair?.repaired ? `changed ${repair.changed.join(', ')}` : undefined;
-    if (state.active) return result('guard', 'ok', `${where}: the commit guard runs (${state.method})`, { fixed });
-    return result('guard', 'fail', `${where}: ${state.problem ?? 'the commit guard would not run'}`, { fix: state.fix ?? 'agent-lease init', fixed });
+    if (!state.active)
+      return result('guard', 'fail', `${where}: ${state.problem ?? 'the commit guard would not run'}`, { fix: state.fix ?? 'agent-lease init', fixed });
+    const binary = resolveHookBinary(state.worktree, env);
+    if (binary.path === null) {
+      return result(
+        'guard',
+        'fail',
+        `${where}: the commit guard is installed (${state.method}) but finds no agent-lease binary (looked in ${binary.tried.slice(0, 2).join(', ')} and PATH), so it refuses every commit once agent-lease has a store`,
+        { fix: 'npm install (agent-lease as a dev dependency), or npm i -g agent-lease', fixed },
+      );
+    }
+    return result('guard', 'ok', `${where}: the commit guard runs (${state.method}), with ${binary.path}`, { fixed });
   });
 }
 

@@ -72,7 +72,10 @@ describe('doctor', () => {
     assert.deepEqual(names, ['node', 'sqlite', 'store', 'wal', 'filesystem', 'sessions', 'config', 'hooks', 'guard']);
     assert.match(table.stdout, /^ok\s+sqlite\s+better-sqlite3 \d+\.\d+\.\d+ \(SQLite 3\.\d+\.\d+\); the native module loads$/m);
     assert.match(table.stdout, new RegExp(`^ok\\s+store\\s+${storePath}: readable and writable, schema \\d+, 1 session row\\(s\\)$`, 'm'));
-    assert.match(table.stdout, /^ok\s+hooks\s+.* \(main\): hooks present, binary .*node_modules\/\.bin\/agent-lease$/m);
+    assert.match(
+      table.stdout,
+      /^ok\s+hooks\s+.* \(main\): hooks present, binary .*node_modules\/\.bin\/agent-lease, which the session's Bash tool runs as agent-lease$/m,
+    );
     assert.match(table.stdout, /\n\nAll checks passed\.\n$/);
     const json = doctor();
     assert.equal(json.status, 0);
@@ -99,6 +102,17 @@ describe('doctor', () => {
     assert.equal(doctor(['--fix']).status, 1, 'not something doctor may install');
     repo.installBinary();
     assert.equal(doctor().status, 0);
+  });
+
+  it("runs the guard's own binary lookup: an installed guard that finds no binary fails (the plugin route with no global install)", () => {
+    installGuard(repo.root);
+    const result = doctor();
+    const guard = only(result.checks, 'guard');
+    assert.equal(guard.status, 'fail');
+    assert.match(guard.message, /the commit guard is installed \(hooks-dir\) but finds no agent-lease binary \(looked in .*\), so it refuses every commit/);
+    assert.match(guard.fix!, /npm i -g agent-lease/);
+    repo.installBinary();
+    assert.match(only(doctor().checks, 'guard').message, /the commit guard runs \(hooks-dir\), with .*node_modules\/\.bin\/agent-lease$/);
   });
 
   it('warns when no hooks are configured at all', () => {

@@ -64,12 +64,12 @@ function harness(t: TestContext) {
   const repo = tempRepo(t);
   return {
     repo,
-    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[]): Promise<ClaudeRun> {
+    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[], env: NodeJS.ProcessEnv = repo.env): Promise<ClaudeRun> {
       const model = new ScriptedModel(steps);
       models.push(model);
       const home = join(repo.base, `home-${name}`);
       mkdirSync(home, { recursive: true });
-      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(repo.env), extraArgs, ...(turns ? { turns } : {}) });
+      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(env), extraArgs, ...(turns ? { turns } : {}) });
       runs.push(run);
       return run;
     },
@@ -277,31 +277,89 @@ test("a person's commit in the worktree where a Claude Code session works is the
   assert.deepEqual(scriptFailures(), []);
 });
 
-test('the plugin (loaded with --plugin-dir) denies an edit to a file another live session holds', { skip: SKIP, timeout: 120_000 }, async (t) => {
-  const { repo, claude, scriptFailures } = harness(t);
+/** agent-lease installed globally the way `npm i -g agent-lease` does it: an `agent-lease` in a directory on PATH. */
+function installGlobally(repo: TempRepo): NodeJS.ProcessEnv {
+  const bin = join(repo.base, 'global-bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(BIN, join(bin, 'agent-lease'));
   chmodSync(BIN, 0o755);
-  repo.write('src/x.ts', 'export const x = 1;\n');
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'carol', runtime: 'cli', process: identify(process.pid) });
-    assert.equal(acquire(store, 'carol', ['src/**'], { task: 'reorganise src' }).ok, true);
-  });
-  const file = join(repo.root, 'src', 'x.ts');
+  return { ...repo.env, PATH: `${bin}:${repo.env.PATH ?? process.env.PATH}` };
+}
+
+test('plain `agent-lease` runs in the Bash tool of a session in a linked worktree with no node_modules (dev dependency in the main worktree)', {
+  skip: SKIP,
+  timeout: 120_000,
+}, async (t) => {
+  const { repo, claude, scriptFailures } = harness(t);
+  initProject(repo);
+  const worktree = repo.addWorktree('wt-a', 'branch-a');
   const answered = gate<ToolOutcome>();
-  const steps: Step[] = [
-    () => ({ tool: 'Read', input: { file_path: file } }),
-    () => ({ tool: 'Write', input: { file_path: file, content: 'export const x = 5;\n' } }),
+  const run = await claude('a', worktree, [
+    () => ({ tool: 'Bash', input: { command: 'agent-lease status; echo "exit $?"; command -v agent-lease', description: 'Lease status' } }),
     (request) => {
       answered.open(lastToolOutcome(request));
       return { text: 'done' };
     },
-  ];
-  const run = await claude('plugin', repo.root, steps, ['--plugin-dir', ROOT]);
-  const outcome = await within(answered.promise, 'the Write to be answered');
-  assert.equal(outcome.isError, true);
-  assert.match(outcome.result, /src\/x\.ts: carol \(task "reorganise src"\) holds src\/\*\* exclusively/);
+  ]);
+  const outcome = await within(answered.promise, 'the Bash call');
+  assert.equal(outcome.isError, false, outcome.result);
+  assert.match(outcome.result, /^exit 0$/m, outcome.result);
+  assert.match(outcome.result, new RegExp(`^${repo.root}/node_modules/\\.bin/agent-lease$`, 'm'), "the main worktree's binary, the one the hooks run");
   const exit = await within(run.exited, 'claude to exit');
   assert.equal(exit.code, 0, exit.stderr);
-  assert.equal(readFileSync(file, 'utf8'), 'export const x = 1;\n');
+  assert.deepEqual(scriptFailures(), []);
+});
+
+test('the plugin (loaded with --plugin-dir) with a global install: it denies an edit to a held file, its Bash tool runs `agent-lease`, and the guard checks its commit', {
+  skip: SKIP,
+  timeout: 120_000,
+}, async (t) => {
+  const { repo, claude, scriptFailures } = harness(t);
+  const env = installGlobally(repo);
+  repo.write('src/x.ts', 'export const x = 1;\n');
+  repo.write('src/y.ts', 'export const y = 1;\n');
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'x']);
+  withRepoStore(repo, (store) => {
+    registerSession(store, { id: 'carol', runtime: 'cli', process: identify(process.pid) });
+    assert.equal(acquire(store, 'carol', ['src/x.ts'], { task: 'reorganise src' }).ok, true);
+  });
+  const file = join(repo.root, 'src', 'x.ts');
+  const denied = gate<ToolOutcome>();
+  const statusRan = gate<ToolOutcome>();
+  const committed = gate<ToolOutcome>();
+  const steps: Step[] = [
+    () => ({ tool: 'Read', input: { file_path: file } }),
+    () => ({ tool: 'Write', input: { file_path: file, content: 'export const x = 5;\n' } }),
+    (request) => {
+      denied.open(lastToolOutcome(request));
+      return { tool: 'Bash', input: { command: 'agent-lease status', description: 'Lease status' } };
+    },
+    (request) => {
+      statusRan.open(lastToolOutcome(request));
+      return {
+        tool: 'Bash',
+        input: { command: 'printf "export const x = 6;\\n" > src/x.ts && git add src/x.ts && git commit -q -m "x = 6"', description: 'Commit x' },
+      };
+    },
+    (request) => {
+      committed.open(lastToolOutcome(request));
+      return { text: 'done' };
+    },
+  ];
+  const run = await claude('plugin', repo.root, steps, ['--plugin-dir', ROOT], undefined, env);
+  const outcome = await within(denied.promise, 'the Write to be answered');
+  assert.equal(outcome.isError, true);
+  assert.match(outcome.result, /carol \(task "reorganise src"\) holds src\/x\.ts exclusively/);
+  const status = await within(statusRan.promise, 'agent-lease status in Bash');
+  assert.equal(status.isError, false, status.result);
+  assert.match(status.result, /carol/);
+  const commit = await within(committed.promise, 'the commit');
+  assert.equal(commit.isError, true, commit.result);
+  assert.match(commit.result, /agent-lease guard: commit refused: 1 staged file is held by another session/);
+  assert.doesNotMatch(commit.result, /no agent-lease binary/);
+  const exit = await within(run.exited, 'claude to exit');
+  assert.equal(exit.code, 0, exit.stderr);
   assert.deepEqual(scriptFailures(), []);
 });
 

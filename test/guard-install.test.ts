@@ -196,7 +196,7 @@ test('a session start in a husky project where nobody installed the guard change
   repo.linkHusky();
   repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
   const result = ensureGuardActive(repo.root);
-  assert.equal(result.repaired, false);
+  assert.equal(result.done, 'nothing');
   assert.match(result.problem!, /the guard is not installed: there is no \.husky\/pre-commit; fix: agent-lease init/);
   assert.throws(() => repo.git(['config', 'core.hooksPath']), "husky was not set up behind the user's back");
   assert.equal(existsSync(join(repo.root, '.husky')), false);
@@ -210,7 +210,7 @@ test('husky in devDependencies but not installed: the guard is added, and instal
   assert.match(installed.description, /but not before husky is set up: husky is installed neither in .* nor in the main worktree, .*run npm install/);
   assert.match(guardState(repo.root).problem!, /husky is not set up in this clone \(core\.hooksPath is unset\)/);
   repo.linkHusky();
-  assert.deepEqual(ensureGuardActive(repo.root), { repaired: true }, 'once husky is there, the session start sets it up');
+  assert.deepEqual(ensureGuardActive(repo.root), { done: 'repaired' }, 'once husky is there, the session start sets it up');
   assert.equal(commitHeld().status, 1);
 });
 
@@ -225,13 +225,13 @@ test('a fresh worktree where husky never ran commits unguarded, until ensureGuar
   assert.match(state.problem!, /\.husky\/_ does not exist in this worktree \(husky never ran here\), so git runs no hook at all/);
   assert.equal(commitHeld(linked).status, 0, 'the hole: git found no hook to run');
 
-  assert.deepEqual(ensureGuardActive(linked), { repaired: true });
+  assert.deepEqual(ensureGuardActive(linked), { done: 'repaired' });
   assert.deepEqual(guardState(linked), { active: true, method: 'husky' });
   const refused = commitHeld(linked);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /user hook ran/, "the user's husky hooks run again too");
   assert.match(refused.stderr, /^ {4}bob .*holds /m);
-  assert.deepEqual(ensureGuardActive(linked), { repaired: false });
+  assert.deepEqual(ensureGuardActive(linked), { done: 'nothing' });
   assert.equal(repo.git(['status', '--porcelain', '.husky'], linked), '', 'nothing tracked was touched');
 });
 
@@ -274,7 +274,7 @@ test('a branch whose .husky/pre-commit predates the guard: reported at session s
   repo.git(['commit', '-q', '-am', 'guard']);
 
   const atStart = ensureGuardActive(old);
-  assert.equal(atStart.repaired, true, "husky's directory is made, so the user's own hooks run again");
+  assert.equal(atStart.done, 'repaired', "husky's directory is made, so the user's own hooks run again");
   assert.match(atStart.problem!, /\.husky\/pre-commit on this branch does not run the guard; fix: agent-lease init/);
   assert.equal(repo.git(['status', '--porcelain'], old), '', 'a session start does not edit tracked files');
   assert.equal(commitHeld(old).status, 0);
@@ -290,11 +290,11 @@ test('without husky, ensureGuardActive installs a missing hook and re-enables on
   repo.installBinary();
   const hook = join(repo.root, '.git', 'hooks', 'pre-commit');
   assert.equal(commitHeld().status, 0);
-  assert.deepEqual(ensureGuardActive(repo.root), { repaired: true });
+  assert.deepEqual(ensureGuardActive(repo.root), { done: 'installed' }, 'a first install is not a repair');
   assert.equal(commitHeld().status, 1);
   chmodSync(hook, 0o644);
   assert.match(guardState(repo.root).problem!, /pre-commit is not executable/);
-  assert.deepEqual(ensureGuardActive(repo.root), { repaired: true });
+  assert.deepEqual(ensureGuardActive(repo.root), { done: 'repaired' });
   assert.equal(commitHeld().status, 1);
 });
 
@@ -304,7 +304,7 @@ test('ensureGuardActive runs no git when the guard is already active', () => {
   const saved = process.env.PATH;
   process.env.PATH = mkdtempSync(join(repo.base, 'empty-path-'));
   try {
-    assert.deepEqual(ensureGuardActive(repo.root), { repaired: false }, 'with no git on PATH, any git call would have failed');
+    assert.deepEqual(ensureGuardActive(repo.root), { done: 'nothing' }, 'with no git on PATH, any git call would have failed');
   } finally {
     process.env.PATH = saved;
   }

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquire } from '../lib/core/acquire';
 import { listLeases } from '../lib/core/lease-queries';
 import { getSession, registerSession } from '../lib/core/sessions';
-import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
+import { BIN, fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
 const B = '5e6f7a8b-2222-4c3d-8e9f-1a2b3c4d5e6f';
@@ -23,7 +24,7 @@ test('startup registers the session with its agent process, exports its id to th
   assert.match(context, /No other session holds any file right now/);
   assert.match(context, /agent-lease claim 'src\/auth\/\*\*' --task "/);
   assert.equal(readFileSync(envFile, 'utf8'), `export EARLIER=1\nexport AGENT_LEASE_SESSION=${A}\n`);
-  assert.equal(run.json?.systemMessage, 'agent-lease: the commit guard was not active in this worktree and has been repaired');
+  assert.equal(run.json?.systemMessage, 'agent-lease: installed the commit guard in this worktree', 'a first install, not a repair');
   assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
   const again = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
   assert.equal(again.json?.systemMessage, undefined, 'nothing to repair the second time');
@@ -111,4 +112,24 @@ test('a store that cannot be used and an unwritable CLAUDE_ENV_FILE are reported
 
   const elsewhere = runHook('session-start', fixture('session-start.startup', outside, A), { env: hookEnv(repo.env) });
   assert.deepEqual([elsewhere.status, elsewhere.stdout, elsewhere.stderr], [0, '', '']);
+});
+
+test("the session's shell gets the directory of the binary the hook runs as first on PATH, quoted, unless it is on PATH already", (t) => {
+  const repo = tempRepo(t);
+  const dir = join(repo.base, "it's bin");
+  mkdirSync(dir);
+  symlinkSync(BIN, join(dir, 'agent-lease'));
+  chmodSync(BIN, 0o755);
+  const envFile = join(repo.base, 'session-env.sh');
+  const input = JSON.stringify(fixture('session-start.startup', repo.root, A));
+  const start = (path: string): string => {
+    writeFileSync(envFile, '');
+    execFileSync(join(dir, 'agent-lease'), ['hook', 'session-start'], { input, env: hookEnv(repo.env, { CLAUDE_ENV_FILE: envFile, PATH: path }) });
+    return readFileSync(envFile, 'utf8');
+  };
+  const exported = start(process.env.PATH!);
+  assert.equal(exported, `export AGENT_LEASE_SESSION=${A}\nexport PATH='${repo.base}/it'\\''s bin':"$PATH"\n`);
+  const shell = execFileSync('/bin/bash', ['-c', `. ${envFile}; command -v agent-lease`], { encoding: 'utf8' });
+  assert.equal(shell, `${dir}/agent-lease\n`);
+  assert.equal(start(`${dir}:${process.env.PATH}`), `export AGENT_LEASE_SESSION=${A}\n`, 'already on PATH: nothing added');
 });

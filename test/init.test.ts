@@ -146,15 +146,17 @@ test("the hook command finds the binary in the session's worktree, then the main
   assert.equal(runCommand('session-end', 'project', env).stdout, `ran ${worktree}/node_modules/.bin/agent-lease hook session-end\n`);
 });
 
-test("the plugin's command also runs a build inside the plugin, and otherwise asks for a global install", (t) => {
+test("the plugin's command runs the installed agent-lease the guard also finds, never a build inside the plugin, and otherwise asks for a global install", (t) => {
   const repo = tempRepo(t);
   const pluginRoot = join(repo.base, 'plugin');
-  const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base), CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
-  const missing = runCommand('pre-tool-use', 'plugin', env);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /run npm i -g agent-lease\. Files are NOT being leased\./);
+  const path = pathWithOnlyGit(repo.base);
+  const env = { ...hookEnv(repo.env), PATH: path, CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
   fakeBinary(join(pluginRoot, 'dist', 'bin', 'agent-lease.js'));
-  assert.equal(runCommand('pre-tool-use', 'plugin', env).stdout, `ran ${pluginRoot}/dist/bin/agent-lease.js hook pre-tool-use\n`);
+  const missing = runCommand('pre-tool-use', 'plugin', env);
+  assert.equal(missing.status, 1, 'a build inside the plugin is not used: the commit guard could not find it');
+  assert.match(missing.stderr, /run npm i -g agent-lease\. Files are NOT being leased\./);
+  fakeBinary(join(path, 'agent-lease'));
+  assert.equal(runCommand('pre-tool-use', 'plugin', env).stdout, `ran ${path}/agent-lease hook pre-tool-use\n`);
 });
 
 test('the plugin files are current: hooks/hooks.json as generated, versions as in package.json', () => {

@@ -71,7 +71,7 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
   results.push(
     ...safely('config', () => checkConfig(worktreeRoot)),
     ...safely('hooks', () => checkHooks(cwd, process.env)),
-    ...safely('guard', () => checkGuard(cwd, fix)),
+    ...safely('guard', () => checkGuard(cwd, fix, process.env)),
   );
   return results;
 }

@@ -9,6 +9,12 @@
 // none it says so on stderr and exits 1, which Claude Code shows the user as a hook error (an exit
 // 127 from sh would be just as non-blocking but much less clear). No machine-specific path is
 // written: the file is meant to be committed.
+//
+// The plugin's hooks look in the same places and nowhere else, in particular not in the plugin's
+// own directory: a plugin is copied from git without node_modules (better-sqlite3 is a native
+// module, so no single-file build can carry it) and without dist/, and the commit guard and the
+// session's Bash tool must run the very binary the hooks run. So the plugin needs agent-lease
+// installed (globally, or as the project's dev dependency) and says so when it is not.
 import { INSTALLED_BINARY, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 import type { CommandHandler, MatcherGroup } from './settings-file';
 
@@ -44,8 +50,7 @@ export function hookCommand(hook: HookName, launcher: Launcher): string {
     {
       worktree: [`"$d/${INSTALLED_BINARY}"`],
       'main worktree': [`"$(git -C "$d" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../${INSTALLED_BINARY}"`],
-      // A plugin installed from the npm package carries its own build, tried before PATH.
-      PATH: [...(launcher === 'plugin' ? [`"\${CLAUDE_PLUGIN_ROOT}/dist/bin/agent-lease.js"`] : []), `"${SHELL_PATH_LOOKUP}"`],
+      PATH: [`"${SHELL_PATH_LOOKUP}"`],
     },
     `{ echo "agent-lease is not installed (looked in $d/${INSTALLED_BINARY}, the main worktree and PATH): run ${remedy}. Files are NOT being leased." >&2; exit 1; }`,
   );

@@ -9,6 +9,7 @@ import type { HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
 import { carryOverLeases, registerSession } from '../core/sessions';
 import { ensureGuardActive } from '../guard/state';
+import { binaryDirToExport } from '../util/binary';
 import { describeError } from '../util/errors';
 import { shellWord } from '../util/text';
 import { eventContext, sessionRegistration, withStore, type AgentEvent, type EventContext } from './context';
@@ -24,17 +25,20 @@ export interface SessionStart {
   source: string;
   /** A file the client sources before each shell command (Claude Code's CLAUDE_ENV_FILE). */
   envFile?: string | undefined;
+  /** The agent-lease binary this hook runs as, to be the one the session's shell runs too. */
+  binary?: string | undefined;
 }
 
 export function startSession(event: AgentEvent, start: SessionStart): Verdict {
   const context = eventContext(event);
   if (context === null) return {};
   const warnings = context.warnings;
-  const envProblem = start.envFile ? exportSessionId(start.envFile, context.sessionId) : null;
+  const envProblem = start.envFile ? exportToShell(start.envFile, context.sessionId, start.binary) : null;
   if (envProblem !== null) warnings.push(envProblem);
   const guard = ensureGuardActive(context.repo.worktreeRoot);
   if (guard.problem !== undefined) warnings.push(`agent-lease: commits in this worktree are NOT checked: ${guard.problem}`);
-  else if (guard.repaired) warnings.push('agent-lease: the commit guard was not active in this worktree and has been repaired');
+  else if (guard.done === 'installed') warnings.push('agent-lease: installed the commit guard in this worktree');
+  else if (guard.done === 'repaired') warnings.push('agent-lease: the commit guard was not active in this worktree and has been repaired');
   const agent = findAgentProcess();
   const result = withStore(context, (store) => {
     registerSession(store, sessionRegistration(context, agent));
@@ -52,14 +56,19 @@ export function startSession(event: AgentEvent, start: SessionStart): Verdict {
 
 /**
  * Appends `export AGENT_LEASE_SESSION=<id>` to the file the client sources before each shell
- * command of this session, so that `git commit` (and the CLI) know which session is acting.
+ * command of this session, so that `git commit` (and the CLI) know which session is acting, and
+ * puts the directory of this very binary first on that shell's PATH: the briefing and every
+ * denial tell the model to run `agent-lease ...`, and Claude Code's Bash tool has no
+ * node_modules/.bin on its PATH (a linked worktree has no node_modules at all).
  */
-function exportSessionId(envFile: string, sessionId: string): string | null {
+function exportToShell(envFile: string, sessionId: string, binary: string | undefined): string | null {
+  const dir = binaryDirToExport(binary, process.env.PATH);
+  const lines = [`export AGENT_LEASE_SESSION=${shellWord(sessionId)}`, ...(dir === null ? [] : [`export PATH=${shellWord(dir)}:"$PATH"`])];
   try {
-    appendFileSync(envFile, `export AGENT_LEASE_SESSION=${shellWord(sessionId)}\n`);
+    appendFileSync(envFile, `${lines.join('\n')}\n`);
     return null;
   } catch (error) {
-    return `agent-lease: could not write to CLAUDE_ENV_FILE ${envFile} (${describeError(error)}); commits from this session's Bash tool will not be recognised as its own`;
+    return `agent-lease: could not write to CLAUDE_ENV_FILE ${envFile} (${describeError(error)}); commits from this session's Bash tool will not be recognised as its own, and \`agent-lease\` may not run there`;
   }
 }
 

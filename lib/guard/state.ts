@@ -29,20 +29,26 @@ export interface WorktreeRepair {
   problem?: string;
 }
 
+/** What a session start did to the guard: nothing, a first install, or a repair of ours. */
+export type GuardEnsured = { done: 'nothing' | 'installed' | 'repaired'; problem?: string };
+
 /**
  * Makes sure a commit in this worktree runs the guard; called at every session start. Cheap when
- * all is well (files only, no git process). Repairs the worktree hole and a missing or disabled
- * hook in the hooks directory; never throws: what it cannot repair comes back as `problem`.
+ * all is well (files only, no git process). Installs it where no guard of ours was (the plugin
+ * route has no `init`), repairs the worktree hole and a disabled hook; never throws: what it
+ * cannot do comes back as `problem`.
  */
-export function ensureGuardActive(worktreeRoot: string): { repaired: boolean; problem?: string } {
+export function ensureGuardActive(worktreeRoot: string): GuardEnsured {
   try {
     const layout = hookLayout(worktreeRoot);
-    if (stateOf(layout).active) return { repaired: false };
+    const before = stateOf(layout);
+    if (before.active) return { done: 'nothing' };
     const changed = repair(layout, { editTracked: false });
+    const done = changed.length === 0 ? 'nothing' : before.method === 'none' ? 'installed' : 'repaired';
     const after = stateOf(hookLayout(worktreeRoot));
-    return after.active ? { repaired: changed.length > 0 } : { repaired: changed.length > 0, problem: sentence(after) };
+    return after.active ? { done } : { done, problem: sentence(after) };
   } catch (error) {
-    return { repaired: false, problem: describeError(error) };
+    return { done: 'nothing', problem: describeError(error) };
   }
 }
 

@@ -7,7 +7,7 @@
 // A fresh `git worktree add` has no node_modules of its own, so after the worktree's install comes
 // the main worktree's (the parent of git's common directory), then PATH; never npx, which may
 // reach the network or prompt.
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 
 export const BINARY_NAME = 'agent-lease';
 
@@ -54,4 +54,15 @@ export function shellBinaryLookup(variable: string, places: Record<BinaryPlace, 
     const step = index === 0 ? assignment : `[ -x "$${variable}" ] || ${assignment}`;
     return index === words.length - 1 ? `${step} || ${ifNone}` : step;
   });
+}
+
+/**
+ * The directory to put first on the PATH of an agent's shell so that plain `agent-lease` runs
+ * `binary` (the file this process was started as), or null when it is there already or when the
+ * file is not called `agent-lease` (a development build run as `node dist/bin/agent-lease.js`).
+ */
+export function binaryDirToExport(binary: string | undefined, pathVariable: string | undefined): string | null {
+  if (binary === undefined || basename(binary) !== BINARY_NAME) return null;
+  const dir = dirname(binary);
+  return (pathVariable ?? '').split(delimiter).includes(dir) ? null : dir;
 }
