@@ -41,8 +41,15 @@ function huskyProjectWithGuard(t: TestContext): GuardRepo {
   repo.installBinary();
   const init = agentLease(repo, ['init']);
   assert.equal(init.status, 0, init.stderr);
-  assert.match(init.stdout, /^installed the commit guard \(\.husky\/pre-commit\): the guard runs from \.husky\/pre-commit, through husky's \.husky\/_$/m);
-  repo.git(['add', '.claude/settings.json', '.husky/pre-commit']);
+  assert.match(
+    init.stdout,
+    /^installed the commit guard: it runs from \.husky\/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg, through husky's \.husky\/_$/m,
+  );
+  assert.match(
+    init.stdout,
+    /^Commit \.claude\/settings\.json, \.husky\/pre-commit, \.husky\/pre-merge-commit, \.husky\/pre-applypatch, \.husky\/prepare-commit-msg so that every worktree/m,
+  );
+  repo.git(['add', '.claude/settings.json', '.husky']);
   repo.git(['commit', '-q', '-m', 'agent-lease hooks and guard']);
   holdAsBob(repo);
   return repo;
@@ -121,7 +128,7 @@ test('husky: doctor names the fresh worktree whose commits would not run the gua
     [repo.root, 'main'],
     [started, 'started'],
   ]) {
-    assert.match(report.stdout, new RegExp(`^ok\\s+guard\\s+${worktree} \\(${branch}\\): the commit guard runs \\(husky\\)$`, 'm'));
+    assert.match(report.stdout, new RegExp(`^ok\\s+guard\\s+${worktree} \\(${branch}\\): the commit guard runs \\(husky\\), with \\S+$`, 'm'));
   }
   assert.equal(commitHeld(repo, fresh).status, 0, 'doctor alone changed nothing');
 
@@ -129,7 +136,7 @@ test('husky: doctor names the fresh worktree whose commits would not run the gua
   assert.equal(fixed.status, 0, fixed.stdout);
   assert.match(
     fixed.stdout,
-    new RegExp(`^ok\\s+guard\\s+${fresh} \\(fresh\\): the commit guard runs \\(husky\\)\\n\\s+fixed: changed ${fresh}/\\.husky/_$`, 'm'),
+    new RegExp(`^ok\\s+guard\\s+${fresh} \\(fresh\\): the commit guard runs \\(husky\\), with \\S+\\n\\s+fixed: changed ${fresh}/\\.husky/_$`, 'm'),
   );
 
   for (const worktree of [repo.root, started, fresh]) {
@@ -180,12 +187,12 @@ const linesOf = (file: string): string[] => (existsSync(file) ? readFileSync(fil
  * `init --dry-run`, `init`, `uninstall --dry-run`, then `whileInstalled`, then `uninstall`: the dry
  * runs write nothing, and `uninstall` leaves everything `init` could change exactly as it was.
  */
-function initThenUninstall(repo: GuardRepo, expected: { guardFiles: string; statusInstalled: string }, whileInstalled: () => void): void {
+function initThenUninstall(repo: GuardRepo, expected: { guardFrom: string; statusInstalled: string }, whileInstalled: () => void): void {
   const before = installState(repo);
   const dry = agentLease(repo, ['init', '--dry-run']);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /^would change \.claude\/settings\.json:\n/);
-  assert.ok(dry.stdout.includes(`\nwould install the commit guard (${expected.guardFiles}): `), dry.stdout);
+  assert.ok(dry.stdout.includes(`\nwould install the commit guard: it runs from ${expected.guardFrom}`), dry.stdout);
   assert.deepEqual(installState(repo), before, 'init --dry-run wrote nothing');
 
   const init = agentLease(repo, ['init']);
@@ -199,7 +206,7 @@ function initThenUninstall(repo: GuardRepo, expected: { guardFiles: string; stat
 
   const uninstall = agentLease(repo, ['uninstall']);
   assert.equal(uninstall.status, 0, uninstall.stderr);
-  assert.match(uninstall.stdout, /\nremoved the commit guard \(.+\)\n$/);
+  assert.match(uninstall.stdout, /\nremoved the commit guard \(.+\)\nleft in place \(remove by hand what you want gone\):\n/);
   assert.deepEqual(installState(repo), before, 'uninstall restored everything init changed, byte for byte');
 }
 
@@ -212,15 +219,22 @@ test("init and uninstall in a husky project: the user's .husky/pre-commit keeps 
   holdAsBob(repo);
   assert.deepEqual(linesOf(userLog), ['husky pre-commit'], 'the commit of the husky setup ran the hook');
 
-  initThenUninstall(repo, { guardFiles: '.husky/pre-commit', statusInstalled: 'M .claude/settings.json\n M .husky/pre-commit' }, () => {
-    const free = commitFree(repo);
-    assert.equal(free.status, 0, free.stderr);
-    assert.equal(free.stderr, 'lint ok\n');
-    const refused = commitHeld(repo, repo.root);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /^lint ok\nagent-lease guard: commit refused: 1 staged file is held by another session\./);
-    assert.equal(linesOf(userLog).length, 3, "the user's lines ran at both commits, before the guard");
-  });
+  initThenUninstall(
+    repo,
+    {
+      guardFrom: '.husky/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg, through',
+      statusInstalled: 'M .claude/settings.json\n M .husky/pre-commit\n?? .husky/pre-applypatch\n?? .husky/pre-merge-commit\n?? .husky/prepare-commit-msg',
+    },
+    () => {
+      const free = commitFree(repo);
+      assert.equal(free.status, 0, free.stderr);
+      assert.equal(free.stderr, 'lint ok\n');
+      const refused = commitHeld(repo, repo.root);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /^lint ok\nagent-lease guard: commit refused: 1 staged file is held by another session\./);
+      assert.equal(linesOf(userLog).length, 3, "the user's lines ran at both commits, before the guard");
+    },
+  );
   assert.equal(commitHeld(repo, repo.root).status, 0, 'no guard any more');
   assert.equal(linesOf(userLog).length, 4, "the user's hook still runs");
 });
@@ -234,15 +248,19 @@ test("init and uninstall without husky: the user's .git/hooks/pre-commit is chai
   repo.installBinary();
   holdAsBob(repo);
 
-  initThenUninstall(repo, { guardFiles: '.git/hooks/pre-commit.agent-lease-chained, .git/hooks/pre-commit', statusInstalled: '?? .claude/' }, () => {
-    const free = commitFree(repo);
-    assert.equal(free.status, 0, free.stderr);
-    assert.deepEqual(linesOf(userLog), ['pre-commit with 0 arguments'], "the user's hook ran after the guard let the commit through");
-    const refused = commitHeld(repo, repo.root);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /^agent-lease guard: commit refused: 1 staged file is held by another session\./);
-    assert.equal(linesOf(userLog).length, 1, 'a refused commit stops at the guard');
-  });
+  initThenUninstall(
+    repo,
+    { guardFrom: '.git/hooks/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg, then', statusInstalled: '?? .claude/' },
+    () => {
+      const free = commitFree(repo);
+      assert.equal(free.status, 0, free.stderr);
+      assert.deepEqual(linesOf(userLog), ['pre-commit with 0 arguments'], "the user's hook ran after the guard let the commit through");
+      const refused = commitHeld(repo, repo.root);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /^agent-lease guard: commit refused: 1 staged file is held by another session\./);
+      assert.equal(linesOf(userLog).length, 1, 'a refused commit stops at the guard');
+    },
+  );
   assert.equal(commitHeld(repo, repo.root).status, 0, 'no guard any more');
   assert.equal(linesOf(userLog).length, 2, "the user's hook still runs");
 });

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { AgentLeaseError } from '../lib/util/errors';
 import { installGuard, uninstallGuard } from '../lib/guard/install';
+import { GUARDED_HOOKS } from '../lib/guard/script';
 import { ensureGuardActive, guardState, repairAllWorktrees, worktreeGuardStates } from '../lib/guard/state';
 import { isolateGitInThisProcess } from './support/git-repo';
 import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
@@ -33,7 +34,13 @@ function huskyWithGuardCommitted(): void {
   setUpHusky(repo);
   repo.installBinary();
   installGuard(repo.root);
-  repo.git(['commit', '-q', '-am', 'guard']);
+  repo.git(['add', '.husky']);
+  repo.git(['commit', '-q', '-m', 'guard']);
+}
+
+/** The guarded hooks' files in `dir`. */
+function guarded(dir: string): string[] {
+  return GUARDED_HOOKS.map((hook) => join(dir, hook));
 }
 
 function snapshot(dir: string): Record<string, { content: string; mode: number }> {
@@ -56,8 +63,8 @@ test('without husky: installs into the hooks directory, chaining the hook that w
   const installed = installGuard(repo.root);
   assert.deepEqual(installed.changed.sort(), dry.changed.sort());
   assert.equal(installed.method, 'hooks-dir');
-  assert.deepEqual(installed.changed.sort(), [join(hooks, 'pre-commit'), join(hooks, 'pre-commit.agent-lease-chained')]);
-  assert.match(installed.description, /then the previous hook, kept as .*pre-commit\.agent-lease-chained/);
+  assert.deepEqual(installed.changed.sort(), [...guarded(hooks), join(hooks, 'pre-commit.agent-lease-chained')].sort());
+  assert.match(installed.description, /then the hook\(s\) it replaced, kept as .*pre-commit\.agent-lease-chained/);
   assert.deepEqual(installGuard(repo.root).changed, [], 'installing again changes nothing');
   assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
 
@@ -74,7 +81,7 @@ test('without husky: installs into the hooks directory, chaining the hook that w
   repo.git(['add', 'free.txt']);
   assert.equal(repo.commit(['-q', '-m', 'vetoed']).status, 1, "the chained hook's failure still stops the commit");
 
-  assert.equal(uninstallGuard(repo.root).changed.length, 2);
+  assert.equal(uninstallGuard(repo.root).changed.length, GUARDED_HOOKS.length + 1);
   assert.deepEqual(snapshot(hooks), before, 'the hooks directory is as it was, bytes and modes');
   assert.deepEqual(uninstallGuard(repo.root).changed, []);
 });
@@ -83,7 +90,7 @@ test('without husky and without a previous hook: install, then uninstall leaves 
   repo.installBinary();
   const hooks = join(repo.root, '.git', 'hooks');
   const before = snapshot(hooks);
-  assert.deepEqual(installGuard(repo.root).changed, [join(hooks, 'pre-commit')]);
+  assert.deepEqual(installGuard(repo.root).changed, guarded(hooks));
   assert.equal(commitHeld().status, 1);
   uninstallGuard(repo.root);
   assert.deepEqual(snapshot(hooks), before);
@@ -95,7 +102,7 @@ test('a repository-local core.hooksPath is honoured; one from the global config 
   const shared = join(repo.base, 'team-hooks');
   mkdirSync(shared);
   repo.git(['config', 'core.hooksPath', shared]);
-  assert.deepEqual(installGuard(repo.root).changed, [join(shared, 'pre-commit')]);
+  assert.deepEqual(installGuard(repo.root).changed, guarded(shared));
   assert.equal(commitHeld().status, 1);
   uninstallGuard(repo.root);
   repo.git(['config', '--unset', 'core.hooksPath']);
@@ -118,8 +125,11 @@ test('a hooks directory inside the worktree holds tracked files: the guard is ap
   repo.git(['config', 'core.hooksPath', '.githooks']);
   assert.match(ensureGuardActive(repo.root).problem!, /not installed/, 'a session start does not edit tracked hooks');
 
-  assert.deepEqual(installGuard(repo.root).changed, [hookFile]);
-  assert.equal(repo.git(['status', '--porcelain', '.githooks']), 'M .githooks/pre-commit');
+  assert.deepEqual(installGuard(repo.root).changed, guarded(join(repo.root, '.githooks')));
+  assert.equal(
+    repo.git(['status', '--porcelain', '.githooks']),
+    'M .githooks/pre-commit\n?? .githooks/pre-applypatch\n?? .githooks/pre-merge-commit\n?? .githooks/prepare-commit-msg',
+  );
   assert.deepEqual(guardState(repo.root), { active: true, method: 'hooks-dir' });
   const refused = commitHeld();
   assert.equal(refused.status, 1);
@@ -139,7 +149,7 @@ test("with husky: the guard is appended once to .husky/pre-commit, after the use
 
   const installed = installGuard(repo.root);
   assert.equal(installed.method, 'husky');
-  assert.deepEqual(installed.changed, [script]);
+  assert.deepEqual(installed.changed, guarded(join(repo.root, '.husky')));
   const text = readFileSync(script, 'utf8');
   assert.ok(text.startsWith('echo "user hook ran"\necho "second line"\n# agent-lease guard: begin'), 'appended on a new line, nothing clobbered');
   assert.deepEqual(installGuard(repo.root).changed, []);
@@ -151,8 +161,9 @@ test("with husky: the guard is appended once to .husky/pre-commit, after the use
   assert.match(refused.stderr, /user hook ran\nsecond line/, 'git shows hook output on stderr');
   assert.match(refused.stderr, /^ {4}bob .*holds /m);
 
-  assert.deepEqual(uninstallGuard(repo.root).changed, [script]);
+  assert.deepEqual(uninstallGuard(repo.root).changed, guarded(join(repo.root, '.husky')));
   assert.equal(readFileSync(script, 'utf8'), original, 'byte for byte, missing final newline included');
+  assert.equal(repo.git(['status', '--porcelain', '.husky']), '', 'the hook files it created are gone');
   assert.equal(commitHeld().status, 0);
 });
 
@@ -182,7 +193,7 @@ test("husky only in devDependencies, never run: install creates .husky/pre-commi
   });
   const installed = installGuard(repo.root);
   assert.equal(installed.method, 'husky');
-  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit'), join(repo.root, '.husky', '_')]);
+  assert.deepEqual(installed.changed, [...guarded(join(repo.root, '.husky')), join(repo.root, '.husky', '_')]);
   assert.equal(repo.git(['config', 'core.hooksPath']), '.husky/_');
   assert.deepEqual(guardState(repo.root), { active: true, method: 'husky' });
   assert.equal(commitHeld().status, 1);
@@ -206,7 +217,7 @@ test('husky in devDependencies but not installed: the guard is added, and instal
   repo.installBinary();
   repo.write('package.json', '{ "devDependencies": { "husky": "^9.1.7" } }\n');
   const installed = installGuard(repo.root);
-  assert.deepEqual(installed.changed, [join(repo.root, '.husky', 'pre-commit')]);
+  assert.deepEqual(installed.changed, guarded(join(repo.root, '.husky')));
   assert.match(installed.description, /but not before husky is set up: husky is installed neither in .* nor in the main worktree, .*run npm install/);
   assert.match(guardState(repo.root).problem!, /husky is not set up in this clone \(core\.hooksPath is unset\)/);
   repo.linkHusky();
@@ -281,8 +292,8 @@ test('a branch whose .husky/pre-commit predates the guard: reported at session s
 
   const [, repair] = repairAllWorktrees(repo.root);
   assert.equal(repair!.repaired, true);
-  assert.deepEqual(repair!.changed, [join(old, '.husky', 'pre-commit')]);
-  assert.equal(repo.git(['status', '--porcelain'], old), 'M .husky/pre-commit');
+  assert.deepEqual(repair!.changed, guarded(join(old, '.husky')));
+  assert.equal(repo.git(['status', '--porcelain', '.husky/pre-commit'], old), 'M .husky/pre-commit');
   assert.equal(commitHeld(old).status, 1);
 });
 

@@ -200,7 +200,8 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
   const dry = cli(repo, ['init', '--dry-run'], { env });
   assert.equal(dry.status, 0);
   assert.match(dry.stdout, /^would change \.claude\/settings\.json:\n {2}added SessionStart → agent-lease hook session-start, timeout 15s\n/);
-  assert.match(dry.stdout, /\nwould install the commit guard \(\.git\/hooks\/pre-commit\): the guard runs from \.git\/hooks\/pre-commit\n/);
+  assert.match(dry.stdout, /\nwould install the commit guard: it runs from \.git\/hooks\/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg\n/);
+  assert.equal(dry.stdout.match(/\.git\/hooks\/pre-commit/g)?.length, 1, 'the hook is named once, not in the list of changes and again in the description');
   assert.equal(readFileSync(file, 'utf8'), original);
   assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
 
@@ -218,13 +219,20 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
   const again = cli(repo, ['init'], { env });
   assert.deepEqual(
     [again.status, again.stdout, again.stderr],
-    [0, '.claude/settings.json: agent-lease hooks already installed\ncommit guard already installed: the guard runs from .git/hooks/pre-commit\n', ''],
+    [
+      0,
+      '.claude/settings.json: agent-lease hooks already installed\ncommit guard already installed: it runs from .git/hooks/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg\n',
+      '',
+    ],
   );
   assert.equal(readFileSync(file, 'utf8'), installed);
 
   const uninstall = cli(repo, ['uninstall'], { env });
   assert.equal(uninstall.status, 0);
-  assert.match(uninstall.stdout, /removed PreToolUse → agent-lease hook pre-tool-use\n(.*\n)*removed the commit guard \(\.git\/hooks\/pre-commit\)\n$/);
+  assert.match(
+    uninstall.stdout,
+    /removed PreToolUse → agent-lease hook pre-tool-use\n(.*\n)*removed the commit guard \(\.git\/hooks\/pre-commit, \.git\/hooks\/pre-merge-commit, \.git\/hooks\/pre-applypatch, \.git\/hooks\/prepare-commit-msg\)\n/,
+  );
   assert.equal(readFileSync(file, 'utf8'), original);
   assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
 });
@@ -279,4 +287,28 @@ test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command t
   delete settings.hooks.Stop;
   repo.write('.claude/settings.json', JSON.stringify(settings));
   assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).missing, ['Stop']);
+});
+
+test('uninstall says what it leaves: the store, the views, the exclude line, and the hooks other branches have committed', (t) => {
+  const repo = tempRepo(t);
+  const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base) };
+  repo.write('src/a.ts', 'export const a = 1;\n');
+  assert.equal(cli(repo, ['init'], { env }).status, 0);
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'agent-lease']);
+  const other = repo.addWorktree('wt-other', 'other');
+  assert.equal(cli(repo, ['claim', 'src/a.ts', '--session', 'carol'], { env }).status, 0);
+
+  const uninstall = cli(repo, ['uninstall'], { env });
+  assert.equal(uninstall.status, 0, uninstall.stderr);
+  const left = uninstall.stdout.slice(uninstall.stdout.indexOf('left in place'));
+  assert.match(left, /^left in place \(remove by hand what you want gone\):\n/);
+  assert.match(left, /^ {2}\.git\/agent-lease: the lease store and its event log/m);
+  assert.match(left, /^ {2}\.agent-locks, \.\.\/wt-other\/\.agent-locks: the generated lease files$/m);
+  assert.match(left, /^ {2}\.git\/info\/exclude: its \/\.agent-locks\/ line$/m);
+  assert.match(
+    left,
+    /^ {2}\.\.\/wt-other\/\.claude\/settings\.json \(other\): agent-lease's hooks, committed on that branch \(run agent-lease uninstall there\)$/m,
+  );
+  assert.ok(existsSync(join(other, '.claude', 'settings.json')));
 });

@@ -25,7 +25,7 @@ export const command: Command = {
 
     const guard = installGuard(scope.worktreeRoot, { dryRun: scope.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
-    else writeOut(`${scope.dryRun ? 'would install' : 'installed'} the commit guard (${guard.changed.map(shown).join(', ')}): ${guard.description}`);
+    else writeOut(`${scope.dryRun ? 'would install' : 'installed'} the commit guard: ${guard.description}`);
 
     const exclude = excludeViewFromGit(scope.commonDir, scope.dryRun);
     if (exclude !== null) writeOut(`${scope.dryRun ? 'would add' : 'added'} /${VIEW_DIR}/ to ${shown(exclude)} (generated lease files, never committed)`);
@@ -35,8 +35,9 @@ export const command: Command = {
         'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
       );
     }
-    if (changed && !scope.dryRun && !scope.local) {
-      writeOut(`Commit ${shown(scope.settingsFile)} so that every worktree of this branch runs the hooks.`);
+    const toCommit = [...(changed && !scope.local ? [scope.settingsFile] : []), ...guard.toCommit];
+    if (toCommit.length > 0 && !scope.dryRun) {
+      writeOut(`Commit ${toCommit.map(shown).join(', ')} so that every worktree of this branch runs the hooks and the guard.`);
     }
     return EXIT.ok;
   },

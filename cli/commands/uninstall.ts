@@ -1,4 +1,11 @@
-import { removeAgentLeaseHooks } from '../../lib/claude/settings-hooks';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readSettings, settingsPath } from '../../lib/claude/settings-file';
+import { agentLeaseEventsIn, removeAgentLeaseHooks } from '../../lib/claude/settings-hooks';
+import { VIEW_DIR } from '../../lib/agent-locks/view-files';
+import { listWorktrees } from '../../lib/git/repo';
+import { defaultStorePath } from '../../lib/git/store-location';
+import { readText } from '../../lib/util/files';
 import { EXIT } from '../../lib/util/errors';
 import { uninstallGuard } from '../../lib/guard/install';
 import { guardState } from '../../lib/guard/state';
@@ -10,6 +17,8 @@ const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
 
 Removes what \`agent-lease init\` added: its hooks in .claude/settings.json (or, with --local,
 .claude/settings.local.json) and the commit guard, leaving every other setting and hook as it is.
+Then lists what it leaves: the lease store and its log, the .agent-locks/ views, the line in
+.git/info/exclude, and the hooks other branches still have in their committed settings.
 
   --local     the main worktree's .claude/settings.local.json
   --dry-run   show what would change, change nothing`;
@@ -25,6 +34,35 @@ export const command: Command = {
     }
     const guard = uninstallGuard(scope.worktreeRoot);
     writeOut(guard.changed.length === 0 ? 'no commit guard to remove' : `removed the commit guard (${guard.changed.map(shown).join(', ')})`);
+    const left = leftInPlace(scope.worktreeRoot, scope.commonDir);
+    if (left.length > 0) writeOut(['left in place (remove by hand what you want gone):', ...left.map((line) => `  ${line}`)].join('\n'));
     return EXIT.ok;
   },
 };
+
+/** What agent-lease made that uninstall does not take away, one line each. */
+function leftInPlace(worktreeRoot: string, commonDir: string): string[] {
+  const lines: string[] = [];
+  const store = dirname(defaultStorePath(worktreeRoot));
+  if (existsSync(store)) lines.push(`${shown(store)}: the lease store and its event log (agent-lease log reads it)`);
+  const worktrees = listWorktrees(worktreeRoot).filter((worktree) => !worktree.bare && existsSync(worktree.path));
+  const views = worktrees.map((worktree) => join(worktree.path, VIEW_DIR)).filter((dir) => existsSync(dir));
+  if (views.length > 0) lines.push(`${views.map(shown).join(', ')}: the generated lease files`);
+  const exclude = join(commonDir, 'info', 'exclude');
+  if (readText(exclude)?.split('\n').includes(`/${VIEW_DIR}/`)) lines.push(`${shown(exclude)}: its /${VIEW_DIR}/ line`);
+  const others = worktrees.filter((worktree) => worktree.path !== worktreeRoot && hasAgentLeaseHooks(worktree.path));
+  for (const worktree of others) {
+    lines.push(
+      `${shown(settingsPath(worktree.path))} (${worktree.branch ?? 'detached'}): agent-lease's hooks, committed on that branch (run agent-lease uninstall there)`,
+    );
+  }
+  return lines;
+}
+
+function hasAgentLeaseHooks(worktreeRoot: string): boolean {
+  try {
+    return agentLeaseEventsIn(readSettings(settingsPath(worktreeRoot))).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -34,12 +34,12 @@ export function hasPendingChange(lease: { pattern: string; glob: boolean; worktr
  * its addition). Judged against the index git points the hook at (`GIT_INDEX_FILE`, inherited),
  * which is what `commit -a` and `commit <paths>` really commit.
  *
- * Concluding a merge (`MERGE_HEAD` in `gitDir`), a path counts only where the result differs from
- * every side: a file taken as it is from the merged branch is that branch's work, not an edit.
+ * Concluding a merge, a path counts only where the result differs from every side: a file taken as
+ * it is from the merged branch is that branch's work, not an edit.
  */
 export function stagedPaths(cwd: string, gitDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const changed = changedPaths(cwd, env, null);
-  const merged = mergeHeads(gitDir);
+  const merged = mergeHeads(cwd, gitDir, env);
   if (merged.length === 0) return changed;
   const againstEachSide = merged.map((head) => new Set(changedPaths(cwd, env, head)));
   return changed.filter((path) => againstEachSide.every((paths) => paths.has(path)));
@@ -64,11 +64,39 @@ function changedPaths(cwd: string, env: NodeJS.ProcessEnv, against: string | nul
   return [...paths];
 }
 
-function mergeHeads(gitDir: string): string[] {
+/**
+ * The commits being merged: `MERGE_HEAD` when `git commit` concludes a merge. In `git merge`'s own
+ * pre-merge-commit hook MERGE_HEAD is not written yet; git has put the merged names into
+ * GIT_REFLOG_ACTION ("merge <name>..."; `git pull` keeps its own "pull ...", and what it merges is
+ * FETCH_HEAD's lines not marked not-for-merge). Names that do not resolve give no sides, so that
+ * every changed path counts: never fewer checks than for a plain commit.
+ */
+function mergeHeads(cwd: string, gitDir: string, env: NodeJS.ProcessEnv): string[] {
+  const recorded = commitLines(join(gitDir, 'MERGE_HEAD'));
+  if (recorded.length > 0) return recorded;
+  const action = env.GIT_REFLOG_ACTION ?? '';
+  if (action.startsWith('pull')) {
+    return commitLines(join(gitDir, 'FETCH_HEAD'), (line) => !line.includes('\tnot-for-merge\t'));
+  }
+  const names = action.startsWith('merge ') ? action.slice('merge '.length).split(' ').filter(Boolean) : [];
+  if (names.length === 0) return [];
   try {
-    return readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8')
+    return git(cwd, ['rev-parse', ...names.map((name) => `${name}^{commit}`)], { env })
       .split('\n')
-      .filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The commit ids at the start of the file's lines (those `keep` accepts); none when it is missing. */
+function commitLines(file: string, keep: (line: string) => boolean = () => true): string[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(keep)
+      .map((line) => line.split('\t')[0]!)
+      .filter((id) => /^[0-9a-f]{40,64}$/.test(id));
   } catch {
     return [];
   }

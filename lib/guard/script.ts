@@ -1,5 +1,6 @@
-// The shell text the commit guard is installed as: a block appended to husky's `pre-commit`, or a
-// whole `pre-commit` in the hooks directory that runs the block and then the hook it replaced.
+// The shell text the commit guard is installed as: a block appended to husky's script of each
+// guarded git hook, or a whole hook file in the hooks directory that runs the block and then the
+// hook it replaced. Which hooks, and why these, is in docs/guard.md ("Every way git commits").
 //
 // The block finds the agent-lease binary without npx or network: this worktree's node_modules,
 // the main worktree's (a fresh `git worktree add` has none of its own), then PATH, in the order of
@@ -23,6 +24,33 @@ export const HOOK_HEADER = '# agent-lease guard hook';
 /** The name the replaced hook is kept under, next to ours, until uninstall puts it back. */
 export const CHAINED_SUFFIX = '.agent-lease-chained';
 
+/** The git hooks the guard runs in: between them, every way git 2.39 makes a commit. */
+export const GUARDED_HOOKS = ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'prepare-commit-msg'] as const;
+
+export type GuardedHook = (typeof GUARDED_HOOKS)[number];
+
+/** The commands whose commits each hook checks, for messages. */
+export const COMMITS_CHECKED_BY: Record<GuardedHook, string> = {
+  'pre-commit': 'git commit',
+  'pre-merge-commit': 'git merge',
+  'pre-applypatch': 'git am',
+  'prepare-commit-msg': 'git cherry-pick, git revert and git rebase',
+};
+
+/**
+ * prepare-commit-msg runs for every commit, --no-verify or not; `git commit` and `git merge` were
+ * checked already by pre-commit and pre-merge-commit (which --no-verify skips, as people expect),
+ * so here the block goes on only for what git's sequencer commits: a cherry-pick, a revert, a
+ * rebase's picks. Those leave their state in the git directory while they run (a single revert
+ * only its AUTO_MERGE, with no MERGE_HEAD); the hook's second argument is "merge", "squash",
+ * "commit" or "template" only for `git commit` and `git merge`.
+ */
+const SEQUENCER_ONLY = `case "\${2-}" in merge | squash | commit | template) exit 0 ;; esac
+  gitdir=$(git rev-parse --absolute-git-dir) || exit 1
+  [ -e "$gitdir/CHERRY_PICK_HEAD" ] || [ -e "$gitdir/REVERT_HEAD" ] || [ -d "$gitdir/rebase-merge" ] || [ -d "$gitdir/sequencer" ] ||
+    { [ -e "$gitdir/AUTO_MERGE" ] && [ ! -e "$gitdir/MERGE_HEAD" ]; } || exit 0
+  `;
+
 /** Sets `run` to the binary, or to nothing when there is none. */
 const LOOKUP = shellBinaryLookup(
   'run',
@@ -30,8 +58,8 @@ const LOOKUP = shellBinaryLookup(
   'run=',
 );
 
-const BLOCK_BODY = `(
-  common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
+const blockBody = (hook: GuardedHook): string => `(
+  ${hook === 'prepare-commit-msg' ? SEQUENCER_ONLY : ''}common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
   db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
   # No store and none was ever created: agent-lease was never used here. (A store's marker without
   # the store is a store deleted since: the guard says so.)
@@ -58,24 +86,24 @@ const BLOCK_BODY = `(
 `;
 
 /** The block to append to a shell hook, with what uninstall needs to know to undo it exactly. */
-export function guardBlock(flags: { createdFile?: boolean; addedNewline?: boolean } = {}): string {
+export function guardBlock(hook: GuardedHook = 'pre-commit', flags: { createdFile?: boolean; addedNewline?: boolean } = {}): string {
   const marks = [flags.createdFile ? CREATED_FILE : '', flags.addedNewline ? ADDED_NEWLINE : ''].filter(Boolean).join(' ');
   const begin = `${BEGIN} (added by "agent-lease init"; "agent-lease uninstall" removes it)${marks ? ` ${marks}` : ''}`;
-  return `${begin}\n${BLOCK_BODY}${END}\n`;
+  return `${begin}\n${blockBody(hook)}${END}\n`;
 }
 
 /** `text` with the guard block appended (or brought up to date); unchanged when it is current. */
-export function withGuardBlock(text: string | null): string {
+export function withGuardBlock(text: string | null, hook: GuardedHook): string {
   if (text !== null) {
     const found = findBlock(text);
     if (found !== null) {
-      const current = guardBlock({ createdFile: found.createdFile, addedNewline: found.addedNewline });
+      const current = guardBlock(hook, { createdFile: found.createdFile, addedNewline: found.addedNewline });
       return text.slice(0, found.start) + current + text.slice(found.end);
     }
   }
-  if (text === null) return guardBlock({ createdFile: true });
+  if (text === null) return guardBlock(hook, { createdFile: true });
   const addedNewline = text !== '' && !text.endsWith('\n');
-  return `${text}${addedNewline ? '\n' : ''}${guardBlock({ addedNewline })}`;
+  return `${text}${addedNewline ? '\n' : ''}${guardBlock(hook, { addedNewline })}`;
 }
 
 /**
@@ -94,14 +122,14 @@ export function hasGuardBlock(text: string | null): boolean {
   return text !== null && findBlock(text) !== null;
 }
 
-/** A whole pre-commit hook: the guard, then the hook it replaced, if any, with the same arguments. */
-export function hookScript(): string {
+/** A whole hook file: the guard, then the hook it replaced, if any, with the same arguments. */
+export function hookScript(hook: GuardedHook): string {
   return [
     '#!/bin/sh',
     `${HOOK_HEADER}: installed by "agent-lease init"; "agent-lease uninstall" removes it and puts back`,
-    `# the hook it replaced, kept meanwhile as pre-commit${CHAINED_SUFFIX} and run after the guard.`,
-    guardBlock().trimEnd(),
-    `chained="$(dirname "$0")/pre-commit${CHAINED_SUFFIX}"`,
+    `# the hook it replaced, kept meanwhile as ${hook}${CHAINED_SUFFIX} and run after the guard.`,
+    guardBlock(hook).trimEnd(),
+    `chained="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`,
     'if [ -x "$chained" ]; then exec "$chained" "$@"; fi',
     '',
   ].join('\n');

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describeError } from '../util/errors';
 import { isExecutable, readText } from '../util/files';
 import { listWorktrees } from '../git/repo';
-import { hasGuardBlock, isGuardHook } from './script';
+import { withLockFile } from '../util/lock-file';
+import { COMMITS_CHECKED_BY, GUARDED_HOOKS, type GuardedHook, hasGuardBlock, isGuardHook } from './script';
 import { hookLayout, huskyConfigured, huskyRunsHere, isInWorkingTree, show, type GuardMethod, type HookLayout } from './layout';
 import { runHuskySetup } from './husky';
-import { addGuardBlock, installInHooksDir, requireRepositoryHooksDir } from './install';
+import { addGuardBlock, installInHooksDir, installLockFile, requireRepositoryHooksDir } from './install';
 
 export interface GuardState {
   active: boolean;
@@ -41,12 +42,17 @@ export type GuardEnsured = { done: 'nothing' | 'installed' | 'repaired'; problem
 export function ensureGuardActive(worktreeRoot: string): GuardEnsured {
   try {
     const layout = hookLayout(worktreeRoot);
-    const before = stateOf(layout);
-    if (before.active) return { done: 'nothing' };
-    const changed = repair(layout, { editTracked: false });
-    const done = changed.length === 0 ? 'nothing' : before.method === 'none' ? 'installed' : 'repaired';
-    const after = stateOf(hookLayout(worktreeRoot));
-    return after.active ? { done } : { done, problem: sentence(after) };
+    if (stateOf(layout).active) return { done: 'nothing' };
+    // Sessions starting together all get here: one repairs, the others then find nothing to do.
+    return withLockFile(installLockFile(layout), () => {
+      const locked = hookLayout(worktreeRoot);
+      const before = stateOf(locked);
+      if (before.active) return { done: 'nothing' };
+      const changed = repair(locked, { editTracked: false });
+      const done = changed.length === 0 ? 'nothing' : before.method === 'none' ? 'installed' : 'repaired';
+      const after = stateOf(hookLayout(worktreeRoot));
+      return after.active ? { done } : { done, problem: sentence(after) };
+    });
   } catch (error) {
     return { done: 'nothing', problem: describeError(error) };
   }
@@ -81,7 +87,8 @@ export function repairAllWorktrees(dir: string): WorktreeRepair[] {
     if (state.active) return { ...base, repaired: false, changed: [] };
     if (!existsSync(state.worktree)) return { ...base, repaired: false, changed: [], problem: sentence(state) };
     try {
-      const changed = repair(hookLayout(state.worktree), { editTracked: true });
+      const layout = hookLayout(state.worktree);
+      const changed = withLockFile(installLockFile(layout), () => repair(hookLayout(state.worktree), { editTracked: true }));
       const after = guardState(state.worktree);
       return { ...base, repaired: changed.length > 0, changed, ...(after.active ? {} : { problem: sentence(after) }) };
     } catch (error) {
@@ -90,28 +97,39 @@ export function repairAllWorktrees(dir: string): WorktreeRepair[] {
   });
 }
 
+/** The guard's state: active when every guarded hook runs it, else the first hook that does not. */
 function stateOf(layout: HookLayout): GuardState {
-  const hookFile = join(layout.hooksDir, 'pre-commit');
+  let active: GuardState | null = null;
+  for (const hook of GUARDED_HOOKS) {
+    const state = hookState(layout, hook);
+    if (!state.active) return state;
+    active ??= state;
+  }
+  return active!;
+}
+
+function hookState(layout: HookLayout, name: GuardedHook): GuardState {
+  const hookFile = join(layout.hooksDir, name);
   const hook = readText(hookFile);
+  const unchecked = `${COMMITS_CHECKED_BY[name]} commits are not checked`;
   if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return { active: true, method: 'hooks-dir' };
     return { active: false, method: 'hooks-dir', problem: `${show(layout, hookFile)} is not executable, so git skips it`, fix: 'agent-lease doctor --fix' };
   }
   if (layout.huskyDir === null) {
-    const what = hook === null ? 'there is no pre-commit hook' : `${show(layout, hookFile)} does not run it`;
-    return { active: false, method: 'none', problem: `the commit guard is not installed: ${what}`, fix: 'agent-lease init' };
+    const what = hook === null ? `there is no ${name} hook` : `${show(layout, hookFile)} does not run it`;
+    const problem = name === 'pre-commit' ? `the commit guard is not installed: ${what}` : `${unchecked}: ${what}`;
+    return { active: false, method: 'none', problem, fix: 'agent-lease init' };
   }
-  const script = join(layout.huskyDir, 'pre-commit');
+  const script = join(layout.huskyDir, name);
   const generated = join(layout.huskyDir, '_');
   const scriptText = readText(script);
   if (!hasGuardBlock(scriptText)) {
+    const what = scriptText === null ? `there is no ${show(layout, script)}` : `${show(layout, script)} on this branch does not run the guard`;
     return {
       active: false,
       method: 'husky',
-      problem:
-        scriptText === null
-          ? `the guard is not installed: there is no ${show(layout, script)}`
-          : `${show(layout, script)} on this branch does not run the guard`,
+      problem: name === 'pre-commit' ? (scriptText === null ? `the guard is not installed: ${what}` : what) : `${unchecked}: ${what}`,
       fix: `agent-lease init in ${layout.repo.worktreeRoot} (or agent-lease doctor --fix), then commit ${show(layout, script)}`,
     };
   }
@@ -136,7 +154,17 @@ function stateOf(layout: HookLayout): GuardState {
 }
 
 function repair(layout: HookLayout, options: { editTracked: boolean }): string[] {
-  const hookFile = join(layout.hooksDir, 'pre-commit');
+  const changed = GUARDED_HOOKS.flatMap((hook) => repairHook(layout, hook, options));
+  if (layout.huskyDir === null) return changed;
+  // Where husky is configured, its missing directory is remade even on a branch without the guard
+  // (the user's own hooks come back); husky is set up from scratch only for a branch with the guard.
+  const withGuard = hasGuardBlock(readText(join(layout.huskyDir, 'pre-commit')));
+  if (!huskyRunsHere(layout) && (huskyConfigured(layout) || withGuard)) changed.push(...runHuskySetup(layout));
+  return changed;
+}
+
+function repairHook(layout: HookLayout, name: GuardedHook, options: { editTracked: boolean }): string[] {
+  const hookFile = join(layout.hooksDir, name);
   const hook = readText(hookFile);
   if (isGuardHook(hook) || hasGuardBlock(hook)) {
     if (isExecutable(hookFile)) return [];
@@ -147,14 +175,9 @@ function repair(layout: HookLayout, options: { editTracked: boolean }): string[]
     // A hooks directory inside the worktree holds tracked files: only an explicit repair edits it.
     if (!options.editTracked && isInWorkingTree(layout, layout.hooksDir)) return [];
     requireRepositoryHooksDir(layout);
-    return installInHooksDir(layout, false);
+    return installInHooksDir(layout, name, false);
   }
-  const script = join(layout.huskyDir, 'pre-commit');
-  const changed = options.editTracked ? addGuardBlock(script, false) : [];
-  // Where husky is configured, its missing directory is remade even on a branch without the guard
-  // (the user's own hooks come back); husky is set up from scratch only for a branch with the guard.
-  if (!huskyRunsHere(layout) && (huskyConfigured(layout) || hasGuardBlock(readText(script)))) changed.push(...runHuskySetup(layout));
-  return changed;
+  return options.editTracked ? addGuardBlock(join(layout.huskyDir, name), name, false) : [];
 }
 
 function sentence(state: GuardState): string {

@@ -1,5 +1,5 @@
 // Small file-system helpers shared by the modules that read and write files of their own.
-import { accessSync, constants, lstatSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** The file's text, or null when it cannot be read (missing, a directory, no permission). */
@@ -19,10 +19,14 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** Replaces `file` in one rename, so that a reader sees the old text or the new, never half of it. */
-export function writeAtomically(file: string, text: string): void {
+/**
+ * Replaces `file` in one rename, so that a reader sees the old text or the new, never half of it;
+ * with `mode`, the new file has it (set before the rename: never a moment without it).
+ */
+export function writeAtomically(file: string, text: string, mode?: number): void {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   writeFileSync(temporary, text);
+  if (mode !== undefined) chmodSync(temporary, mode);
   renameSync(temporary, file);
 }
 
