@@ -253,7 +253,7 @@ test('patterns: malformed globs, the whole repository, absolute and outside ones
     [['src/+(a|b).ts'], /extglob/],
     [['!src/**'], /negated/],
     [['src/x\\'], /lone backslash/],
-    [['**'], /would lease the whole repository; name a narrower area \(or force it\)/],
+    [['**'], /would lease the whole repository; name a narrower area, or add --force$/],
     [['**/*'], /would lease the whole repository/],
     [['/etc/**'], /\/etc\/\*\* is outside the worktree/],
     [['../sibling/**'], /is outside the worktree/],

@@ -85,6 +85,12 @@ describe('claim', () => {
     assert.equal(answer.conflicts[0].held.sessionId, 'alice');
     assert.equal(answer.conflicts[0].held.branch, 'main');
     assert.match(answer.conflicts[0].held.description, /^alice \(worktree .* on main\) holds src\/a\.ts exclusively/);
+    assert.match(result.stderr, /1 conflict\(s\); the free patterns were granted/);
+
+    const none = repo.cli(['claim', 'src/a.ts', '--partial', '--as', 'carol']);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /1 conflict\(s\); nothing was free, so nothing was granted$/m);
+    assert.doesNotMatch(none.stderr, /free patterns were granted/);
   });
 
   it('shared leases coexist; an exclusive one does not', () => {

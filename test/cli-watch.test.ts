@@ -101,6 +101,8 @@ describe('status --watch', () => {
     repo.cli(['claim', 'b.ts']);
     await text.until((out) => out.includes('Leases (1)'), 'the second snapshot');
     assert.doesNotMatch(text.output(), /\u001b/, 'no terminal codes on a pipe');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(text.output().match(/Leases \(1\)/g)?.length, 1, 'an unchanged status is not printed again as its times count on');
     assert.match(text.output(), /^No sessions\.\n\nNo live leases\.\n\nSessions \(1\)\n/);
     text.child.kill('SIGINT');
     assert.equal(await text.exit(), 0);

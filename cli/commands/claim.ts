@@ -82,7 +82,7 @@ export const command: Command = {
     if (result.ok) return EXIT.ok;
     writeErr(
       values.partial
-        ? `agent-lease claim: ${result.conflicts.length} conflict(s); the free patterns were granted`
+        ? `agent-lease claim: ${result.conflicts.length} conflict(s); ${result.granted.length + result.renewed.length === 0 ? 'nothing was free, so nothing was granted' : 'the free patterns were granted'}`
         : `agent-lease claim: ${result.conflicts.length} conflict(s); nothing was granted (ask the holder, wait, or use --partial for the free patterns)`,
     );
     return EXIT.conflict;

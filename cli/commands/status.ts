@@ -33,7 +33,13 @@ export const command: Command = {
     const all = values.all === true;
     const read = () => readStatus(context.existingStore(), { all });
     if (values.watch) {
-      return watch(context, () => (values.json ? JSON.stringify(read()) : renderStatus(read(), Date.now())), interval ?? 1000, values.json === true);
+      return watch(
+        context,
+        read,
+        (status) => (values.json ? JSON.stringify(status) : renderStatus(status, Date.now())),
+        interval ?? 1000,
+        values.json === true,
+      );
     }
     if (values.json) writeJson(read());
     else writeOut(renderStatus(read(), Date.now()));
@@ -43,18 +49,21 @@ export const command: Command = {
 
 /**
  * Prints the view, then looks again every `intervalMs` and prints it again when it changed: on a
- * terminal by redrawing the screen in place, elsewhere one snapshot after another (with --json, one
- * line each).
+ * terminal by redrawing the screen in place whenever the text changes (times left count down),
+ * elsewhere one snapshot after another, only when the leases or sessions themselves changed (with
+ * --json, one line each): a log of a pipe must not fill with screens that differ only in "12s ago".
  */
-function watch(context: CommandContext, render: () => string, intervalMs: number, json: boolean): Promise<number> {
+function watch<T>(context: CommandContext, read: () => T, render: (status: T) => string, intervalMs: number, json: boolean): Promise<number> {
   const redraw = process.stdout.isTTY === true;
   const every = intervalMs < 1000 ? `${intervalMs}ms` : formatDuration(intervalMs);
   const header = `agent-lease status --watch: ${context.storePath}, every ${every}; Ctrl-C to stop\n\n`;
   let shown: string | undefined;
   const look = (): void => {
-    const text = render();
-    if (text === shown) return;
-    shown = text;
+    const status = read();
+    const text = render(status);
+    const seen = redraw ? text : JSON.stringify(status);
+    if (seen === shown) return;
+    shown = seen;
     if (redraw) process.stdout.write(`\u001b[H\u001b[2J${header}${text}\n`);
     else writeOut(json ? text : `${text}\n\n`);
   };

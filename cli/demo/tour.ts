@@ -77,7 +77,7 @@ async function tour(base: string, agents: StandInAgent[]): Promise<void> {
   quote(claim.stdout + claim.stderr);
   denied(await beta.write('src/ui/theme.css', ':root { --accent: teal; }\n'), 'beta writing src/ui/theme.css is denied by the glob:');
 
-  section(5, 'beta changes src/auth/login.ts with a shell command (no edit hook sees that) and commits');
+  section(5, 'beta changes src/auth/login.ts with a shell command (no edit hook can stop that; the Bash hook warns after it) and commits');
   const commit = await beta.bash(`printf '// quick fix\\n' >> src/auth/login.ts && git commit -qam "Fix the login redirect"`);
   say('$ printf ... >> src/auth/login.ts && git commit -am "Fix the login redirect"');
   if (commit.status === 0) throw new AgentLeaseError('the demo expected the commit guard to refuse that commit, and it did not');

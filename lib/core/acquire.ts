@@ -161,7 +161,7 @@ function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: Ac
     const problem = target.glob ? globProblem(pattern) : null;
     if (problem !== null) throw new AgentLeaseError(`cannot lease "${pattern}": ${problem}`);
     if (target.glob && !options.allowEverything && matchesEverything(pattern)) {
-      throw new AgentLeaseError(`pattern "${pattern}" would lease the whole repository; name a narrower area (or force it)`);
+      throw new AgentLeaseError(`pattern "${pattern}" would lease the whole repository; name a narrower area, or add --force`);
     }
     const key = `${target.glob ? 'g' : 'p'}:${target.pattern}`;
     if (seen.has(key)) continue;
