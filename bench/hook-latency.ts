@@ -101,7 +101,7 @@ export async function main(rounds = 30): Promise<void> {
     const viaShell =
       (projectDir: string, file: string, env = clean) =>
       () =>
-        timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use', 'project')], { input: full.input(file), env: { ...env, CLAUDE_PROJECT_DIR: projectDir } });
+        timeCommand('/bin/sh', ['-c', hookCommand('pre-tool-use')], { input: full.input(file), env: { ...env, CLAUDE_PROJECT_DIR: projectDir } });
 
     let fresh = 0;
     const cases = [{ label: 'node -e 0', run: node(['-e', '0']) }];

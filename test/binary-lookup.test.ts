@@ -74,7 +74,7 @@ test("the hook command, the commit guard and resolveHookBinary pick the same bin
         const label = `from ${vantage}, binary in: ${present.join(', ') || 'nowhere'}`;
 
         const env: NodeJS.ProcessEnv = { HOME: repo.base, GIT_CONFIG_NOSYSTEM: '1', PATH: `${pathBin}:${gitBin}`, CLAUDE_PROJECT_DIR: from };
-        const hook = found(runShell(hookCommand('stop', 'project'), from, env), from);
+        const hook = found(runShell(hookCommand('stop'), from, env), from);
         const guard = found(runShell(guardBlock(), from, env), from);
         const resolved = resolveHookBinary(from, env).path;
 

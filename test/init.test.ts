@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { agentLeaseHooks, HOOK_ENTRIES, hookCommand, pluginHooksFile, type HookName } from '../lib/claude/hook-commands';
+import { agentLeaseHooks, HOOK_ENTRIES, hookCommand, PLUGIN_HOOK_SCRIPT, pluginHookScript, pluginHooksFile, type HookName } from '../lib/claude/hook-commands';
 import { inspectClaudeHooks } from '../lib/claude/inspect';
 import type { Settings } from '../lib/claude/settings-file';
 import { addAgentLeaseHooks, removeAgentLeaseHooks } from '../lib/claude/settings-hooks';
@@ -95,11 +95,13 @@ test("an earlier agent-lease handler, even inside a group of the user's, is repl
 test('the hook commands set timeouts in seconds and carry no npx and no machine-specific path', () => {
   for (const launcher of ['project', 'plugin'] as const) {
     for (const [event, groups] of Object.entries(agentLeaseHooks(launcher))) {
-      const handler = groups[0]!.hooks[0] as { command: string; timeout: number };
+      const handler = groups[0]!.hooks[0] as { command: string; args?: string[]; timeout: number };
       assert.ok(Number.isInteger(handler.timeout) && handler.timeout >= 5 && handler.timeout <= 15, `${event} timeout`);
-      assert.doesNotMatch(handler.command, /npx|tsx/);
-      assert.doesNotMatch(handler.command, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      assert.doesNotMatch(handler.command, /(^|[\s"=])\/(home|root|Users|tmp|work)\//);
+      const invocation = [handler.command, ...(handler.args ?? [])].join(' ');
+      assert.doesNotMatch(invocation, /npx|tsx/);
+      assert.doesNotMatch(invocation, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.doesNotMatch(invocation, /(^|[\s"=])\/(home|root|Users|tmp|work)\//);
+      if (launcher === 'plugin') assert.ok(invocation.length < 100, `the plugin's ${event} hook is short: ${invocation}`);
     }
   }
 });
@@ -119,8 +121,12 @@ function fakeBinary(file: string): void {
   chmodSync(file, 0o755);
 }
 
+/** One hook as Claude Code runs it: init's command through `sh -c`, the plugin's in exec form with its script. */
 function runCommand(hook: HookName, launcher: 'project' | 'plugin', env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync('/bin/sh', ['-c', hookCommand(hook, launcher)], { env, encoding: 'utf8', timeout: 10_000 });
+  if (launcher === 'project') return spawnSync('/bin/sh', ['-c', hookCommand(hook)], { env, encoding: 'utf8', timeout: 10_000 });
+  const handler = agentLeaseHooks('plugin').SessionStart![0]!.hooks[0] as { command: string; args: string[] };
+  const args = [...handler.args.slice(0, -1), hook].map((arg) => arg.replace('${CLAUDE_PLUGIN_ROOT}', env.CLAUDE_PLUGIN_ROOT!));
+  return spawnSync(handler.command, args, { env, encoding: 'utf8', timeout: 10_000 });
 }
 
 test("the hook command finds the binary in the session's worktree, then the main worktree, then PATH, and says clearly when it is missing", (t) => {
@@ -149,12 +155,14 @@ test("the hook command finds the binary in the session's worktree, then the main
 test("the plugin's command runs the installed agent-lease the guard also finds, never a build inside the plugin, and otherwise asks for a global install", (t) => {
   const repo = tempRepo(t);
   const pluginRoot = join(repo.base, 'plugin');
+  mkdirSync(join(pluginRoot, 'hooks'), { recursive: true });
+  writeFileSync(join(pluginRoot, PLUGIN_HOOK_SCRIPT), pluginHookScript());
   const path = pathWithOnlyGit(repo.base);
   const env = { ...hookEnv(repo.env), PATH: path, CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
   fakeBinary(join(pluginRoot, 'dist', 'bin', 'agent-lease.js'));
   const missing = runCommand('pre-tool-use', 'plugin', env);
   assert.equal(missing.status, 1, 'a build inside the plugin is not used: the commit guard could not find it');
-  assert.match(missing.stderr, /run npm i -g agent-lease\. Files are NOT being leased\./);
+  assert.match(missing.stderr, /^agent-lease is not installed \(looked in .*\): run npm i -g agent-lease\. Files are NOT being leased\.\n$/);
   fakeBinary(join(path, 'agent-lease'));
   assert.equal(runCommand('pre-tool-use', 'plugin', env).stdout, `ran ${path}/agent-lease hook pre-tool-use\n`);
 });
@@ -165,7 +173,13 @@ test('the plugin files are current: hooks/hooks.json as generated, versions as i
     pluginHooksFile(),
     'hooks/hooks.json is stale: regenerate it with `npm run build && node -e "process.stdout.write(require(\'./dist/lib/claude/hook-commands\').pluginHooksFile())" > hooks/hooks.json`',
   );
-  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(
+    readFileSync(join(ROOT, PLUGIN_HOOK_SCRIPT), 'utf8'),
+    pluginHookScript(),
+    `${PLUGIN_HOOK_SCRIPT} is stale: regenerate it with \`npm run build && node -e "process.stdout.write(require('./dist/lib/claude/hook-commands').pluginHookScript())" > ${PLUGIN_HOOK_SCRIPT}\``,
+  );
+  const { version, files } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; files: string[] };
+  assert.ok(files.includes(PLUGIN_HOOK_SCRIPT), 'the npm package ships the script');
   const plugin = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'plugin.json'), 'utf8')) as { name: string; version: string };
   const marketplace = JSON.parse(readFileSync(join(ROOT, '.claude-plugin', 'marketplace.json'), 'utf8')) as {
     plugins: Array<{ name: string; source: string; version: string }>;

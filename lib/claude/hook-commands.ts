@@ -10,7 +10,9 @@
 // 127 from sh would be just as non-blocking but much less clear). No machine-specific path is
 // written: the file is meant to be committed.
 //
-// The plugin's hooks look in the same places and nowhere else, in particular not in the plugin's
+// The plugin's hooks run the same lookup from a script it ships (hooks/agent-lease.sh) in exec
+// form, so that Claude Code's hook error shows the missing-binary message, not a 500-character
+// command. They look in the same places and nowhere else, in particular not in the plugin's
 // own directory: a plugin is copied from git without node_modules (better-sqlite3 is a native
 // module, so no single-file build can carry it) and without dist/, and the commit guard and the
 // session's Bash tool must run the very binary the hooks run. So the plugin needs agent-lease
@@ -42,8 +44,11 @@ export const HOOK_ENTRIES: readonly HookEntry[] = [
 /** `project`: settings written by `init`; `plugin`: the Claude Code plugin's hooks/hooks.json. */
 export type Launcher = 'project' | 'plugin';
 
-/** The shell command Claude Code runs for one hook. */
-export function hookCommand(hook: HookName, launcher: Launcher): string {
+/**
+ * The shell statements that set `$b` to the binary (or say there is none and exit 1), for hooks
+ * started in `$CLAUDE_PROJECT_DIR`.
+ */
+function findBinary(launcher: Launcher): string[] {
   const remedy = launcher === 'plugin' ? 'npm i -g agent-lease' : 'npm install (agent-lease is a dev dependency), or npm i -g agent-lease';
   const lookup = shellBinaryLookup(
     'b',
@@ -60,8 +65,27 @@ export function hookCommand(hook: HookName, launcher: Launcher): string {
     // The hook opens no TLS connection, and node would parse a NODE_EXTRA_CA_CERTS bundle at
     // start-up on every tool call (about 30 ms on the development machine).
     `unset NODE_EXTRA_CA_CERTS`,
-    `exec "$b" hook ${hook}`,
-  ].join('; ');
+  ];
+}
+
+/** The shell command Claude Code runs for one hook of the project settings `init` writes. */
+export function hookCommand(hook: HookName): string {
+  return [...findBinary('project'), `exec "$b" hook ${hook}`].join('; ');
+}
+
+/** The plugin's script, relative to its root; its hooks run it in exec form (no `sh -c` of a long command). */
+export const PLUGIN_HOOK_SCRIPT = 'hooks/agent-lease.sh';
+
+/** The text of the plugin's hooks/agent-lease.sh: the lookup, then the binary with the script's arguments. */
+export function pluginHookScript(): string {
+  return [
+    '#!/bin/sh',
+    '# The Claude Code plugin runs agent-lease through this script: `/bin/sh agent-lease.sh hook <event>`.',
+    '# Generated from lib/claude/hook-commands.ts (test/init.test.ts says how); do not edit.',
+    ...findBinary('plugin'),
+    'exec "$b" "$@"',
+    '',
+  ].join('\n');
 }
 
 /** The `hooks` object agent-lease installs. */
@@ -78,7 +102,10 @@ export function pluginHooksFile(): string {
 
 /** The matcher group of one entry: its matcher, if any, and the handler running the hook command. */
 export function matcherGroupFor(entry: HookEntry, launcher: Launcher): MatcherGroup {
-  const handler: CommandHandler = { type: 'command', command: hookCommand(entry.hook, launcher), timeout: entry.timeout };
+  const handler: CommandHandler =
+    launcher === 'project'
+      ? { type: 'command', command: hookCommand(entry.hook), timeout: entry.timeout }
+      : { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout };
   return entry.matcher === undefined ? { hooks: [handler] } : { matcher: entry.matcher, hooks: [handler] };
 }
 
@@ -90,7 +117,9 @@ const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|s
  */
 export function agentLeaseHookOf(handler: unknown): HookName | null {
   if (typeof handler !== 'object' || handler === null) return null;
-  const { type, command } = handler as Partial<CommandHandler>;
-  if (type !== 'command' || typeof command !== 'string' || !command.includes('agent-lease')) return null;
-  return (HOOK_INVOCATION.exec(command)?.[1] as HookName | undefined) ?? null;
+  const { type, command, args } = handler as Partial<CommandHandler>;
+  if (type !== 'command' || typeof command !== 'string') return null;
+  const invocation = Array.isArray(args) ? [command, ...args].join(' ') : command;
+  if (!invocation.includes('agent-lease')) return null;
+  return (HOOK_INVOCATION.exec(invocation)?.[1] as HookName | undefined) ?? null;
 }
