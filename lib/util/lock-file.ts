@@ -2,10 +2,11 @@
 // session start, when several sessions may start at once): a file created with O_EXCL holding the
 // owner's pid. A waiter polls for a bounded time; a lock whose owner is gone is taken over.
 // (proper-lockfile has no waiting in its synchronous API.)
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { AgentLeaseError } from './errors';
 
 const POLL_MS = 20;
+const UNWRITTEN_LOCK_MS = 2_000;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** Runs `work` holding the lock file `path`, waiting at most `waitMs` for another holder. */
@@ -52,15 +53,26 @@ function readOwner(path: string): number | null {
   }
 }
 
-/** Whether the lock's owner no longer runs. A lock with no pid yet is being written: not gone. */
+/**
+ * Whether the lock's owner no longer runs. A lock with no pid is being written, unless it is older
+ * than a moment: its creator was killed between creating and writing it.
+ */
 function ownerIsGone(path: string): boolean {
   const pid = readOwner(path);
-  if (pid === null) return false;
+  if (pid === null) return ageMs(path) > UNWRITTEN_LOCK_MS;
   try {
     process.kill(pid, 0);
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
