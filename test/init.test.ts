@@ -125,6 +125,7 @@ function fakeBinary(file: string): void {
 function runCommand(hook: HookName, launcher: 'project' | 'plugin', env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   if (launcher === 'project') return spawnSync('/bin/sh', ['-c', hookCommand(hook)], { env, encoding: 'utf8', timeout: 10_000 });
   const handler = agentLeaseHooks('plugin').SessionStart![0]!.hooks[0] as { command: string; args: string[] };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder Claude Code substitutes in a plugin's args
   const args = [...handler.args.slice(0, -1), hook].map((arg) => arg.replace('${CLAUDE_PLUGIN_ROOT}', env.CLAUDE_PLUGIN_ROOT!));
   return spawnSync(handler.command, args, { env, encoding: 'utf8', timeout: 10_000 });
 }
