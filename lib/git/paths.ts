@@ -26,6 +26,13 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
   return { kind: 'inside', path: posix, repo };
 }
 
+/** The repository holding `file` (absolute, existing or not), found from its nearest existing directory. */
+export function repoOfPath(file: string): RepoLocation | null {
+  if (file.includes('\0')) return null;
+  const real = resolveExistingPart(file);
+  return real === null ? null : locateRepo(real.existing);
+}
+
 /** Whether `path` is an existing directory (false for anything that cannot be looked at, such as a name too long). */
 
 /** The path with its longest existing ancestor replaced by its real path, and the nearest existing directory. */
