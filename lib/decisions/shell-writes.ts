@@ -114,7 +114,16 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     const blocked = overlappingLeases(store, checked, context.sessionId);
-    if (blocked.length > 0 || leased.length === 0) return blocked;
+    // Denied already: the files are only checked too, so that the denial names every one.
+    if (blocked.length > 0)
+      return blocked.concat(
+        overlappingLeases(
+          store,
+          leased.map((path) => ({ pattern: path, glob: false })),
+          context.sessionId,
+        ),
+      );
+    if (leased.length === 0) return blocked;
     return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs }).conflicts;
   });
   return result.ok ? withWrites(result.value, writes) : result.problem;

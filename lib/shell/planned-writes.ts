@@ -78,14 +78,16 @@ function visit(walk: Walk, node: SyntaxNode, scope: Scope): void {
 function redirectedStatement(walk: Walk, node: SyntaxNode, scope: Scope): void {
   const body = node.children.find((child) => child.field === 'body');
   const redirects = node.children.filter((child) => REDIRECTS.has(child.type));
-  const part = firstLine(textOf(walk.parsed, node));
   if (body?.type === 'list') {
     // The grammar hangs a redirection after `a && b > f` on the whole list; the shell applies it to
     // the last command, so it is resolved where the list ends (after any `cd` in it).
     visit(walk, body, scope);
-    for (const r of redirects) redirect(walk, r, { cwd: scope.cwd, stdin: null }, part, scope);
+    const last = body.children.at(-1)!;
+    const lastPart = firstLine(walk.parsed.source.slice(last.start, node.end));
+    for (const r of redirects) redirect(walk, r, { cwd: scope.cwd, stdin: null }, lastPart, scope);
     return;
   }
+  const part = firstLine(textOf(walk.parsed, node));
   const place: Place = { cwd: scope.cwd, stdin: stdinOf(walk, redirects) };
   for (const r of redirects) redirect(walk, r, place, part, scope);
   if (body === undefined) return;
