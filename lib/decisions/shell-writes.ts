@@ -44,7 +44,7 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
   if (plan.writes.length === 0) return goAhead(warnings);
 
   const denials: Denied[] = [];
-  for (const writes of byRepository(plan.writes, cwd)) {
+  for (const writes of byRepository(plan.writes, cwd, context?.repo.commonDir ?? null)) {
     const own = context !== null && writes.repo.commonDir === context.repo.commonDir;
     const repoContext = own ? context : managedContext(event, writes.repo);
     if (repoContext === null) continue;
@@ -61,17 +61,19 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
   return { ...goAhead(warnings), deny: denialReason(denials) };
 }
 
-function byRepository(writes: PlannedWrite[], cwd: string): RepoWrites[] {
+/** `ownCommonDir`: the session's repository, tried first (most writes land there). */
+function byRepository(writes: PlannedWrite[], cwd: string, ownCommonDir: string | null): RepoWrites[] {
   const groups = new Map<string, RepoWrites>();
   for (const write of writes) {
-    const repo = repoOfPath(write.path);
+    let located = ownCommonDir === null ? null : repoRelativePath(write.path, ownCommonDir, cwd);
+    const repo = located?.kind === 'inside' ? located.repo : repoOfPath(write.path);
     if (repo === null) continue;
+    if (located?.kind !== 'inside') located = repoRelativePath(write.path, repo.commonDir, cwd);
     let group = groups.get(repo.commonDir);
     if (group === undefined) {
       group = { repo, files: new Map(), patterns: new Map() };
       groups.set(repo.commonDir, group);
     }
-    const located = repoRelativePath(write.path, repo.commonDir, cwd);
     const inside = located.kind === 'inside' ? located.path : null;
     const tree = write.scope === 'tree' || (!write.glob && isDirectory(write.path));
     if (inside === null) {
@@ -113,7 +115,7 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
     .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    const blocked = overlappingLeases(store, checked, context.sessionId);
+    const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, context.sessionId);
     // Denied already: the files are only checked too, so that the denial names every one.
     if (blocked.length > 0)
       return blocked.concat(

@@ -3,6 +3,7 @@
 // load here). The tree is copied once into plain objects through a cursor, which is several times
 // faster than walking tree-sitter's own node objects; nothing outside this module sees tree-sitter.
 // The packages are required on the first parse only: the hooks load this module for Bash events.
+import { dirname, join } from 'node:path';
 
 export interface SyntaxNode {
   type: string;
@@ -41,14 +42,28 @@ let parser: Parser | null = null;
 function bashParser(): Parser {
   if (parser !== null) return parser;
   const TreeSitter = require('tree-sitter') as new () => Parser & { setLanguage(language: unknown): void };
-  const bash = require('tree-sitter-bash') as { nodeTypeInfo?: unknown };
-  // Without the grammar's node-type table, setLanguage does not generate a JavaScript class per node
-  // type (about 6 ms); this module reads types and fields from the cursor and needs none of them.
-  delete bash.nodeTypeInfo;
   const made = new TreeSitter();
-  made.setLanguage(bash);
+  made.setLanguage(bashLanguage());
   parser = made;
   return made;
+}
+
+/**
+ * The grammar, loaded from the prebuilt addon the package ships for this platform, as its own
+ * entry point does under Bun; else through that entry point, which finds or builds the addon with
+ * node-gyp-build (a few milliseconds more). Either way without the package's node-type table: with
+ * it, setLanguage generates a JavaScript class per node type (about 6 ms), and this module reads
+ * types and fields from the cursor.
+ */
+function bashLanguage(): unknown {
+  const root = dirname(require.resolve('tree-sitter-bash/package.json'));
+  try {
+    return require(join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'tree-sitter-bash.node'));
+  } catch {
+    const bash = require('tree-sitter-bash') as { nodeTypeInfo?: unknown };
+    delete bash.nodeTypeInfo;
+    return bash;
+  }
 }
 
 export function parseShell(source: string): ParsedShell {
