@@ -1,7 +1,7 @@
 // Before a shell command: the files it would write (lib/shell/planned-writes.ts), checked against
 // the leases of the repository each one lies in, and the command denied before it runs when another
 // session holds one. In the session's own repository the files are leased at once, as an edit's file
-// is (see docs/hooks.md, "Shell writes, before they run"): a second session is denied from that
+// is (docs/shell-writes.md, "Leased at once" says why): a second session is denied from that
 // moment, not only once PostToolUse notices the change. A write into another repository that
 // agent-lease manages (it has a store) is checked against that store, and leased by nobody there.
 import { existsSync, realpathSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { repoOfPath, repoRelativePath } from '../git/paths';
 import type { RepoLocation } from '../git/repo';
 import { storePathOf } from '../git/store-location';
 import { plannedWrites, type PlannedWrite } from '../shell/planned-writes';
+import { describeError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
@@ -40,7 +41,13 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
   const context = eventContext(event);
   const cwd = context?.cwd ?? event.cwd ?? process.cwd();
   const warnings = context?.warnings ?? [];
-  const plan = plannedWrites(command, cwd);
+  let plan: ReturnType<typeof plannedWrites>;
+  try {
+    plan = plannedWrites(command, cwd);
+  } catch (error) {
+    // The parser is a native addon: one missing for this platform must not fail every Bash call.
+    return goAhead([...warnings, `agent-lease: the command's writes were not checked before it ran (${describeError(error)})`]);
+  }
   if (plan.writes.length === 0) return goAhead(warnings);
 
   const denials: Denied[] = [];
