@@ -112,6 +112,8 @@ const TABLE: Row[] = [
   ['rm -f src/x.ts src/held.ts', 'deny', 'src/held.ts'],
   ['rm -rf assets', 'deny', 'assets (the directory and everything in it)'],
   ['rm src/*.ts', 'deny', "'src/*.ts' (the files this pattern matches)"],
+  ['rm -rf assets/*', 'deny', "'assets/*' (the files this pattern matches)"],
+  ['touch src/{held,other}.ts', 'deny', "'src/{held,other}.ts' (the files this pattern matches)"],
   ['unlink lib/held.ts', 'deny', 'lib/held.ts'],
   ['truncate -s 0 src/held.ts', 'deny', 'src/held.ts'],
   ['touch src/held.ts', 'deny', 'src/held.ts'],

@@ -88,9 +88,12 @@ function byRepository(writes: PlannedWrite[], cwd: string, ownCommonDir: string 
       if (tree && isWorktreeRoot(write.path, repo)) group.patterns.set('**', { target: { pattern: '**', glob: true }, write, label: 'the whole worktree' });
       continue;
     }
-    if (write.glob)
-      group.patterns.set(inside, { target: { pattern: inside, glob: true }, write, label: `${shellWord(inside)} (the files this pattern matches)` });
-    else if (tree) {
+    if (write.glob) {
+      // What the pattern matches may be directories (`rm -r src/*`): their content counts too.
+      const label = `${shellWord(inside)} (the files this pattern matches)`;
+      group.patterns.set(inside, { target: { pattern: inside, glob: true }, write, label });
+      group.patterns.set(`${inside}/**`, { target: { pattern: `${inside}/**`, glob: true }, write, label });
+    } else if (tree) {
       const label = `${shellWord(inside)} (the directory and everything in it)`;
       group.patterns.set(inside, { target: { pattern: inside, glob: false }, write, label });
       group.patterns.set(`${inside}/**`, { target: { pattern: `${inside}/**`, glob: true }, write, label });

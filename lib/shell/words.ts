@@ -1,12 +1,12 @@
 // The value a shell word has when the command runs, where that is known before it runs: quotes
 // removed, escapes applied, a leading `~` as HOME. A word with an expansion (`$VAR`, `$(...)`,
-// `$'...'`) has no known value. Unquoted glob characters make the word a pattern.
+// `$'...'`) has no known value. Unquoted glob or brace characters make the word a pattern.
 import { textOf, type ParsedShell, type SyntaxNode } from './syntax';
 
 export interface Word {
   /** null when the value is only known when the command runs. */
   value: string | null;
-  /** Whether an unquoted `*`, `?` or `[` makes it a pattern the shell expands. */
+  /** Whether an unquoted `*`, `?`, `[` or `{` makes it a pattern the shell expands. */
   glob: boolean;
 }
 
@@ -47,7 +47,8 @@ function unquoted(text: string): Word {
       if (text[i + 1] !== '\n') value += text[i + 1] ?? '';
       i++;
     } else {
-      if (char === '*' || char === '?' || char === '[') glob = true;
+      // `{a,b}` is brace expansion, which lease globs share.
+      if (char === '*' || char === '?' || char === '[' || char === '{') glob = true;
       value += char;
     }
   }
