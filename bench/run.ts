@@ -4,6 +4,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['contention', './contention'],
   ['scale', './scale'],
   ['hook-latency', './hook-latency'],
+  ['bash-hook', './bash-hook'],
   ['guard', './guard'],
   ['lock-files', './lock-files'],
 ];

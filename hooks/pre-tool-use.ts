@@ -1,6 +1,7 @@
 // PreToolUse for Write, Edit, NotebookEdit (and the legacy MultiEdit): the edit decision
-// (lib/decisions/edit.ts) for the file the tool would write. No conflict, no output: the user's own
-// permission rules decide as usual.
+// (lib/decisions/edit.ts) for the file the tool would write. For Bash: the files the command would
+// write (lib/decisions/shell-writes.ts, loaded with its shell parser for Bash calls only). No
+// conflict, no output: the user's own permission rules decide as usual.
 import { decideEdit } from '../lib/decisions/edit';
 import { agentEvent } from './event';
 import { requiredObject, requiredString } from './input';
@@ -16,6 +17,11 @@ const PATH_FIELD: Record<string, string> = {
 
 export function handle(input: HookInput): HookOutcome {
   const toolName = requiredString(input, 'tool_name');
+  if (toolName === 'Bash') {
+    const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
+    const { beforeShellCommand } = require('../lib/decisions/shell-writes') as typeof import('../lib/decisions/shell-writes');
+    return answer('PreToolUse', beforeShellCommand(agentEvent(input), command));
+  }
   if (!Object.hasOwn(PATH_FIELD, toolName)) return {};
   const field = PATH_FIELD[toolName]!;
   const file = requiredString(requiredObject(input, 'tool_input'), field, `tool_input.${field}`);

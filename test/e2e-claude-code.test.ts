@@ -106,6 +106,7 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   ];
 
   const bDenied = gate<ToolOutcome>();
+  const bShellDenied = gate<ToolOutcome>();
   const bChangedByShell = gate<ToolOutcome>();
   const bRefused = gate<ToolOutcome>();
   const bMayRetry = gate();
@@ -117,6 +118,12 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
       bDenied.open(lastToolOutcome(request));
       assert.equal(readFileSync(fileB, 'utf8'), 'export const x = 1;\n', 'the denied Write left the file unchanged');
       return { tool: 'Bash', input: { command: 'printf "export const x = 3;\\n" > src/x.ts', description: 'Change x anyway' } };
+    },
+    (request) => {
+      bShellDenied.open(lastToolOutcome(request));
+      assert.equal(readFileSync(fileB, 'utf8'), 'export const x = 1;\n', 'the denied command did not run');
+      // A name only the running shell knows: PreToolUse cannot see this write, PostToolUse does.
+      return { tool: 'Bash', input: { command: 'f=src/x.ts; printf "export const x = 3;\\n" > "$f"', description: 'Change x through a variable' } };
     },
     (request) => {
       bChangedByShell.open(lastToolOutcome(request));
@@ -152,6 +159,10 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
     new RegExp(`worktree ${worktreeA} on branch-a\\) holds src/x\\.ts exclusively \\(edit lease`),
     "the denial names the holder's worktree and branch",
   );
+
+  const shellDenied = await within(bShellDenied.promise, "B's shell write to be answered");
+  assert.equal(shellDenied.isError, true, 'the command was blocked before it ran');
+  assert.match(shellDenied.result, /agent-lease denied this command before it ran[\s\S]*src\/x\.ts, written by `printf .* > src\/x\.ts`/);
 
   const changedByShell = await within(bChangedByShell.promise, "B's shell change to be answered");
   assert.equal(changedByShell.isError, false);

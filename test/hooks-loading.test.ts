@@ -59,3 +59,16 @@ test('no hook loads zod or the command-line code, and an ordinary edit does not 
     'cached',
   );
 });
+
+test('the shell parser is loaded for Bash calls only', (t) => {
+  const repo = tempRepo(t);
+  const preload = join(repo.base, 'report-modules.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+  const env = hookEnv(repo.env);
+  const parser = (loaded: string[]): string[] => loaded.filter((file) => file.startsWith('tree-sitter'));
+  assert.deepEqual(parser(modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'), env)), [], 'Write');
+  assert.deepEqual(parser(modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.edit', repo.root, 'a-session'), env)), [], 'Edit');
+  assert.deepEqual(parser(modulesLoaded(preload, 'post-tool-use', fixture('post-tool-use.bash', repo.root, 'a-session'), env)), [], 'PostToolUse Bash');
+  const bash = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.bash', repo.root, 'a-session'), env);
+  assert.ok(parser(bash).length > 0, `Bash: ${bash.join(', ')}`);
+});

@@ -42,7 +42,7 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
   assert.deepEqual(settings.hooks.PreToolUse![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).PreToolUse![0], "the user's hook stays first");
   assert.deepEqual(settings.hooks.UserPromptSubmit, (USER_SETTINGS.hooks as Record<string, unknown[]>).UserPromptSubmit);
   assert.deepEqual(agentLeaseHandlers(first.settings), [
-    'PreToolUse Write|Edit|MultiEdit|NotebookEdit pre-tool-use',
+    'PreToolUse Write|Edit|MultiEdit|NotebookEdit|Bash pre-tool-use',
     'Stop * stop',
     'SessionStart * session-start',
     'PostToolUse Bash post-tool-use',
@@ -80,7 +80,7 @@ test("an earlier agent-lease handler, even inside a group of the user's, is repl
     },
   };
   const { settings, changes } = addAgentLeaseHooks(legacy);
-  assert.ok(changes.includes(`updated PreToolUse (Write|Edit|MultiEdit|NotebookEdit) → agent-lease hook pre-tool-use, timeout 10s`), changes.join('\n'));
+  assert.ok(changes.includes(`updated PreToolUse (Write|Edit|MultiEdit|NotebookEdit|Bash) → agent-lease hook pre-tool-use, timeout 10s`), changes.join('\n'));
   assert.ok(changes.includes('removed UserPromptSubmit → agent-lease hook stop'));
   const hooks = settings.hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>;
   assert.deepEqual(

@@ -33,7 +33,8 @@ export interface HookEntry {
 
 export const HOOK_ENTRIES: readonly HookEntry[] = [
   { event: 'SessionStart', hook: 'session-start', timeout: 15 },
-  { event: 'PreToolUse', hook: 'pre-tool-use', matcher: 'Write|Edit|MultiEdit|NotebookEdit', timeout: 10 },
+  // Bash: the files a command would write are checked before it runs (lib/decisions/shell-writes.ts).
+  { event: 'PreToolUse', hook: 'pre-tool-use', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Bash', timeout: 10 },
   { event: 'PostToolUse', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },
   // A command that fails may have changed files all the same.
   { event: 'PostToolUseFailure', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },

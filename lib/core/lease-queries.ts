@@ -1,8 +1,8 @@
 // Reading leases: every live one, what a new session is told, and which cover given paths. Each
 // query reads one consistent snapshot and checks each holder's liveness once.
-import { overlaps, ancestorPrefixes } from './globs';
-import { holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
-import type { HeldLease, LeaseMode } from './lease-types';
+import { overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
+import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
+import type { Conflict, HeldLease, LeaseMode } from './lease-types';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
 
@@ -116,5 +116,21 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
         .filter((lease): lease is HeldLease => lease !== null);
       return { path, holders };
     });
+  });
+}
+
+/**
+ * Read-only: the live leases of sessions other than `sessionId` that overlap any of `targets`
+ * (paths or globs), each as a conflict with the target it meets. Nothing is reclaimed.
+ */
+export function overlappingLeases(store: Store, targets: LeaseTarget[], sessionId: string): Conflict[] {
+  return store.read(() => {
+    const now = store.now();
+    const liveness: Liveness = new Map();
+    return targets.flatMap((target) =>
+      candidateRows(store, target)
+        .filter((row) => row.session_id !== sessionId && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness))
+        .map((row) => ({ pattern: target.pattern, held: toHeldLease(row, liveness) })),
+    );
   });
 }

@@ -1,0 +1,201 @@
+// Before a shell command: the files it would write (lib/shell/planned-writes.ts), checked against
+// the leases of the repository each one lies in, and the command denied before it runs when another
+// session holds one. In the session's own repository the files are leased at once, as an edit's file
+// is (docs/shell-writes.md, "Leased at once" says why): a second session is denied from that
+// moment, not only once PostToolUse notices the change. A write into another repository that
+// agent-lease manages (it has a store) is checked against that store, and leased by nobody there.
+import { existsSync, realpathSync } from 'node:fs';
+import { matchesAny, type LeaseTarget } from '../core/globs';
+import { acquire } from '../core/acquire';
+import { overlappingLeases } from '../core/lease-queries';
+import type { Conflict } from '../core/lease-types';
+import { repoOfPath, repoRelativePath } from '../git/paths';
+import type { RepoLocation } from '../git/repo';
+import { storePathOf } from '../git/store-location';
+import { plannedWrites, type PlannedWrite } from '../shell/planned-writes';
+import { describeError } from '../util/errors';
+import { isDirectory } from '../util/files';
+import { shellWord } from '../util/text';
+import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
+import { MAX_LEASES_PER_COMMAND } from './shell-changes';
+import { goAhead, type Verdict } from './verdict';
+import { conflictLines } from './wording';
+
+/** The writes that fall into one repository, as lease targets. */
+interface RepoWrites {
+  repo: RepoLocation;
+  /** Exact files: leased in the session's own repository. */
+  files: Map<string, PlannedWrite>;
+  /** Directory trees and globs: only checked. `label` names it to the model. */
+  patterns: Map<string, { target: LeaseTarget; write: PlannedWrite; label: string }>;
+}
+
+interface Denied {
+  repo: RepoLocation;
+  own: boolean;
+  conflicts: WriteConflict[];
+}
+
+/** `command` as the agent's shell tool would run it in the event's cwd. */
+export function beforeShellCommand(event: AgentEvent, command: string): Verdict {
+  const context = eventContext(event);
+  const cwd = context?.cwd ?? event.cwd ?? process.cwd();
+  const warnings = context?.warnings ?? [];
+  let plan: ReturnType<typeof plannedWrites>;
+  try {
+    plan = plannedWrites(command, cwd);
+  } catch (error) {
+    // The parser is a native addon: one missing for this platform must not fail every Bash call.
+    return goAhead([...warnings, `agent-lease: the command's writes were not checked before it ran (${describeError(error)})`]);
+  }
+  if (plan.writes.length === 0) return goAhead(warnings);
+
+  const denials: Denied[] = [];
+  for (const writes of byRepository(plan.writes, cwd, context?.repo.commonDir ?? null)) {
+    const own = context !== null && writes.repo.commonDir === context.repo.commonDir;
+    const repoContext = own ? context : managedContext(event, writes.repo);
+    if (repoContext === null) continue;
+    const outcome = own ? leaseAndCheck(repoContext, writes) : checkOnly(repoContext, writes);
+    if (typeof outcome === 'string') {
+      const failure = storeFailure(repoContext, outcome);
+      if (failure.deny !== undefined) return failure;
+      warnings.push(failure.userMessage!);
+    } else if (outcome.length > 0) {
+      denials.push({ repo: writes.repo, own, conflicts: outcome });
+    }
+  }
+  if (denials.length === 0) return goAhead(warnings);
+  return { ...goAhead(warnings), deny: denialReason(denials) };
+}
+
+/** `ownCommonDir`: the session's repository, tried first (most writes land there). */
+function byRepository(writes: PlannedWrite[], cwd: string, ownCommonDir: string | null): RepoWrites[] {
+  const groups = new Map<string, RepoWrites>();
+  for (const write of writes) {
+    let located = ownCommonDir === null ? null : repoRelativePath(write.path, ownCommonDir, cwd);
+    const repo = located?.kind === 'inside' ? located.repo : repoOfPath(write.path);
+    if (repo === null) continue;
+    if (located?.kind !== 'inside') located = repoRelativePath(write.path, repo.commonDir, cwd);
+    let group = groups.get(repo.commonDir);
+    if (group === undefined) {
+      group = { repo, files: new Map(), patterns: new Map() };
+      groups.set(repo.commonDir, group);
+    }
+    const inside = located.kind === 'inside' ? located.path : null;
+    const tree = write.scope === 'tree' || (!write.glob && isDirectory(write.path));
+    if (inside === null) {
+      // `rm -rf .` and `git checkout .` at the top of a worktree write all of it.
+      if (tree && isWorktreeRoot(write.path, repo)) group.patterns.set('**', { target: { pattern: '**', glob: true }, write, label: 'the whole worktree' });
+      continue;
+    }
+    if (write.glob) {
+      // What the pattern matches may be directories (`rm -r src/*`): their content counts too.
+      const label = `${shellWord(inside)} (the files this pattern matches)`;
+      group.patterns.set(inside, { target: { pattern: inside, glob: true }, write, label });
+      group.patterns.set(`${inside}/**`, { target: { pattern: `${inside}/**`, glob: true }, write, label });
+    } else if (tree) {
+      const label = `${shellWord(inside)} (the directory and everything in it)`;
+      group.patterns.set(inside, { target: { pattern: inside, glob: false }, write, label });
+      group.patterns.set(`${inside}/**`, { target: { pattern: `${inside}/**`, glob: true }, write, label });
+    } else if (!group.files.has(inside)) group.files.set(inside, write);
+  }
+  return [...groups.values()];
+}
+
+function isWorktreeRoot(path: string, repo: RepoLocation): boolean {
+  try {
+    return realpathSync(path) === repo.worktreeRoot;
+  } catch {
+    return false;
+  }
+}
+
+/** The context of another repository the command writes into, when agent-lease manages it (it has a store). */
+function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | null {
+  if (!existsSync(storePathOf(repo))) return null;
+  return eventContext({ ...event, cwd: repo.worktreeRoot });
+}
+
+/** Own repository: the trees and globs are checked, then the files leased in one transaction (all or none). */
+function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict[] | string {
+  const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
+  const leased = files.slice(0, MAX_LEASES_PER_COMMAND);
+  const checked = [...writes.patterns.values()]
+    .map((entry) => entry.target)
+    .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
+  const result = withStore(context, (store) => {
+    ensureSession(store, context);
+    const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, context.sessionId);
+    // Denied already: the files are only checked too, so that the denial names every one.
+    if (blocked.length > 0)
+      return blocked.concat(
+        overlappingLeases(
+          store,
+          leased.map((path) => ({ pattern: path, glob: false })),
+          context.sessionId,
+        ),
+      );
+    if (leased.length === 0) return blocked;
+    return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs }).conflicts;
+  });
+  return result.ok ? withWrites(result.value, writes) : result.problem;
+}
+
+function checkOnly(context: EventContext, writes: RepoWrites): WriteConflict[] | string {
+  const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
+  const targets = [...writes.patterns.values()].map((entry) => entry.target).concat(files.map((path) => ({ pattern: path, glob: false })));
+  const result = withStore(context, (store) => overlappingLeases(store, targets, context.sessionId));
+  return result.ok ? withWrites(result.value, writes) : result.problem;
+}
+
+type WriteConflict = Conflict & { write: PlannedWrite; label: string };
+
+function withWrites(conflicts: Conflict[], writes: RepoWrites): WriteConflict[] {
+  return conflicts.map((conflict) => {
+    const file = writes.files.get(conflict.pattern);
+    if (file !== undefined) return { ...conflict, write: file, label: shellWord(conflict.pattern) };
+    const { write, label } = writes.patterns.get(conflict.pattern)!;
+    return { ...conflict, write, label };
+  });
+}
+
+const MAX_PART_LENGTH = 160;
+
+function denialReason(denials: Denied[]): string {
+  const now = Date.now();
+  const lines = ['agent-lease denied this command before it ran: it would write files that another session is working on.'];
+  const asked: string[] = [];
+  for (const denial of denials) {
+    const byLabel = new Map<string, WriteConflict[]>();
+    for (const conflict of denial.conflicts) byLabel.set(conflict.label, [...(byLabel.get(conflict.label) ?? []), conflict]);
+    for (const [label, conflicts] of byLabel) {
+      const where = denial.own ? '' : ` (in the repository at ${shellWord(denial.repo.worktreeRoot)})`;
+      lines.push(`${label}${where}, written by \`${commandPart(conflicts[0]!.write.part)}\`:`);
+      lines.push(...conflictLines(conflicts, now).map((line) => `  ${line}`));
+      const held = shellWord(conflicts[0]!.held.pattern);
+      asked.push(denial.own ? `agent-lease who ${held}` : `cd ${shellWord(denial.repo.worktreeRoot)} && agent-lease who ${held}`);
+    }
+  }
+  lines.push(
+    'Do not run this command now, and do not write these files another way (a commit touching them would be refused). ' +
+      `Run the parts that write other files on their own, and come back to these later: \`${asked[0]}\` shows whether ${asked.length === 1 ? 'it is' : 'they are'} still held. ` +
+      'A lease ends when its session releases it, stops with no pending change to the file, ends, or at the latest when it expires.',
+  );
+  return lines.join('\n');
+}
+
+/** The command part on one line, shortened: it is quoted to the model, not run. */
+function commandPart(part: string): string {
+  const oneLine = part.replace(/\s+/g, ' ').replace(/`/g, "'").trim();
+  return oneLine.length <= MAX_PART_LENGTH ? oneLine : `${oneLine.slice(0, MAX_PART_LENGTH - 1)}…`;
+}
+
+function storeFailure(context: EventContext, problem: string): Verdict {
+  if (context.config.hooks.onStoreError === 'deny') {
+    return {
+      deny: `${problem}. Commands that write files are denied until the store works again (hooks.onStoreError is "deny"); tell the user.`,
+      userMessage: problem,
+    };
+  }
+  return { userMessage: `${problem}; the command's writes were not checked against other sessions' leases` };
+}
