@@ -350,7 +350,8 @@ test('the plugin (loaded with --plugin-dir) with a global install: it denies an 
       statusRan.open(lastToolOutcome(request));
       return {
         tool: 'Bash',
-        input: { command: 'printf "export const x = 6;\\n" > src/x.ts && git add src/x.ts && git commit -q -m "x = 6"', description: 'Commit x' },
+        // Through a variable: a literal `> src/x.ts` is denied before it runs; this write is found only afterwards.
+        input: { command: 'f=src/x.ts; printf "export const x = 6;\\n" > "$f" && git add "$f" && git commit -q -m "x = 6"', description: 'Commit x' },
       };
     },
     (request) => {
