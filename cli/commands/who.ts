@@ -39,7 +39,14 @@ export const command: Command = {
     const rows = answers.flatMap(({ path, directory, holders }) =>
       holders.length === 0
         ? [[directory ? `${path}/` : path, directory ? '(nothing held under it)' : '(free)', '', '', '', '']]
-        : holders.map((lease) => [directory ? `${path}/` : path, lease.holder.name, lease.pattern, lease.mode, lease.task ?? '-', formatDuration(lease.expiresAt.getTime() - now)]),
+        : holders.map((lease) => [
+            directory ? `${path}/` : path,
+            lease.holder.name,
+            lease.pattern,
+            lease.mode,
+            lease.task ?? '-',
+            formatDuration(lease.expiresAt.getTime() - now),
+          ]),
     );
     if (rows.length > 0)
       writeOut(

@@ -12,7 +12,21 @@
 // checked again once open, up to MAX_FILE_BYTES; it writes a new file created with O_EXCL |
 // O_NOFOLLOW and renames it into place (a rename replaces a link, it does not follow it); and it
 // looks at no more than MAX_ENTRIES names.
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, opendirSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  opendirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { HeldLease, LeaseMode, LeaseSource } from '../core/lease-types';
 

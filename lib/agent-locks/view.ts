@@ -24,7 +24,18 @@ import { worktreeRootsOnDisk } from '../git/repo';
 import { sleep, type Store } from '../core/store';
 import { openSessionWorktrees } from '../core/sessions';
 import { importDroppedClaims } from './dropped-claims';
-import { fileName, isGeneratedFile, jsonFiles, readViewFile, removeViewFile, VIEW_DIR, viewDirKind, withViewDir, writeViewFile, type ViewRecord } from './view-files';
+import {
+  fileName,
+  isGeneratedFile,
+  jsonFiles,
+  readViewFile,
+  removeViewFile,
+  VIEW_DIR,
+  viewDirKind,
+  withViewDir,
+  writeViewFile,
+  type ViewRecord,
+} from './view-files';
 
 // On-disk names kept from before the view had its name: an older agent-lease may still run.
 const STAMP_FILE = 'lock-files.json';

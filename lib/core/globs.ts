@@ -296,9 +296,7 @@ function representativeUnits(segments: SegmentToken[][]): number[] {
       for (const [low, high] of token.ranges) cuts.add(Math.min(low, UNITS_END)).add(Math.min(high + 1, UNITS_END));
     }
   }
-  return [...cuts]
-    .sort((a, b) => a - b)
-    .filter((code) => code !== 0 && code !== 0x2f && code !== UNITS_END);
+  return [...cuts].sort((a, b) => a - b).filter((code) => code !== 0 && code !== 0x2f && code !== UNITS_END);
 }
 
 type NameState = { tokens: Array<Uint8Array | null>; dots: 'none' | 'dot' | 'dotdot' | 'name' };

@@ -60,7 +60,7 @@ function handOff(hook: GuardedHook): string {
 }
 
 /** The environment of a command run by Claude Code's Bash tool (or any of its descendants). */
-const UNDER_AGENT = '[ -n "${CLAUDE_CODE_SESSION_ID-}${CLAUDE_PID-}${CLAUDECODE-}" ]';
+const UNDER_AGENT = `[ -n "\${CLAUDE_CODE_SESSION_ID-}\${CLAUDE_PID-}\${CLAUDECODE-}" ]`;
 
 /** Sets `run` to the binary, or to nothing when there is none. */
 const LOOKUP = shellBinaryLookup(
