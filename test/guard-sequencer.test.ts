@@ -26,12 +26,14 @@ function git(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | nu
 
 /** main and side both change held.txt: cherry-picking side onto main stops with a conflict there. */
 function conflictingBranches(): void {
-  repo.git(['checkout', '-q', '-b', 'side']);
-  repo.write(HELD, 'side\n');
-  repo.git(['commit', '-q', '-am', 'side changes held']);
-  repo.git(['checkout', '-q', 'main']);
-  repo.write(HELD, 'main\n');
-  repo.git(['commit', '-q', '-am', 'main changes held']);
+  for (const [checkout, branch] of [
+    [['-b', 'side'], 'side'],
+    [['main'], 'main'],
+  ] as const) {
+    repo.git(['checkout', '-q', ...checkout]);
+    repo.write(HELD, `${branch}\n`);
+    repo.git(['commit', '-q', '-am', `${branch} changes held`]);
+  }
 }
 
 /** Starts the cherry-pick (no commit is made: it stops on the conflict) and resolves it, staged. */
