@@ -143,7 +143,9 @@ export async function main(rounds = 30): Promise<void> {
       ],
       rounds,
     );
-    console.log(`\n${ratioTable('The PreToolUse command as Claude Code runs it (sh -c, binary lookup), 10,000 leases', shellBase!, shellRows)}`);
+    console.log(
+      `\n${ratioTable("The PreToolUse hook as Claude Code runs it (init's script in exec form, binary lookup), 10,000 leases", shellBase!, shellRows)}`,
+    );
 
     if (extraCerts !== undefined) {
       const given = { ...clean, NODE_EXTRA_CA_CERTS: extraCerts };
