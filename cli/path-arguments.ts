@@ -23,7 +23,7 @@ export function repoPattern(argument: string, context: CommandContext, options: 
   const names = located.kind === 'inside' && existsEntry(join(located.repo.worktreeRoot, located.path));
   if (!options.glob && (names || !isGlob(argument))) {
     if (located.kind === 'inside') {
-      refuseDirectory(argument, join(located.repo.worktreeRoot, located.path), located.path);
+      if (isDirectory(join(located.repo.worktreeRoot, located.path))) refuseDirectory(argument, located.path);
       return { pattern: normalizePattern(located.path), glob: false };
     }
     if (isAbsolute(argument)) throw new AgentLeaseError(`${argument} is outside the worktrees of this repository (${located.reason})`);
@@ -38,15 +38,30 @@ export function repoPattern(argument: string, context: CommandContext, options: 
 
 /** File arguments as repository-relative paths; those outside the repository are named on stderr and left out. */
 export function repoPathArguments(files: string[], context: CommandContext, command: string): string[] {
-  const paths: string[] = [];
+  return repoPathOrDirectoryArguments(files, context, command).map((entry) => {
+    if (entry.directory) refuseDirectory(entry.argument, entry.path);
+    return entry.path;
+  });
+}
+
+export interface PathArgument {
+  argument: string;
+  /** Repository-relative. */
+  path: string;
+  /** Whether it names a directory (in the worktree that holds it). */
+  directory: boolean;
+}
+
+/** As repoPathArguments, with directories kept and said to be ones. */
+export function repoPathOrDirectoryArguments(files: string[], context: CommandContext, command: string): PathArgument[] {
+  const paths: PathArgument[] = [];
   for (const file of files) {
     const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
     if (located.kind === 'outside') {
       writeErr(`agent-lease ${command}: ${located.reason}; never leased`);
       continue;
     }
-    refuseDirectory(file, join(located.repo.worktreeRoot, located.path), located.path);
-    paths.push(located.path);
+    paths.push({ argument: file, path: located.path, directory: isDirectory(join(located.repo.worktreeRoot, located.path)) });
   }
   return paths;
 }
@@ -55,10 +70,8 @@ export function repoPathArguments(files: string[], context: CommandContext, comm
  * A lease is on files: one on a directory's own path would cover none of the files in it, so a
  * directory given where a file is meant is refused, with the glob that says what was meant.
  */
-function refuseDirectory(argument: string, absolute: string, pattern: string): void {
-  if (isDirectory(absolute)) {
-    throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with ${shellWord(`${pattern}/**`)}`);
-  }
+function refuseDirectory(argument: string, pattern: string): never {
+  throw new AgentLeaseError(`${argument} is a directory: name the files in it, or all of them with ${shellWord(`${pattern}/**`)}`);
 }
 
 function toPosix(path: string): string {

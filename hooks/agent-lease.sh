@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Claude Code plugin runs agent-lease through this script: `/bin/sh agent-lease.sh hook <event>`.
+# agent-lease: Claude Code's hooks run agent-lease through this script: `<script> hook <event>`.
 # Generated from lib/claude/hook-commands.ts (test/init.test.ts says how); do not edit.
 d="${CLAUDE_PROJECT_DIR:-.}"
 b="$d/node_modules/.bin/agent-lease"

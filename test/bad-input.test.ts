@@ -236,13 +236,15 @@ test('awkward paths, through the hooks and the command line: relative, escaping,
     assertOneLineError(repo.cli(['claim', file]), /^agent-lease claim: .* is outside the worktrees? /, label);
   }
   assertHookCoped(edit(B, join(repo.root, 'src')), 'a directory');
-  for (const command of ['claim', 'who', 'check']) {
+  for (const command of ['claim', 'check']) {
     assertOneLineError(
       repo.cli([command, 'src']),
       new RegExp(`^agent-lease ${command}: src is a directory: name the files in it, or all of them with 'src/\\*\\*'$`),
       `${command} a directory`,
     );
   }
+  // `who` lists what is held under a directory (test/cli-who-directory.test.ts).
+  assert.equal(repo.cli(['who', 'src']).status, 0, 'who a directory');
 });
 
 test('patterns: malformed globs, the whole repository, absolute and outside ones refused in one line; thousands in one claim granted or refused together', (t) => {

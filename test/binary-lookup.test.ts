@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { hookCommand } from '../lib/claude/hook-commands';
+import { hookScript } from '../lib/claude/hook-commands';
 import { resolveHookBinary } from '../lib/claude/inspect';
 import { guardBlock } from '../lib/guard/script';
 import { makeRepo } from './support/git-repo';
@@ -54,6 +54,9 @@ test("the hook command, the commit guard and resolveHookBinary pick the same bin
     mkdirSync(gitBin);
     symlinkSync(execFileSync('/bin/sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(gitBin, 'git'));
     const pathBin = join(repo.base, 'path-bin');
+    // init's hook script, run with the handler's arguments.
+    const script = join(repo.base, 'agent-lease.sh');
+    writeFileSync(script, hookScript('project'), { mode: 0o755 });
     mkdirSync(pathBin);
     // The guard looks for the binary only where agent-lease has a store (or had one: its marker).
     mkdirSync(join(repo.root, '.git', 'agent-lease'));
@@ -74,7 +77,7 @@ test("the hook command, the commit guard and resolveHookBinary pick the same bin
         const label = `from ${vantage}, binary in: ${present.join(', ') || 'nowhere'}`;
 
         const env: NodeJS.ProcessEnv = { HOME: repo.base, GIT_CONFIG_NOSYSTEM: '1', PATH: `${pathBin}:${gitBin}`, CLAUDE_PROJECT_DIR: from };
-        const hook = found(runShell(hookCommand('stop'), from, env), from);
+        const hook = found(runShell(`'${script}' hook stop`, from, env), from);
         const guard = found(runShell(guardBlock(), from, env), from);
         const resolved = resolveHookBinary(from, env).path;
 

@@ -49,7 +49,7 @@ function initProject(repo: TempRepo): void {
   installAgentLease(repo);
   const init = execFileSync(process.execPath, [BIN, 'init'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
   assert.match(init, /installed the commit guard/);
-  repo.git(['add', '.claude/settings.json']);
+  repo.git(['add', '.claude']);
   repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
 }
 

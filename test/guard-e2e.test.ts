@@ -47,9 +47,9 @@ function huskyProjectWithGuard(t: TestContext): GuardRepo {
   );
   assert.match(
     init.stdout,
-    /^Commit \.claude\/settings\.json, \.husky\/pre-commit, \.husky\/pre-merge-commit, \.husky\/pre-applypatch, \.husky\/prepare-commit-msg so that every worktree/m,
+    /^Commit \.claude\/settings\.json, \.claude\/hooks\/agent-lease\.sh, \.husky\/pre-commit, \.husky\/pre-merge-commit, \.husky\/pre-applypatch, \.husky\/prepare-commit-msg so that every worktree/m,
   );
-  repo.git(['add', '.claude/settings.json', '.husky']);
+  repo.git(['add', '.claude', '.husky']);
   repo.git(['commit', '-q', '-m', 'agent-lease hooks and guard']);
   holdAsBob(repo);
   return repo;
@@ -223,7 +223,8 @@ test("init and uninstall in a husky project: the user's .husky/pre-commit keeps 
     repo,
     {
       guardFrom: '.husky/pre-commit, pre-merge-commit, pre-applypatch, prepare-commit-msg, through',
-      statusInstalled: 'M .claude/settings.json\n M .husky/pre-commit\n?? .husky/pre-applypatch\n?? .husky/pre-merge-commit\n?? .husky/prepare-commit-msg',
+      statusInstalled:
+        'M .claude/settings.json\n M .husky/pre-commit\n?? .claude/hooks/\n?? .husky/pre-applypatch\n?? .husky/pre-merge-commit\n?? .husky/prepare-commit-msg',
     },
     () => {
       const free = commitFree(repo);

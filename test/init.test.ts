@@ -1,9 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { agentLeaseHooks, HOOK_ENTRIES, hookCommand, PLUGIN_HOOK_SCRIPT, pluginHookScript, pluginHooksFile, type HookName } from '../lib/claude/hook-commands';
+import {
+  agentLeaseHooks,
+  HOOK_ENTRIES,
+  hookScript,
+  PLUGIN_HOOK_SCRIPT,
+  pluginHooksFile,
+  PROJECT_HOOK_SCRIPT,
+  type HookName,
+} from '../lib/claude/hook-commands';
 import { inspectClaudeHooks } from '../lib/claude/inspect';
 import type { Settings } from '../lib/claude/settings-file';
 import { addAgentLeaseHooks, removeAgentLeaseHooks } from '../lib/claude/settings-hooks';
@@ -24,10 +32,13 @@ const USER_SETTINGS: Settings = {
 };
 
 function agentLeaseHandlers(settings: Settings): string[] {
-  const hooks = (settings.hooks ?? {}) as Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>>;
+  const hooks = (settings.hooks ?? {}) as Record<string, Array<{ matcher?: string; hooks: Array<{ command: string; args?: string[] }> }>>;
   return Object.entries(hooks).flatMap(([event, groups]) =>
     groups.flatMap((group) =>
-      group.hooks.filter((h) => h.command.includes('agent-lease')).map((h) => `${event} ${group.matcher ?? '*'} ${/hook ([a-z-]+)$/.exec(h.command)?.[1]}`),
+      group.hooks
+        .map((h) => [h.command, ...(h.args ?? [])].join(' '))
+        .filter((invocation) => invocation.includes('agent-lease'))
+        .map((invocation) => `${event} ${group.matcher ?? '*'} ${/hook ([a-z-]+)$/.exec(invocation)?.[1]}`),
     ),
   );
 }
@@ -101,7 +112,7 @@ test('the hook commands set timeouts in seconds and carry no npx and no machine-
       assert.doesNotMatch(invocation, /npx|tsx/);
       assert.doesNotMatch(invocation, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
       assert.doesNotMatch(invocation, /(^|[\s"=])\/(home|root|Users|tmp|work)\//);
-      if (launcher === 'plugin') assert.ok(invocation.length < 100, `the plugin's ${event} hook is short: ${invocation}`);
+      assert.ok(invocation.length < 100, `the ${launcher} ${event} hook is short: ${invocation}`);
     }
   }
 });
@@ -121,13 +132,20 @@ function fakeBinary(file: string): void {
   chmodSync(file, 0o755);
 }
 
-/** One hook as Claude Code runs it: init's command through `sh -c`, the plugin's in exec form with its script. */
+/**
+ * One hook as Claude Code runs it, in exec form with the placeholders substituted: init's script
+ * (written where init writes it, in CLAUDE_PROJECT_DIR), or the plugin's through /bin/sh.
+ */
 function runCommand(hook: HookName, launcher: 'project' | 'plugin', env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  if (launcher === 'project') return spawnSync('/bin/sh', ['-c', hookCommand(hook)], { env, encoding: 'utf8', timeout: 10_000 });
-  const handler = agentLeaseHooks('plugin').SessionStart![0]!.hooks[0] as { command: string; args: string[] };
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder Claude Code substitutes in a plugin's args
-  const args = [...handler.args.slice(0, -1), hook].map((arg) => arg.replace('${CLAUDE_PLUGIN_ROOT}', env.CLAUDE_PLUGIN_ROOT!));
-  return spawnSync(handler.command, args, { env, encoding: 'utf8', timeout: 10_000 });
+  if (launcher === 'project') {
+    mkdirSync(dirname(join(env.CLAUDE_PROJECT_DIR!, PROJECT_HOOK_SCRIPT)), { recursive: true });
+    writeFileSync(join(env.CLAUDE_PROJECT_DIR!, PROJECT_HOOK_SCRIPT), hookScript('project'), { mode: 0o755 });
+  }
+  const handler = agentLeaseHooks(launcher).SessionStart![0]!.hooks[0] as { command: string; args: string[] };
+  const substitute = (word: string) =>
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholders Claude Code substitutes in exec form
+    word.replace('${CLAUDE_PLUGIN_ROOT}', env.CLAUDE_PLUGIN_ROOT ?? '').replace('${CLAUDE_PROJECT_DIR}', env.CLAUDE_PROJECT_DIR!);
+  return spawnSync(substitute(handler.command), [...handler.args.slice(0, -1), hook].map(substitute), { env, encoding: 'utf8', timeout: 10_000 });
 }
 
 test("the hook command finds the binary in the session's worktree, then the main worktree, then PATH, and says clearly when it is missing", (t) => {
@@ -157,7 +175,7 @@ test("the plugin's command runs the installed agent-lease the guard also finds, 
   const repo = tempRepo(t);
   const pluginRoot = join(repo.base, 'plugin');
   mkdirSync(join(pluginRoot, 'hooks'), { recursive: true });
-  writeFileSync(join(pluginRoot, PLUGIN_HOOK_SCRIPT), pluginHookScript());
+  writeFileSync(join(pluginRoot, PLUGIN_HOOK_SCRIPT), hookScript('plugin'));
   const path = pathWithOnlyGit(repo.base);
   const env = { ...hookEnv(repo.env), PATH: path, CLAUDE_PROJECT_DIR: repo.root, CLAUDE_PLUGIN_ROOT: pluginRoot };
   fakeBinary(join(pluginRoot, 'dist', 'bin', 'agent-lease.js'));
@@ -176,8 +194,8 @@ test('the plugin files are current: hooks/hooks.json as generated, versions as i
   );
   assert.equal(
     readFileSync(join(ROOT, PLUGIN_HOOK_SCRIPT), 'utf8'),
-    pluginHookScript(),
-    `${PLUGIN_HOOK_SCRIPT} is stale: regenerate it with \`npm run build && node -e "process.stdout.write(require('./dist/lib/claude/hook-commands').pluginHookScript())" > ${PLUGIN_HOOK_SCRIPT}\``,
+    hookScript('plugin'),
+    `${PLUGIN_HOOK_SCRIPT} is stale: regenerate it with \`npm run build && node -e "process.stdout.write(require('./dist/lib/claude/hook-commands').hookScript('plugin'))" > ${PLUGIN_HOOK_SCRIPT}\``,
   );
   const { version, files } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; files: string[] };
   assert.ok(files.includes(PLUGIN_HOOK_SCRIPT), 'the npm package ships the script');
@@ -223,7 +241,8 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
   const init = cli(repo, ['init'], { env });
   assert.equal(init.status, 0, init.stderr);
   assert.match(init.stdout, /^changed \.claude\/settings\.json:\n/);
-  assert.match(init.stdout, /Commit \.claude\/settings\.json so that every worktree of this branch runs the hooks/);
+  assert.match(init.stdout, /\nwrote \.claude\/hooks\/agent-lease\.sh, the script the hooks run\n/);
+  assert.match(init.stdout, /Commit \.claude\/settings\.json, \.claude\/hooks\/agent-lease\.sh so that every worktree of this branch runs the hooks/);
   assert.match(readFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), 'utf8'), /agent-lease guard/);
   assert.match(init.stderr, /warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease/);
   const installed = readFileSync(file, 'utf8');
@@ -248,7 +267,9 @@ test('`agent-lease init` merges into .claude/settings.json idempotently, --dry-r
     uninstall.stdout,
     /removed PreToolUse → agent-lease hook pre-tool-use\n(.*\n)*removed the commit guard \(\.git\/hooks\/pre-commit, \.git\/hooks\/pre-merge-commit, \.git\/hooks\/pre-applypatch, \.git\/hooks\/prepare-commit-msg\)\n/,
   );
+  assert.match(uninstall.stdout, /\nremoved \.claude\/hooks\/agent-lease\.sh\n/);
   assert.equal(readFileSync(file, 'utf8'), original);
+  assert.equal(existsSync(join(repo.root, '.claude', 'hooks')), false);
   assert.equal(existsSync(join(repo.root, '.git', 'hooks', 'pre-commit')), false);
 });
 
@@ -257,10 +278,20 @@ test("`init --local` writes the main worktree's settings.local.json from any wor
   const worktree = repo.addWorktree('wt-b');
   const local = join(repo.root, '.claude', 'settings.local.json');
   assert.equal(cli(repo, ['init', '--local'], { cwd: worktree }).status, 0);
-  assert.equal(agentLeaseHandlers(JSON.parse(readFileSync(local, 'utf8')) as Settings).length, HOOK_ENTRIES.length);
+  const settings = JSON.parse(readFileSync(local, 'utf8')) as Settings;
+  assert.equal(agentLeaseHandlers(settings).length, HOOK_ENTRIES.length);
+  const script = join(realpathSync(repo.root), '.git', 'agent-lease', 'claude-hooks.sh');
+  assert.deepEqual((settings.hooks as Record<string, Array<{ hooks: unknown[] }>>).Stop![0]!.hooks[0], {
+    type: 'command',
+    command: script,
+    args: ['hook', 'stop'],
+    timeout: 15,
+  });
+  assert.equal(readFileSync(script, 'utf8'), hookScript('project'), 'the personal script lives under the git directory, shared by every worktree');
   assert.equal(existsSync(join(worktree, '.claude')), false);
   assert.equal(cli(repo, ['uninstall', '--local'], { cwd: worktree }).status, 0);
   assert.equal(existsSync(join(repo.root, '.claude')), false);
+  assert.equal(existsSync(script), false);
 });
 
 test('a settings file that is not valid JSON is left alone with a message naming it', (t) => {
@@ -298,6 +329,14 @@ test('inspectClaudeHooks (for doctor) reports missing hooks and a hook command t
   assert.deepEqual(healthy.problems, [], "a fresh worktree finds the main worktree's binary");
   assert.equal(healthy.binary.path, join(repo.root, 'node_modules', '.bin', 'agent-lease'));
 
+  rmSync(join(worktree, PROJECT_HOOK_SCRIPT));
+  assert.match(
+    inspectClaudeHooks(worktree, { home, env }).problems.join('\n'),
+    /\.claude\/hooks\/agent-lease\.sh, which the hooks run, is missing: run agent-lease init \(and commit it with the settings\)/,
+  );
+  writeFileSync(join(worktree, PROJECT_HOOK_SCRIPT), hookScript('project').replace('exec', 'echo'), { mode: 0o755 });
+  assert.match(inspectClaudeHooks(worktree, { home, env }).problems.join('\n'), /agent-lease\.sh is from another version of agent-lease: run agent-lease init/);
+
   const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown> };
   delete settings.hooks.Stop;
   repo.write('.claude/settings.json', JSON.stringify(settings));
@@ -326,4 +365,35 @@ test('uninstall says what it leaves: the store, the views, the exclude line, and
     /^ {2}\.\.\/wt-other\/\.claude\/settings\.json \(other\): agent-lease's hooks, committed on that branch \(run agent-lease uninstall there\)$/m,
   );
   assert.ok(existsSync(join(other, '.claude', 'settings.json')));
+});
+
+test('upgrading from the inline hook command of earlier versions replaces each handler, once; uninstall and doctor know both forms', (t) => {
+  const repo = tempRepo(t);
+  const env = { ...hookEnv(repo.env), PATH: pathWithOnlyGit(repo.base) };
+  const inline = readFileSync(join(ROOT, 'test', 'fixtures', 'settings-inline-hooks.json'), 'utf8');
+  repo.write('.claude/settings.json', inline);
+  fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
+  const home = join(repo.base, 'home');
+  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).problems, [], 'doctor takes the inline form as installed');
+  assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, HOOK_ENTRIES.length, 'uninstall finds every inline handler');
+
+  const upgrade = cli(repo, ['init'], { env });
+  assert.equal(upgrade.status, 0, upgrade.stderr);
+  assert.equal(upgrade.stdout.match(/^ {2}updated /gm)?.length, HOOK_ENTRIES.length, upgrade.stdout);
+  const upgraded = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as Settings;
+  assert.deepEqual(
+    upgraded,
+    addAgentLeaseHooks({ permissions: { allow: ['Bash(npm test)'] } }).settings,
+    'exactly a fresh install: nothing duplicated, nothing of the old left',
+  );
+  assert.equal(agentLeaseHandlers(upgraded).length, HOOK_ENTRIES.length);
+  assert.doesNotMatch(JSON.stringify(upgraded), /node_modules/, 'the lookup is in the script now, not in the settings');
+  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).problems, []);
+
+  assert.equal(readFileSync(join(repo.root, PROJECT_HOOK_SCRIPT), 'utf8'), hookScript('project'));
+  const hook = runCommand('stop', 'project', { ...env, CLAUDE_PROJECT_DIR: repo.root });
+  assert.equal(hook.stdout, `ran ${repo.root}/node_modules/.bin/agent-lease hook stop\n`, "the script runs the binary with the handler's arguments");
+  assert.equal(cli(repo, ['uninstall'], { env }).status, 0);
+  assert.deepEqual(JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')), { permissions: { allow: ['Bash(npm test)'] } });
+  assert.equal(existsSync(join(repo.root, '.claude', 'hooks')), false);
 });

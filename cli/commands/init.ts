@@ -1,4 +1,5 @@
 import { resolveHookBinary } from '../../lib/claude/inspect';
+import { hookScriptPlace, writeHookScript } from '../../lib/claude/hook-script';
 import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
 import { EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
@@ -10,18 +11,23 @@ import { changeSettings, installScope, shown } from '../install-scope';
 
 const USAGE = `usage: agent-lease init [--local] [--dry-run]
 
-Adds agent-lease's hooks to this worktree's .claude/settings.json (commit it: every worktree of
-the branch then has them), keeping every other setting and hook, installs the commit guard, and
-has git ignore the generated .agent-locks/ (in .git/info/exclude). Running it again changes nothing.
+Adds agent-lease's hooks to this worktree's .claude/settings.json, each running the script it
+writes to .claude/hooks/agent-lease.sh (commit both: every worktree of the branch then has them),
+keeping every other setting and hook, installs the commit guard, and has git ignore the generated
+.agent-locks/ (in .git/info/exclude). Running it again changes nothing.
 
-  --local     write .claude/settings.local.json at the main worktree instead (personal, not committed)
+  --local     write .claude/settings.local.json at the main worktree instead (personal, not
+              committed), its script under the git directory
   --dry-run   show what would change, change nothing`;
 
 export const command: Command = {
   usage: USAGE,
   run(args) {
     const scope = installScope(args, USAGE);
-    const changed = changeSettings(scope, addAgentLeaseHooks, 'agent-lease hooks already installed');
+    const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
+    const changed = changeSettings(scope, (settings) => addAgentLeaseHooks(settings, script.launcher), 'agent-lease hooks already installed');
+    const scriptChanged = writeHookScript(script.path, scope.dryRun);
+    if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
 
     const guard = installGuard(scope.worktreeRoot, { dryRun: scope.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
@@ -35,7 +41,7 @@ export const command: Command = {
         'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
       );
     }
-    const toCommit = [...(changed && !scope.local ? [scope.settingsFile] : []), ...guard.toCommit];
+    const toCommit = [...(changed && !scope.local ? [scope.settingsFile] : []), ...(scriptChanged && !scope.local ? [script.path] : []), ...guard.toCommit];
     if (toCommit.length > 0 && !scope.dryRun) {
       writeOut(`Commit ${toCommit.map(shown).join(', ')} so that every worktree of this branch runs the hooks and the guard.`);
     }

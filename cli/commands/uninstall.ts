@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readSettings, settingsPath } from '../../lib/claude/settings-file';
+import { hookScriptPlace, removeHookScript } from '../../lib/claude/hook-script';
 import { agentLeaseEventsIn, removeAgentLeaseHooks } from '../../lib/claude/settings-hooks';
 import { VIEW_DIR } from '../../lib/agent-locks/view-files';
 import { listWorktrees } from '../../lib/git/repo';
@@ -16,7 +17,8 @@ import { changeSettings, installScope, shown } from '../install-scope';
 const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
 
 Removes what \`agent-lease init\` added: its hooks in .claude/settings.json (or, with --local,
-.claude/settings.local.json) and the commit guard, leaving every other setting and hook as it is.
+.claude/settings.local.json), the script they ran and the commit guard, leaving every other
+setting and hook as it is.
 Then lists what it leaves: the lease store and its log, the .agent-locks/ views, the line in
 .git/info/exclude, and the hooks other branches still have in their committed settings.
 
@@ -28,6 +30,8 @@ export const command: Command = {
   run(args) {
     const scope = installScope(args, USAGE);
     changeSettings(scope, removeAgentLeaseHooks, 'no agent-lease hooks to remove');
+    const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
+    if (removeHookScript(script, scope.dryRun)) writeOut(`${scope.dryRun ? 'would remove' : 'removed'} ${shown(script.path)}`);
     if (scope.dryRun) {
       writeOut(guardState(scope.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
       return EXIT.ok;

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../lib/util/duration';
-import { who } from '../../lib/core/lease-queries';
+import { who, whoUnder } from '../../lib/core/lease-queries';
 import type { HeldLease } from '../../lib/core/lease-types';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
@@ -7,14 +7,14 @@ import { commandContext } from '../context';
 import { plainText } from '../../lib/util/text';
 import { table, writeJson, writeOut } from '../output';
 import { toHeldView } from '../status-view';
-import { repoPathArguments } from '../path-arguments';
+import { repoPathOrDirectoryArguments } from '../path-arguments';
 
 const USAGE = `usage: agent-lease who <path...> [--json]
 
 For each path (relative to the current directory), the live leases that cover it and who holds
-them. Changes nothing.
+them; for a directory, the live leases on anything under it. Changes nothing.
 
-  --json   print [{"path", "holders": [...]}]`;
+  --json   print [{"path", "directory", "holders": [...]}]`;
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
 
@@ -24,18 +24,29 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length === 0) throw usageError('name at least one path', USAGE);
     const context = commandContext();
-    const paths = repoPathArguments(positionals, context, 'who');
+    const paths = repoPathOrDirectoryArguments(positionals, context, 'who');
     const store = context.existingStore();
-    const answers = paths.map((path) => ({ path, holders: store === null ? ([] as HeldLease[]) : who(store, path) }));
+    const answers = paths.map(({ path, directory }) => ({
+      path,
+      directory,
+      holders: store === null ? ([] as HeldLease[]) : directory ? whoUnder(store, path) : who(store, path),
+    }));
     const now = Date.now();
     if (values.json) {
-      writeJson(answers.map((answer) => ({ path: answer.path, holders: answer.holders.map((lease) => toHeldView(lease, now)) })));
+      writeJson(answers.map(({ path, directory, holders }) => ({ path, directory, holders: holders.map((lease) => toHeldView(lease, now)) })));
       return 0;
     }
-    const rows = answers.flatMap(({ path, holders }) =>
+    const rows = answers.flatMap(({ path, directory, holders }) =>
       holders.length === 0
-        ? [[path, '(free)', '', '', '', '']]
-        : holders.map((lease) => [path, lease.holder.name, lease.pattern, lease.mode, lease.task ?? '-', formatDuration(lease.expiresAt.getTime() - now)]),
+        ? [[directory ? `${path}/` : path, directory ? '(nothing held under it)' : '(free)', '', '', '', '']]
+        : holders.map((lease) => [
+            directory ? `${path}/` : path,
+            lease.holder.name,
+            lease.pattern,
+            lease.mode,
+            lease.task ?? '-',
+            formatDuration(lease.expiresAt.getTime() - now),
+          ]),
     );
     if (rows.length > 0)
       writeOut(

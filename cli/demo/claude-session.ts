@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentLeaseError } from '../../lib/util/errors';
+import { shellWord } from '../../lib/util/text';
 import { StandInAgent, type AgentReply } from './stand-in-agent';
 
 /** What the hooks of one event answered, read the way Claude Code reads them. */
@@ -106,14 +107,26 @@ export class ClaudeSession {
   }
 }
 
-/** The hook commands of `event` in the worktree's .claude/settings.json whose matcher takes `matched`. */
+/**
+ * The hook commands of `event` in the worktree's .claude/settings.json whose matcher takes
+ * `matched`, as shell commands: an exec-form handler (`command` and `args`, `${CLAUDE_PROJECT_DIR}`
+ * substituted as Claude Code does) is exec'd by the shell, so the stand-in agent stays its parent.
+ */
 function hookCommands(worktree: string, event: string, matched: string): string[] {
   const settings = JSON.parse(readFileSync(join(worktree, '.claude', 'settings.json'), 'utf8')) as {
-    hooks?: Record<string, Array<{ matcher?: string; hooks: Array<{ type: string; command?: string }> }>>;
+    hooks?: Record<string, Array<{ matcher?: string; hooks: Array<{ type: string; command?: string; args?: string[] }> }>>;
   };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder Claude Code substitutes in exec form
+  const substitute = (word: string) => word.replaceAll('${CLAUDE_PROJECT_DIR}', worktree);
   return (settings.hooks?.[event] ?? [])
     .filter((group) => matcherTakes(group.matcher, matched))
-    .flatMap((group) => group.hooks.flatMap((handler) => (handler.type === 'command' && handler.command ? [handler.command] : [])));
+    .flatMap((group) =>
+      group.hooks.flatMap((handler) => {
+        if (handler.type !== 'command' || !handler.command) return [];
+        if (handler.args === undefined) return [handler.command];
+        return [`exec ${[handler.command, ...handler.args].map((word) => shellWord(substitute(word))).join(' ')}`];
+      }),
+    );
 }
 
 /** Claude Code's matcher rule: a plain list of names (`Write|Edit`) matches exactly, anything else is a regex. */

@@ -9,14 +9,17 @@ import { currentBranch, locateRepo } from '../git/repo';
 import { getSession, registerSession } from '../core/sessions';
 import type { Store } from '../core/store';
 import type { ViewOptions, ViewSync } from './view';
-import { isGeneratedRecord, jsonFiles, MAX_FILE_BYTES, readViewFile, removeViewFile, VIEW_DIR, writeViewFile } from './view-files';
+import { isGeneratedRecord, jsonFiles, MAX_FILE_BYTES, readViewFile, removeViewFile, VIEW_DIR, withViewDir, writeViewFile, type ViewDir } from './view-files';
 
 /** Files a person dropped (JSON without a `token`) become `file` leases of the session they name. */
 export function importDroppedClaims(store: Store, root: string, options: ViewOptions, result: ViewSync): void {
-  const dir = join(root, VIEW_DIR);
-  for (const name of jsonFiles(dir) ?? []) {
-    const file = join(dir, name);
-    const text = readViewFile(file);
+  withViewDir(join(root, VIEW_DIR), {}, (view) => importFrom(store, root, view, options, result));
+}
+
+function importFrom(store: Store, root: string, dir: ViewDir, options: ViewOptions, result: ViewSync): void {
+  for (const name of jsonFiles(dir)) {
+    const file = join(dir.path, name);
+    const text = readViewFile(dir, name);
     if (text === null) {
       // A regular file (jsonFiles lists no other kind) that cannot be read as one: too large.
       refuse(dir, name, '', `larger than ${MAX_FILE_BYTES / 1024} KB, or unreadable`, result);
@@ -71,7 +74,7 @@ export function importDroppedClaims(store: Store, root: string, options: ViewOpt
   }
 }
 
-function refuse(dir: string, name: string, text: string, reason: string, result: ViewSync): void {
+function refuse(dir: ViewDir, name: string, text: string, reason: string, result: ViewSync): void {
   const note = `# agent-lease did not take this claim (${new Date().toISOString()}): ${plainText(reason, 1000)}\n# Fix it and save it again as a .json file in this directory.\n`;
   try {
     writeViewFile(dir, `${name}.refused`, note + text);
@@ -79,5 +82,5 @@ function refuse(dir: string, name: string, text: string, reason: string, result:
   } catch {
     // Left in place, it is tried again at the next rewrite; the reason is still reported.
   }
-  result.refused.push({ file: join(dir, name), reason });
+  result.refused.push({ file: join(dir.path, name), reason });
 }

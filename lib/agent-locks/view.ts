@@ -25,7 +25,6 @@ import { sleep, type Store } from '../core/store';
 import { openSessionWorktrees } from '../core/sessions';
 import { importDroppedClaims } from './dropped-claims';
 import {
-  ensureViewDir,
   fileName,
   isGeneratedFile,
   jsonFiles,
@@ -33,6 +32,7 @@ import {
   removeViewFile,
   VIEW_DIR,
   viewDirKind,
+  withViewDir,
   writeViewFile,
   type ViewRecord,
 } from './view-files';
@@ -187,16 +187,16 @@ function withLock<T>(storePath: string, fn: () => T): T {
 
 /** Writes the generated files into `dir` and removes generated files of leases that ended; true when `dir` is in use. */
 function writeView(dir: string, files: Map<string, string>): boolean {
-  const existing = jsonFiles(dir);
-  if (existing === null && files.size === 0) return false;
-  if (!ensureViewDir(dir)) return false;
-  for (const name of existing ?? []) {
-    if (!files.has(name) && isGeneratedFile(join(dir, name))) removeViewFile(dir, name);
-  }
-  for (const [name, text] of files) {
-    if (readViewFile(join(dir, name)) !== text) writeViewFile(dir, name, text);
-  }
-  return true;
+  const used = withViewDir(dir, { create: files.size > 0 }, (view) => {
+    for (const name of jsonFiles(view)) {
+      if (!files.has(name) && isGeneratedFile(view, name)) removeViewFile(view, name);
+    }
+    for (const [name, text] of files) {
+      if (readViewFile(view, name) !== text) writeViewFile(view, name, text);
+    }
+    return true;
+  });
+  return used === true;
 }
 
 /**

@@ -1,22 +1,32 @@
-// agent-lease's entries in Claude Code settings: the events it hooks, the shell command each runs,
-// the `hooks` object `init` merges into a settings file (and the plugin ships as hooks/hooks.json),
-// and recognising a handler as agent-lease's, also an earlier version's.
+// agent-lease's entries in Claude Code settings: the events it hooks, how each handler starts
+// agent-lease, the `hooks` object `init` merges into a settings file (and the plugin ships as
+// hooks/hooks.json), and recognising a handler as agent-lease's, also an earlier version's.
 //
-// A hook command runs through `sh -c` in whatever worktree a session started, and a fresh
-// `git worktree add` has no node_modules. So the command looks for the binary where
-// lib/util/binary.ts says, in its order: the session's worktree, then the main worktree (found
-// through git only when the first place has none), then PATH, and never through npx; when there is
-// none it says so on stderr and exits 1, which Claude Code shows the user as a hook error (an exit
-// 127 from sh would be just as non-blocking but much less clear). No machine-specific path is
-// written: the file is meant to be committed.
+// Every handler runs a small shell script in exec form (`"command": <script>, "args": ["hook",
+// <event>]`), so that Claude Code shows a hook error as the script's own message, not as a
+// 500-character command. The script finds the binary where lib/util/binary.ts says, in its order:
+// the session's worktree, then the main worktree (found through git only when the first place has
+// none), then PATH, and never through npx; when there is none it says so on stderr and exits 1,
+// which Claude Code shows the user as a hook error (a spawn failure or an exit 127 would be just as
+// non-blocking but much less clear). A hook command runs in whatever worktree a session started,
+// and a fresh `git worktree add` has no node_modules, so the script cannot come from the package:
 //
-// The plugin's hooks run the same lookup from a script it ships (hooks/agent-lease.sh) in exec
-// form, so that Claude Code's hook error shows the missing-binary message, not a 500-character
-// command. They look in the same places and nowhere else, in particular not in the plugin's
-// own directory: a plugin is copied from git without node_modules (better-sqlite3 is a native
-// module, so no single-file build can carry it) and without dist/, and the commit guard and the
-// session's Bash tool must run the very binary the hooks run. So the plugin needs agent-lease
-// installed (globally, or as the project's dev dependency) and says so when it is not.
+// - `init` writes it to `.claude/hooks/agent-lease.sh`, committed with `.claude/settings.json`, so
+//   every worktree of the branch has both; the settings reach it through `${CLAUDE_PROJECT_DIR}`,
+//   which Claude Code substitutes in exec form. The script is the command itself rather than an
+//   argument of `/bin/sh`: a settings file whose script is missing then fails to start its hook,
+//   which is a non-blocking error, where `sh` would exit 2 — a denial of every tool call.
+// - `init --local` writes it under the git common dir (`agent-lease/claude-hooks.sh`), shared by
+//   every worktree and never committed, and the personal settings name it by its absolute path.
+// - The plugin ships it as hooks/agent-lease.sh and runs it with `/bin/sh`. It looks in the same
+//   places and nowhere else, in particular not in the plugin's own directory: a plugin is copied
+//   from git without node_modules (better-sqlite3 is a native module, so no single-file build can
+//   carry it) and without dist/, and the commit guard and the session's Bash tool must run the very
+//   binary the hooks run. So the plugin needs agent-lease installed (globally, or as the project's
+//   dev dependency) and says so when it is not.
+//
+// The script execs the binary, so the SessionStart hook knows the binary it runs as and puts its
+// directory on the session's PATH through CLAUDE_ENV_FILE (lib/decisions/session-start.ts).
 import { INSTALLED_BINARY, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 import type { CommandHandler, MatcherGroup } from './settings-file';
 
@@ -42,14 +52,27 @@ export const HOOK_ENTRIES: readonly HookEntry[] = [
   { event: 'SessionEnd', hook: 'session-end', timeout: 5 },
 ];
 
-/** `project`: settings written by `init`; `plugin`: the Claude Code plugin's hooks/hooks.json. */
-export type Launcher = 'project' | 'plugin';
+/**
+ * `project`: the settings `init` writes, running the script it writes in the worktree;
+ * `{ localScript }`: the personal settings of `init --local`, running the script at that absolute
+ * path; `plugin`: the Claude Code plugin's hooks/hooks.json.
+ */
+export type Launcher = 'project' | 'plugin' | { localScript: string };
+
+/** The script `init` writes for the project settings, relative to the worktree. */
+export const PROJECT_HOOK_SCRIPT = '.claude/hooks/agent-lease.sh';
+
+/** The script `init --local` writes, relative to the git common dir. */
+export const LOCAL_HOOK_SCRIPT = 'agent-lease/claude-hooks.sh';
+
+/** The second line of every script agent-lease writes for Claude Code's hooks. */
+export const HOOK_SCRIPT_MARK = "# agent-lease: Claude Code's hooks run agent-lease through this script";
 
 /**
  * The shell statements that set `$b` to the binary (or say there is none and exit 1), for hooks
  * started in `$CLAUDE_PROJECT_DIR`.
  */
-function findBinary(launcher: Launcher): string[] {
+function findBinary(launcher: 'project' | 'plugin'): string[] {
   const remedy = launcher === 'plugin' ? 'npm i -g agent-lease' : 'npm install (agent-lease is a dev dependency), or npm i -g agent-lease';
   const lookup = shellBinaryLookup(
     'b',
@@ -69,24 +92,19 @@ function findBinary(launcher: Launcher): string[] {
   ];
 }
 
-/** The shell command Claude Code runs for one hook of the project settings `init` writes. */
-export function hookCommand(hook: HookName): string {
-  return [...findBinary('project'), `exec "$b" hook ${hook}`].join('; ');
-}
-
 /** The plugin's script, relative to its root; its hooks run it in exec form (no `sh -c` of a long command). */
 export const PLUGIN_HOOK_SCRIPT = 'hooks/agent-lease.sh';
 
-/** The text of the plugin's hooks/agent-lease.sh: the lookup, then the binary with the script's arguments. */
-export function pluginHookScript(): string {
-  return [
-    '#!/bin/sh',
-    '# The Claude Code plugin runs agent-lease through this script: `/bin/sh agent-lease.sh hook <event>`.',
-    '# Generated from lib/claude/hook-commands.ts (test/init.test.ts says how); do not edit.',
-    ...findBinary('plugin'),
-    'exec "$b" "$@"',
-    '',
-  ].join('\n');
+/**
+ * The text of a hook script: the lookup, then the binary with the script's arguments. `project`:
+ * the one `init` writes (also with --local); `plugin`: the plugin's hooks/agent-lease.sh.
+ */
+export function hookScript(launcher: 'project' | 'plugin'): string {
+  const origin =
+    launcher === 'plugin'
+      ? ['# Generated from lib/claude/hook-commands.ts (test/init.test.ts says how); do not edit.']
+      : ['# Written by `agent-lease init`, which rewrites it; `agent-lease uninstall` removes it. Do not edit.'];
+  return ['#!/bin/sh', `${HOOK_SCRIPT_MARK}: \`<script> hook <event>\`.`, ...origin, ...findBinary(launcher), 'exec "$b" "$@"', ''].join('\n');
 }
 
 /** The `hooks` object agent-lease installs. */
@@ -101,20 +119,27 @@ export function pluginHooksFile(): string {
   return `${JSON.stringify({ description: 'agent-lease: file leases for parallel coding agents', hooks: agentLeaseHooks('plugin') }, null, 2)}\n`;
 }
 
-/** The matcher group of one entry: its matcher, if any, and the handler running the hook command. */
+/** The matcher group of one entry: its matcher, if any, and the handler running the hook. */
 export function matcherGroupFor(entry: HookEntry, launcher: Launcher): MatcherGroup {
   const handler: CommandHandler =
-    launcher === 'project'
-      ? { type: 'command', command: hookCommand(entry.hook), timeout: entry.timeout }
-      : { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout };
+    launcher === 'plugin'
+      ? { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout }
+      : { type: 'command', command: scriptOf(launcher), args: ['hook', entry.hook], timeout: entry.timeout };
   return entry.matcher === undefined ? { hooks: [handler] } : { matcher: entry.matcher, hooks: [handler] };
+}
+
+/** The script a project or local handler runs, as its settings name it. */
+function scriptOf(launcher: 'project' | { localScript: string }): string {
+  return launcher === 'project' ? `\${CLAUDE_PROJECT_DIR}/${PROJECT_HOOK_SCRIPT}` : launcher.localScript;
 }
 
 const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|session-end)\b/;
 
 /**
  * Whether a settings hook handler is agent-lease's: a command that runs `agent-lease … hook
- * <event>`. This also recognises the commands of earlier versions, so that `init` replaces them.
+ * <event>` (one of agent-lease's scripts in exec form, or the whole lookup inline through `sh -c`
+ * as earlier versions wrote it, or older commands still), so that `init` replaces an earlier
+ * version's handler rather than adding a second, and `uninstall` and `doctor` know it.
  */
 export function agentLeaseHookOf(handler: unknown): HookName | null {
   if (typeof handler !== 'object' || handler === null) return null;

@@ -7,8 +7,9 @@ import { binaryCandidates } from '../util/binary';
 import { isExecutable } from '../util/files';
 import { locateRepo } from '../git/repo';
 import { HOOK_ENTRIES } from './hook-commands';
-import { readSettings, settingsPath, type Settings } from './settings-file';
-import { agentLeaseEventsIn } from './settings-hooks';
+import { readSettings, settingsPath, type CommandHandler, type Settings } from './settings-file';
+import { hookScriptProblem } from './hook-script';
+import { agentLeaseEventsIn, agentLeaseHandlersIn } from './settings-hooks';
 
 export interface BinaryResolution {
   /** The binary a hook started in `worktreeRoot` would run, or null when there is none. */
@@ -46,7 +47,7 @@ export function inspectClaudeHooks(worktreeRoot: string, options: { home?: strin
     settingsPath(worktreeRoot, { local: true }),
     join(options.home ?? homedir(), '.claude', 'settings.json'),
   ];
-  const files = [...new Set(paths)].filter((path) => existsSync(path)).map((path) => inspectFile(path));
+  const files = [...new Set(paths)].filter((path) => existsSync(path)).map((path) => inspectFile(path, worktreeRoot));
   const found = new Set(files.flatMap((file) => file.events));
   const missing = HOOK_ENTRIES.map((entry) => entry.event).filter((event) => !found.has(event));
   const binary = resolveHookBinary(worktreeRoot, options.env);
@@ -64,12 +65,24 @@ export function inspectClaudeHooks(worktreeRoot: string, options: { home?: strin
   return { files, missing, binary, problems };
 }
 
-function inspectFile(path: string): { path: string; events: string[]; problem: string | null } {
+function inspectFile(path: string, worktreeRoot: string): { path: string; events: string[]; problem: string | null } {
   let settings: Settings;
   try {
     settings = readSettings(path);
   } catch (error) {
     return { path, events: [], problem: (error as Error).message };
   }
-  return { path, events: agentLeaseEventsIn(settings), problem: null };
+  const scripts = new Set(agentLeaseHandlersIn(settings).flatMap((handler) => scriptRun(handler, worktreeRoot)));
+  const problems = [...scripts].map(hookScriptProblem).filter((problem) => problem !== null);
+  return { path, events: agentLeaseEventsIn(settings), problem: problems.length === 0 ? null : problems.join('; ') };
+}
+
+/**
+ * The script an exec-form handler of `init` runs from `worktreeRoot`; none for the plugin's (run
+ * with /bin/sh from a directory not visible here) and the inline commands of earlier versions.
+ */
+function scriptRun(handler: CommandHandler, worktreeRoot: string): string[] {
+  if (!Array.isArray(handler.args) || handler.command === '/bin/sh') return [];
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder Claude Code substitutes
+  return [handler.command.replace('${CLAUDE_PROJECT_DIR}', worktreeRoot)];
 }

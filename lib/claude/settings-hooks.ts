@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { AgentLeaseError } from '../util/errors';
 import { agentLeaseHookOf, HOOK_ENTRIES, matcherGroupFor, type HookEntry, type HookName, type Launcher } from './hook-commands';
-import type { MatcherGroup, Settings } from './settings-file';
+import type { CommandHandler, MatcherGroup, Settings } from './settings-file';
 
 export interface SettingsChange {
   settings: Settings;
@@ -76,6 +76,15 @@ export function agentLeaseEventsIn(settings: Settings): string[] {
     if (handlers.some((handler) => agentLeaseHookOf(handler) === entry.hook)) found.push(entry.event);
   }
   return found;
+}
+
+/** agent-lease's handlers in `settings`, on any event. */
+export function agentLeaseHandlersIn(settings: Settings): CommandHandler[] {
+  const hooks = settings.hooks;
+  if (typeof hooks !== 'object' || hooks === null) return [];
+  return Object.values(hooks)
+    .flatMap((groups) => (Array.isArray(groups) ? (groups as MatcherGroup[]).flatMap(handlersOf) : []))
+    .filter((handler): handler is CommandHandler => agentLeaseHookOf(handler) !== null);
 }
 
 function withoutAgentLease(groups: MatcherGroup[]): { kept: MatcherGroup[]; removed: HookName[] } {

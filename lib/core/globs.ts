@@ -81,24 +81,31 @@ function segmentsMatch(segments: Segment[], names: string[]): boolean {
 /** Whether one segment's tokens match a non-empty name: the set of token positions reached, one UTF-16 unit at a time (as minimatch's regex reads). */
 function tokensMatch(tokens: SegmentToken[], name: string): boolean {
   if (name.length === 0) return false;
-  let states = closure(tokens, new Uint8Array(tokens.length + 1), 0);
-  for (let k = 0; k < name.length; k++) {
-    const code = name.charCodeAt(k);
-    const next = new Uint8Array(tokens.length + 1);
-    let any = false;
-    for (let i = 0; i < tokens.length; i++) {
-      if (states[i] !== 1) continue;
-      const token = tokens[i]!;
-      if (token.kind === 'star') next[i] = 1;
-      else if (token.kind === 'any' || (token.kind === 'literal' ? token.char.charCodeAt(0) === code : classContains(token, code))) next[i + 1] = 1;
-      else continue;
-      any = true;
-    }
-    if (!any) return false;
-    states = next;
-    for (let i = 0; i < tokens.length; i++) if (states[i] === 1) closure(tokens, states, i);
+  let states: Uint8Array | null = startTokens(tokens);
+  for (let k = 0; k < name.length && states !== null; k++) states = stepTokens(tokens, states, name.charCodeAt(k));
+  return states !== null && states[tokens.length] === 1;
+}
+
+/** The token positions reached before any character. */
+function startTokens(tokens: SegmentToken[]): Uint8Array {
+  return closure(tokens, new Uint8Array(tokens.length + 1), 0);
+}
+
+/** The token positions reached from `states` by one more character, or null when none is. */
+function stepTokens(tokens: SegmentToken[], states: Uint8Array, code: number): Uint8Array | null {
+  const next = new Uint8Array(tokens.length + 1);
+  let any = false;
+  for (let i = 0; i < tokens.length; i++) {
+    if (states[i] !== 1) continue;
+    const token = tokens[i]!;
+    if (token.kind === 'star') next[i] = 1;
+    else if (token.kind === 'any' || (token.kind === 'literal' ? token.char.charCodeAt(0) === code : classContains(token, code))) next[i + 1] = 1;
+    else continue;
+    any = true;
   }
-  return states[tokens.length] === 1;
+  if (!any) return null;
+  for (let i = 0; i < tokens.length; i++) if (next[i] === 1) closure(tokens, next, i);
+  return next;
 }
 
 /** Marks `from` reached, and every position after stars that can match nothing. */
@@ -231,32 +238,158 @@ export function ancestorPrefixes(prefix: string): string[] {
 
 /**
  * Whether a glob covers the whole repository, however it is spelled (`**`, `**\/?*`, `*\/**`,
- * `{**,x}`, `{*,*\/**}`): too broad to lease without force. "Whole" means every path below the top
- * level, and so every file of every directory (`*\/**` leaves out only the top-level files).
+ * `{**,x}`, `{*,*\/**}`, `{[a-m]*,[!a-m]*}/**`): too broad to lease without force. "Whole" means
+ * every path below the top level, and so every file of every directory (`*\/**` leaves out only
+ * the top-level files).
  *
- * Decided by what the pattern covers: an alternative whose segments are all `**` or match every
- * name (a `*` and at most one `?`) matches all paths of a set of depths and nothing else, so the
- * pattern covers everything exactly when such alternatives together match every depth from 2 on.
- * Probing each depth with one path decides it (any name stands for all), and a match at the
- * deepest depth probed, deeper than any alternative without `**` reaches, holds for all deeper
- * ones. Alternatives whose names only together cover every name (`{[a-m]*,[!a-m]*}`) are not seen.
+ * Decided by what the brace alternatives cover together, exactly. Names fall into finitely many
+ * classes: which of the pattern's segments a name matches, found by running every segment's
+ * automaton at once over one character of each range the pattern's literals and classes cut the
+ * alphabet into (`.` and `..` left out: git has no such names). Read as automata over those
+ * classes, the alternatives must together accept every path of two names or more (a subset
+ * construction). A pattern too intricate to judge within MAX_COVERAGE_* counts as covering
+ * everything: it needs `--force`, it never slips by.
  */
 export function matchesEverything(pattern: string): boolean {
   const parsed = parsePattern(pattern);
   if ('problem' in parsed) return false;
-  const universal = parsed.alternatives.filter((segments) => segments.every((segment) => segment.kind === 'globstar' || matchesEveryName(segment.tokens)));
-  if (universal.length === 0) return false;
-  const deepest = Math.max(...universal.map((segments) => segments.length)) + 2;
-  for (let depth = 2; depth <= deepest; depth++) {
-    const names = Array.from({ length: depth }, () => 'a');
-    if (!universal.some((segments) => segmentsMatch(segments, names))) return false;
-  }
-  return true;
+  return coversEveryPath(parsed.alternatives) !== false;
 }
 
-function matchesEveryName(tokens: SegmentToken[]): boolean {
-  const characters = tokens.filter((token) => token.kind !== 'star');
-  return tokens.some((token) => token.kind === 'star') && characters.length <= 1 && characters.every((token) => token.kind === 'any');
+/**
+ * What judging one pattern may cost, states explored and token positions stepped (a fifth of a
+ * second at most on the development machine); past either, the pattern is too intricate to judge.
+ */
+const MAX_COVERAGE_STATES = 20_000;
+const MAX_COVERAGE_WORK = 300_000;
+/** Past the last UTF-16 unit: minimatch compares a path one unit at a time. */
+const UNITS_END = 0x10000;
+
+/** The distinct segments of the alternatives (by their tokens), and each alternative as their indexes (-1 for `**`). */
+function numberSegments(alternatives: Segment[][]): { segments: SegmentToken[][]; alternatives: number[][] } {
+  const ids = new Map<string, number>();
+  const segments: SegmentToken[][] = [];
+  const numbered = alternatives.map((alternative) =>
+    alternative.map((segment) => {
+      if (segment.kind === 'globstar') return -1;
+      const key = JSON.stringify(segment.tokens);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = segments.length;
+        ids.set(key, id);
+        segments.push(segment.tokens);
+      }
+      return id;
+    }),
+  );
+  return { segments, alternatives: numbered };
+}
+
+/** One unit of each range of UTF-16 units that every token treats alike, `.` alone in its own; never `/` nor NUL. */
+function representativeUnits(segments: SegmentToken[][]): number[] {
+  const cuts = new Set([0, 1, 0x2e, 0x2f, 0x30, UNITS_END]);
+  for (const token of segments.flat()) {
+    if (token.kind === 'literal') {
+      const code = token.char.charCodeAt(0);
+      cuts.add(code).add(code + 1);
+    } else if (token.kind === 'class') {
+      for (const [low, high] of token.ranges) cuts.add(Math.min(low, UNITS_END)).add(Math.min(high + 1, UNITS_END));
+    }
+  }
+  return [...cuts].sort((a, b) => a - b).filter((code) => code !== 0 && code !== 0x2f && code !== UNITS_END);
+}
+
+type NameState = { tokens: Array<Uint8Array | null>; dots: 'none' | 'dot' | 'dotdot' | 'name' };
+
+/**
+ * The classes of names: for each name git can have, which segments match it (a string of 0s and
+ * 1s); every class some name falls in, once. Null when there are too many states to tell.
+ */
+function nameClasses(segments: SegmentToken[][]): string[] | null {
+  const units = representativeUnits(segments);
+  const costPerState = units.length * segments.reduce((sum, tokens) => sum + tokens.length + 1, 0);
+  let work = 0;
+  const keyOf = (state: NameState) => `${state.dots}|${state.tokens.map((t) => (t === null ? '-' : t.join(''))).join('|')}`;
+  const classes = new Set<string>();
+  const start: NameState = { tokens: segments.map(startTokens), dots: 'none' };
+  const seen = new Set([keyOf(start)]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const state = queue.pop()!;
+    work += costPerState;
+    if (work > MAX_COVERAGE_WORK) return null;
+    if (state.dots === 'name') classes.add(state.tokens.map((t, i) => (t?.[segments[i]!.length] === 1 ? '1' : '0')).join(''));
+    for (const code of units) {
+      const dots = code !== 0x2e ? 'name' : state.dots === 'none' ? 'dot' : state.dots === 'dot' ? 'dotdot' : 'name';
+      const next: NameState = { tokens: state.tokens.map((t, i) => (t === null ? null : stepTokens(segments[i]!, t, code))), dots };
+      const key = keyOf(next);
+      if (seen.has(key)) continue;
+      if (seen.size >= MAX_COVERAGE_STATES) return null;
+      seen.add(key);
+      queue.push(next);
+    }
+  }
+  return [...classes];
+}
+
+/**
+ * Whether the alternatives together match every path of two names or more (each as segmentsMatch
+ * decides: `**` spans zero or more names, one or more when it ends the alternative); null when
+ * that takes too many states to tell. A state is an alternative and how many of its segments are
+ * matched; all of them is accepting.
+ */
+function coversEveryPath(parsed: Segment[][]): boolean | null {
+  const { segments, alternatives } = numberSegments(parsed);
+  const classes = nameClasses(segments);
+  if (classes === null) return null;
+  const width = Math.max(...alternatives.map((alternative) => alternative.length)) + 1;
+  const alternativeOf = (state: number) => alternatives[Math.floor(state / width)]!;
+  const withSkips = (states: Set<number>): Set<number> => {
+    // A `**` that does not end its alternative may match no name. (The set grows as it is read.)
+    for (const state of states) {
+      const alternative = alternativeOf(state);
+      const i = state % width;
+      if (alternative[i] === -1 && i < alternative.length - 1) states.add(state + 1);
+    }
+    return states;
+  };
+  const step = (states: Set<number>, name: string): Set<number> => {
+    const next = new Set<number>();
+    for (const state of states) {
+      const alternative = alternativeOf(state);
+      const i = state % width;
+      if (i === alternative.length) {
+        if (alternative.at(-1) === -1) next.add(state);
+      } else if (alternative[i] === -1) {
+        next.add(i === alternative.length - 1 ? state + 1 : state);
+      } else if (name[alternative[i]!] === '1') {
+        next.add(state + 1);
+      }
+    }
+    return withSkips(next);
+  };
+  const accepts = (states: Set<number>) => [...states].some((state) => state % width === alternativeOf(state).length);
+  const start = withSkips(new Set(alternatives.map((_, a) => a * width)));
+  const keyOf = (states: Set<number>, depth: number) => `${depth}:${[...states].sort((a, b) => a - b).join(',')}`;
+  const seen = new Set([keyOf(start, 0)]);
+  const queue: Array<[Set<number>, number]> = [[start, 0]];
+  let work = 0;
+  while (queue.length > 0) {
+    const [states, depth] = queue.pop()!;
+    work += classes.length * states.size;
+    if (work > MAX_COVERAGE_WORK) return null;
+    for (const name of classes) {
+      const next = step(states, name);
+      const nextDepth = Math.min(depth + 1, 2);
+      if (nextDepth === 2 && !accepts(next)) return false;
+      const key = keyOf(next, nextDepth);
+      if (seen.has(key)) continue;
+      if (seen.size >= MAX_COVERAGE_STATES) return null;
+      seen.add(key);
+      queue.push([next, nextDepth]);
+    }
+  }
+  return true;
 }
 
 function directoryPrefix(alternative: string): string {

@@ -134,3 +134,32 @@ export function overlappingLeases(store: Store, targets: LeaseTarget[], sessionI
     );
   });
 }
+
+/**
+ * Read-only: every live lease on something under `directory` (a repository-relative path), whoever
+ * holds it: exact paths inside it and globs that can match a path inside it, each lease once.
+ */
+export function whoUnder(store: Store, directory: string): HeldLease[] {
+  const targets: LeaseTarget[] = [
+    { pattern: directory, glob: false },
+    { pattern: `${escapeGlob(directory)}/**`, glob: true },
+  ];
+  return store.read(() => {
+    const now = store.now();
+    const liveness: Liveness = new Map();
+    const found = new Map<number, HeldLease>();
+    for (const target of targets) {
+      for (const row of candidateRows(store, target)) {
+        if (!found.has(row.token) && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness)) {
+          found.set(row.token, toHeldLease(row, liveness));
+        }
+      }
+    }
+    return [...found.values()].sort((a, b) => a.token - b.token);
+  });
+}
+
+/** `path` as a glob that matches exactly it (a directory named `app/[slug]` is no character class). */
+function escapeGlob(path: string): string {
+  return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+}

@@ -11,6 +11,7 @@ import { repoOfPath } from '../git/paths';
 import { statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
+import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
 
 /** An agent's event, as every client's adapter reports it. */
 export interface AgentEvent {
@@ -67,6 +68,28 @@ export function eventContext(event: AgentEvent): EventContext | null {
 }
 
 /**
+ * The contexts of every repository the session works in, for an event that names no file: the
+ * cwd's, and those of the worktrees outside the cwd it was registered in by a file
+ * (session-worktrees.ts), each store once.
+ */
+export function sessionContexts(event: AgentEvent): EventContext[] {
+  const contexts: EventContext[] = [];
+  const own = eventContext(event);
+  if (own !== null) contexts.push(own);
+  for (const worktree of notedWorktrees(event.sessionId)) {
+    if (own !== null && isInside(worktree, own.repo.worktreeRoot)) continue;
+    let context: EventContext | null;
+    try {
+      context = eventContext({ ...event, cwd: worktree });
+    } catch {
+      continue;
+    }
+    if (context !== null && !contexts.some((known) => known.storePath === context.storePath)) contexts.push(context);
+  }
+  return contexts;
+}
+
+/**
  * How long one attempt at a write waits for a store another process keeps locked (a stuck or
  * stopped process). All the attempts together (four at most) must fit inside the shortest hook
  * timeout (SessionEnd: 5 s) with room to answer: a hook Claude Code kills for taking too long lets
@@ -97,6 +120,15 @@ export function withStore<T>(context: EventContext, use: (store: Store) => T): S
 export function ensureSession(store: Store, context: EventContext): void {
   if (touchSession(store, context.sessionId)) return;
   registerSession(store, sessionRegistration(context, findAgentProcess()));
+  if (!isInside(context.cwd, context.repo.worktreeRoot)) {
+    try {
+      noteWorktree(context.sessionId, context.repo.worktreeRoot);
+    } catch (error) {
+      context.warnings.push(
+        `agent-lease: could not note that this session works in ${context.repo.worktreeRoot} (${describeError(error)}); its turn ends will not release its leases there`,
+      );
+    }
+  }
 }
 
 /** This session as the store records it: its worktree, branch and agent process. */

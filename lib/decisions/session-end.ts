@@ -4,21 +4,32 @@
 // SessionStart to carry over. Clients do not always report an end (a crash, a kill), so liveness
 // and TTLs remain the real cleanup; this is the fast path.
 import { endSession, handOverSession } from '../core/sessions';
-import { eventContext, withStore, type AgentEvent } from './context';
+import { sessionContexts, withStore, type AgentEvent } from './context';
+import { forgetWorktrees } from './session-worktrees';
 import type { Verdict } from './verdict';
 
 /** Reasons after which Claude Code's same process continues under a new session id. */
 const HANDOVER_REASONS = new Set(['clear', 'resume']);
 
+/** In every repository the session works in (its cwd's, and those it edited from outside them). */
 export function endAgentSession(event: AgentEvent, reason: string): Verdict {
-  const context = eventContext(event);
-  if (context === null) return {};
-  const result = withStore(context, (store) => {
-    if (HANDOVER_REASONS.has(reason)) handOverSession(store, context.sessionId, reason);
-    else endSession(store, context.sessionId, `session-end (${reason})`);
-    // Not per tool call: what the session's hooks left in the WAL goes into the main file.
-    store.checkpoint();
-  });
-  if (!result.ok) return { userMessage: `${result.problem}; this session's leases stay until they expire` };
-  return {};
+  const handover = HANDOVER_REASONS.has(reason);
+  const problems: string[] = [];
+  for (const context of sessionContexts(event)) {
+    const result = withStore(context, (store) => {
+      if (handover) handOverSession(store, context.sessionId, reason);
+      else endSession(store, context.sessionId, `session-end (${reason})`);
+      // Not per tool call: what the session's hooks left in the WAL goes into the main file.
+      store.checkpoint();
+    });
+    if (!result.ok) problems.push(`${result.problem}; this session's leases stay until they expire`);
+  }
+  if (!handover) {
+    try {
+      forgetWorktrees(event.sessionId);
+    } catch {
+      // A note left behind only makes a later session of that id look in one more worktree.
+    }
+  }
+  return problems.length === 0 ? {} : { userMessage: problems.join('\n') };
 }

@@ -20,7 +20,7 @@ import type { Store } from '../core/store';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
 import { dataWord, shellWord } from '../util/text';
-import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
+import { ensureSession, sessionContexts, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines } from './wording';
 
@@ -38,9 +38,16 @@ export interface ShellCommand {
   durationMs?: number | undefined;
 }
 
+/** In every repository the session works in (its cwd's, and those it edited from outside them). */
 export function afterShellCommand(event: AgentEvent, command: ShellCommand = {}): Verdict {
-  const context = eventContext(event);
-  if (context === null) return {};
+  const verdicts = sessionContexts(event).map((context) => afterShellCommandIn(context, command));
+  const joined = (texts: Array<string | undefined>) => texts.filter((text) => text !== undefined).join('\n') || undefined;
+  const modelContext = joined(verdicts.map((verdict) => verdict.modelContext));
+  const userMessage = joined(verdicts.map((verdict) => verdict.userMessage));
+  return { ...(modelContext === undefined ? {} : { modelContext }), ...(userMessage === undefined ? {} : { userMessage }) };
+}
+
+function afterShellCommandIn(context: EventContext, command: ShellCommand): Verdict {
   const warnings = context.warnings;
   const startedAt = command.durationMs === undefined ? null : Date.now() - command.durationMs - MTIME_SLACK_MS;
   let changed: Array<{ path: string; during: boolean | null }>;

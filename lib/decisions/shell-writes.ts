@@ -1,9 +1,11 @@
 // Before a shell command: the files it would write (lib/shell/planned-writes.ts), checked against
 // the leases of the repository each one lies in, and the command denied before it runs when another
-// session holds one. In the session's own repository the files are leased at once, as an edit's file
-// is (docs/shell-writes.md, "Leased at once" says why): a second session is denied from that
-// moment, not only once PostToolUse notices the change. A write into another repository that
-// agent-lease manages (it has a store) is checked against that store, and leased by nobody there.
+// session holds one. The files are leased at once, as an edit's file is (docs/shell-writes.md,
+// "Leased at once" says why): a second session is denied from that moment, not only once
+// PostToolUse notices the change. Like an edit's, a file's repository is found from the file, not
+// from the session's cwd: a write into another repository that agent-lease manages (it has a store)
+// is checked and leased there, as a session started outside the repository works; one that
+// agent-lease does not manage is let through.
 import { existsSync, realpathSync } from 'node:fs';
 import { matchesAny, type LeaseTarget } from '../core/globs';
 import { acquire } from '../core/acquire';
@@ -55,7 +57,7 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
     const own = context !== null && writes.repo.commonDir === context.repo.commonDir;
     const repoContext = own ? context : managedContext(event, writes.repo);
     if (repoContext === null) continue;
-    const outcome = own ? leaseAndCheck(repoContext, writes) : checkOnly(repoContext, writes);
+    const outcome = leaseAndCheck(repoContext, writes);
     if (typeof outcome === 'string') {
       const failure = storeFailure(repoContext, outcome);
       if (failure.deny !== undefined) return failure;
@@ -110,13 +112,16 @@ function isWorktreeRoot(path: string, repo: RepoLocation): boolean {
   }
 }
 
-/** The context of another repository the command writes into, when agent-lease manages it (it has a store). */
+/**
+ * The context of another repository the command writes into, when agent-lease manages it (it has a
+ * store): found from the file, the session's own cwd kept (as for an edit's file).
+ */
 function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | null {
   if (!existsSync(storePathOf(repo))) return null;
-  return eventContext({ ...event, cwd: repo.worktreeRoot });
+  return eventContext({ ...event, file: repo.worktreeRoot });
 }
 
-/** Own repository: the trees and globs are checked, then the files leased in one transaction (all or none). */
+/** The trees and globs are checked, then the files leased in one transaction (all or none). */
 function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict[] | string {
   const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
   const leased = files.slice(0, MAX_LEASES_PER_COMMAND);
@@ -138,13 +143,6 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
     if (leased.length === 0) return blocked;
     return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs }).conflicts;
   });
-  return result.ok ? withWrites(result.value, writes) : result.problem;
-}
-
-function checkOnly(context: EventContext, writes: RepoWrites): WriteConflict[] | string {
-  const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
-  const targets = [...writes.patterns.values()].map((entry) => entry.target).concat(files.map((path) => ({ pattern: path, glob: false })));
-  const result = withStore(context, (store) => overlappingLeases(store, targets, context.sessionId));
   return result.ok ? withWrites(result.value, writes) : result.problem;
 }
 

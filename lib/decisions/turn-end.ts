@@ -10,12 +10,16 @@ import { release } from '../core/release';
 import { renew } from '../core/renew';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
-import { ensureSession, eventContext, withStore, type AgentEvent } from './context';
+import { ensureSession, sessionContexts, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 
+/** In every repository the session works in (its cwd's, and those it edited from outside them). */
 export function endTurn(event: AgentEvent): Verdict {
-  const context = eventContext(event);
-  if (context === null) return {};
+  const contexts = sessionContexts(event);
+  return goAhead(contexts.flatMap(endTurnIn));
+}
+
+function endTurnIn(context: EventContext): string[] {
   const warnings = context.warnings;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
@@ -36,7 +40,7 @@ export function endTurn(event: AgentEvent): Verdict {
     store.checkpoint();
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
-  return goAhead(warnings);
+  return warnings;
 }
 
 /** The pending changes of each worktree the leases were edited in; a worktree git cannot read keeps its leases. */

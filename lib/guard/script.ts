@@ -8,8 +8,11 @@
 // repository has no agent-lease store (nor a directory for one), agent-lease was never used in
 // this clone and nothing can be held, so the block passes without looking for the binary (a
 // teammate who never installed agent-lease is not blocked by a committed `.husky/pre-commit`). With a store but no runnable
-// binary it refuses the commit, saying how to fix it or bypass: a guard that cannot run must not
-// pass in silence, and a refusal costs one retry with AGENT_LEASE_BYPASS=1.
+// binary it refuses the commit, saying how to fix it: a guard that cannot run must not pass in
+// silence. A person is also told how to bypass it (AGENT_LEASE_BYPASS=1 costs one retry); an agent
+// is told to stop and tell the user, never handed the bypass. Without the binary the block can tell
+// an agent only by what Claude Code puts in the environment of its Bash tool's commands (the
+// variables lib/guard/decision.ts's isAgentEnvironment reads first).
 
 import { INSTALLED_BINARY, INSTALLED_BINARY_DIR, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 
@@ -38,18 +41,26 @@ export const COMMITS_CHECKED_BY: Record<GuardedHook, string> = {
 };
 
 /**
- * prepare-commit-msg runs for every commit, --no-verify or not; `git commit` and `git merge` were
- * checked already by pre-commit and pre-merge-commit (which --no-verify skips, as people expect),
- * so here the block goes on only for what git's sequencer commits: a cherry-pick, a revert, a
- * rebase's picks. Those leave their state in the git directory while they run (a single revert
- * only its AUTO_MERGE, with no MERGE_HEAD); the hook's second argument is "merge", "squash",
- * "commit" or "template" only for `git commit` and `git merge`.
+ * Whether git's sequencer is at work: a cherry-pick, a revert or a rebase is running or stopped (a
+ * single revert leaves only its AUTO_MERGE, with no MERGE_HEAD). Its own commits run only
+ * prepare-commit-msg; a `git commit` that finishes a stopped one (after a conflict) runs pre-commit
+ * and prepare-commit-msg. So while it is at work prepare-commit-msg checks every commit and
+ * pre-commit none: each commit is checked once, the same way whichever command makes it, and
+ * `--no-verify` (which skips pre-commit only) cannot skip it, as it cannot skip a clean
+ * cherry-pick's. Otherwise pre-commit checks `git commit` and prepare-commit-msg nothing.
  */
-const SEQUENCER_ONLY = `case "\${2-}" in merge | squash | commit | template) exit 0 ;; esac
-  gitdir=$(git rev-parse --absolute-git-dir) || exit 1
-  [ -e "$gitdir/CHERRY_PICK_HEAD" ] || [ -e "$gitdir/REVERT_HEAD" ] || [ -d "$gitdir/rebase-merge" ] || [ -d "$gitdir/sequencer" ] ||
-    { [ -e "$gitdir/AUTO_MERGE" ] && [ ! -e "$gitdir/MERGE_HEAD" ]; } || exit 0
-  `;
+const IN_SEQUENCER = `{ [ -e "$gitdir/CHERRY_PICK_HEAD" ] || [ -e "$gitdir/REVERT_HEAD" ] || [ -d "$gitdir/rebase-merge" ] || [ -d "$gitdir/sequencer" ] ||
+    { [ -e "$gitdir/AUTO_MERGE" ] && [ ! -e "$gitdir/MERGE_HEAD" ]; }; }`;
+
+/** The statements that leave the commit to the other hook when that one checks it (first in prepare-commit-msg, which most commits leave at once). */
+function handOff(hook: GuardedHook): string {
+  if (hook === 'prepare-commit-msg') return `gitdir=$(git rev-parse --absolute-git-dir) || exit 1\n  ${IN_SEQUENCER} || exit 0\n  `;
+  if (hook === 'pre-commit') return `gitdir=$(git rev-parse --absolute-git-dir) || exit 1\n  ! ${IN_SEQUENCER} || exit 0\n  `;
+  return '';
+}
+
+/** The environment of a command run by Claude Code's Bash tool (or any of its descendants). */
+const UNDER_AGENT = `[ -n "\${CLAUDE_CODE_SESSION_ID-}\${CLAUDE_PID-}\${CLAUDECODE-}" ]`;
 
 /** Sets `run` to the binary, or to nothing when there is none. */
 const LOOKUP = shellBinaryLookup(
@@ -59,12 +70,12 @@ const LOOKUP = shellBinaryLookup(
 );
 
 const blockBody = (hook: GuardedHook): string => `(
-  ${hook === 'prepare-commit-msg' ? SEQUENCER_ONLY : ''}common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
+  ${hook === 'prepare-commit-msg' ? handOff(hook) : ''}common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
   db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
   # No store and none was ever created: agent-lease was never used here. (A store's marker without
   # the store is a store deleted since: the guard says so.)
   [ -e "$db" ] || [ -e "$db.created" ] || exit 0
-  ${LOOKUP.join('\n  ')}
+  ${hook === 'prepare-commit-msg' ? '' : handOff(hook)}${LOOKUP.join('\n  ')}
   if [ -n "$run" ]; then
     # The guard opens no network connection: spare node parsing a CA bundle at startup (~30 ms).
     unset NODE_EXTRA_CA_CERTS
@@ -80,7 +91,11 @@ const blockBody = (hook: GuardedHook): string => `(
     exit 0
   fi
   echo "agent-lease guard: commit refused: the guard cannot run: $problem." >&2
-  echo "  Fix: npm install (or npm install -g agent-lease). Commit anyway: AGENT_LEASE_BYPASS=1 git commit ... (or git commit --no-verify)." >&2
+  if ${UNDER_AGENT}; then
+    echo "  This commit runs in an agent's session: do not try to commit another way. Stop and tell the user that agent-lease must be installed here (npm install, or npm install -g agent-lease), then ask them how to proceed." >&2
+  else
+    echo "  Fix: npm install (or npm install -g agent-lease). Commit anyway: the same git command with AGENT_LEASE_BYPASS=1${hook === 'prepare-commit-msg' ? '' : ' (or --no-verify)'}." >&2
+  fi
   exit 1
 ) || exit $?
 `;

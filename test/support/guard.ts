@@ -15,7 +15,18 @@ import { isolateGitInThisProcess, makeRepo, type TempRepo } from './git-repo';
 const PROJECT = resolve(__dirname, '..', '..');
 
 /** Variables of the machine running the tests that would change who the guard thinks commits. */
-const LEAKY = ['AGENT_LEASE_SESSION', 'CLAUDE_CODE_SESSION_ID', 'AGENT_LEASE_BYPASS', 'AGENT_LEASE_DB', 'HUSKY', 'GIT_DIR', 'GIT_INDEX_FILE', 'GIT_WORK_TREE'];
+const LEAKY = [
+  'AGENT_LEASE_SESSION',
+  'CLAUDE_CODE_SESSION_ID',
+  'CLAUDE_PID',
+  'CLAUDECODE',
+  'AGENT_LEASE_BYPASS',
+  'AGENT_LEASE_DB',
+  'HUSKY',
+  'GIT_DIR',
+  'GIT_INDEX_FILE',
+  'GIT_WORK_TREE',
+];
 
 export interface GuardRepo extends TempRepo {
   storePath: string;
