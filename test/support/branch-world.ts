@@ -1,0 +1,79 @@
+// A repository where agents work on branches in their own worktrees, for branch-hold tests: `main`
+// with src/x.ts, and helpers that act as a session through the compiled hooks (edit, end a turn,
+// end a session) and as git (commit, merge) — real git, real worktrees, hooks as child processes.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { makeCliRepo, type CliRepo } from './cli';
+import { fixture, hookEnv, runHook, type HookRun } from './hooks';
+
+export interface BranchWorld {
+  repo: CliRepo;
+  env: NodeJS.ProcessEnv;
+  /** A worktree on a new branch of that name, from main. */
+  worktree(branch: string): string;
+  /** PreToolUse Write of `path` in `worktree` as `session`. */
+  edit(session: string, worktree: string, path: string): HookRun;
+  /** `edit`, asserting it went ahead, then writes the file. */
+  write(session: string, worktree: string, path: string, content: string): void;
+  /** Stages everything in `worktree` and commits it. */
+  commit(worktree: string, message: string): void;
+  stop(session: string, worktree: string): HookRun;
+  sessionEnd(session: string, worktree: string): HookRun;
+  /** `status --json`'s branch holds. */
+  holds(): Array<{ token: number; pattern: string; source: string; branch: string; commit: string | null; session: string | null }>;
+  /** What git says in `cwd` (default: the main worktree). */
+  git(args: string[], cwd?: string): string;
+}
+
+export function branchWorld(t: TestContext, options: { config?: Record<string, unknown> } = {}): BranchWorld {
+  const repo = makeCliRepo();
+  t.after(() => repo.cleanup());
+  repo.write('src/x.ts', lines('x', 20));
+  repo.write('src/y.ts', 'y\n');
+  if (options.config !== undefined) repo.write('.agent-lease.json', JSON.stringify(options.config));
+  repo.git(['add', '.']);
+  repo.git(['commit', '-q', '-m', 'base']);
+  const env = hookEnv(repo.env);
+  const world: BranchWorld = {
+    repo,
+    env,
+    worktree: (branch) => repo.addWorktree(branch),
+    edit: (session, worktree, path) =>
+      runHook('pre-tool-use', fixture('pre-tool-use.write', worktree, session, { tool_input: { file_path: join(worktree, path), content: 'x' } }), {
+        env,
+      }),
+    write(session, worktree, path, content) {
+      const run = world.edit(session, worktree, path);
+      assert.equal(run.json?.hookSpecificOutput?.permissionDecision, undefined, `${session} may edit ${path}: ${run.stdout}`);
+      writeFileSync(join(worktree, path), content);
+    },
+    commit(worktree, message) {
+      repo.git(['add', '-A'], worktree);
+      repo.git(['commit', '-q', '--no-verify', '-m', message], worktree);
+    },
+    stop: (session, worktree) => runHook('stop', fixture('stop', worktree, session), { env }),
+    sessionEnd: (session, worktree) => runHook('session-end', fixture('session-end', worktree, session), { env }),
+    holds: () => repo.json(['status', '--json']).leases.filter((lease: { source: string }) => lease.source === 'branch'),
+    git: (args, cwd) => repo.git(args, cwd),
+  };
+  return world;
+}
+
+/** `count` numbered lines of `name`: a file long enough for two changes far apart to merge cleanly. */
+export function lines(name: string, count: number): string {
+  return Array.from({ length: count }, (_, i) => `${name} line ${i + 1}\n`).join('');
+}
+
+/** `text` with its line `n` (1-based) replaced by `line`. */
+export function replaceLine(text: string, n: number, line: string): string {
+  const all = text.split('\n');
+  all[n - 1] = line;
+  return all.join('\n');
+}
+
+/** The reason a PreToolUse answer denies with, or null when it went ahead. */
+export function denial(run: HookRun): string | null {
+  return run.json?.hookSpecificOutput?.permissionDecision === 'deny' ? (run.json.hookSpecificOutput.permissionDecisionReason ?? '') : null;
+}
