@@ -2,7 +2,12 @@
 // with src/x.ts, and helpers that act as a session through the compiled hooks (edit, end a turn,
 // end a session) and as git (commit, merge) — real git, real worktrees, hooks as child processes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { installGuard } from '../../lib/guard/install';
+import { ensureGuardActive } from '../../lib/guard/state';
+import { isolateGitInThisProcess } from './git-repo';
+import { installLauncher, runHusky } from './guard';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { makeCliRepo, type CliRepo } from './cli';
@@ -19,6 +24,8 @@ export interface BranchWorld {
   write(session: string, worktree: string, path: string, content: string): void;
   /** Stages everything in `worktree` and commits it. */
   commit(worktree: string, message: string): void;
+  /** Stages everything and commits through the guard, as `env` (a person by default). */
+  guardedCommit(worktree: string, message: string, env?: NodeJS.ProcessEnv): { status: number | null; stderr: string };
   stop(session: string, worktree: string): HookRun;
   sessionEnd(session: string, worktree: string): HookRun;
   /** `status --json`'s branch holds. */
@@ -27,19 +34,32 @@ export interface BranchWorld {
   git(args: string[], cwd?: string): string;
 }
 
-export function branchWorld(t: TestContext, options: { config?: Record<string, unknown> } = {}): BranchWorld {
+/** `guard`: the commit guard installed (in .git/hooks, or through husky), the binary where npm puts it. */
+export function branchWorld(t: TestContext, options: { config?: Record<string, unknown>; guard?: 'hooks' | 'husky' } = {}): BranchWorld {
   const repo = makeCliRepo();
   t.after(() => repo.cleanup());
   repo.write('src/x.ts', lines('x', 20));
   repo.write('src/y.ts', 'y\n');
   if (options.config !== undefined) repo.write('.agent-lease.json', JSON.stringify(options.config));
+  repo.write('.gitignore', 'node_modules\n');
+  if (options.guard !== undefined) {
+    isolateGitInThisProcess(repo.base);
+    installLauncher(repo.root);
+    if (options.guard === 'husky') runHusky(repo);
+    installGuard(repo.root);
+  }
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'base']);
   const env = hookEnv(repo.env);
   const world: BranchWorld = {
     repo,
     env,
-    worktree: (branch) => repo.addWorktree(branch),
+    worktree(branch) {
+      const path = repo.addWorktree(branch);
+      // What SessionStart does in a fresh worktree (husky's hooks dir exists only where it ran).
+      if (options.guard !== undefined) ensureGuardActive(path);
+      return path;
+    },
     edit: (session, worktree, path) =>
       runHook('pre-tool-use', fixture('pre-tool-use.write', worktree, session, { tool_input: { file_path: join(worktree, path), content: 'x' } }), {
         env,
@@ -52,6 +72,11 @@ export function branchWorld(t: TestContext, options: { config?: Record<string, u
     commit(worktree, message) {
       repo.git(['add', '-A'], worktree);
       repo.git(['commit', '-q', '--no-verify', '-m', message], worktree);
+    },
+    guardedCommit(worktree, message, env = {}) {
+      repo.git(['add', '-A'], worktree);
+      const result = spawnSync('git', ['commit', '-q', '-m', message], { cwd: worktree, env: { ...repo.env, ...env }, encoding: 'utf8' });
+      return { status: result.status, stderr: result.stderr };
     },
     stop: (session, worktree) => runHook('stop', fixture('stop', worktree, session), { env }),
     sessionEnd: (session, worktree) => runHook('session-end', fixture('session-end', worktree, session), { env }),
