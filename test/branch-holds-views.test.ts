@@ -87,3 +87,10 @@ test('gc passes a dead holder’s committed change to its branch', async (t) => 
     ['feature-a'],
   );
 });
+
+test('a shell write to a file another branch holds is denied before it runs, naming the branch', (t) => {
+  const world = branchWorld(t);
+  const { b } = held(world);
+  const run = runHook('pre-tool-use', fixture('pre-tool-use.bash', b, B, { tool_input: { command: 'echo hi > src/x.ts' } }), { env: world.env });
+  assert.match(denial(run) ?? '', /branch feature-a .*holds src\/x\.ts until it is merged/);
+});

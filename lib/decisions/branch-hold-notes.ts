@@ -1,11 +1,31 @@
-// What an agent is told about other branches' unmerged changes to a file: why its edit is denied
+// Branch holds in an agent's decisions: the acquire options that make them count, and what an agent
+// is told about other branches' unmerged changes to a file: why its edit is denied
 // (the branch, its last commit touching the file, whether a session still works on it, what to
 // do instead), or, when the edit goes ahead anyway, what changed there, so that it builds on the
 // change instead of diverging. Git runs here only because a hold is in question.
+import type { AcquireOptions } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
+import { currentBranch } from '../git/repo';
+import { holdGit, type HoldGit } from '../holds/git-facts';
+import type { EventContext } from './context';
 import { formatDuration } from '../util/duration';
 import { dataWord, quotedText, shellWord } from '../util/text';
 import { changeSummary, lastCommitTouching, refName } from '../git/integration';
+
+/** The acquire options for an agent's writes in `worktree`: its branch, the mode, and git's facts, asked only when a hold is in the way. */
+export function holdOptions(context: EventContext, worktree: string, gitDir: string): { git: HoldGit; options: AcquireOptions } {
+  const git = holdGit(worktree, context.config);
+  return {
+    git,
+    options: {
+      branch: currentBranch(gitDir),
+      branchHolds: context.config.branchHolds.mode,
+      holdFact: git.holdFact,
+      committedChange: git.committedChange,
+      holdTtlMs: context.config.branchHolds.ttlMs,
+    },
+  };
+}
 
 /** The lines of a denial about the branch holds among `conflicts`, seen from `worktree`; none when there are none. */
 export function holdDenialLines(conflicts: Conflict[], worktree: string, integration: string | null, now: number): string[] {

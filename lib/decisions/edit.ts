@@ -6,9 +6,8 @@ import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
 import { hasPendingChange } from '../git/changes';
 import { repoRelativePath } from '../git/paths';
-import { currentBranch } from '../git/repo';
-import { holdGit, type HoldGit } from '../holds/git-facts';
-import { changedThereContext, holdDenialLines } from './branch-hold-notes';
+import type { HoldGit } from '../holds/git-facts';
+import { changedThereContext, holdDenialLines, holdOptions } from './branch-hold-notes';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
@@ -27,7 +26,8 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
   }
 
   const worktree = located.repo.worktreeRoot;
-  const holdFacts = holdGit(worktree, context.config);
+  const holds = holdOptions(context, worktree, located.repo.gitDir);
+  const holdFacts = holds.git;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     return acquire(store, context.sessionId, [located.path], {
@@ -36,11 +36,7 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
       ttlMs: context.config.ttl.editMs,
       worktree,
       pendingChange: hasPendingChange,
-      branch: currentBranch(located.repo.gitDir),
-      branchHolds: context.config.branchHolds.mode,
-      holdFact: holdFacts.holdFact,
-      committedChange: holdFacts.committedChange,
-      holdTtlMs: context.config.branchHolds.ttlMs,
+      ...holds.options,
     });
   });
   if (!result.ok) return storeFailure(context, result.problem);
