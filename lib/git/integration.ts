@@ -54,28 +54,68 @@ export function changedSinceFork(dir: string, integration: string, head = 'HEAD'
  * cherry-pick onto a file that moved on). Null when `from` is no branch any more (deleted).
  */
 export function changeIn(dir: string, from: string, into: string, paths: string[]): Set<string> | null {
-  const fromId = tryGit(dir, ['rev-parse', '--verify', '-q', `refs/heads/${from}^{commit}`]);
-  if (fromId === null) return null;
-  const intoId = tryGit(dir, ['rev-parse', '--verify', '-q', `${into}^{commit}`]);
-  if (intoId === null) return new Set();
-  const base = tryGit(dir, ['merge-base', fromId, intoId]);
-  if (base === fromId) return new Set(paths);
-  const fromBlobs = blobs(dir, fromId, paths);
-  const intoBlobs = blobs(dir, intoId, paths);
-  const contained = new Set<string>();
-  const open: string[] = [];
-  for (const path of paths) {
-    if (fromBlobs.get(path) === intoBlobs.get(path)) contained.add(path);
-    else open.push(path);
+  const [found] = changeInEach(dir, from, [into], paths) ?? [null];
+  return found ?? null;
+}
+
+/**
+ * `changeIn` for several refs at once (the integration branch and the asker's HEAD), sharing the
+ * git calls: one to resolve every ref, one merge-base per distinct ref, one for every blob.
+ */
+export function changeInEach(dir: string, from: string, intos: string[], paths: string[]): Array<Set<string>> | null {
+  const ids = resolveCommits(dir, [`refs/heads/${from}`, ...intos]);
+  const fromId = ids[0];
+  if (fromId === null || fromId === undefined) return null;
+  const bases = new Map<string, string | null>();
+  for (const id of ids.slice(1)) if (id !== null && !bases.has(id)) bases.set(id, tryGit(dir, ['merge-base', fromId, id]));
+  const commits = [fromId, ...bases.keys(), ...[...bases.values()].filter((base): base is string => base !== null)];
+  const blobsOf = blobTable(dir, [...new Set(commits)], paths);
+  const results = new Map<string, Set<string>>();
+  for (const [intoId, base] of bases) {
+    const contained = new Set<string>();
+    for (const path of paths) {
+      if (base === fromId || blobsOf(fromId, path) === blobsOf(intoId, path)) contained.add(path);
+      // Else, unless `into` left the file as it was at the fork (then nothing of the branch's change can be there):
+      else if (base !== null && blobsOf(intoId, path) !== blobsOf(base, path) && changeFound(dir, base, fromId, intoId, path, blobsOf(fromId, path))) {
+        contained.add(path);
+      }
+    }
+    results.set(intoId, contained);
   }
-  if (base === null || open.length === 0) return contained;
-  const baseBlobs = blobs(dir, base, open);
-  for (const path of open) {
-    // `into` left the file as it was at the fork: nothing of the branch's change can be there.
-    if (intoBlobs.get(path) === baseBlobs.get(path)) continue;
-    if (blobsSince(dir, base, intoId, path).has(fromBlobs.get(path) ?? NO_BLOB) || patchFound(dir, base, fromId, intoId, path)) contained.add(path);
+  return ids.slice(1).map((id) => (id === null ? new Set() : results.get(id)!));
+}
+
+/** The content `from` has for the file appeared on `into` since the fork, or its patch did. */
+function changeFound(dir: string, base: string, fromId: string, intoId: string, path: string, fromBlob: string | undefined): boolean {
+  return blobsSince(dir, base, intoId, path).has(fromBlob ?? NO_BLOB) || patchFound(dir, base, fromId, intoId, path);
+}
+
+/** Each name's commit id, null where it names none; one git call when all resolve. */
+function resolveCommits(dir: string, names: string[]): Array<string | null> {
+  const all = tryGit(dir, ['rev-parse', ...names.map((name) => `${name}^{commit}`)]);
+  if (all !== null) return all.split('\n');
+  return names.map((name) => tryGit(dir, ['rev-parse', '--verify', '-q', `${name}^{commit}`]));
+}
+
+/**
+ * The blob of each path in each commit (undefined where absent), read with one `git cat-file`
+ * call; a path with a newline (which that batch cannot carry) is read with `ls-tree` instead.
+ */
+function blobTable(dir: string, commits: string[], paths: string[]): (commit: string, path: string) => string | undefined {
+  const table = new Map<string, string>();
+  const key = (commit: string, path: string): string => `${commit}\0${path}`;
+  const plain = paths.filter((path) => !path.includes('\n'));
+  if (plain.length > 0) {
+    const asked = commits.flatMap((commit) => plain.map((path) => [commit, path] as const));
+    const out = git(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${asked.map(([commit, path]) => `${commit}:${path}`).join('\n')}\n` });
+    out.split('\n').forEach((line, i) => {
+      const [id, type] = line.split(' ');
+      if (type === 'blob' && asked[i] !== undefined) table.set(key(...asked[i]!), id!);
+    });
   }
-  return contained;
+  const odd = paths.filter((path) => path.includes('\n'));
+  if (odd.length > 0) for (const commit of commits) for (const [path, id] of blobs(dir, commit, odd)) table.set(key(commit, path), id);
+  return (commit, path) => table.get(key(commit, path));
 }
 
 /** The blob of each path in `commit` (absent paths are left out). */

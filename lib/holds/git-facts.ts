@@ -5,7 +5,7 @@
 import type { HoldFact, HoldQuestion, NewHold } from '../core/branch-holds';
 import type { StaleQuestion } from '../core/acquire';
 import type { Config } from '../config/load';
-import { changedSinceFork, changeIn, integrationRef } from '../git/integration';
+import { changedSinceFork, changeIn, changeInEach, integrationRef } from '../git/integration';
 import { currentBranch, locateRepo } from '../git/repo';
 import { git } from '../git/run';
 
@@ -27,14 +27,10 @@ export function holdGit(worktree: string, config: Config): HoldGit {
     },
     holdFact(hold) {
       const into = facts.integration();
-      if (into !== null) {
-        const integrated = changeIn(worktree, hold.branch, into, [hold.path]);
-        if (integrated === null) return 'deleted';
-        if (integrated.has(hold.path)) return 'integrated';
-      }
-      const contained = changeIn(worktree, hold.branch, 'HEAD', [hold.path]);
-      if (contained === null) return 'deleted';
-      return contained.has(hold.path) ? 'contained' : 'stands';
+      const found = changeInEach(worktree, hold.branch, into === null ? ['HEAD'] : [into, 'HEAD'], [hold.path]);
+      if (found === null) return 'deleted';
+      if (into !== null && found[0]!.has(hold.path)) return 'integrated';
+      return found.at(-1)!.has(hold.path) ? 'contained' : 'stands';
     },
     committedChange(lease) {
       if (lease.worktree === null) return null;
