@@ -107,7 +107,9 @@ function blobTable(dir: string, commits: string[], paths: string[]): (commit: st
   const plain = paths.filter((path) => !path.includes('\n'));
   if (plain.length > 0) {
     const asked = commits.flatMap((commit) => plain.map((path) => [commit, path] as const));
-    const out = git(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${asked.map(([commit, path]) => `${commit}:${path}`).join('\n')}\n` });
+    const out = git(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+      input: `${asked.map(([commit, path]) => `${commit}:${path}`).join('\n')}\n`,
+    });
     out.split('\n').forEach((line, i) => {
       const [id, type] = line.split(' ');
       if (type === 'blob' && asked[i] !== undefined) table.set(key(...asked[i]!), id!);
