@@ -14,7 +14,7 @@ import { DEFAULT_TTL_MS } from '../lib/core/defaults';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
 import { decideEdit } from '../lib/decisions/edit';
-import { populateLeases } from './fixtures';
+import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, summarize, timeCommand } from './stats';
 
 const BIN = join(__dirname, '..', 'dist', 'bin', 'agent-lease.js');
@@ -55,16 +55,7 @@ function makeRepo(base: string, name: string, holds: number): string {
 }
 
 function editInput(root: string, file: string): string {
-  return JSON.stringify({
-    session_id: SESSION,
-    transcript_path: '/dev/null',
-    cwd: root,
-    permission_mode: 'default',
-    hook_event_name: 'PreToolUse',
-    tool_name: 'Edit',
-    tool_input: { file_path: join(root, file), old_string: 'a', new_string: 'b' },
-    tool_use_id: 'toolu_bench',
-  });
+  return preToolUseInput(SESSION, root, 'Edit', { file_path: join(root, file), old_string: 'a', new_string: 'b' });
 }
 
 export async function main(rounds = 30): Promise<void> {

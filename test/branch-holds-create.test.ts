@@ -3,7 +3,6 @@
 // git, real worktrees, the compiled hooks as child processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, startHookAgent } from './support/hooks';
 import { branchWorld, denial, lines, replaceLine } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
@@ -66,11 +65,8 @@ test('commit then SIGKILL: the killed agent leaves a hold, not a free file', asy
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
   const b = world.worktree('feature-b');
-  const agent = startHookAgent(world.env);
-  t.after(() => agent.kill());
-  const edit = await agent.run('pre-tool-use', fixture('pre-tool-use.write', a, A, { tool_input: { file_path: `${a}/src/x.ts`, content: 'x' } }));
-  assert.equal(edit.stdout, '');
-  world.repo.write('src/x.ts', replaceLine(X, 2, 'killed'), a);
+  const agent = world.agent(A);
+  await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'killed'));
   world.commit(a, 'committed before the kill');
   await agent.kill();
 
@@ -87,9 +83,8 @@ test('a killed agent that committed nothing leaves a free file', async (t) => {
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
   const b = world.worktree('feature-b');
-  const agent = startHookAgent(world.env);
-  t.after(() => agent.kill());
-  await agent.run('pre-tool-use', fixture('pre-tool-use.write', a, A, { tool_input: { file_path: `${a}/src/x.ts`, content: 'x' } }));
+  const agent = world.agent(A);
+  await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'never committed'));
   await agent.kill();
   assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
   assert.deepEqual(world.holds(), []);

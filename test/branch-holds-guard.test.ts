@@ -3,8 +3,7 @@
 // cherry-pick of the holding branch into the integration branch is never refused for its holds.
 // With the guard in .git/hooks and with husky, real `git commit`s in real worktrees.
 import { spawnSync } from 'node:child_process';
-import { test, type TestContext } from 'node:test';
-import { fixture, startHookAgent } from './support/hooks';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { branchWorld, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
@@ -16,16 +15,13 @@ const X = lines('x', 20);
  * Session A, a stand-in agent process of its own (so that no commit of this test process passes
  * for A's), edits and commits src/x.ts on feature-a and ends its turn.
  */
-async function heldByFeatureA(t: TestContext, world: BranchWorld): Promise<{ a: string; b: string }> {
+async function heldByFeatureA(world: BranchWorld): Promise<{ a: string; b: string }> {
   const a = world.worktree('feature-a');
   const b = world.worktree('feature-b');
-  const agent = startHookAgent(world.env);
-  t.after(() => agent.kill());
-  const edit = await agent.run('pre-tool-use', fixture('pre-tool-use.write', a, A, { tool_input: { file_path: `${a}/src/x.ts`, content: 'x' } }));
-  assert.equal(edit.stdout, '');
-  world.repo.write('src/x.ts', replaceLine(X, 2, 'feature-a'), a);
+  const agent = world.agent(A);
+  await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'feature-a'));
   world.commit(a, 'feature-a: x');
-  await agent.run('stop', fixture('stop', a, A));
+  await agent.stop(a);
   assert.equal(world.holds().length, 1);
   return { a, b };
 }
@@ -33,7 +29,7 @@ async function heldByFeatureA(t: TestContext, world: BranchWorld): Promise<{ a: 
 for (const guard of ['hooks', 'husky'] as const) {
   test(`guard (${guard}): an agent's commit of a file another branch holds is refused; a person's is warned`, async (t) => {
     const world = branchWorld(t, { guard });
-    const { b } = await heldByFeatureA(t, world);
+    const { b } = await heldByFeatureA(world);
     world.repo.write('src/x.ts', replaceLine(X, 10, 'feature-b'), b);
     const agent = world.guardedCommit(b, 'b: x', { CLAUDE_CODE_SESSION_ID: B });
     assert.equal(agent.status, 1, agent.stderr);
@@ -48,7 +44,7 @@ for (const guard of ['hooks', 'husky'] as const) {
 
 test('a person is refused when branchHolds.personCommits is "refuse"', async (t) => {
   const world = branchWorld(t, { guard: 'hooks', config: { branchHolds: { personCommits: 'refuse' } } });
-  const { b } = await heldByFeatureA(t, world);
+  const { b } = await heldByFeatureA(world);
   world.repo.write('src/x.ts', replaceLine(X, 10, 'feature-b'), b);
   const person = world.guardedCommit(b, 'b: x');
   assert.equal(person.status, 1);
@@ -57,7 +53,7 @@ test('a person is refused when branchHolds.personCommits is "refuse"', async (t)
 
 test("the holding branch's own commits are never refused for its holds", async (t) => {
   const world = branchWorld(t, { guard: 'hooks' });
-  const { a } = await heldByFeatureA(t, world);
+  const { a } = await heldByFeatureA(world);
   world.repo.write('src/x.ts', replaceLine(replaceLine(X, 2, 'feature-a'), 4, 'more'), a);
   const commit = world.guardedCommit(a, 'feature-a: more', { AGENT_LEASE_SESSION: A });
   assert.equal(commit.status, 0, commit.stderr);
@@ -65,7 +61,7 @@ test("the holding branch's own commits are never refused for its holds", async (
 
 test('merging the holding branch into main is never refused for its holds: merge commit, squash, cherry-pick', async (t) => {
   const world = branchWorld(t, { guard: 'hooks' });
-  await heldByFeatureA(t, world);
+  await heldByFeatureA(world);
   const root = world.repo.root;
   world.repo.write('src/x.ts', replaceLine(X, 15, 'main'), root);
   world.commit(root, 'main: x');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, runHook, startHookAgent } from './support/hooks';
+import { fixture, runHook } from './support/hooks';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
@@ -74,10 +74,8 @@ test('the SessionStart briefing names the files other branches hold', (t) => {
 test('gc passes a dead holder’s committed change to its branch', async (t) => {
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
-  const agent = startHookAgent(world.env);
-  t.after(() => agent.kill());
-  await agent.run('pre-tool-use', fixture('pre-tool-use.write', a, A, { tool_input: { file_path: `${a}/src/x.ts`, content: 'x' } }));
-  world.repo.write('src/x.ts', replaceLine(X, 2, 'killed'), a);
+  const agent = world.agent(A);
+  await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'killed'));
   world.commit(a, 'before the kill');
   await agent.kill();
   const gc = world.repo.json(['gc', '--json']);

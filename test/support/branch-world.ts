@@ -11,7 +11,7 @@ import { installLauncher, runHusky } from './guard';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { makeCliRepo, type CliRepo } from './cli';
-import { fixture, hookEnv, runHook, type HookRun } from './hooks';
+import { fixture, hookEnv, runHook, startHookAgent, type HookRun } from './hooks';
 
 export interface BranchWorld {
   repo: CliRepo;
@@ -28,6 +28,11 @@ export interface BranchWorld {
   guardedCommit(worktree: string, message: string, env?: NodeJS.ProcessEnv): { status: number | null; stderr: string };
   stop(session: string, worktree: string): HookRun;
   sessionEnd(session: string, worktree: string): HookRun;
+  /**
+   * `session` as a stand-in agent process of its own (killed at the end of the test), so that no
+   * commit of the test process passes for it and a SIGKILL is its crash.
+   */
+  agent(session: string): StandInAgent;
   /** `status --json`'s branch holds. */
   holds(): Array<{ token: number; pattern: string; source: string; branch: string; commit: string | null; session: string | null }>;
   /** What git says in `cwd` (default: the main worktree). */
@@ -35,6 +40,13 @@ export interface BranchWorld {
 }
 
 /** `guard`: the commit guard installed (in .git/hooks, or through husky), the binary where npm puts it. */
+export interface StandInAgent {
+  /** PreToolUse Write of `path` in `worktree` (asserted to go ahead), then writes `content` there. */
+  write(worktree: string, path: string, content: string): Promise<void>;
+  stop(worktree: string): Promise<HookRun>;
+  kill(): Promise<void>;
+}
+
 export function branchWorld(t: TestContext, options: { config?: Record<string, unknown>; guard?: 'hooks' | 'husky' } = {}): BranchWorld {
   const repo = makeCliRepo();
   t.after(() => repo.cleanup());
@@ -80,6 +92,22 @@ export function branchWorld(t: TestContext, options: { config?: Record<string, u
     },
     stop: (session, worktree) => runHook('stop', fixture('stop', worktree, session), { env }),
     sessionEnd: (session, worktree) => runHook('session-end', fixture('session-end', worktree, session), { env }),
+    agent(session) {
+      const agent = startHookAgent(env);
+      t.after(() => agent.kill());
+      return {
+        async write(worktree, path, content) {
+          const run = await agent.run(
+            'pre-tool-use',
+            fixture('pre-tool-use.write', worktree, session, { tool_input: { file_path: join(worktree, path), content: 'x' } }),
+          );
+          assert.equal(run.stdout, '', `${session} may edit ${path}`);
+          writeFileSync(join(worktree, path), content);
+        },
+        stop: (worktree) => agent.run('stop', fixture('stop', worktree, session)),
+        kill: () => agent.kill(),
+      };
+    },
     holds: () => repo.json(['status', '--json']).leases.filter((lease: { source: string }) => lease.source === 'branch'),
     git: (args, cwd) => repo.git(args, cwd),
   };
