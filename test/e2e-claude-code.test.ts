@@ -18,7 +18,7 @@ import { BIN, hookEnv, withRepoStore } from './support/hooks';
 
 const ROOT = join(__dirname, '..');
 
-test("two Claude Code sessions in two worktrees: the second is denied the first one's file, its commit is refused, and it gets the file once the first ends", {
+test("two Claude Code sessions in two worktrees: the second is denied the first one's file, its commit is refused, and it gets the file once the first ends and its branch is merged", {
   skip: SKIP,
   timeout: 180_000,
 }, async (t) => {
@@ -142,9 +142,18 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
     ),
   );
 
+  // A committed its change and did not merge it: its branch holds the file until it is merged.
+  assert.deepEqual(
+    JSON.parse(execFileSync(process.execPath, [BIN, 'status', '--json'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' }))
+      .leases.filter((lease: { source: string }) => lease.source === 'branch')
+      .map((lease: { pattern: string; branch: string }) => [lease.pattern, lease.branch]),
+    [['src/x.ts', 'branch-a']],
+  );
+  repo.git(['merge', '-q', 'branch-a']);
+
   bMayRetry.open();
   const retried = await within(bRetried.promise, "B's second Write to be answered");
-  assert.equal(retried.isError, false, `B's Write goes through now: ${retried.result}`);
+  assert.equal(retried.isError, false, `B's Write goes through now that A has ended and its branch is merged: ${retried.result}`);
   const exitB = await within(b.exited, 'B to exit');
   assert.equal(exitB.code, 0, exitB.stderr);
   assert.equal(readFileSync(fileB, 'utf8'), 'export const x = 4;\n');

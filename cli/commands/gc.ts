@@ -59,8 +59,9 @@ export const command: Command = {
         [
           `ended ${ended.length} session(s) whose process is gone${listed(ended)}`,
           `ended ${idle.length} idle session(s) of people holding nothing${listed(idle)}`,
-          `released ${result.reclaimed} expired or orphaned lease(s); ${result.heldByBranch} passed to their branch (committed, not merged)`,
-          `ended ${result.endedHolds} branch hold(s) whose change is merged or whose branch is gone`,
+          `released ${result.reclaimed} expired or orphaned lease(s)`,
+          ...(result.heldByBranch > 0 ? [`passed ${result.heldByBranch} lease(s) of dead or expired holders to their branch (committed, not merged)`] : []),
+          ...(result.endedHolds > 0 ? [`ended ${result.endedHolds} branch hold(s) whose change is merged or whose branch is gone`] : []),
           `deleted ${result.deletedLeases} lease(s), ${result.deletedSessions} session(s) and ${result.deletedEvents} event(s) older than ${formatDuration(retention)}`,
         ].join('\n'),
       );

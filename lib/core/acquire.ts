@@ -3,6 +3,10 @@
 // dead-holder leases found in the way are reclaimed inside that same transaction — except an
 // expired lease whose holder lives and still has the change pending: that fact comes from git,
 // through a function the caller gives, asked outside the transaction (which is then run again).
+// Branch holds are checked here too (lib/core/branch-holds.ts), so that every "is it free" agrees:
+// other branches' holds block, unless git (asked the same way) shows them integrated, their branch
+// gone, or their change already in the asker's branch; a stale lease whose change is committed and
+// not integrated passes to its branch instead of being reclaimed.
 import { AgentLeaseError } from '../util/errors';
 import {
   askHoldFacts,
@@ -96,7 +100,10 @@ interface TargetPlan {
   holds: HoldRow[];
 }
 
-/** Expired leases of live holders whose pending change decides whether they stand. */
+/**
+ * Git facts asked between transactions: whether expired leases of live holders have their change
+ * pending, what git says of branch holds in the way, and which stale leases leave a committed change.
+ */
 interface PendingFacts {
   known: Map<number, boolean>;
   unknown: JoinedRow[];
