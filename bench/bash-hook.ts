@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
-import { populateLeases } from './fixtures';
+import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, timeCommand } from './stats';
 
 const BIN = join(__dirname, '..', 'dist', 'bin', 'agent-lease.js');
@@ -66,16 +66,7 @@ function makeRepo(base: string): string {
 }
 
 function hookInput(root: string, toolName: string, toolInput: Record<string, unknown>): string {
-  return JSON.stringify({
-    session_id: SESSION,
-    transcript_path: '/dev/null',
-    cwd: root,
-    permission_mode: 'default',
-    hook_event_name: 'PreToolUse',
-    tool_name: toolName,
-    tool_input: toolInput,
-    tool_use_id: 'toolu_bench',
-  });
+  return preToolUseInput(SESSION, root, toolName, toolInput);
 }
 
 export async function main(rounds = 30): Promise<void> {

@@ -21,3 +21,17 @@ export function populateLeases(store: Store, total = 10_000, sessions = 100): vo
     if (!result.ok) throw new Error(`populating failed: ${result.conflicts.length} conflicts`);
   }
 }
+
+/** A PreToolUse hook input as Claude Code sends it, for `session` working in `root`. */
+export function preToolUseInput(session: string, root: string, toolName: string, toolInput: Record<string, unknown>): string {
+  return JSON.stringify({
+    session_id: session,
+    transcript_path: '/dev/null',
+    cwd: root,
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: toolName,
+    tool_input: toolInput,
+    tool_use_id: 'toolu_bench',
+  });
+}

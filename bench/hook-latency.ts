@@ -18,7 +18,7 @@ import { hookScript } from '../lib/claude/hook-commands';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
-import { populateLeases } from './fixtures';
+import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, timeCommand } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -45,17 +45,7 @@ function makeRepo(base: string, name: string, leases: number): BenchRepo {
   store.close();
   return {
     root,
-    input: (file) =>
-      JSON.stringify({
-        session_id: SESSION,
-        transcript_path: '/dev/null',
-        cwd: root,
-        permission_mode: 'default',
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Edit',
-        tool_input: { file_path: join(root, file), old_string: 'a', new_string: 'b' },
-        tool_use_id: 'toolu_bench',
-      }),
+    input: (file) => preToolUseInput(SESSION, root, 'Edit', { file_path: join(root, file), old_string: 'a', new_string: 'b' }),
     event: (name) =>
       JSON.stringify({
         session_id: SESSION,

@@ -7,6 +7,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['bash-hook', './bash-hook'],
   ['guard', './guard'],
   ['lock-files', './lock-files'],
+  ['branch-holds', './branch-holds'],
 ];
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { formatDuration } from '../lib/util/duration';
 import { describeHeldLease } from '../lib/core/lease-wording';
+import { liveHolds, toHeldHold } from '../lib/core/branch-holds';
 import { listLeases } from '../lib/core/lease-queries';
 import type { HeldLease, Lease } from '../lib/core/lease-types';
 import { listSessions } from '../lib/core/sessions';
@@ -38,6 +39,10 @@ export interface LeaseView {
   releasedAt: string | null;
   releaseReason: string | null;
   state: LeaseState;
+  /** Branch holds (`source: "branch"`): the holding branch, its commit when the hold began, the session whose lease it was. */
+  branch?: string;
+  commit?: string | null;
+  session?: string | null;
 }
 
 export interface StatusView {
@@ -62,12 +67,15 @@ export function readStatus(store: Store | null, options: { all?: boolean } = {})
       lastSeenAt: session.lastSeenAt.toISOString(),
       endedAt: session.endedAt?.toISOString() ?? null,
     })),
-    leases: listLeases(store, { includeInactive: options.all === true }).map((lease) => toLeaseView(lease, lease.holder, now)),
+    leases: [
+      ...listLeases(store, { includeInactive: options.all === true }).map((lease) => toLeaseView(lease, lease.holder, now)),
+      ...liveHolds(store).map((row) => toLeaseView(toHeldHold(store, row), { name: `branch ${row.branch}`, alive: true }, now)),
+    ],
   }));
 }
 
 /** A lease as `--json` shows it, holder named. */
-export function toLeaseView(lease: Lease, holder: { name: string; alive: boolean }, now: number): LeaseView {
+export function toLeaseView(lease: Lease & Pick<HeldLease, 'hold'>, holder: { name: string; alive: boolean }, now: number): LeaseView {
   return {
     token: lease.token,
     pattern: lease.pattern,
@@ -81,11 +89,12 @@ export function toLeaseView(lease: Lease, holder: { name: string; alive: boolean
     releasedAt: lease.releasedAt?.toISOString() ?? null,
     releaseReason: lease.releaseReason,
     state: lease.releasedAt !== null ? 'released' : lease.expiresAt.getTime() <= now ? 'expired' : holder.alive ? 'live' : 'holder-gone',
+    ...(lease.hold === undefined ? {} : { branch: lease.hold.branch, commit: lease.hold.commit, session: lease.hold.sessionId }),
   };
 }
 
 /** Another session's lease as `--json` shows it where it stands in the way: where its holder works, in words. */
-export function toHeldView(lease: HeldLease, now: number): LeaseView & { worktree: string | null; branch: string | null; description: string } {
+export function toHeldView(lease: HeldLease, now: number): Omit<LeaseView, 'branch'> & { worktree: string | null; branch: string | null; description: string } {
   return { ...toLeaseView(lease, lease.holder, now), worktree: lease.holder.worktree, branch: lease.holder.branch, description: describeHeldLease(lease, now) };
 }
 

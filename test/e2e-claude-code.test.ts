@@ -1,7 +1,7 @@
 // End to end on the real Claude Code: two `claude -p` sessions, each in its own worktree of a
 // repository set up by `agent-lease init`, driven by scripted models that call Read, Edit, Write
 // and Bash with inputs chosen here.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -11,74 +11,14 @@ import { listLeases } from '../lib/core/lease-queries';
 import { acquire } from '../lib/core/acquire';
 import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
-import { claudeCodeCli, gate, lastToolOutcome, PROMPT, ScriptedModel, startClaude, type ClaudeRun, type Step, type ToolOutcome } from './support/claude-code';
+import { gate, lastToolOutcome, PROMPT, type Step, type ToolOutcome } from './support/claude-code';
+import { CLI, harness, initProject, SKIP, within } from './support/claude-project';
 import type { TempRepo } from './support/git-repo';
-import { BIN, hookEnv, tempRepo, withRepoStore } from './support/hooks';
+import { BIN, hookEnv, withRepoStore } from './support/hooks';
 
 const ROOT = join(__dirname, '..');
-const CLI = claudeCodeCli();
-const SKIP = CLI === null ? 'Claude Code (@anthropic-ai/claude-code, a dev dependency) is not installed: run npm install to run this suite' : false;
-const STEP_TIMEOUT_MS = 60_000;
 
-/** Rejects instead of waiting forever: every wait in this suite is bounded. */
-function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s waiting for ${what}`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * agent-lease installed into the repository the way `npm i -D agent-lease` does it (a package
- * directory, an executable bin link), in the main worktree only: linked worktrees have no
- * node_modules, so their hooks find it through the main worktree.
- */
-function installAgentLease(repo: TempRepo): void {
-  const modules = join(repo.root, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  symlinkSync(ROOT, join(modules, 'agent-lease'));
-  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
-  chmodSync(BIN, 0o755);
-}
-
-/** A project with src/x.ts committed, agent-lease installed as a dev dependency, `init` run and its settings committed. */
-function initProject(repo: TempRepo): void {
-  repo.write('.gitignore', 'node_modules/\n');
-  repo.write('src/x.ts', 'export const x = 1;\n');
-  repo.git(['add', '.']);
-  repo.git(['commit', '-q', '-m', 'x']);
-  installAgentLease(repo);
-  const init = execFileSync(process.execPath, [BIN, 'init'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
-  assert.match(init, /installed the commit guard/);
-  repo.git(['add', '.claude']);
-  repo.git(['commit', '-q', '-m', 'agent-lease hooks']);
-}
-
-/** The test's repository, and Claude Code sessions each driven by its own scripted model; all of it ends with the test. */
-function harness(t: TestContext) {
-  const runs: ClaudeRun[] = [];
-  const models: ScriptedModel[] = [];
-  t.after(async () => {
-    for (const run of runs) run.child.kill('SIGKILL');
-    await Promise.all(models.map((model) => model.close()));
-  });
-  const repo = tempRepo(t);
-  return {
-    repo,
-    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[], env: NodeJS.ProcessEnv = repo.env): Promise<ClaudeRun> {
-      const model = new ScriptedModel(steps);
-      models.push(model);
-      const home = join(repo.base, `home-${name}`);
-      mkdirSync(home, { recursive: true });
-      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(env), extraArgs, ...(turns ? { turns } : {}) });
-      runs.push(run);
-      return run;
-    },
-    /** What went wrong inside the scripted steps (their assertions), if anything. */
-    scriptFailures: () => models.map((model) => model.failure).filter((failure) => failure !== null),
-  };
-}
-
-test("two Claude Code sessions in two worktrees: the second is denied the first one's file, its commit is refused, and it gets the file once the first ends", {
+test("two Claude Code sessions in two worktrees: the second is denied the first one's file, its commit is refused, and it gets the file once the first ends and its branch is merged", {
   skip: SKIP,
   timeout: 180_000,
 }, async (t) => {
@@ -202,9 +142,18 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
     ),
   );
 
+  // A committed its change and did not merge it: its branch holds the file until it is merged.
+  assert.deepEqual(
+    JSON.parse(execFileSync(process.execPath, [BIN, 'status', '--json'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' }))
+      .leases.filter((lease: { source: string }) => lease.source === 'branch')
+      .map((lease: { pattern: string; branch: string }) => [lease.pattern, lease.branch]),
+    [['src/x.ts', 'branch-a']],
+  );
+  repo.git(['merge', '-q', 'branch-a']);
+
   bMayRetry.open();
   const retried = await within(bRetried.promise, "B's second Write to be answered");
-  assert.equal(retried.isError, false, `B's Write goes through now: ${retried.result}`);
+  assert.equal(retried.isError, false, `B's Write goes through now that A has ended and its branch is merged: ${retried.result}`);
   const exitB = await within(b.exited, 'B to exit');
   assert.equal(exitB.code, 0, exitB.stderr);
   assert.equal(readFileSync(fileB, 'utf8'), 'export const x = 4;\n');

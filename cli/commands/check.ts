@@ -3,6 +3,7 @@ import { describeHeldLease } from '../../lib/core/lease-wording';
 import { check, type CoverageResult } from '../../lib/core/lease-queries';
 import { IDENTITY_HELP, IDENTITY_OPTIONS, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
+import { settledStore } from '../settled-store';
 import { commandContext, sessionIdentity } from '../context';
 import { resolveSessionRef } from '../../lib/core/sessions';
 import { writeJson, writeOut } from '../output';
@@ -27,7 +28,7 @@ export const command: Command = {
     if (positionals.length === 0) throw usageError('name at least one path', USAGE);
     const context = commandContext();
     const paths = repoPathArguments(positionals, context, 'check');
-    const store = context.existingStore();
+    const store = settledStore(context);
     const typed = sessionIdentity(values).id;
     const id = store === null ? typed : resolveSessionRef(store, typed);
     const results: CoverageResult[] = store === null ? paths.map((path) => ({ path, holders: [] })) : check(store, paths, id);

@@ -1,5 +1,8 @@
 import { formatDuration } from '../../lib/util/duration';
 import { gc } from '../../lib/core/gc';
+import { listLeases } from '../../lib/core/lease-queries';
+import { passEndingLeases } from '../../lib/holds/ending';
+import { settleHolds } from '../../lib/holds/settle';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
@@ -14,7 +17,11 @@ nothing and have been idle past the retention period, releases expired leases, t
 released leases, ended sessions and events older than the retention period.
 
   --retention DURATION  keep this much history: 12h, 7d (default: retention in .agent-lease.json, else 7d)
-  --json                print {"endedSessions", "endedIdle", "reclaimed", "deletedLeases", "deletedSessions", "deletedEvents"}`;
+  --json                print {"endedSessions", "endedIdle", "reclaimed", "heldByBranch", "endedHolds", "deletedLeases",
+                        "deletedSessions", "deletedEvents"}
+
+Leases of dead or expired holders whose change is committed and not merged pass to their branch;
+branch holds whose change is merged, or whose branch is deleted, end.`;
 
 const OPTIONS = { retention: { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -27,14 +34,23 @@ export const command: Command = {
     const context = commandContext();
     const store = context.existingStore();
     if (store === null) {
-      if (values.json) writeJson({ endedSessions: [], endedIdle: [], reclaimed: 0, deletedLeases: 0, deletedSessions: 0, deletedEvents: 0 });
+      if (values.json)
+        writeJson({ endedSessions: [], endedIdle: [], reclaimed: 0, heldByBranch: 0, endedHolds: 0, deletedLeases: 0, deletedSessions: 0, deletedEvents: 0 });
       else writeOut('No store yet: nothing to collect.');
       return 0;
     }
+    const actor = sessionIdentity({}).id;
+    // Before their leases are let go: what dead or expired holders committed and did not merge stays held by the branch.
+    const stale = listLeases(store, { includeInactive: true })
+      .filter((lease) => lease.releasedAt === null && (lease.expiresAt.getTime() <= store.now() || !lease.holder.alive))
+      .map((lease) => ({ ...lease, worktree: lease.worktree ?? lease.holder.worktree }))
+      .filter((lease) => lease.worktree !== null);
+    const held = passEndingLeases(store, context.config, stale, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor }).held.length;
+    const settled = settleHolds(store, context.repo.worktreeRoot, context.config, actor);
     const ended = endStaleSessions(store).map((session) => session.id);
     const retention = retentionMs ?? context.config.retentionMs;
     const idle = endIdlePersonSessions(store, retention);
-    const result = gc(store, { retentionMs: retention, actor: sessionIdentity({}).id });
+    const result = { ...gc(store, { retentionMs: retention, actor }), heldByBranch: held, endedHolds: settled.integrated + settled.deleted };
     refreshView(context);
     if (values.json) {
       writeJson({ endedSessions: ended, endedIdle: idle, ...result });
@@ -44,6 +60,8 @@ export const command: Command = {
           `ended ${ended.length} session(s) whose process is gone${listed(ended)}`,
           `ended ${idle.length} idle session(s) of people holding nothing${listed(idle)}`,
           `released ${result.reclaimed} expired or orphaned lease(s)`,
+          ...(result.heldByBranch > 0 ? [`passed ${result.heldByBranch} lease(s) of dead or expired holders to their branch (committed, not merged)`] : []),
+          ...(result.endedHolds > 0 ? [`ended ${result.endedHolds} branch hold(s) whose change is merged or whose branch is gone`] : []),
           `deleted ${result.deletedLeases} lease(s), ${result.deletedSessions} session(s) and ${result.deletedEvents} event(s) older than ${formatDuration(retention)}`,
         ].join('\n'),
       );

@@ -9,14 +9,16 @@ import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '.
 import { stagedPaths } from '../../lib/git/changes';
 import {
   blockedFiles,
+  describeHoldWarning,
   describeRefusal,
   isAgentEnvironment,
   recordGuardEvent,
   resolveCommitter,
+  splitBlocked,
   type BlockedFile,
   type Committer,
 } from '../../lib/guard/decision';
-import { requireRepo } from '../../lib/git/repo';
+import { currentBranch, requireRepo } from '../../lib/git/repo';
 import { openStore, storeSeemsRemoved, type Store } from '../../lib/core/store';
 import { storePathOf } from '../../lib/git/store-location';
 
@@ -69,7 +71,9 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
     const store = openStore({ path: storePath, mustExist: true });
     try {
       const committer = resolveCommitter(store, env);
-      const blocked = blockedFiles(store, paths, committer);
+      const where = { worktree: repo.worktreeRoot, gitDir: repo.gitDir, env, config, branch: currentBranch(repo.gitDir) };
+      const { refused: blocked, warned } = splitBlocked(blockedFiles(store, paths, committer, where), committer, config.branchHolds.personCommits);
+      if (warned.length > 0) writeErr(paint(describeHoldWarning(warned, store.now()), 'yellow', process.stderr));
       if (blocked.length === 0) return EXIT.ok;
       if (bypass) {
         const files = blocked.length === 1 ? blocked[0]!.path : `${blocked.length} files`;

@@ -4,11 +4,13 @@ import type { Command } from '../command';
 import { commandContext, type CommandContext } from '../context';
 import { writeJson, writeOut } from '../output';
 import { readStatus, renderStatus } from '../status-view';
+import { settledStore } from '../settled-store';
 
 const USAGE = `usage: agent-lease status [--json] [--all] [--watch [--interval 1s]]
 
 Sessions (name, worktree, branch, alive, last seen) and live leases (pattern, mode, holder, task,
-source, time left). Changes nothing.
+source, time left), and branch holds (source "branch": a committed change not merged yet). Changes
+nothing, except that branch holds git shows merged (or whose branch is gone) are ended first.
 
   --json          print {"sessions": [...], "leases": [...]} with ISO-8601 times
   --all           include ended sessions and expired or released leases
@@ -31,7 +33,7 @@ export const command: Command = {
     if (interval !== undefined && !values.watch) throw usageError('--interval goes with --watch', USAGE);
     const context = commandContext();
     const all = values.all === true;
-    const read = () => readStatus(context.existingStore(), { all });
+    const read = () => readStatus(settledStore(context), { all });
     if (values.watch) {
       return watch(
         context,

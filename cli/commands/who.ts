@@ -3,6 +3,7 @@ import { who, whoUnder } from '../../lib/core/lease-queries';
 import type { HeldLease } from '../../lib/core/lease-types';
 import { parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
+import { settledStore } from '../settled-store';
 import { commandContext } from '../context';
 import { plainText } from '../../lib/util/text';
 import { table, writeJson, writeOut } from '../output';
@@ -25,7 +26,7 @@ export const command: Command = {
     if (positionals.length === 0) throw usageError('name at least one path', USAGE);
     const context = commandContext();
     const paths = repoPathOrDirectoryArguments(positionals, context, 'who');
-    const store = context.existingStore();
+    const store = settledStore(context);
     const answers = paths.map(({ path, directory }) => ({
       path,
       directory,

@@ -48,6 +48,9 @@ export interface ViewRecord {
   source: LeaseSource;
   started: string;
   ttl: string;
+  /** A branch hold's branch and its commit when the hold began (`source: "branch"`). */
+  branch?: string;
+  commit?: string | null;
 }
 
 export function fileName(lease: HeldLease): string {

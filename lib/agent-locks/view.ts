@@ -18,6 +18,7 @@ import { AgentLeaseError } from '../util/errors';
 import { readText, writeAtomically } from '../util/files';
 import { formatDuration } from '../util/duration';
 import { plainText } from '../util/text';
+import { liveHolds, toHeldHold } from '../core/branch-holds';
 import { listLeases } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { worktreeRootsOnDisk } from '../git/repo';
@@ -92,8 +93,14 @@ export function syncView(store: Store, commonDir: string, options: ViewOptions):
   });
 }
 
+/** Live leases, then branch holds (a committed change not merged yet), at most MAX_VIEW_LEASES in all. */
 function shownLeases(store: Store): HeldLease[] {
-  return listLeases(store, { limit: MAX_VIEW_LEASES });
+  const leases = listLeases(store, { limit: MAX_VIEW_LEASES });
+  const worked = new Map<string, boolean>();
+  const holds = liveHolds(store)
+    .slice(0, MAX_VIEW_LEASES - leases.length)
+    .map((row) => toHeldHold(store, row, worked));
+  return [...leases, ...holds];
 }
 
 /** Every worktree on disk; past MAX_VIEW_WORKTREES, those that have a view or an open session, up to that many. */
@@ -115,6 +122,7 @@ function viewRecord(lease: HeldLease): ViewRecord {
     source: lease.source,
     started: lease.acquiredAt.toISOString(),
     ttl: formatDuration(lease.expiresAt.getTime() - lease.acquiredAt.getTime()),
+    ...(lease.hold === undefined ? {} : { branch: lease.hold.branch, commit: lease.hold.commit }),
   };
 }
 

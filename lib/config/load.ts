@@ -3,6 +3,7 @@
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HoldMode } from '../core/branch-holds';
 import { DEFAULT_TTL_MS } from '../core/defaults';
 import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';
 import { writeAtomically } from '../util/files';
@@ -17,6 +18,10 @@ export interface Config {
   guard: { onStoreError: 'refuse' | 'warn' };
   hooks: { onStoreError: 'allow' | 'deny' };
   retentionMs: number;
+  /** Where work is merged; null: found from the repository (lib/git/integration.ts). */
+  integrationBranch: string | null;
+  /** Branch holds: how they count for edits, how long they last, and whether a person's commit is refused or warned. */
+  branchHolds: { mode: HoldMode; ttlMs: number; personCommits: 'warn' | 'refuse' };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -25,6 +30,8 @@ export const DEFAULT_CONFIG: Config = {
   guard: { onStoreError: 'refuse' },
   hooks: { onStoreError: 'allow' },
   retentionMs: DEFAULT_RETENTION_MS,
+  integrationBranch: null,
+  branchHolds: { mode: 'deny', ttlMs: DEFAULT_TTL_MS.branch, personCommits: 'warn' },
 };
 
 interface CacheEntry {
@@ -78,6 +85,12 @@ export function parseConfigFile(file: string): Config {
     guard: { onStoreError: parsed.guard?.onStoreError ?? DEFAULT_CONFIG.guard.onStoreError },
     hooks: { onStoreError: parsed.hooks?.onStoreError ?? DEFAULT_CONFIG.hooks.onStoreError },
     retentionMs: parsed.retention ?? DEFAULT_CONFIG.retentionMs,
+    integrationBranch: parsed.integrationBranch ?? null,
+    branchHolds: {
+      mode: parsed.branchHolds?.mode ?? DEFAULT_CONFIG.branchHolds.mode,
+      ttlMs: parsed.branchHolds?.ttl ?? DEFAULT_CONFIG.branchHolds.ttlMs,
+      personCommits: parsed.branchHolds?.personCommits ?? DEFAULT_CONFIG.branchHolds.personCommits,
+    },
   };
 }
 

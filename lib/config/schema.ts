@@ -28,6 +28,11 @@ export const configSchema = z
       .strict()
       .optional(),
     retention: duration.optional(),
+    integrationBranch: z.string().min(1).optional(),
+    branchHolds: z
+      .object({ mode: z.enum(['deny', 'warn', 'off']).optional(), ttl: duration.optional(), personCommits: z.enum(['warn', 'refuse']).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -3,7 +3,23 @@
 // dead-holder leases found in the way are reclaimed inside that same transaction — except an
 // expired lease whose holder lives and still has the change pending: that fact comes from git,
 // through a function the caller gives, asked outside the transaction (which is then run again).
+// Branch holds are checked here too (lib/core/branch-holds.ts), so that every "is it free" agrees:
+// other branches' holds block, unless git (asked the same way) shows them integrated, their branch
+// gone, or their change already in the asker's branch; a stale lease whose change is committed and
+// not integrated passes to its branch instead of being reclaimed.
 import { AgentLeaseError } from '../util/errors';
+import {
+  askHoldFacts,
+  holdsInTheWay,
+  passToBranch,
+  toHeldHold,
+  type HoldFact,
+  type HoldFacts,
+  type HoldMode,
+  type HoldQuestion,
+  type HoldRow,
+  type NewHold,
+} from './branch-holds';
 import { DEFAULT_TTL_MS } from './defaults';
 import { recordEvent } from './events';
 import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
@@ -39,6 +55,25 @@ export interface AcquireOptions {
    * reclaimed as any expired lease.
    */
   pendingChange?: (lease: PendingQuestion) => boolean;
+  /** The asker's branch (default: its session's): holds of its own branch never conflict. */
+  branch?: string | null;
+  /** How other branches' holds count (default `deny`; `warn`: granted, and listed in `noticed`). */
+  branchHolds?: HoldMode;
+  /** Git's word on a branch hold in the way (asked outside the transaction); without it a hold stands. */
+  holdFact?: (hold: HoldQuestion) => HoldFact;
+  /**
+   * The hold a stale (expired or dead-holder) lease in the way becomes when its change is committed
+   * on its branch and not integrated; null when it has none. Without it stale leases are reclaimed.
+   */
+  committedChange?: (lease: StaleQuestion) => NewHold | null;
+  /** TTL of holds made from reclaimed leases (default 14 days). */
+  holdTtlMs?: number;
+}
+
+/** A stale lease in the way, whose committed change may pass to its branch. */
+export interface StaleQuestion extends PendingQuestion {
+  token: number;
+  sessionId: string;
 }
 
 /** An expired lease of a live holder, and where its change would be. */
@@ -53,6 +88,8 @@ export interface AcquireResult {
   granted: Lease[];
   renewed: Lease[];
   conflicts: Conflict[];
+  /** Other branches' holds the grant went ahead over (`branchHolds: "warn"`). */
+  noticed: Conflict[];
 }
 
 /** What one asked-for target meets: the session's own lease on it (or covering it), and the live leases in its way. */
@@ -60,17 +97,29 @@ interface TargetPlan {
   target: LeaseTarget;
   own: LeaseRow | undefined;
   blockers: JoinedRow[];
+  holds: HoldRow[];
 }
 
-/** Expired leases of live holders whose pending change decides whether they stand. */
+/**
+ * Git facts asked between transactions: whether expired leases of live holders have their change
+ * pending, what git says of branch holds in the way, and which stale leases leave a committed change.
+ */
 interface PendingFacts {
   known: Map<number, boolean>;
   unknown: JoinedRow[];
   ask: ((lease: PendingQuestion) => boolean) | undefined;
+  holds: HoldFacts;
+  /** Stale leases in the way: the hold each becomes (null: none), and those still to ask about. */
+  committed: Map<number, NewHold | null>;
+  unknownStale: JoinedRow[];
+  askCommitted: ((lease: StaleQuestion) => NewHold | null) | undefined;
+  holdMode: HoldMode;
+  holdTtlMs: number;
+  branch: string | null | undefined;
 }
 
-/** Transactions at most, when the pending-change facts asked between them keep changing. */
-const MAX_ATTEMPTS = 3;
+/** Transactions at most, when the git facts asked between them keep changing. */
+const MAX_ATTEMPTS = 4;
 
 /** Each pattern is a glob when it has glob characters (unless `exact`), or a target that says which it is. */
 export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions = {}): AcquireResult {
@@ -79,13 +128,27 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
   const ttlMs = validTtl(options.ttlMs ?? DEFAULT_TTL_MS[source]);
   const targets = leaseTargets(patterns, options);
   const known = new Map<number, boolean>();
+  const holdKnown = new Map<number, HoldFact>();
+  const committed = new Map<number, NewHold | null>();
   for (let attempt = 1; ; attempt++) {
-    const facts: PendingFacts = { known, unknown: [], ask: attempt < MAX_ATTEMPTS ? options.pendingChange : undefined };
+    const last = attempt >= MAX_ATTEMPTS;
+    const facts: PendingFacts = {
+      known,
+      unknown: [],
+      ask: last ? undefined : options.pendingChange,
+      holds: { known: holdKnown, unknown: [], ask: last ? undefined : options.holdFact },
+      committed,
+      unknownStale: [],
+      askCommitted: last ? undefined : options.committedChange,
+      holdMode: options.branchHolds ?? 'deny',
+      holdTtlMs: options.holdTtlMs ?? DEFAULT_TTL_MS.branch,
+      branch: options.branch,
+    };
     const outcome = store.write(() => {
       requireOpenSession(store, sessionId);
       const now = store.now();
       const plans = planTargets(store, sessionId, targets, mode, now, facts);
-      if (facts.unknown.length > 0) return null;
+      if (facts.unknown.length > 0 || facts.holds.unknown.length > 0 || facts.unknownStale.length > 0) return null;
       return grantPlans(
         store,
         plans,
@@ -95,6 +158,16 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
     });
     if (outcome !== null) return outcome;
     for (const row of facts.unknown) known.set(row.token, askPending(facts.ask!, row));
+    askHoldFacts(facts.holds);
+    for (const row of facts.unknownStale) committed.set(row.token, askCommitted(facts.askCommitted!, row));
+  }
+}
+
+function askCommitted(ask: (lease: StaleQuestion) => NewHold | null, row: JoinedRow): NewHold | null {
+  try {
+    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: false, worktree: row.worktree ?? row.s_worktree });
+  } catch {
+    return null;
   }
 }
 
@@ -107,7 +180,11 @@ function askPending(ask: (lease: PendingQuestion) => boolean, row: JoinedRow): b
 }
 
 function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: AcquireOptions): AcquireResult {
-  const blocked = plans.filter((plan) => plan.blockers.length > 0);
+  const warnOnly = options.branchHolds === 'warn';
+  const worked = new Map<string, boolean>();
+  const holdConflicts = (plan: TargetPlan) => plan.holds.map((row) => ({ pattern: plan.target.pattern, held: toHeldHold(store, row, worked) }));
+  const noticed = warnOnly ? plans.flatMap(holdConflicts) : [];
+  const blocked = plans.filter((plan) => plan.blockers.length > 0 || (!warnOnly && plan.holds.length > 0));
   const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, grant.sessionId, plan)) : blocked;
   for (const plan of news) {
     recordEvent(store, {
@@ -117,17 +194,23 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
       detail: {
         mode: grant.mode,
         source: grant.source,
-        heldBy: plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })),
+        heldBy: [
+          ...plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })),
+          ...(warnOnly ? [] : plan.holds.map((row) => ({ token: row.token, branch: row.branch, pattern: row.path }))),
+        ],
         ...(options.denyOnce ? { once: true } : {}),
       },
     });
   }
-  const conflicts = news.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
-  const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts };
+  const conflicts = news.flatMap((plan) => [
+    ...plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })),
+    ...(warnOnly ? [] : holdConflicts(plan)),
+  ]);
+  const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts, noticed };
   if (blocked.length > 0 && !options.partial) return result;
   const renewedTokens = new Set<number>();
   for (const plan of plans) {
-    if (plan.blockers.length > 0) continue;
+    if (blocked.includes(plan)) continue;
     if (plan.own === undefined) result.granted.push(insertLease(store, plan.target, grant));
     else if (!renewedTokens.has(plan.own.token)) {
       renewedTokens.add(plan.own.token);
@@ -147,7 +230,8 @@ function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolea
   if (last?.detail == null) return false;
   const heldBy = (JSON.parse(last.detail) as { heldBy?: Array<{ token?: unknown }> }).heldBy ?? [];
   const before = new Set(heldBy.map((held) => held.token));
-  return plan.blockers.length === before.size && plan.blockers.every((row) => before.has(row.token));
+  const now = [...plan.blockers, ...plan.holds].map((row) => row.token);
+  return now.length === before.size && now.every((token) => before.has(token));
 }
 
 /** The patterns as lease targets, each checked: a glob must be one agent-lease understands and not cover everything (unless allowed). */
@@ -196,14 +280,51 @@ function planTargets(store: Store, sessionId: string, targets: LeaseTarget[], mo
         blockers.push(row);
         continue;
       }
+      const passed = passesToBranch(store, row, now, liveness, facts, sessionId);
+      if (passed === 'unknown') {
+        blockers.push(row);
+        continue;
+      }
+      if (passed) {
+        reclaimed.add(row.token);
+        continue;
+      }
       if (reclaimIfStale(store, row, now, liveness, sessionId)) {
         reclaimed.add(row.token);
         continue;
       }
       blockers.push(row);
     }
-    return { target, own: own ?? covering, blockers };
+    const holds = facts.holdMode === 'off' ? [] : holdsInTheWay(store, target, askerBranch(), now, facts.holds, sessionId);
+    return { target, own: own ?? covering, blockers, holds };
   });
+
+  function askerBranch(): string | null {
+    if (facts.branch === undefined) {
+      const row = store.statement('SELECT branch FROM sessions WHERE id = ?').get(sessionId) as { branch: string | null } | undefined;
+      facts.branch = row?.branch ?? null;
+    }
+    return facts.branch;
+  }
+}
+
+/**
+ * A stale lease (expired, or its holder gone) whose change is committed on its branch and not
+ * integrated passes to that branch instead of being reclaimed: a killed agent that committed
+ * leaves a hold, not a free file. `unknown`: git is still to be asked (outside the transaction).
+ */
+function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): boolean | 'unknown' {
+  if (facts.holdMode === 'off' || row.glob === 1 || row.source === 'file') return false;
+  if (row.expires_at > now && holderAlive(row, liveness)) return false;
+  if (!facts.committed.has(row.token)) {
+    if (facts.askCommitted === undefined) return false;
+    facts.unknownStale.push(row);
+    return 'unknown';
+  }
+  const hold = facts.committed.get(row.token);
+  if (hold == null) return false;
+  passToBranch(store, [hold], facts.holdTtlMs, actor);
+  return true;
 }
 
 /**

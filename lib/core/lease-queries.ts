@@ -1,5 +1,6 @@
 // Reading leases: every live one, what a new session is told, and which cover given paths. Each
 // query reads one consistent snapshot and checks each holder's liveness once.
+import { holdCandidates, toHeldHold } from './branch-holds';
 import { overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
 import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, HeldLease, LeaseMode } from './lease-types';
@@ -59,7 +60,9 @@ export function liveLeaseSummary(store: Store, options: { exceptSession: string;
 
 /** Read-only: for each path, the live leases of *other* sessions that cover it. */
 export function check(store: Store, paths: string[], sessionId?: string | null): CoverageResult[] {
-  return coverage(store, paths, { except: sessionId ?? null });
+  const session =
+    sessionId == null ? undefined : (store.statement('SELECT branch FROM sessions WHERE id = ?').get(sessionId) as { branch: string | null } | undefined);
+  return coverage(store, paths, { except: sessionId ?? null, branch: session?.branch ?? null });
 }
 
 /** Read-only: every live lease covering `path`, whoever holds it. */
@@ -72,6 +75,8 @@ export interface CoverageOptions {
   except?: string | null;
   /** Only leases of this mode. */
   mode?: LeaseMode;
+  /** The asker's branch: its own branch holds are left out. */
+  branch?: string | null;
 }
 
 /**
@@ -88,6 +93,7 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
     const candidates = new Map<string, CandidateRow[]>();
     const held = new Map<number, HeldLease | null>();
     const liveness: Liveness = new Map();
+    const worked = new Map<string, boolean>();
     const candidatesAt = (prefix: string): CandidateRow[] => {
       let rows = candidates.get(prefix);
       if (rows === undefined) {
@@ -114,6 +120,11 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
         .filter((row) => overlaps(targetOf(row), target))
         .map((row) => liveHolder(row.token))
         .filter((lease): lease is HeldLease => lease !== null);
+      if (options.mode !== 'shared') {
+        for (const hold of holdCandidates(store, target)) {
+          if (hold.expires_at > now && hold.branch !== options.branch) holders.push(toHeldHold(store, hold, worked));
+        }
+      }
       return { path, holders };
     });
   });

@@ -56,16 +56,25 @@ export function targetOf(row: Pick<LeaseRow, 'pattern' | 'glob'>): LeaseTarget {
  * at an ancestor of the target's prefix, and for a glob, those indexed below it.
  */
 export function candidateRows(store: Store, target: LeaseTarget): JoinedRow[] {
+  return rowsByPrefix<JoinedRow>(store, `${JOINED} WHERE l.released_at IS NULL AND l.prefix`, target);
+}
+
+/**
+ * The rows of `selectWherePrefix` (a query ending in its prefix column, to be compared) that
+ * could overlap `target`: those at an ancestor of the target's prefix, and for a glob, below it.
+ */
+export function rowsByPrefix<T>(store: Store, selectWherePrefix: string, target: LeaseTarget): T[] {
   const prefix = indexPrefix(target);
-  const byPrefix = store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix = ?`);
-  const rows: JoinedRow[] = [];
-  for (const ancestor of ancestorPrefixes(prefix)) rows.push(...(byPrefix.all(ancestor) as JoinedRow[]));
+  const byPrefix = store.statement(`${selectWherePrefix} = ?`);
+  const column = selectWherePrefix.slice(selectWherePrefix.lastIndexOf(' ') + 1);
+  const rows: T[] = [];
+  for (const ancestor of ancestorPrefixes(prefix)) rows.push(...(byPrefix.all(ancestor) as T[]));
   if (target.glob) {
     const below =
       prefix === ''
-        ? store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix > ''`).all()
-        : store.statement(`${JOINED} WHERE l.released_at IS NULL AND l.prefix > ? AND l.prefix < ?`).all(prefix, prefixUpperBound(prefix));
-    rows.push(...(below as JoinedRow[]));
+        ? store.statement(`${selectWherePrefix} > ''`).all()
+        : store.statement(`${selectWherePrefix} > ? AND ${column} < ?`).all(prefix, prefixUpperBound(prefix));
+    rows.push(...(below as T[]));
   }
   return rows;
 }

@@ -1,7 +1,8 @@
 // What a lease is, as the rest of agent-lease sees it.
 
 export type LeaseMode = 'exclusive' | 'shared';
-export type LeaseSource = 'edit' | 'claim' | 'file';
+/** `branch`: a branch hold (lib/core/branch-holds.ts), kept in its own table. */
+export type LeaseSource = 'edit' | 'claim' | 'file' | 'branch';
 
 export interface Lease {
   token: number;
@@ -22,6 +23,8 @@ export interface Lease {
 /** A lease with what others need to know about its holder. */
 export interface HeldLease extends Lease {
   holder: { id: string; name: string; runtime: string; worktree: string | null; branch: string | null; alive: boolean };
+  /** For a branch hold: the holding branch, its commit when the hold began, and the session whose lease it was. */
+  hold?: { branch: string; commit: string | null; sessionId: string | null };
 }
 
 export interface Conflict {

@@ -59,4 +59,26 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN handover_reason TEXT;
   ALTER TABLE leases ADD COLUMN worktree TEXT;
   `,
+  // Branch holds: a committed change's lease, held by its branch until the change is integrated.
+  // Their own table: the holder is a branch, not a session (leases.session_id is NOT NULL and
+  // leases.source has a CHECK that SQLite cannot alter without rebuilding the table). The token is
+  // that of the lease the hold came from, so it stays in the one fencing-token sequence.
+  `
+  CREATE TABLE branch_holds (
+    token      INTEGER PRIMARY KEY,
+    path       TEXT NOT NULL,
+    prefix     TEXT NOT NULL,
+    branch     TEXT NOT NULL,
+    commit_id  TEXT,
+    session_id TEXT,
+    worktree   TEXT,
+    created_at INTEGER NOT NULL,
+    ttl_ms     INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    end_reason TEXT
+  );
+  CREATE INDEX branch_holds_live_prefix ON branch_holds (prefix) WHERE ended_at IS NULL;
+  CREATE INDEX branch_holds_live_branch ON branch_holds (branch, path) WHERE ended_at IS NULL;
+  `,
 ];

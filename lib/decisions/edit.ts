@@ -6,6 +6,8 @@ import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
 import { hasPendingChange } from '../git/changes';
 import { repoRelativePath } from '../git/paths';
+import type { HoldGit } from '../holds/git-facts';
+import { changedThereContext, holdDenialLines, holdOptions } from './branch-hold-notes';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
@@ -23,27 +25,42 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
     throw new AgentLeaseError(`${field} ${file} is a directory, not a file; nothing was leased`);
   }
 
+  const worktree = located.repo.worktreeRoot;
+  const holds = holdOptions(context, worktree, located.repo.gitDir);
+  const holdFacts = holds.git;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     return acquire(store, context.sessionId, [located.path], {
       source: 'edit',
       exact: true,
       ttlMs: context.config.ttl.editMs,
-      worktree: located.repo.worktreeRoot,
+      worktree,
       pendingChange: hasPendingChange,
+      ...holds.options,
     });
   });
   if (!result.ok) return storeFailure(context, result.problem);
-  if (result.value.ok) return goAhead(context.warnings);
-  return { ...goAhead(context.warnings), deny: denialReason(located.path, result.value.conflicts) };
+  if (result.value.ok) {
+    const changed = result.value.granted.length > 0 ? changedThereContext(result.value.noticed, worktree, holdFacts.integration()) : null;
+    return changed === null ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed };
+  }
+  return { ...goAhead(context.warnings), deny: denialReason(located.path, result.value.conflicts, worktree, holdFacts) };
 }
 
-function denialReason(path: string, conflicts: Conflict[]): string {
+function denialReason(path: string, conflicts: Conflict[], worktree: string, holdFacts: HoldGit): string {
   const now = Date.now();
   const shown = dataWord(path);
+  const leases = conflicts.filter((conflict) => conflict.held.hold === undefined);
+  if (leases.length === 0) {
+    return [
+      `agent-lease denied this edit: ${shown} has a committed change on another branch that is not merged yet.`,
+      ...holdDenialLines(conflicts, worktree, holdFacts.integration(), now),
+    ].join('\n');
+  }
   return [
     `agent-lease denied this edit: ${shown} is leased to another session that is working on it.`,
-    ...conflictLines(conflicts, now),
+    ...conflictLines(leases, now),
+    ...holdDenialLines(conflicts, worktree, holdFacts.integration(), now),
     `Do not edit ${shown} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
       `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',

@@ -4,9 +4,15 @@
 // SessionStart to carry over. Clients do not always report an end (a crash, a kill), so liveness
 // and TTLs remain the real cleanup; this is the fast path.
 import { endSession, handOverSession } from '../core/sessions';
-import { sessionContexts, withStore, type AgentEvent } from './context';
+import { listLeases } from '../core/lease-queries';
+import type { Store } from '../core/store';
+import { passEndingLeases } from '../holds/ending';
+import { sessionContexts, withStore, type AgentEvent, type EventContext } from './context';
 import { forgetWorktrees } from './session-worktrees';
 import type { Verdict } from './verdict';
+
+/** Files looked at for branch holds at SessionEnd; the rest are left to the next decision that meets their lease. */
+const END_FILES = 50;
 
 /** Reasons after which Claude Code's same process continues under a new session id. */
 const HANDOVER_REASONS = new Set(['clear', 'resume']);
@@ -18,7 +24,10 @@ export function endAgentSession(event: AgentEvent, reason: string): Verdict {
   for (const context of sessionContexts(event)) {
     const result = withStore(context, (store) => {
       if (handover) handOverSession(store, context.sessionId, reason);
-      else endSession(store, context.sessionId, `session-end (${reason})`);
+      else {
+        passToBranchAtEnd(store, context);
+        endSession(store, context.sessionId, `session-end (${reason})`);
+      }
       // Not per tool call: what the session's hooks left in the WAL goes into the main file.
       store.checkpoint();
     });
@@ -32,4 +41,14 @@ export function endAgentSession(event: AgentEvent, reason: string): Verdict {
     }
   }
   return problems.length === 0 ? {} : { userMessage: problems.join('\n') };
+}
+
+/**
+ * Under SessionEnd's short budget: the session's committed, unmerged files pass to its branch,
+ * judged by the fork point alone (one git call, no check for a squash merge: a hold that proves
+ * integrated is ended by the next decision that meets it).
+ */
+function passToBranchAtEnd(store: Store, context: EventContext): void {
+  const open = listLeases(store, { sessionId: context.sessionId, includeInactive: true }).filter((lease) => lease.releasedAt === null);
+  passEndingLeases(store, context.config, open.slice(0, END_FILES), { verify: false, sessionWorktree: context.repo.worktreeRoot });
 }

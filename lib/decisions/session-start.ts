@@ -4,10 +4,12 @@
 // commit guard runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells
 // the model what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
+import { liveHolds, toHeldHold } from '../core/branch-holds';
 import { listLeases, liveLeaseSummary } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
 import { carryOverLeases, registerSession } from '../core/sessions';
+import { currentBranch } from '../git/repo';
 import { ensureGuardActive } from '../guard/state';
 import { binaryDirToExport } from '../util/binary';
 import { describeError } from '../util/errors';
@@ -45,7 +47,11 @@ export function startSession(event: AgentEvent, start: SessionStart): Verdict {
     const carriedFrom = CARRY_OVER_SOURCES.has(start.source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
     const others = liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
     const mine = listLeases(store, { sessionId: context.sessionId });
-    return { carriedFrom, others, mine };
+    const branch = currentBranch(context.repo.gitDir);
+    const worked = new Map<string, boolean>();
+    const held = liveHolds(store).filter((row) => row.branch !== branch);
+    const holds = { leases: held.slice(0, MAX_LEASE_LINES).map((row) => toHeldHold(store, row, worked)), total: held.length };
+    return { carriedFrom, others, mine, holds };
   });
   if (!result.ok) {
     warnings.push(`${result.problem}; files are NOT being leased in this session`);
@@ -72,7 +78,10 @@ function exportToShell(envFile: string, sessionId: string, binary: string | unde
   }
 }
 
-function briefing(context: EventContext, state: { carriedFrom: string[]; others: { leases: HeldLease[]; total: number }; mine: HeldLease[] }): string {
+function briefing(
+  context: EventContext,
+  state: { carriedFrom: string[]; others: { leases: HeldLease[]; total: number }; mine: HeldLease[]; holds: { leases: HeldLease[]; total: number } },
+): string {
   const lines = [
     `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
       'an edit to a file another live session holds is denied, and so is a commit that touches one.',
@@ -86,6 +95,12 @@ function briefing(context: EventContext, state: { carriedFrom: string[]; others:
     lines.push(
       'Files other sessions hold now (do not edit these; plan your work around them):',
       ...leaseLines(state.others.leases, state.others.total, Date.now()),
+    );
+  }
+  if (state.holds.total > 0) {
+    lines.push(
+      'Files other branches changed and have not merged yet (editing them here would conflict at merge; merge that branch first if you must build on it):',
+      ...leaseLines(state.holds.leases, state.holds.total, Date.now()),
     );
   }
   lines.push(

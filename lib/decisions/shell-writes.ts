@@ -10,6 +10,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { matchesAny, type LeaseTarget } from '../core/globs';
 import { acquire } from '../core/acquire';
 import { overlappingLeases } from '../core/lease-queries';
+import { holdOptions } from './branch-hold-notes';
 import type { Conflict } from '../core/lease-types';
 import { repoOfPath, repoRelativePath } from '../git/paths';
 import type { RepoLocation } from '../git/repo';
@@ -141,7 +142,8 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
         ),
       );
     if (leased.length === 0) return blocked;
-    return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs }).conflicts;
+    const holds = holdOptions(context, context.repo.worktreeRoot, context.repo.gitDir).options;
+    return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs, ...holds }).conflicts;
   });
   return result.ok ? withWrites(result.value, writes) : result.problem;
 }

@@ -1,5 +1,6 @@
 // The end of an agent's turn (every turn): renews the session, releases its edit leases on files it
-// no longer has uncommitted changes to (committed or reverted), renews those it still does, and
+// no longer has uncommitted changes to (reverted, or committed and merged; committed and not merged:
+// they pass to the branch as branch holds), renews those it still does, and
 // brings the `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live
 // lease). It never blocks, so it can never keep the agent looping.
 import { describeViewSync, syncView } from '../agent-locks/view';
@@ -10,6 +11,7 @@ import { release } from '../core/release';
 import { renew } from '../core/renew';
 import { pendingChanges } from '../git/changes';
 import { describeError } from '../util/errors';
+import { passEndingLeases } from '../holds/ending';
 import { ensureSession, sessionContexts, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 
@@ -29,7 +31,12 @@ function endTurnIn(context: EventContext): string[] {
     const isDone = (lease: Lease): boolean => pending.get(lease.worktree ?? context.repo.worktreeRoot)?.has(lease.pattern) === false;
     const done = edits.filter(isDone);
     const open = edits.filter((lease) => !isDone(lease));
-    if (done.length > 0) release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
+    if (done.length > 0) {
+      // A change committed and not merged passes to the branch; the rest is free again.
+      const passed = passEndingLeases(store, context.config, done, { verify: true, sessionWorktree: context.repo.worktreeRoot });
+      warnings.push(...passed.notes);
+      release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
+    }
     if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
     try {
       warnings.push(...describeViewSync(syncView(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs })));

@@ -89,6 +89,23 @@ function mergeHeads(cwd: string, gitDir: string, env: NodeJS.ProcessEnv): string
   }
 }
 
+/**
+ * The commits whose changes the commit being made brings in: those being merged, the one being
+ * cherry-picked (CHERRY_PICK_HEAD), and those a `git merge --squash` staged (listed in SQUASH_MSG).
+ */
+export function incomingCommits(cwd: string, gitDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...mergeHeads(cwd, gitDir, env), ...commitLines(join(gitDir, 'CHERRY_PICK_HEAD')), ...squashedCommits(gitDir)];
+}
+
+/** The commits SQUASH_MSG lists ("commit <id>" lines, as `git merge --squash` writes them). */
+function squashedCommits(gitDir: string): string[] {
+  try {
+    return (readFileSync(join(gitDir, 'SQUASH_MSG'), 'utf8').match(/^commit [0-9a-f]{40,64}$/gm) ?? []).map((line) => line.slice('commit '.length));
+  } catch {
+    return [];
+  }
+}
+
 /** The commit ids at the start of the file's lines (those `keep` accepts); none when it is missing. */
 function commitLines(file: string, keep: (line: string) => boolean = () => true): string[] {
   try {

@@ -10,6 +10,7 @@ import { recordEvent } from '../core/events';
 import { ancestorProcesses, underClaudeCode } from '../core/processes';
 import { agentSessionOf, getSession } from '../core/sessions';
 import type { Store } from '../core/store';
+import { standingHolders, type CommitHoldContext } from '../holds/commit-holds';
 
 export interface Committer {
   /** The committing session, or null for a person with none (blocked by every live lease). */
@@ -53,9 +54,42 @@ function personName(env: NodeJS.ProcessEnv): string {
   return env.USER || env.LOGNAME || userInfo().username;
 }
 
-/** The staged files covered by another session's live exclusive lease. */
-export function blockedFiles(store: Store, paths: string[], committer: Committer): BlockedFile[] {
-  return coverage(store, paths, { except: committer.sessionId, mode: 'exclusive' }).filter((entry) => entry.holders.length > 0);
+/**
+ * The staged files covered by another session's live exclusive lease, or by another branch's hold
+ * that this commit does not integrate (judged with git when `holds` says where the commit is made).
+ */
+export function blockedFiles(store: Store, paths: string[], committer: Committer, holds?: CommitHoldContext & { branch: string | null }): BlockedFile[] {
+  return coverage(store, paths, { except: committer.sessionId, mode: 'exclusive', branch: holds?.branch ?? null })
+    .map((entry) => (holds === undefined ? entry : { path: entry.path, holders: standingHolders(store, entry.path, entry.holders, holds) }))
+    .filter((entry) => entry.holders.length > 0);
+}
+
+/**
+ * What refuses the commit and what only warns: an agent is refused for branch holds as for leases;
+ * a person only warned for them, unless branchHolds.personCommits is "refuse".
+ */
+export function splitBlocked(
+  blocked: BlockedFile[],
+  committer: Committer,
+  personCommits: 'warn' | 'refuse',
+): { refused: BlockedFile[]; warned: BlockedFile[] } {
+  if (committer.agent || personCommits === 'refuse') return { refused: blocked, warned: [] };
+  const part = (hold: boolean) =>
+    blocked
+      .map((file) => ({ path: file.path, holders: file.holders.filter((lease) => (lease.hold !== undefined) === hold) }))
+      .filter((file) => file.holders.length > 0);
+  return { refused: part(false), warned: part(true) };
+}
+
+/** The warning a person gets for committing files another unmerged branch changed. */
+export function describeHoldWarning(warned: BlockedFile[], now: number): string {
+  const lines = ['agent-lease guard: warning: another branch has unmerged changes to files of this commit; they may conflict at merge:'];
+  for (const file of warned) {
+    lines.push(`  ${file.path}`);
+    for (const lease of file.holders) lines.push(`    ${describeHeldLease(lease, now)}`);
+  }
+  lines.push('  Merge that branch first (git merge <branch>) to build on its change; to be refused instead: {"branchHolds": {"personCommits": "refuse"}}.');
+  return lines.join('\n');
 }
 
 /** Logs a refused commit (`refuse`) or one made anyway with AGENT_LEASE_BYPASS=1 (`bypass`), with its files, holders and committer. */

@@ -72,14 +72,7 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
       const result = acquire(open(), id, patterns, acquireOptions);
       if (!result.ok) throw new Error(`${id} could not lease ${patterns.join(', ')}`);
     },
-    installBinary(dir = repo.root) {
-      const bin = join(dir, 'node_modules', '.bin');
-      mkdirSync(bin, { recursive: true });
-      const launcher = join(bin, 'agent-lease');
-      writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${readableBin()}" "$@"\n`);
-      chmodSync(launcher, 0o755);
-      return launcher;
-    },
+    installBinary: (dir = repo.root) => installLauncher(dir),
     linkHusky(dir = repo.root) {
       mkdirSync(join(dir, 'node_modules'), { recursive: true });
       symlinkSync(join(PROJECT, 'node_modules', 'husky'), join(dir, 'node_modules', 'husky'));
@@ -90,6 +83,16 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
       repo.cleanup();
     },
   };
+}
+
+/** Puts an `agent-lease` launcher for the compiled binary in `<dir>/node_modules/.bin`, as npm would. */
+export function installLauncher(dir: string): string {
+  const bin = join(dir, 'node_modules', '.bin');
+  mkdirSync(bin, { recursive: true });
+  const launcher = join(bin, 'agent-lease');
+  writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${readableBin()}" "$@"\n`);
+  chmodSync(launcher, 0o755);
+  return launcher;
 }
 
 /**
@@ -110,12 +113,18 @@ export function makeGuardedRepo(files: string[], options: { commit?: boolean } =
   return repo;
 }
 
-/** Sets the repository up the way a husky project is: husky ran in the main worktree, with a user hook. */
-export function setUpHusky(repo: GuardRepo, userHook = 'echo "user hook ran"\n'): void {
-  repo.linkHusky();
+/** husky linked in as a dependency and run in the main worktree, as `npm install` would: core.hooksPath=.husky/_ (relative). */
+export function runHusky(repo: TempRepo): void {
+  mkdirSync(join(repo.root, 'node_modules'), { recursive: true });
+  symlinkSync(join(PROJECT, 'node_modules', 'husky'), join(repo.root, 'node_modules', 'husky'));
   repo.write('package.json', '{ "name": "app", "devDependencies": { "husky": "^9.1.7" } }\n');
   const result = spawnSync(process.execPath, [join(repo.root, 'node_modules', 'husky', 'bin.js')], { cwd: repo.root, env: repo.env, encoding: 'utf8' });
   if (result.status !== 0 || result.stdout !== '') throw new Error(`husky failed: ${result.stdout}${result.stderr}`);
+}
+
+/** Sets the repository up the way a husky project is: husky ran in the main worktree, with a user hook. */
+export function setUpHusky(repo: GuardRepo, userHook = 'echo "user hook ran"\n'): void {
+  runHusky(repo);
   repo.write('.husky/pre-commit', userHook);
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'husky']);

@@ -1,0 +1,202 @@
+// The integration branch and what reached it. A change counts as integrated by content and patch
+// identity, not only by ancestry: after a squash merge or a rebase merge the branch's commits are
+// not ancestors of the integration branch, yet its change to the file is there. Only local refs
+// are read: agent-lease never fetches.
+import { git } from './run';
+
+/** The all-zero id git's raw diff gives a file that does not exist on one side. */
+const NO_BLOB = '0'.repeat(40);
+
+/**
+ * The ref work is merged into: `configured` (a branch, or a remote-tracking name like
+ * `origin/main`) when given and it resolves; else the remote's default branch (`origin/HEAD`);
+ * else `main`, else `master`; else the main worktree's branch. Null when none resolves. One git
+ * call in the usual case.
+ */
+export function integrationRef(dir: string, configured: string | null): string | null {
+  const wanted =
+    configured !== null ? [`refs/heads/${configured}`, `refs/remotes/${configured}`] : ['refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master'];
+  const found = new Map<string, string>();
+  const out = tryGit(dir, ['for-each-ref', '--format=%(refname)%00%(symref)', ...wanted]) ?? '';
+  for (const line of out.split('\n')) {
+    const [ref, symref] = line.split('\0');
+    if (ref) found.set(ref, symref ?? '');
+  }
+  for (const ref of wanted) {
+    const target = found.get(ref);
+    if (target !== undefined) return target || ref;
+  }
+  if (configured !== null) return null;
+  const mainBranch = tryGit(dir, ['worktree', 'list', '--porcelain', '-z'])
+    ?.split('\0')
+    .find((field) => field.startsWith('branch '));
+  return mainBranch === undefined ? null : mainBranch.slice('branch '.length);
+}
+
+/** A short name for a ref: `refs/heads/main` → `main`, `refs/remotes/origin/main` → `origin/main`. */
+export function refName(ref: string): string {
+  return ref.replace(/^refs\/(heads|remotes)\//, '');
+}
+
+/**
+ * The paths `head` changed since it forked from `integration` (`git diff integration...head`): one
+ * git call, what a session's ending leases are judged against when time is short (SessionEnd).
+ */
+export function changedSinceFork(dir: string, integration: string, head = 'HEAD'): Set<string> {
+  const out = git(dir, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', `${integration}...${head}`, '--']);
+  return new Set(out.split('\0').filter(Boolean));
+}
+
+/**
+ * Of `paths`, those whose change on branch `from` is in `into` (a ref or `HEAD`): the same content
+ * there, `from` an ancestor of `into`, the content `from` has appeared on `into` since they forked
+ * (a squash merge changed again later), or the change's patch found there (a rebase or
+ * cherry-pick onto a file that moved on). Null when `from` is no branch any more (deleted).
+ */
+export function changeIn(dir: string, from: string, into: string, paths: string[]): Set<string> | null {
+  const [found] = changeInEach(dir, from, [into], paths) ?? [null];
+  return found ?? null;
+}
+
+/**
+ * `changeIn` for several refs at once (the integration branch and the asker's HEAD), sharing the
+ * git calls: one to resolve every ref, one merge-base per distinct ref, one for every blob.
+ */
+export function changeInEach(dir: string, from: string, intos: string[], paths: string[]): Array<Set<string>> | null {
+  const ids = resolveCommits(dir, [`refs/heads/${from}`, ...intos]);
+  const fromId = ids[0];
+  if (fromId === null || fromId === undefined) return null;
+  const bases = new Map<string, string | null>();
+  for (const id of ids.slice(1)) if (id !== null && !bases.has(id)) bases.set(id, tryGit(dir, ['merge-base', fromId, id]));
+  const commits = [fromId, ...bases.keys(), ...[...bases.values()].filter((base): base is string => base !== null)];
+  const blobsOf = blobTable(dir, [...new Set(commits)], paths);
+  const results = new Map<string, Set<string>>();
+  for (const [intoId, base] of bases) {
+    const contained = new Set<string>();
+    for (const path of paths) {
+      if (base === fromId || blobsOf(fromId, path) === blobsOf(intoId, path)) contained.add(path);
+      // Else, unless `into` left the file as it was at the fork (then nothing of the branch's change can be there):
+      else if (base !== null && blobsOf(intoId, path) !== blobsOf(base, path) && changeFound(dir, base, fromId, intoId, path, blobsOf(fromId, path))) {
+        contained.add(path);
+      }
+    }
+    results.set(intoId, contained);
+  }
+  return ids.slice(1).map((id) => (id === null ? new Set() : results.get(id)!));
+}
+
+/** The content `from` has for the file appeared on `into` since the fork, or its patch did. */
+function changeFound(dir: string, base: string, fromId: string, intoId: string, path: string, fromBlob: string | undefined): boolean {
+  return blobsSince(dir, base, intoId, path).has(fromBlob ?? NO_BLOB) || patchFound(dir, base, fromId, intoId, path);
+}
+
+/** Each name's commit id, null where it names none; one git call when all resolve. */
+function resolveCommits(dir: string, names: string[]): Array<string | null> {
+  const all = tryGit(dir, ['rev-parse', ...names.map((name) => `${name}^{commit}`)]);
+  if (all !== null) return all.split('\n');
+  return names.map((name) => tryGit(dir, ['rev-parse', '--verify', '-q', `${name}^{commit}`]));
+}
+
+/**
+ * The blob of each path in each commit (undefined where absent), read with one `git cat-file`
+ * call; a path with a newline (which that batch cannot carry) is read with `ls-tree` instead.
+ */
+function blobTable(dir: string, commits: string[], paths: string[]): (commit: string, path: string) => string | undefined {
+  const table = new Map<string, string>();
+  const key = (commit: string, path: string): string => `${commit}\0${path}`;
+  const plain = paths.filter((path) => !path.includes('\n'));
+  if (plain.length > 0) {
+    const asked = commits.flatMap((commit) => plain.map((path) => [commit, path] as const));
+    const out = git(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+      input: `${asked.map(([commit, path]) => `${commit}:${path}`).join('\n')}\n`,
+    });
+    out.split('\n').forEach((line, i) => {
+      const [id, type] = line.split(' ');
+      if (type === 'blob' && asked[i] !== undefined) table.set(key(...asked[i]!), id!);
+    });
+  }
+  const odd = paths.filter((path) => path.includes('\n'));
+  if (odd.length > 0) for (const commit of commits) for (const [path, id] of blobs(dir, commit, odd)) table.set(key(commit, path), id);
+  return (commit, path) => table.get(key(commit, path));
+}
+
+/** The blob of each path in `commit` (absent paths are left out). */
+function blobs(dir: string, commit: string, paths: string[]): Map<string, string> {
+  const out = git(dir, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
+  const found = new Map<string, string>();
+  for (const entry of out.split('\0')) {
+    // "<mode> <type> <id>\t<path>"
+    const tab = entry.indexOf('\t');
+    if (tab > 0) found.set(entry.slice(tab + 1), entry.slice(0, tab).split(' ')[2]!);
+  }
+  return found;
+}
+
+/** Every content `path` took in the commits of `base..tip` (the zero id for a deletion). */
+function blobsSince(dir: string, base: string, tip: string, path: string): Set<string> {
+  const out = git(dir, ['--literal-pathspecs', 'log', '--format=', '--raw', '--no-abbrev', '--no-renames', '-z', `${base}..${tip}`, '--', path]);
+  const ids = new Set<string>();
+  // "-z --raw": ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0"
+  for (const field of out.split('\0')) {
+    if (field.startsWith(':')) ids.add(field.split(' ')[3]!);
+  }
+  return ids;
+}
+
+/**
+ * Whether the branch's change to `path` (all of it, as a squash has it, or each of its commits, as
+ * a rebase or cherry-pick has them) has the patch id of a change `into` made to the file.
+ */
+function patchFound(dir: string, base: string, fromId: string, intoId: string, path: string): boolean {
+  const intoIds = patchIds(dir, ['log', '-p', '--no-renames', `${base}..${intoId}`, '--', path]);
+  if (intoIds.size === 0) return false;
+  const whole = patchIds(dir, ['diff', '--no-renames', base, fromId, '--', path]);
+  if ([...whole].some((id) => intoIds.has(id))) return true;
+  const each = patchIds(dir, ['log', '-p', '--no-renames', `${base}..${fromId}`, '--', path]);
+  return each.size > 0 && [...each].every((id) => intoIds.has(id));
+}
+
+function patchIds(dir: string, diffArgs: string[]): Set<string> {
+  const patch = git(dir, ['--literal-pathspecs', ...diffArgs.slice(0, 1), '--no-color', '--no-ext-diff', ...diffArgs.slice(1)]);
+  if (patch === '') return new Set();
+  const out = git(dir, ['patch-id', '--stable'], { input: `${patch}\n` });
+  return new Set(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[0]!),
+  );
+}
+
+export interface CommitSummary {
+  id: string;
+  subject: string;
+  at: Date;
+}
+
+/** The last commit on `ref` that touched `path`, or null. */
+export function lastCommitTouching(dir: string, ref: string, path: string): CommitSummary | null {
+  const out = tryGit(dir, ['--literal-pathspecs', 'log', '-1', '--format=%H%x00%s%x00%ct', ref, '--', path]);
+  if (!out) return null;
+  const [id, subject, at] = out.split('\0');
+  return { id: id!, subject: subject ?? '', at: new Date(Number(at) * 1000) };
+}
+
+/** Lines of the diff excerpt shown to an agent about to build on another's change. */
+const EXCERPT_LINES = 40;
+
+/** What `ref` changed in `path` since it forked from `base`: `git diff --stat`, and the diff itself when short. */
+export function changeSummary(dir: string, base: string, ref: string, path: string): string {
+  const range = `${base}...${ref}`;
+  const stat = git(dir, ['--literal-pathspecs', 'diff', '--stat', '--no-color', '--no-ext-diff', range, '--', path]);
+  const diff = git(dir, ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', range, '--', path]).split('\n');
+  return diff.length <= EXCERPT_LINES ? `${stat}\n${diff.join('\n')}` : stat;
+}
+
+function tryGit(dir: string, args: string[]): string | null {
+  try {
+    return git(dir, args);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,55 @@
+// The commit guard's view of branch holds: which staged files another unmerged branch holds, given
+// what is being committed. Committing the holder's own content, or a merge, squash merge or
+// cherry-pick of commits that carry the change, integrates it: never refused for it. Holds
+// git shows integrated or whose branch is gone are ended here.
+import { endHolds } from '../core/branch-holds';
+import type { HeldLease } from '../core/lease-types';
+import type { Store } from '../core/store';
+import type { Config } from '../config/load';
+import { incomingCommits } from '../git/changes';
+import { changeIn } from '../git/integration';
+import { git } from '../git/run';
+import { holdGit } from './git-facts';
+
+export interface CommitHoldContext {
+  worktree: string;
+  gitDir: string;
+  env: NodeJS.ProcessEnv;
+  config: Config;
+}
+
+/** Of `holders` of staged `path`, those to count: every lease, and the branch holds this commit does not integrate. */
+export function standingHolders(store: Store, path: string, holders: HeldLease[], context: CommitHoldContext): HeldLease[] {
+  if (!holders.some((lease) => lease.hold !== undefined)) return holders;
+  const facts = holdGit(context.worktree, context.config);
+  const incoming = incomingCommits(context.worktree, context.gitDir, context.env);
+  const staged = stagedBlob(context, path);
+  return holders.filter((lease) => {
+    const hold = lease.hold;
+    if (hold === undefined) return true;
+    try {
+      if (staged !== null && staged === branchBlob(context.worktree, hold.branch, path)) return false;
+      if (incoming.some((head) => changeIn(context.worktree, hold.branch, head, [path])?.has(path))) return false;
+      const fact = facts.holdFact({ token: lease.token, path, branch: hold.branch });
+      if (fact === 'integrated' || fact === 'deleted') endHolds(store, [lease.token], fact === 'integrated' ? 'integrated' : 'branch deleted', null);
+      return fact === 'stands';
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** The blob the commit being made records for `path` (the index git points the hook at), or null when it deletes it. */
+function stagedBlob(context: CommitHoldContext, path: string): string | null {
+  const out = git(context.worktree, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', path], { env: context.env });
+  // "<mode> <id> <stage>\t<path>"
+  return out === '' ? null : (out.split(' ')[1] ?? null);
+}
+
+function branchBlob(worktree: string, branch: string, path: string): string | null {
+  try {
+    return git(worktree, ['rev-parse', '--verify', '-q', `refs/heads/${branch}:${path}`]);
+  } catch {
+    return null;
+  }
+}

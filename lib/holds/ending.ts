@@ -1,0 +1,79 @@
+// Leases about to end (a turn's end, a session's end, a release) whose file's change is committed
+// on the session's branch and not integrated pass to that branch instead: this is the moment a
+// merge conflict becomes possible, so the lease must outlive it. Git runs here, before the one
+// transaction that passes them.
+import { passToBranch, type NewHold } from '../core/branch-holds';
+import type { Lease } from '../core/lease-types';
+import type { Store } from '../core/store';
+import type { Config } from '../config/load';
+import { describeError } from '../util/errors';
+import { dataWord } from '../util/text';
+import { refName } from '../git/integration';
+import { branchOf, headCommit, holdGit, unintegrated } from './git-facts';
+
+export interface EndingOutcome {
+  /** The holds made (or renewed). */
+  held: NewHold[];
+  /** What the user should know: a detached HEAD that leaves committed files unheld, git that could not answer. */
+  notes: string[];
+  /** The integration branch they wait for, for messages. */
+  integration: string | null;
+}
+
+export interface EndingOptions {
+  /** Check each candidate against the integration branch (a squash merge leaves the fork behind); off under a short budget. */
+  verify: boolean;
+  /** The worktree of leases that record none. */
+  sessionWorktree: string;
+  /** Who passes them (null: the session itself). */
+  actor?: string | null;
+}
+
+/** Passes those of `leases` (exact paths taken by edits or claims) whose change is committed and not integrated to their branch. */
+export function passEndingLeases(store: Store, config: Config, leases: Lease[], options: EndingOptions): EndingOutcome {
+  const outcome: EndingOutcome = { held: [], notes: [], integration: null };
+  if (config.branchHolds.mode === 'off') return outcome;
+  const byWorktree = new Map<string, Lease[]>();
+  for (const lease of leases) {
+    if (lease.glob || (lease.source !== 'edit' && lease.source !== 'claim')) continue;
+    const worktree = lease.worktree ?? options.sessionWorktree;
+    byWorktree.set(worktree, [...(byWorktree.get(worktree) ?? []), lease]);
+  }
+  for (const [worktree, mine] of byWorktree) {
+    try {
+      passWorktree(worktree, mine, config, options, outcome);
+    } catch (error) {
+      outcome.notes.push(`agent-lease: could not tell which committed files in ${worktree} are not merged yet (${describeError(error)}); no branch holds them`);
+    }
+  }
+  if (outcome.held.length > 0) store.write(() => passToBranch(store, outcome.held, config.branchHolds.ttlMs, options.actor ?? null));
+  return outcome;
+}
+
+function passWorktree(worktree: string, leases: Lease[], config: Config, options: EndingOptions, outcome: EndingOutcome): void {
+  const where = branchOf(worktree);
+  if (where === null) return;
+  const into = holdGit(worktree, config).integration();
+  if (into === null) return;
+  outcome.integration = refName(into);
+  const paths = unintegrated(
+    worktree,
+    where.branch,
+    into,
+    leases.map((lease) => lease.pattern),
+    { verify: options.verify && !where.detached },
+  );
+  if (paths.length === 0) return;
+  if (where.detached) {
+    outcome.notes.push(
+      `agent-lease: HEAD is detached in ${worktree}: no branch holds the committed, unmerged change to ${paths.map((path) => dataWord(path)).join(', ')}, so others may edit it; ` +
+        'commit on a branch (git switch -c NAME) to keep it held until merged',
+    );
+    return;
+  }
+  const commit = options.verify ? headCommit(worktree) : null;
+  for (const lease of leases) {
+    if (!paths.includes(lease.pattern)) continue;
+    outcome.held.push({ token: lease.token, path: lease.pattern, branch: where.branch, commit, sessionId: lease.sessionId, worktree });
+  }
+}

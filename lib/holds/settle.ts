@@ -1,0 +1,42 @@
+// Ending the branch holds git shows are over: their change is in the integration branch, or their
+// branch is gone. Run where git may be asked at leisure (gc, the post-merge hook, the commands
+// that show holds), one git question per branch for all its files.
+import { endHolds, liveHolds, type HoldRow } from '../core/branch-holds';
+import type { Store } from '../core/store';
+import type { Config } from '../config/load';
+import { changeIn } from '../git/integration';
+import { holdGit } from './git-facts';
+
+export interface SettleResult {
+  integrated: number;
+  deleted: number;
+}
+
+/** Ends the live holds whose change git (seen from `worktree`) shows integrated, or whose branch is deleted. */
+export function settleHolds(store: Store, worktree: string, config: Config, actor: string | null): SettleResult {
+  const result: SettleResult = { integrated: 0, deleted: 0 };
+  const holds = liveHolds(store);
+  if (holds.length === 0) return result;
+  const into = holdGit(worktree, config).integration();
+  const byBranch = new Map<string, HoldRow[]>();
+  for (const hold of holds) byBranch.set(hold.branch, [...(byBranch.get(hold.branch) ?? []), hold]);
+  for (const [branch, rows] of byBranch) {
+    let integrated: Set<string> | null;
+    try {
+      integrated = into === null ? new Set() : changeIn(worktree, branch, into, [...new Set(rows.map((row) => row.path))]);
+    } catch {
+      continue;
+    }
+    if (integrated === null) {
+      result.deleted += endHolds(store, tokensOf(rows), 'branch deleted', actor);
+      continue;
+    }
+    const done = rows.filter((row) => integrated.has(row.path));
+    if (done.length > 0) result.integrated += endHolds(store, tokensOf(done), 'integrated', actor);
+  }
+  return result;
+}
+
+function tokensOf(rows: HoldRow[]): number[] {
+  return rows.map((row) => row.token);
+}
