@@ -15,6 +15,9 @@ const HANDLERS: Record<string, () => Handler> = {
   'post-tool-use': () => require('./post-tool-use'),
   stop: () => require('./stop'),
   'session-end': () => require('./session-end'),
+  'subagent-start': () => require('./subagent-start'),
+  'subagent-stop': () => require('./subagent-stop'),
+  'worktree-remove': () => require('./worktree-remove'),
 };
 
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;

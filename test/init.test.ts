@@ -59,6 +59,9 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
     'PostToolUse Bash post-tool-use',
     'PostToolUseFailure Bash post-tool-use',
     'SessionEnd * session-end',
+    'SubagentStart * subagent-start',
+    'SubagentStop * subagent-stop',
+    'WorktreeRemove * worktree-remove',
   ]);
   const second = addAgentLeaseHooks(first.settings);
   assert.deepEqual(second.changes, []);

@@ -17,6 +17,9 @@ export const EVENT_KINDS = [
   'session-end',
   'carry-over',
   'migrate',
+  'agent-start',
+  'agent-stop',
+  'delegate',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];

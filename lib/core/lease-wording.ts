@@ -9,6 +9,7 @@ import type { HeldLease } from './lease-types';
  * `bob (task "auth refactor", worktree /src/app-b on feat) holds src/** exclusively (edit lease, token 7), 12m left`. */
 export function describeHeldLease(lease: HeldLease, now: number): string {
   const about: string[] = [];
+  if (lease.agentId !== null) about.push(`its subagent ${dataWord(lease.agentId)}`);
   if (lease.task) about.push(`task ${quotedText(lease.task)}`);
   if (lease.holder.worktree) about.push(`worktree ${dataWord(lease.holder.worktree)}${lease.holder.branch ? ` on ${dataWord(lease.holder.branch)}` : ''}`);
   const name = dataWord(lease.holder.name);

@@ -59,4 +59,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN handover_reason TEXT;
   ALTER TABLE leases ADD COLUMN worktree TEXT;
   `,
+  // The agent within the holder session: a subagent's id, or null for the main thread (and for
+  // every holder that is not a Claude Code session). See core/agents.ts.
+  `
+  ALTER TABLE leases ADD COLUMN agent_id TEXT;
+  `,
 ];
