@@ -6,6 +6,8 @@ import { read, writeSync } from 'node:fs';
 import { preloadSqliteAddon } from '../lib/core/store';
 import type { HookInput, HookOutcome } from './types';
 
+export { codePathsRun } from './code-paths';
+
 type Handler = { handle(input: HookInput): HookOutcome };
 
 // Static requires, each run only for its own event, so that a bundler can see them all.
