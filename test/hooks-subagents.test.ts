@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { listLeases } from '../lib/core/lease-queries';
 import type { Lease } from '../lib/core/lease-types';
+import { runCli } from './support/cli';
 import type { TempRepo } from './support/git-repo';
 import { capturedInput, fixture, hookEnv, runHook, tempRepo, withRepoStore, type HookInput, type HookRun } from './support/hooks';
 
@@ -56,6 +57,16 @@ test('two subagents race for a file: the first wins, its sibling is denied namin
   assert.deepEqual(
     leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
     [['src/race.ts', FIRST]],
+  );
+
+  const status = runCli(['status', '--json'], { cwd: repo.root, env: hookEnv(repo.env) });
+  assert.deepEqual(
+    (JSON.parse(status.stdout) as { leases: Array<{ pattern: string; sessionId: string; agentId: string | null }> }).leases.map((lease) => [
+      lease.pattern,
+      lease.sessionId,
+      lease.agentId,
+    ]),
+    [['src/race.ts', SESSION, FIRST]],
   );
 
   const other = reasonOf(
