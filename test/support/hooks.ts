@@ -22,6 +22,8 @@ export const HOOK_SAMPLES: ReadonlyArray<[event: string, sample: string]> = [
   ['post-tool-use', 'post-tool-use.bash'],
   ['stop', 'stop'],
   ['session-end', 'session-end'],
+  ['subagent-start', 'subagent-start'],
+  ['subagent-stop', 'subagent-stop'],
 ];
 
 export interface HookRun {
