@@ -60,8 +60,3 @@ export function handBackLeases(store: Store, holder: Holder & { agentId: string 
     return handed;
   });
 }
-
-/** Which agent of its session holds a lease, in words: `subagent a1b2…` or `the main thread`. */
-export function agentWords(agentId: string | null): string {
-  return agentId === null ? 'the main thread' : `subagent ${agentId}`;
-}
