@@ -31,6 +31,8 @@ export interface LeaseView {
   pattern: string;
   mode: string;
   sessionId: string;
+  /** The subagent of the session that holds it; null: its main thread. */
+  agentId: string | null;
   holder: string;
   task: string | null;
   source: string;
@@ -81,6 +83,7 @@ export function toLeaseView(lease: Lease & Pick<HeldLease, 'hold'>, holder: { na
     pattern: lease.pattern,
     mode: lease.mode,
     sessionId: lease.sessionId,
+    agentId: lease.agentId,
     holder: holder.name,
     task: lease.task,
     source: lease.source,
@@ -119,7 +122,7 @@ export function renderStatus(view: StatusView, now: number): string {
     const rows = view.leases.map((lease) => [
       plainText(lease.pattern),
       lease.mode === 'exclusive' ? paint('exclusive', 'yellow') : paint('shared', 'cyan'),
-      plainText(lease.holder),
+      plainText(lease.agentId === null ? lease.holder : `${lease.holder}/${lease.agentId}`),
       plainText(lease.task ?? '-', 40),
       lease.source,
       timeLeft(lease, now),

@@ -4,5 +4,10 @@ import { optionalString, requiredString } from './input';
 import type { HookInput } from './types';
 
 export function agentEvent(input: HookInput): AgentEvent {
-  return { sessionId: requiredString(input, 'session_id'), cwd: optionalString(input, 'cwd'), runtime: 'claude-code' };
+  return {
+    sessionId: requiredString(input, 'session_id'),
+    agentId: optionalString(input, 'agent_id'),
+    cwd: optionalString(input, 'cwd'),
+    runtime: 'claude-code',
+  };
 }

@@ -4,12 +4,12 @@
 import type { Verdict } from '../lib/decisions/verdict';
 import type { HookOutcome } from './types';
 
-type ContextEvent = 'SessionStart' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
+type ContextEvent = 'SessionStart' | 'SubagentStart' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
 
-const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'SubagentStart', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
 
-/** A decision's verdict as this event's answer (Stop and SessionEnd carry nothing to the model). */
-export function answer(event: ContextEvent | 'Stop' | 'SessionEnd', verdict: Verdict): HookOutcome {
+/** A decision's verdict as this event's answer (Stop, SubagentStop, SessionEnd and WorktreeRemove carry nothing to the model). */
+export function answer(event: ContextEvent | 'Stop' | 'SubagentStop' | 'SessionEnd' | 'WorktreeRemove', verdict: Verdict): HookOutcome {
   if (verdict.deny !== undefined) return denyToolUse(verdict.deny, verdict.userMessage);
   if (verdict.modelContext !== undefined) {
     if (!CONTEXT_EVENTS.has(event)) throw new Error(`${event} cannot carry context to the model`);

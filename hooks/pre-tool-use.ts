@@ -3,6 +3,7 @@
 // write (lib/decisions/shell-writes.ts, loaded with its shell parser for Bash calls only). No
 // conflict, no output: the user's own permission rules decide as usual.
 import { decideEdit } from '../lib/decisions/edit';
+import { noteCodePath } from './code-paths';
 import { agentEvent } from './event';
 import { requiredObject, requiredString } from './input';
 import { answer } from './output';
@@ -19,6 +20,7 @@ export function handle(input: HookInput): HookOutcome {
   const toolName = requiredString(input, 'tool_name');
   if (toolName === 'Bash') {
     const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
+    noteCodePath('bash');
     const { beforeShellCommand } = require('../lib/decisions/shell-writes') as typeof import('../lib/decisions/shell-writes');
     return answer('PreToolUse', beforeShellCommand(agentEvent(input), command));
   }

@@ -6,6 +6,8 @@ import { read, writeSync } from 'node:fs';
 import { preloadSqliteAddon } from '../lib/core/store';
 import type { HookInput, HookOutcome } from './types';
 
+export { codePathsRun } from './code-paths';
+
 type Handler = { handle(input: HookInput): HookOutcome };
 
 // Static requires, each run only for its own event, so that a bundler can see them all.
@@ -15,6 +17,9 @@ const HANDLERS: Record<string, () => Handler> = {
   'post-tool-use': () => require('./post-tool-use'),
   stop: () => require('./stop'),
   'session-end': () => require('./session-end'),
+  'subagent-start': () => require('./subagent-start'),
+  'subagent-stop': () => require('./subagent-stop'),
+  'worktree-remove': () => require('./worktree-remove'),
 };
 
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;

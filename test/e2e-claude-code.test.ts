@@ -11,7 +11,7 @@ import { listLeases } from '../lib/core/lease-queries';
 import { acquire } from '../lib/core/acquire';
 import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
-import { gate, lastToolOutcome, PROMPT, type Step, type ToolOutcome } from './support/claude-code';
+import { gate, lastToolOutcome, PROMPT, ScriptedModel, type Step, type ToolOutcome } from './support/claude-code';
 import { CLI, harness, initProject, SKIP, within } from './support/claude-project';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, withRepoStore } from './support/hooks';
@@ -208,6 +208,66 @@ test('a session with /clear between two turns keeps its lease under the new id, 
   const exitA = await within(a.exited, 'A to exit');
   assert.equal(exitA.code, 0, exitA.stderr);
   assert.deepEqual(scriptFailures(), []);
+});
+
+test('two parallel subagents of one session write one file: the second is denied naming its sibling, and the main thread gets the file back', {
+  skip: SKIP,
+  timeout: 180_000,
+}, async (t) => {
+  const { repo, claude, scriptFailures } = harness(t);
+  initProject(repo);
+  const file = join(repo.root, 'src', 'y.ts');
+  const aWrote = gate<ToolOutcome>();
+  const bTried = gate<ToolOutcome>();
+  const afterSubagents = gate<Array<[string, string | null]>>();
+  const model = new ScriptedModel(
+    [
+      () => ({
+        tools: ['SUB-A', 'SUB-B'].map((who) => ({
+          tool: 'Agent',
+          input: { description: `Write y (${who})`, prompt: `${who}: write src/y.ts`, subagent_type: 'general-purpose', run_in_background: false },
+        })),
+      }),
+      () => {
+        afterSubagents.open(withRepoStore(repo, (store) => listLeases(store).map((lease): [string, string | null] => [lease.pattern, lease.agentId])));
+        return { text: 'Main done.' };
+      },
+    ],
+    {
+      // A writes first and keeps running until B has tried, so that B meets a running sibling.
+      'SUB-A': [
+        () => ({ tool: 'Write', input: { file_path: file, content: "export const y = 'A';\n" } }),
+        async (request) => {
+          aWrote.open(lastToolOutcome(request));
+          await bTried.promise;
+          return { text: 'A done.' };
+        },
+      ],
+      'SUB-B': [
+        async () => {
+          await aWrote.promise;
+          return { tool: 'Read', input: { file_path: file } };
+        },
+        () => ({ tool: 'Write', input: { file_path: file, content: "export const y = 'B';\n" } }),
+        (request) => {
+          bTried.open(lastToolOutcome(request));
+          return { text: 'B done.' };
+        },
+      ],
+    },
+  );
+  const run = await claude('subagents', repo.root, model);
+  const a = await within(aWrote.promise, "subagent A's Write");
+  assert.equal(a.isError, false, a.result);
+  const b = await within(bTried.promise, "subagent B's Write");
+  assert.equal(b.isError, true, b.result);
+  assert.match(b.result, /agent-lease denied this edit: src\/y\.ts is held by subagent a[0-9a-f]{16}, a sibling of yours in this session/);
+  assert.match(b.result, /the main thread that started you both can coordinate/);
+  assert.deepEqual(await within(afterSubagents.promise, 'the main thread after its subagents'), [['src/y.ts', null]], 'handed back at SubagentStop');
+  const exit = await within(run.exited, 'claude to exit');
+  assert.equal(exit.code, 0, exit.stderr);
+  assert.deepEqual(scriptFailures(), []);
+  assert.equal(readFileSync(file, 'utf8'), "export const y = 'A';\n");
 });
 
 test("a person's commit in the worktree where a Claude Code session works is the person's, not the agent's", { skip: SKIP, timeout: 120_000 }, async (t) => {

@@ -23,9 +23,9 @@ test('the code cache is made once, reused, and rewritten when corrupt; answers d
     registerSession(store, { id: 'holder', runtime: 'cli' });
     acquire(store, 'holder', ['src/auth/login.ts'], { task: 'auth' });
   });
-  const deny = (): string => {
+  const decision = (input: Record<string, unknown>): string => {
     const result = spawnSync(process.execPath, [join(installed, 'dist', 'bin', 'agent-lease.js'), 'hook', 'pre-tool-use'], {
-      input: JSON.stringify(fixture('pre-tool-use.write', repo.root, 'writer')),
+      input: JSON.stringify(input),
       env: hookEnv(repo.env),
       encoding: 'utf8',
       timeout: 20_000,
@@ -33,6 +33,7 @@ test('the code cache is made once, reused, and rewritten when corrupt; answers d
     assert.equal(result.status, 0, result.stderr);
     return JSON.parse(result.stdout).hookSpecificOutput.permissionDecision as string;
   };
+  const deny = (): string => decision(fixture('pre-tool-use.write', repo.root, 'writer'));
 
   assert.equal(deny(), 'deny');
   const made = readFileSync(cache);
@@ -45,4 +46,17 @@ test('the code cache is made once, reused, and rewritten when corrupt; answers d
   writeFileSync(cache, 'not a V8 code cache');
   assert.equal(deny(), 'deny');
   assert.ok(readFileSync(cache).length > 1000, 'a rejected cache is replaced');
+
+  // A Bash call runs code an edit does not: the cache is rewritten once to hold both kinds.
+  const header = (): string => readFileSync(cache).subarray(0, 40).toString('latin1').split('\n')[0]!;
+  assert.equal(header(), 'default');
+  const bash = (): string => decision({ ...fixture('pre-tool-use.bash', repo.root, 'writer'), tool_input: { command: 'echo x > src/auth/login.ts' } });
+  const before = readFileSync(cache).length;
+  assert.equal(bash(), 'deny');
+  assert.equal(header(), 'bash,default');
+  assert.ok(readFileSync(cache).length > before, 'the Bash path is compiled into it too');
+  const both = statSync(cache).mtimeMs;
+  assert.equal(bash(), 'deny');
+  assert.equal(deny(), 'deny');
+  assert.equal(statSync(cache).mtimeMs, both, 'and then left alone');
 });

@@ -45,7 +45,7 @@ test('malformed or incomplete input to any hook: exit 1 (neither a block nor a c
   assert.equal(unknown.status, 1);
   assertOneClearLine(
     unknown.stderr,
-    /^agent-lease hook: unknown event "user-prompt-submit" \(expected one of session-start, pre-tool-use, post-tool-use, stop, session-end\)$/,
+    /^agent-lease hook: unknown event "user-prompt-submit" \(expected one of session-start, pre-tool-use, post-tool-use, stop, session-end, subagent-start, subagent-stop, worktree-remove\)$/,
     'unknown event',
   );
 });

@@ -59,6 +59,9 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
     'PostToolUse Bash post-tool-use',
     'PostToolUseFailure Bash post-tool-use',
     'SessionEnd * session-end',
+    'SubagentStart * subagent-start',
+    'SubagentStop * subagent-stop',
+    'WorktreeRemove * worktree-remove',
   ]);
   const second = addAgentLeaseHooks(first.settings);
   assert.deepEqual(second.changes, []);
@@ -374,12 +377,19 @@ test('upgrading from the inline hook command of earlier versions replaces each h
   repo.write('.claude/settings.json', inline);
   fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
   const home = join(repo.base, 'home');
-  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).problems, [], 'doctor takes the inline form as installed');
-  assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, HOOK_ENTRIES.length, 'uninstall finds every inline handler');
+  // Those versions hooked six events; the subagent events and WorktreeRemove came later.
+  const inlineEvents = Object.keys((JSON.parse(inline) as { hooks: Record<string, unknown> }).hooks).length;
+  assert.deepEqual(
+    inspectClaudeHooks(repo.root, { home, env }).problems,
+    ['agent-lease hooks missing from the Claude Code settings: SubagentStart, SubagentStop, WorktreeRemove; run `agent-lease init` again'],
+    'doctor takes the inline form as installed, and names what a newer version adds',
+  );
+  assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, inlineEvents, 'uninstall finds every inline handler');
 
   const upgrade = cli(repo, ['init'], { env });
   assert.equal(upgrade.status, 0, upgrade.stderr);
-  assert.equal(upgrade.stdout.match(/^ {2}updated /gm)?.length, HOOK_ENTRIES.length, upgrade.stdout);
+  assert.equal(upgrade.stdout.match(/^ {2}updated /gm)?.length, inlineEvents, upgrade.stdout);
+  assert.equal(upgrade.stdout.match(/^ {2}added /gm)?.length, HOOK_ENTRIES.length - inlineEvents, upgrade.stdout);
   const upgraded = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as Settings;
   assert.deepEqual(
     upgraded,

@@ -30,7 +30,7 @@
 import { INSTALLED_BINARY, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 import type { CommandHandler, MatcherGroup } from './settings-file';
 
-export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end';
+export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end' | 'subagent-start' | 'subagent-stop' | 'worktree-remove';
 
 export interface HookEntry {
   /** The Claude Code event. */
@@ -50,6 +50,11 @@ export const HOOK_ENTRIES: readonly HookEntry[] = [
   { event: 'PostToolUseFailure', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },
   { event: 'Stop', hook: 'stop', timeout: 15 },
   { event: 'SessionEnd', hook: 'session-end', timeout: 5 },
+  // Subagents are holders within their session (lib/core/agents.ts).
+  { event: 'SubagentStart', hook: 'subagent-start', timeout: 15 },
+  { event: 'SubagentStop', hook: 'subagent-stop', timeout: 15 },
+  // Sent only for worktrees a WorktreeCreate hook made; Claude Code's own are noticed gone (core/reclaim.ts).
+  { event: 'WorktreeRemove', hook: 'worktree-remove', timeout: 15 },
 ];
 
 /**
@@ -133,7 +138,7 @@ function scriptOf(launcher: 'project' | { localScript: string }): string {
   return launcher === 'project' ? `\${CLAUDE_PROJECT_DIR}/${PROJECT_HOOK_SCRIPT}` : launcher.localScript;
 }
 
-const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|session-end)\b/;
+const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|session-end|subagent-start|subagent-stop|worktree-remove)\b/;
 
 /**
  * Whether a settings hook handler is agent-lease's: a command that runs `agent-lease … hook

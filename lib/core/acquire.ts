@@ -20,6 +20,7 @@ import {
   type HoldRow,
   type NewHold,
 } from './branch-holds';
+import { moveLease, standingOf, type Holder } from './agents';
 import { DEFAULT_TTL_MS } from './defaults';
 import { recordEvent } from './events';
 import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, type LeaseTarget } from './globs';
@@ -47,6 +48,8 @@ export interface AcquireOptions {
    * logged again nor reported: for warnings that cannot stop anything and need saying only once.
    */
   denyOnce?: boolean;
+  /** The session's agent asking (a subagent's id); null or absent: the main thread. See agents.ts. */
+  agentId?: string | null;
   /** The worktree the change this lease protects lives in (default: the session's). */
   worktree?: string | null;
   /**
@@ -130,6 +133,7 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
   const known = new Map<number, boolean>();
   const holdKnown = new Map<number, HoldFact>();
   const committed = new Map<number, NewHold | null>();
+  const holder: Holder = { sessionId, agentId: options.agentId ?? null };
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= MAX_ATTEMPTS;
     const facts: PendingFacts = {
@@ -147,12 +151,22 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
     const outcome = store.write(() => {
       requireOpenSession(store, sessionId);
       const now = store.now();
-      const plans = planTargets(store, sessionId, targets, mode, now, facts);
+      const plans = planTargets(store, holder, targets, mode, now, facts);
       if (facts.unknown.length > 0 || facts.holds.unknown.length > 0 || facts.unknownStale.length > 0) return null;
       return grantPlans(
         store,
         plans,
-        { sessionId, mode, source, ttlMs, task: options.task ?? null, worktree: options.worktree ?? null, expiresAt: now + ttlMs, now },
+        {
+          sessionId,
+          agentId: holder.agentId,
+          mode,
+          source,
+          ttlMs,
+          task: options.task ?? null,
+          worktree: options.worktree ?? null,
+          expiresAt: now + ttlMs,
+          now,
+        },
         options,
       );
     });
@@ -192,10 +206,11 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
       sessionId: grant.sessionId,
       pattern: plan.target.pattern,
       detail: {
+        ...(grant.agentId === null ? {} : { agent: grant.agentId }),
         mode: grant.mode,
         source: grant.source,
         heldBy: [
-          ...plan.blockers.map((row) => ({ token: row.token, session: row.session_id, pattern: row.pattern })),
+          ...plan.blockers.map((row) => ({ token: row.token, session: row.session_id, agent: row.agent_id, pattern: row.pattern })),
           ...(warnOnly ? [] : plan.holds.map((row) => ({ token: row.token, branch: row.branch, pattern: row.path }))),
         ],
         ...(options.denyOnce ? { once: true } : {}),
@@ -214,6 +229,7 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
     if (plan.own === undefined) result.granted.push(insertLease(store, plan.target, grant));
     else if (!renewedTokens.has(plan.own.token)) {
       renewedTokens.add(plan.own.token);
+      if ((plan.own.agent_id ?? null) !== grant.agentId) moveLease(store, plan.own, grant.agentId, 'taken by a subagent');
       result.renewed.push(renewOwn(store, plan.own, plan.target, grant));
     }
   }
@@ -256,11 +272,15 @@ function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: Ac
 }
 
 /**
- * For each target, the session's own lease on it and the blockers; stale leases in the way are
- * reclaimed. A live lease of the session's own, of the same mode, covering an exact target (a file
- * inside a glob it claimed) is its own lease on it: renewed, not duplicated.
+ * For each target, the holder's own lease on it and the blockers; stale leases in the way are
+ * reclaimed. A live lease of the holder's own, of the same mode, covering an exact target (a file
+ * inside a glob it claimed) is its own lease on it: renewed, not duplicated. Within the session
+ * (agents.ts): the main thread's lease on the very target is a subagent's to take (moved to it when
+ * granted); a main-thread glob around it is no obstacle (the subagent gets its own lease on the
+ * file); another agent's lease is in the way, unless expired, when it goes back to the main thread.
  */
-function planTargets(store: Store, sessionId: string, targets: LeaseTarget[], mode: LeaseMode, now: number, facts: PendingFacts): TargetPlan[] {
+function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode: LeaseMode, now: number, facts: PendingFacts): TargetPlan[] {
+  const { sessionId } = holder;
   const liveness: Liveness = new Map();
   const reclaimed = new Set<number>();
   return targets.map((target) => {
@@ -269,13 +289,24 @@ function planTargets(store: Store, sessionId: string, targets: LeaseTarget[], mo
     const blockers: JoinedRow[] = [];
     for (const row of candidateRows(store, target)) {
       if (reclaimed.has(row.token)) continue;
-      if (row.session_id === sessionId) {
-        if (row.pattern === target.pattern && Boolean(row.glob) === target.glob) own = row;
+      let standing = standingOf(holder, row);
+      if (standing === 'within' && row.expires_at <= now) {
+        moveLease(store, row, null, 'expired');
+        standing = standingOf(holder, row);
+      }
+      const same = row.pattern === target.pattern && Boolean(row.glob) === target.glob;
+      if (standing === 'own' || (standing === 'delegated' && same)) {
+        if (same) own = row;
         else if (!target.glob && row.glob === 1 && row.mode === mode && row.expires_at > now && covers(targetOf(row), target.pattern)) covering ??= row;
         continue;
       }
+      if (standing === 'delegated') continue;
       if (mode === 'shared' && row.mode === 'shared') continue;
       if (!overlaps(targetOf(row), target)) continue;
+      if (standing === 'within') {
+        blockers.push(row);
+        continue;
+      }
       if (standsOnPendingChange(store, row, now, liveness, facts, sessionId)) {
         blockers.push(row);
         continue;
@@ -356,6 +387,7 @@ function standsOnPendingChange(store: Store, row: JoinedRow, now: number, livene
 
 interface Grant {
   sessionId: string;
+  agentId: string | null;
   mode: LeaseMode;
   source: LeaseSource;
   ttlMs: number;
@@ -380,8 +412,8 @@ function renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Grant
 function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
   const { lastInsertRowid } = store
     .statement(
-      `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at, worktree)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at, worktree, agent_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       grant.sessionId,
@@ -395,6 +427,7 @@ function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
       grant.ttlMs,
       grant.expiresAt,
       grant.worktree,
+      grant.agentId,
     );
   const token = Number(lastInsertRowid);
   store.checkpointAfterCommit();
@@ -403,7 +436,7 @@ function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
     sessionId: grant.sessionId,
     token,
     pattern: target.pattern,
-    detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt },
+    detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt, ...(grant.agentId === null ? {} : { agent: grant.agentId }) },
   });
   return toLease(leaseRow(store, token)!);
 }

@@ -19,6 +19,9 @@ export const EVENT_KINDS = [
   'migrate',
   'hold',
   'hold-end',
+  'agent-start',
+  'agent-stop',
+  'delegate',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];

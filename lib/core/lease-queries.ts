@@ -1,9 +1,11 @@
 // Reading leases: every live one, what a new session is told, and which cover given paths. Each
 // query reads one consistent snapshot and checks each holder's liveness once.
 import { holdCandidates, toHeldHold } from './branch-holds';
+import { standingOf, type Holder } from './agents';
 import { overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
 import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, HeldLease, LeaseMode } from './lease-types';
+import { worktreeRemoved } from './reclaim';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import type { Store } from './store';
 
@@ -108,7 +110,7 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
       let lease = held.get(token);
       if (lease === undefined) {
         const row = byToken.get(token) as JoinedRow;
-        lease = holderAlive(row, liveness) ? toHeldLease(row, liveness) : null;
+        lease = holderAlive(row, liveness) && !worktreeRemoved(row) ? toHeldLease(row, liveness) : null;
         held.set(token, lease);
       }
       return lease;
@@ -131,16 +133,20 @@ export function coverage(store: Store, paths: string[], options: CoverageOptions
 }
 
 /**
- * Read-only: the live leases of sessions other than `sessionId` that overlap any of `targets`
- * (paths or globs), each as a conflict with the target it meets. Nothing is reclaimed.
+ * Read-only: the live leases in the way of `holder` (other sessions', and other agents' of its
+ * own session but the main thread's: see agents.ts) that overlap any of `targets` (paths or
+ * globs), each as a conflict with the target it meets. Nothing is reclaimed.
  */
-export function overlappingLeases(store: Store, targets: LeaseTarget[], sessionId: string): Conflict[] {
+export function overlappingLeases(store: Store, targets: LeaseTarget[], holder: Holder): Conflict[] {
   return store.read(() => {
     const now = store.now();
     const liveness: Liveness = new Map();
     return targets.flatMap((target) =>
       candidateRows(store, target)
-        .filter((row) => row.session_id !== sessionId && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness))
+        .filter(
+          (row) =>
+            inTheWay(standingOf(holder, row)) && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness) && !worktreeRemoved(row),
+        )
         .map((row) => ({ pattern: target.pattern, held: toHeldLease(row, liveness) })),
     );
   });
@@ -173,4 +179,8 @@ export function whoUnder(store: Store, directory: string): HeldLease[] {
 /** `path` as a glob that matches exactly it (a directory named `app/[slug]` is no character class). */
 function escapeGlob(path: string): string {
   return path.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+}
+
+function inTheWay(standing: ReturnType<typeof standingOf>): boolean {
+  return standing === 'other' || standing === 'within';
 }

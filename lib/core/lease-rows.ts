@@ -22,6 +22,8 @@ export type LeaseRow = {
   release_reason: string | null;
   /** Where the change the lease protects lives; null: the holder's worktree. */
   worktree: string | null;
+  /** The holder session's subagent; null: its main thread. */
+  agent_id: string | null;
 };
 
 /** A lease row with its holder's session columns (null when the session row is gone). */
@@ -107,6 +109,7 @@ export function toLease(row: LeaseRow): Lease {
     releasedAt: row.released_at === null ? null : new Date(row.released_at),
     releaseReason: row.release_reason,
     worktree: row.worktree,
+    agentId: row.agent_id ?? null,
   };
 }
 

@@ -18,6 +18,8 @@ export interface Lease {
   releaseReason: string | null;
   /** The worktree the protected change lives in, when recorded (edits); else the holder's. */
   worktree: string | null;
+  /** The subagent of the holder session that holds it; null: the session's main thread. */
+  agentId: string | null;
 }
 
 /** A lease with what others need to know about its holder. */

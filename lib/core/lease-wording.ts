@@ -10,6 +10,7 @@ import type { HeldLease } from './lease-types';
 export function describeHeldLease(lease: HeldLease, now: number): string {
   if (lease.hold !== undefined) return describeBranchHold(lease, lease.hold, now);
   const about: string[] = [];
+  if (lease.agentId !== null) about.push(`its subagent ${dataWord(lease.agentId)}`);
   if (lease.task) about.push(`task ${quotedText(lease.task)}`);
   if (lease.holder.worktree) about.push(`worktree ${dataWord(lease.holder.worktree)}${lease.holder.branch ? ` on ${dataWord(lease.holder.branch)}` : ''}`);
   const name = dataWord(lease.holder.name);

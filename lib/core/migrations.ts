@@ -81,4 +81,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX branch_holds_live_prefix ON branch_holds (prefix) WHERE ended_at IS NULL;
   CREATE INDEX branch_holds_live_branch ON branch_holds (branch, path) WHERE ended_at IS NULL;
   `,
+  // The agent within the holder session: a subagent's id, or null for the main thread (and for
+  // every holder that is not a Claude Code session). See core/agents.ts.
+  `
+  ALTER TABLE leases ADD COLUMN agent_id TEXT;
+  `,
 ];

@@ -1,11 +1,22 @@
 // Leases whose holder can no longer speak for them: expired, or held by a session whose agent
 // process is gone. Anyone who meets one may reclaim it, inside the transaction that met it.
+import { existsSync } from 'node:fs';
 import { recordEvent } from './events';
 import { holderAlive, type JoinedRow, type Liveness } from './lease-rows';
 import type { Store } from './store';
 
 /**
- * Releases a lease that has expired or whose holder is gone; true when it did. A lease due to
+ * Whether the worktree an edit lease's change lived in is gone (`git worktree remove`, Claude
+ * Code's "Remove worktree" at the end of a `claude -w` session, an unchanged isolation worktree
+ * cleaned up): the change went with it. Claude Code sends no WorktreeRemove for its own worktrees,
+ * so this is noticed whenever such a lease is met. Claims are about an area, not a change: kept.
+ */
+export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree'>): boolean {
+  return row.source === 'edit' && row.worktree !== null && !existsSync(row.worktree);
+}
+
+/**
+ * Releases a lease that has expired, whose holder is gone, or whose worktree is gone; true when it did. A lease due to
  * expire further ahead than its own TTL means the clock went back: its expiry is brought within
  * one TTL of now, so that no lease outlives a clock jump by more than its TTL.
  */
@@ -22,6 +33,9 @@ export function reclaimIfStale(store: Store, row: JoinedRow, now: number, livene
   } else if (!holderAlive(row, liveness)) {
     kind = 'takeover';
     reason = row.s_ended_at === null ? 'holder-dead' : 'holder-ended';
+  } else if (worktreeRemoved(row)) {
+    kind = 'takeover';
+    reason = 'worktree-removed';
   } else {
     return false;
   }

@@ -200,16 +200,21 @@ export function carryOverLeases(store: Store, toId: string, process: ProcessIden
 
 /**
  * The open agent session whose process is one of `processes` (a commit's ancestors, nearest
- * first): the nearest process wins; among its sessions, one not handing over, the most recently seen.
+ * first): the nearest process with a session wins; of its sessions, the one not handing over.
+ * Several sessions can share one process (Agent Teams teammates run in-process), and then the
+ * process alone does not say which is acting: null, rather than a guess.
  */
 export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Session | null {
   const byProcess = store.statement(
     `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND host = ?
-     ORDER BY handover_at IS NOT NULL, last_seen_at DESC LIMIT 1`,
+     ORDER BY handover_at IS NOT NULL, last_seen_at DESC`,
   );
   for (const identity of processes) {
-    const row = byProcess.get(identity.pid, identity.startedAt, currentHost()) as SessionRow | undefined;
-    if (row !== undefined) return toSession(row);
+    const rows = byProcess.all(identity.pid, identity.startedAt, currentHost()) as SessionRow[];
+    if (rows.length === 0) continue;
+    const acting = rows.filter((row) => row.handover_at === null);
+    if (acting.length > 1) return null;
+    return toSession(acting[0] ?? rows[0]!);
   }
   return null;
 }

@@ -12,10 +12,13 @@ import { statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
 import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
+import type { Holder } from '../core/agents';
 
 /** An agent's event, as every client's adapter reports it. */
 export interface AgentEvent {
   sessionId: string;
+  /** The subagent of the session acting (Claude Code's `agent_id`); absent: the main thread. */
+  agentId?: string | undefined;
   /** The directory the agent works in (the client's `cwd`); this process's when absent. */
   cwd?: string | undefined;
   /** Which client: `claude-code`, ... (recorded with the session). */
@@ -29,6 +32,8 @@ export interface AgentEvent {
 
 export interface EventContext {
   sessionId: string;
+  /** The session's agent acting: a subagent's id, or null for the main thread. */
+  agentId: string | null;
   runtime: string;
   cwd: string;
   repo: RepoLocation;
@@ -64,7 +69,7 @@ export function eventContext(event: AgentEvent): EventContext | null {
   } catch (error) {
     warnings.push(`agent-lease: ${describeError(error)}; using the default settings`);
   }
-  return { sessionId, runtime, cwd, repo, storePath, config, warnings };
+  return { sessionId, agentId: event.agentId ?? null, runtime, cwd, repo, storePath, config, warnings };
 }
 
 /**
@@ -140,4 +145,9 @@ export function sessionRegistration(context: EventContext, agent: ProcessIdentit
     branch: currentBranch(context.repo.gitDir),
     process: agent,
   };
+}
+
+/** Who acts in this event: the session and the agent within it. */
+export function holderOf(context: EventContext): Holder {
+  return { sessionId: context.sessionId, agentId: context.agentId };
 }

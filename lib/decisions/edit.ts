@@ -12,6 +12,7 @@ import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
+import { withinSessionAdvice, withinSessionHolder } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines } from './wording';
 
@@ -33,6 +34,7 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
     return acquire(store, context.sessionId, [located.path], {
       source: 'edit',
       exact: true,
+      agentId: context.agentId,
       ttlMs: context.config.ttl.editMs,
       worktree,
       pendingChange: hasPendingChange,
@@ -44,12 +46,21 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
     const changed = result.value.granted.length > 0 ? changedThereContext(result.value.noticed, worktree, holdFacts.integration()) : null;
     return changed === null ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed };
   }
-  return { ...goAhead(context.warnings), deny: denialReason(located.path, result.value.conflicts, worktree, holdFacts) };
+  return { ...goAhead(context.warnings), deny: denialReason(context, located.path, result.value.conflicts, worktree, holdFacts) };
 }
 
-function denialReason(path: string, conflicts: Conflict[], worktree: string, holdFacts: HoldGit): string {
+function denialReason(context: EventContext, path: string, conflicts: Conflict[], worktree: string, holdFacts: HoldGit): string {
   const now = Date.now();
   const shown = dataWord(path);
+  const agent = withinSessionHolder(context, conflicts);
+  if (agent !== null) {
+    return [
+      `agent-lease denied this edit: ${shown} is held by ${agent}.`,
+      ...conflictLines(conflicts, now),
+      `Do not edit ${shown} now, and do not work around this with shell commands. ${withinSessionAdvice(context, conflicts)}`,
+    ].join('\n');
+  }
+  const advice = withinSessionAdvice(context, conflicts);
   const leases = conflicts.filter((conflict) => conflict.held.hold === undefined);
   if (leases.length === 0) {
     return [
@@ -64,6 +75,7 @@ function denialReason(path: string, conflicts: Conflict[], worktree: string, hol
     `Do not edit ${shown} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
       `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
+    ...(advice === null ? [] : [advice]),
   ].join('\n');
 }
 

@@ -9,6 +9,11 @@
 // the command's start, which the client reports as the run's duration); when the client does not
 // say how long the command ran, or the file is gone (a deletion has no mtime), only when no other
 // open session works in this worktree. Exact attribution needs the shell parser of PreToolUse.
+//
+// Within a session, what only this hook sees goes to the main thread, also after a subagent's
+// command: parallel subagents share the worktree, and nothing tells which of them changed a file
+// (a subagent's shell has no id of its own). The main thread's lease is any subagent's to take;
+// what PreToolUse could tell before the command ran is already the subagent's own.
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { covers, matchesAny } from '../core/globs';
@@ -73,6 +78,7 @@ function afterShellCommandIn(context: EventContext, command: ShellCommand): Verd
       partial: true,
       denyOnce: true,
       ttlMs: context.config.ttl.editMs,
+      worktree: context.repo.worktreeRoot,
     });
     return { leased, unleased: Math.max(0, unheld.length - MAX_LEASES_PER_COMMAND) };
   });

@@ -19,8 +19,9 @@ import { plannedWrites, type PlannedWrite } from '../shell/planned-writes';
 import { describeError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { shellWord } from '../util/text';
-import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
+import { ensureSession, eventContext, holderOf, withStore, type AgentEvent, type EventContext } from './context';
 import { MAX_LEASES_PER_COMMAND } from './shell-changes';
+import { withinSessionAdvice } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines } from './wording';
 
@@ -68,7 +69,14 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
     }
   }
   if (denials.length === 0) return goAhead(warnings);
-  return { ...goAhead(warnings), deny: denialReason(denials) };
+  const advice =
+    context === null
+      ? null
+      : withinSessionAdvice(
+          context,
+          denials.flatMap((denial) => denial.conflicts),
+        );
+  return { ...goAhead(warnings), deny: denialReason(denials) + (advice === null ? '' : `\n${advice}`) };
 }
 
 /** `ownCommonDir`: the session's repository, tried first (most writes land there). */
@@ -131,19 +139,26 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
     .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, context.sessionId);
+    const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, holderOf(context));
     // Denied already: the files are only checked too, so that the denial names every one.
     if (blocked.length > 0)
       return blocked.concat(
         overlappingLeases(
           store,
           leased.map((path) => ({ pattern: path, glob: false })),
-          context.sessionId,
+          holderOf(context),
         ),
       );
     if (leased.length === 0) return blocked;
-    const holds = holdOptions(context, context.repo.worktreeRoot, context.repo.gitDir).options;
-    return acquire(store, context.sessionId, leased, { source: 'edit', exact: true, ttlMs: context.config.ttl.editMs, ...holds }).conflicts;
+    const holds = holdOptions(context, writes.repo.worktreeRoot, writes.repo.gitDir).options;
+    return acquire(store, context.sessionId, leased, {
+      source: 'edit',
+      exact: true,
+      ttlMs: context.config.ttl.editMs,
+      agentId: context.agentId,
+      worktree: writes.repo.worktreeRoot,
+      ...holds,
+    }).conflicts;
   });
   return result.ok ? withWrites(result.value, writes) : result.problem;
 }

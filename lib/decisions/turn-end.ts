@@ -3,6 +3,7 @@
 // they pass to the branch as branch holds), renews those it still does, and
 // brings the `.agent-locks/` view in line (once a turn, not on every tool call: it lists every live
 // lease). It never blocks, so it can never keep the agent looping.
+import { existsSync } from 'node:fs';
 import { describeViewSync, syncView } from '../agent-locks/view';
 import { VIEW_DIR } from '../agent-locks/view-files';
 import { listLeases } from '../core/lease-queries';
@@ -25,7 +26,9 @@ function endTurnIn(context: EventContext): string[] {
   const warnings = context.warnings;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit');
+    // A running subagent's leases are its own until its SubagentStop hands them back: the main
+    // thread's Stop comes while background subagents still work.
+    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit' && lease.agentId === null);
     // Git runs here, between transactions: each lease's change lives in the worktree it was edited in.
     const pending = pendingByWorktree(edits, context.repo.worktreeRoot, warnings);
     const isDone = (lease: Lease): boolean => pending.get(lease.worktree ?? context.repo.worktreeRoot)?.has(lease.pattern) === false;
@@ -54,6 +57,11 @@ function endTurnIn(context: EventContext): string[] {
 function pendingByWorktree(leases: Lease[], sessionWorktree: string, warnings: string[]): Map<string, Set<string>> {
   const pending = new Map<string, Set<string>>();
   for (const worktree of new Set(leases.map((lease) => lease.worktree ?? sessionWorktree))) {
+    // A removed worktree (claude -w's "Remove worktree") has no changes left: its leases end.
+    if (!existsSync(worktree)) {
+      pending.set(worktree, new Set());
+      continue;
+    }
     try {
       pending.set(worktree, pendingChanges(worktree));
     } catch (error) {

@@ -11,8 +11,10 @@ export function pendingChanges(worktreeRoot: string): Set<string> {
   const out = git(worktreeRoot, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
   const paths = new Set<string>();
   for (const entry of out.split('\0')) {
-    // "XY path": two status letters, a space, the path relative to the worktree root.
-    if (entry.length > 3) paths.add(entry.slice(3));
+    // "XY path": two status letters, a space, the path relative to the worktree root. A path
+    // ending in "/" is a repository or worktree nested inside this one (`claude -w` makes its
+    // worktrees under .claude/worktrees/): git does not look into it, and it is no file of this one.
+    if (entry.length > 3 && !entry.endsWith('/')) paths.add(entry.slice(3));
   }
   return paths;
 }

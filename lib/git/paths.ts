@@ -3,6 +3,13 @@ import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { locateRepo, type RepoLocation } from './repo';
 
+/**
+ * Where `claude -w NAME` and `isolation: "worktree"` subagents make their worktrees, inside the
+ * main worktree. A file in one of them belongs to that worktree (found first, being nearer); the
+ * directory itself is never a path of the main worktree.
+ */
+export const CLAUDE_WORKTREES = '.claude/worktrees';
+
 export type RelativePath = { kind: 'inside'; path: string; repo: RepoLocation } | { kind: 'outside'; reason: string };
 
 /**
@@ -23,6 +30,8 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
   if (rel.startsWith('..') || isAbsolute(rel)) return { kind: 'outside', reason: `${absolute} escapes the worktree` };
   const posix = rel.split(sep).join('/');
   if (posix === '.git' || posix.startsWith('.git/')) return { kind: 'outside', reason: `${absolute} is inside .git` };
+  if (posix === CLAUDE_WORKTREES || posix.startsWith(`${CLAUDE_WORKTREES}/`))
+    return { kind: 'outside', reason: `${absolute} is where Claude Code keeps its worktrees` };
   return { kind: 'inside', path: posix, repo };
 }
 

@@ -41,11 +41,51 @@ let parser: Parser | null = null;
 
 function bashParser(): Parser {
   if (parser !== null) return parser;
-  const TreeSitter = require('tree-sitter') as new () => Parser & { setLanguage(language: unknown): void };
-  const made = new TreeSitter();
+  const made = new (treeSitter())();
   made.setLanguage(bashLanguage());
   parser = made;
   return made;
+}
+
+type ParserClass = new () => Parser & { setLanguage(language: unknown): void };
+
+/**
+ * tree-sitter's Parser. Its entry point finds its addon through node-gyp-build, whose loading and
+ * directory listing cost about 3 ms of every Bash call; it is given the addon where
+ * node-gyp-build would find it first (the build made at install, then the prebuilt one for this
+ * platform), and node-gyp-build itself only when neither loads.
+ */
+function treeSitter(): ParserClass {
+  const entry = require.resolve('tree-sitter');
+  const root = dirname(entry);
+  const built = [
+    join(root, 'build', 'Release', 'tree_sitter_runtime_binding.node'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'tree-sitter.node'),
+  ];
+  const findAddon = (dir: string): unknown => {
+    for (const file of built) {
+      try {
+        return require(file);
+      } catch {
+        // Not built here, or not loadable on this system: the next place.
+      }
+    }
+    return (require('node-gyp-build') as (dir: string) => unknown)(dir);
+  };
+  const Module = require('node:module') as typeof import('node:module') & { wrap(source: string): string };
+  const base = Module.createRequire(entry);
+  const entryRequire = Object.assign((id: string) => (id === 'node-gyp-build' ? findAddon : base(id)), base);
+  const loaded = { exports: {} as ParserClass };
+  const { runInThisContext } = require('node:vm') as typeof import('node:vm');
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  (runInThisContext(Module.wrap(readFileSync(entry, 'utf8')), { filename: entry }) as (...args: unknown[]) => void)(
+    loaded.exports,
+    entryRequire,
+    loaded,
+    entry,
+    root,
+  );
+  return loaded.exports;
 }
 
 /**

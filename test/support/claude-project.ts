@@ -59,8 +59,16 @@ export function harness(t: TestContext) {
   const repo = tempRepo(t);
   return {
     repo,
-    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[], env: NodeJS.ProcessEnv = repo.env): Promise<ClaudeRun> {
-      const model = new ScriptedModel(steps);
+    /** `steps`: the session's script, or a model scripting its subagents too. */
+    async claude(
+      name: string,
+      cwd: string,
+      steps: Step[] | ScriptedModel,
+      extraArgs: string[] = [],
+      turns?: string[],
+      env: NodeJS.ProcessEnv = repo.env,
+    ): Promise<ClaudeRun> {
+      const model = steps instanceof ScriptedModel ? steps : new ScriptedModel(steps);
       models.push(model);
       const home = join(repo.base, `home-${name}`);
       mkdirSync(home, { recursive: true });

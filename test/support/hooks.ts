@@ -22,6 +22,8 @@ export const HOOK_SAMPLES: ReadonlyArray<[event: string, sample: string]> = [
   ['post-tool-use', 'post-tool-use.bash'],
   ['stop', 'stop'],
   ['session-end', 'session-end'],
+  ['subagent-start', 'subagent-start'],
+  ['subagent-stop', 'subagent-stop'],
 ];
 
 export interface HookRun {
@@ -51,6 +53,17 @@ export function fixture(name: string, root: string, sessionId: string, overrides
     .split(FIXTURE_ROOT)
     .join(root);
   return { ...(JSON.parse(text) as HookInput), session_id: sessionId, ...overrides };
+}
+
+/**
+ * A hook input Claude Code 2.1.332 really sent (test/fixtures/claude-code-2.1.332/), its checkout
+ * moved to `root`, ids as sent, `overrides` applied.
+ */
+export function capturedInput(name: string, root: string, overrides: HookInput = {}): HookInput {
+  const text = readFileSync(join(FIXTURES, '..', 'claude-code-2.1.332', `${name}.json`), 'utf8')
+    .split(FIXTURE_ROOT)
+    .join(root);
+  return { ...(JSON.parse(text) as HookInput), ...overrides };
 }
 
 /** The environment of a hook: the test's, without anything Claude Code or agent-lease would set. */

@@ -1,0 +1,24 @@
+// A worktree being removed (Claude Code's WorktreeRemove, which it sends only for worktrees a
+// WorktreeCreate hook made, not for its own `claude -w` ones): the edit leases on changes that
+// lived there end, as the changes do. Sessions there end through SessionEnd and liveness.
+import { realpathSync } from 'node:fs';
+import { releaseWorktreeLeases } from '../core/worktree-leases';
+import { eventContext, withStore, type AgentEvent } from './context';
+import type { Verdict } from './verdict';
+
+export function removeWorktree(event: AgentEvent, worktreePath: string): Verdict {
+  const context = eventContext(event);
+  if (context === null) return {};
+  const result = withStore(context, (store) => releaseWorktreeLeases(store, realPath(worktreePath), context.sessionId));
+  if (!result.ok) return { userMessage: `${result.problem}; the leases of the removed worktree ${worktreePath} stay until they expire` };
+  return context.warnings.length > 0 ? { userMessage: context.warnings.join('\n') } : {};
+}
+
+/** Leases record worktrees with symlinks resolved; a path already gone is taken as given. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
