@@ -220,6 +220,7 @@ export function toHeldHold(store: Store, row: HoldRow, worked: Map<string, boole
     releasedAt: row.ended_at === null ? null : new Date(row.ended_at),
     releaseReason: row.end_reason,
     worktree: row.worktree,
+    agentId: null,
     holder: { id: `branch:${row.branch}`, name: `branch ${row.branch}`, runtime: 'branch', worktree: row.worktree, branch: row.branch, alive },
     hold: { branch: row.branch, commit: row.commit_id, sessionId: row.session_id },
   };
