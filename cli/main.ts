@@ -15,6 +15,10 @@ export const COMMANDS: Record<string, string> = {
   end: "end a session (a person's) and release its leases",
   who: 'who holds a path',
   check: 'exit 1 when another session holds one of the paths',
+  wait: 'wait until paths are free, optionally claiming them',
+  ask: 'ask the holder of a path to hand it over',
+  reply: 'answer a handoff request made to your session',
+  mcp: 'run the MCP server (stdio) that Claude Code and other agents start',
   guard: 'pre-commit check of the staged files',
   log: 'the event log',
   gc: 'drop expired leases and old history',
@@ -37,7 +41,7 @@ async function run(argv: string[]): Promise<number> {
     writeOut((require('../../package.json') as { version: string }).version);
     return EXIT.ok;
   }
-  if (!Object.hasOwn(COMMANDS, name) || name === 'hook') {
+  if (!Object.hasOwn(COMMANDS, name) || name === 'hook' || name === 'mcp') {
     writeErr(`agent-lease: unknown command "${name}"; run "agent-lease --help" for the list`);
     return EXIT.usage;
   }

@@ -4,9 +4,9 @@
 import type { Verdict } from '../lib/decisions/verdict';
 import type { HookOutcome } from './types';
 
-type ContextEvent = 'SessionStart' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
+type ContextEvent = 'SessionStart' | 'UserPromptSubmit' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
 
-const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
 
 /** A decision's verdict as this event's answer (Stop and SessionEnd carry nothing to the model). */
 export function answer(event: ContextEvent | 'Stop' | 'SessionEnd', verdict: Verdict): HookOutcome {

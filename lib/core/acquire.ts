@@ -39,6 +39,10 @@ export interface AcquireOptions {
    * reclaimed as any expired lease.
    */
   pendingChange?: (lease: PendingQuestion) => boolean;
+  /** Only find out whether the grant would succeed: nothing is granted or renewed (stale leases in the way are still reclaimed). */
+  checkOnly?: boolean;
+  /** A waiter's attempt: its conflicts are not logged as denials (it asks again and again). */
+  unlogged?: boolean;
 }
 
 /** An expired lease of a live holder, and where its change would be. */
@@ -109,7 +113,7 @@ function askPending(ask: (lease: PendingQuestion) => boolean, row: JoinedRow): b
 function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: AcquireOptions): AcquireResult {
   const blocked = plans.filter((plan) => plan.blockers.length > 0);
   const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, grant.sessionId, plan)) : blocked;
-  for (const plan of news) {
+  for (const plan of options.unlogged ? [] : news) {
     recordEvent(store, {
       kind: 'deny',
       sessionId: grant.sessionId,
@@ -124,7 +128,7 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
   }
   const conflicts = news.flatMap((plan) => plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
   const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts };
-  if (blocked.length > 0 && !options.partial) return result;
+  if ((blocked.length > 0 && !options.partial) || options.checkOnly) return result;
   const renewedTokens = new Set<number>();
   for (const plan of plans) {
     if (plan.blockers.length > 0) continue;

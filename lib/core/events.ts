@@ -17,6 +17,8 @@ export const EVENT_KINDS = [
   'session-end',
   'carry-over',
   'migrate',
+  'ask',
+  'reply',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -11,7 +11,7 @@ import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
-import { conflictLines } from './wording';
+import { conflictLines, nextSteps } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
@@ -47,6 +47,7 @@ function denialReason(path: string, conflicts: Conflict[]): string {
     `Do not edit ${shown} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
       `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
+    nextSteps([path], conflicts, now),
   ].join('\n');
 }
 

@@ -13,7 +13,7 @@ export interface CheckOptions {
   unresolvedOnly?: boolean;
 }
 
-const SOURCE_DIRS = ['lib', 'hooks', 'cli', 'bin', 'bench'];
+const SOURCE_DIRS = ['lib', 'hooks', 'cli', 'mcp', 'bin', 'bench'];
 const IMPORT = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)'(\.{1,2}\/[^']*)'/g;
 
 export function importViolations(root: string, layering: Layering, options: CheckOptions = {}): string[] {
@@ -55,7 +55,8 @@ function judge(from: string, target: string, layering: Layering): string | null 
   if (fromTop === 'hooks' || fromTop === 'cli') {
     return targetTop === 'lib' || targetTop === fromTop || targetTop === 'package.json' ? null : `${fromTop}/ imports only lib/ and ${fromTop}/`;
   }
-  if (fromTop === 'bin') return targetTop === 'hooks' || targetTop === 'cli' ? null : 'bin/ imports only hooks/ and cli/';
+  if (fromTop === 'mcp') return ['lib', 'hooks', 'mcp', 'package.json'].includes(targetTop!) ? null : 'mcp/ imports only lib/, hooks/ and mcp/';
+  if (fromTop === 'bin') return ['hooks', 'cli', 'mcp'].includes(targetTop!) ? null : 'bin/ imports only hooks/, cli/ and mcp/';
   return null;
 }
 
