@@ -94,7 +94,9 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
           nextSteps([...new Set(result.conflicts.map((conflict) => conflict.pattern))], result.conflicts, now),
         ].join('\n');
       }
-      return [...result.granted.map((lease) => `granted ${leaseLine(lease, now)}`), ...result.renewed.map((lease) => `renewed ${leaseLine(lease, now)}`)].join('\n');
+      return [...result.granted.map((lease) => `granted ${leaseLine(lease, now)}`), ...result.renewed.map((lease) => `renewed ${leaseLine(lease, now)}`)].join(
+        '\n',
+      );
     },
   ),
 

@@ -78,10 +78,10 @@ export function replyToAsk(store: Store, fromSession: string, message: string, a
  */
 export function takeMessages(store: Store, sessionId: string): HandoffMessage[] {
   const waiting = `${SELECT} WHERE m.delivered_at IS NULL
-    AND (m.to_session = ?1 OR m.token IN (SELECT token FROM leases WHERE session_id = ?1 AND released_at IS NULL)) ORDER BY m.id`;
-  if ((store.statement(waiting).all(sessionId) as MessageRow[]).length === 0) return [];
+    AND (m.to_session = @session OR m.token IN (SELECT token FROM leases WHERE session_id = @session AND released_at IS NULL)) ORDER BY m.id`;
+  if (store.statement(waiting).all({ session: sessionId }).length === 0) return [];
   return store.write(() => {
-    const rows = store.statement(waiting).all(sessionId) as MessageRow[];
+    const rows = store.statement(waiting).all({ session: sessionId }) as MessageRow[];
     const now = store.now();
     for (const row of rows) store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, row.id);
     return rows.map(toMessage);

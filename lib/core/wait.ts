@@ -30,7 +30,12 @@ const FIRST_POLL_MS = 10;
 const LONGEST_POLL_MS = 200;
 const LIVENESS_RECHECK_MS = 1000;
 
-export async function waitUntilFree(store: Store, sessionId: string, patterns: ReadonlyArray<string | LeaseTarget>, options: WaitOptions): Promise<WaitOutcome> {
+export async function waitUntilFree(
+  store: Store,
+  sessionId: string,
+  patterns: ReadonlyArray<string | LeaseTarget>,
+  options: WaitOptions,
+): Promise<WaitOutcome> {
   const { timeoutMs, claim, signal, ...acquireOptions } = options;
   const started = Date.now();
   const deadline = started + timeoutMs;
