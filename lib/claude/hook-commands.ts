@@ -161,18 +161,12 @@ export const MCP_HOOK_EVENTS: ReadonlySet<string> = new Set(['UserPromptSubmit',
  * Claude Code (a missing field becomes "", an object its JSON text), and which hook to run.
  */
 export function mcpHookInput(hook: HookName): Record<string, string> {
-  return {
-    hook,
-    hook_event_name: '${hook_event_name}',
-    session_id: '${session_id}',
-    cwd: '${cwd}',
-    tool_name: '${tool_name}',
-    tool_input: '${tool_input}',
-    duration_ms: '${duration_ms}',
-    agent_id: '${agent_id}',
-    agent_type: '${agent_type}',
-  };
+  const input: Record<string, string> = { hook };
+  for (const field of MCP_HOOK_FIELDS) input[field] = `\${${field}}`;
+  return input;
 }
+
+const MCP_HOOK_FIELDS = ['hook_event_name', 'session_id', 'cwd', 'tool_name', 'tool_input', 'duration_ms', 'agent_id', 'agent_type'] as const;
 
 interface McpToolHandler {
   type: 'mcp_tool';
