@@ -129,7 +129,7 @@ test('wait is interruptible: SIGINT ends it at once with one line', async (t) =>
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await sleep(700);
   child.kill('SIGINT');
-  const [status] = (await new Promise((resolve) => child.on('close', (...args) => resolve(args)))) as [number | null];
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   assert.notEqual(status, 0);
   assert.equal(stderr.trim(), 'agent-lease wait: the wait was interrupted');
 });
