@@ -11,34 +11,25 @@ import { listLeases } from '../lib/core/lease-queries';
 import { acquire } from '../lib/core/acquire';
 import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
-import { claudeCodeCli, gate, lastToolOutcome, PROMPT, ScriptedModel, startClaude, type ClaudeRun, type Step, type ToolOutcome } from './support/claude-code';
+import {
+  claudeCodeCli,
+  gate,
+  installAgentLease,
+  lastToolOutcome,
+  PROMPT,
+  ScriptedModel,
+  startClaude,
+  within,
+  type ClaudeRun,
+  type Step,
+  type ToolOutcome,
+} from './support/claude-code';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, tempRepo, withRepoStore } from './support/hooks';
 
 const ROOT = join(__dirname, '..');
 const CLI = claudeCodeCli();
 const SKIP = CLI === null ? 'Claude Code (@anthropic-ai/claude-code, a dev dependency) is not installed: run npm install to run this suite' : false;
-const STEP_TIMEOUT_MS = 60_000;
-
-/** Rejects instead of waiting forever: every wait in this suite is bounded. */
-function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s waiting for ${what}`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * agent-lease installed into the repository the way `npm i -D agent-lease` does it (a package
- * directory, an executable bin link), in the main worktree only: linked worktrees have no
- * node_modules, so their hooks find it through the main worktree.
- */
-function installAgentLease(repo: TempRepo): void {
-  const modules = join(repo.root, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  symlinkSync(ROOT, join(modules, 'agent-lease'));
-  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
-  chmodSync(BIN, 0o755);
-}
 
 /** A project with src/x.ts committed, agent-lease installed as a dev dependency, `init` run and its settings committed. */
 function initProject(repo: TempRepo): void {

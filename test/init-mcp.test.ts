@@ -3,13 +3,13 @@
 // server that does not answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP_HOOK_EVENTS, mcpHookInput } from '../lib/claude/hook-commands';
 import { runCli, withoutIdentity } from './support/cli';
-import { BIN, tempRepo } from './support/hooks';
+import { installAgentLease } from './support/claude-code';
+import { tempRepo } from './support/hooks';
 
-const ROOT = join(__dirname, '..');
 const USER_SETTINGS = { permissions: { allow: ['Bash(npm test)'] }, hooks: { Stop: [{ hooks: [{ type: 'command', command: './notify.sh' }] }] } };
 const USER_MCP = { mcpServers: { docs: { command: 'docs-server' } } };
 
@@ -87,11 +87,7 @@ test('uninstall removes a .mcp.json that init --mcp created, and init without --
 
 test('doctor starts the registered server and fails when it does not answer', (t) => {
   const repo = tempRepo(t);
-  const modules = join(repo.root, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  symlinkSync(ROOT, join(modules, 'agent-lease'));
-  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
-  chmodSync(BIN, 0o755);
+  installAgentLease(repo);
   const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: withoutIdentity(repo.env) });
   assert.equal(cli(['init', '--mcp']).status, 0);
   const healthy = JSON.parse(cli(['doctor', '--json']).stdout) as { checks: Array<{ check: string; status: string; message: string }> };

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import type { TempRepo } from './git-repo';
+import { BIN } from './hooks';
 import { dirname, join } from 'node:path';
 
 /**
@@ -311,4 +313,24 @@ export function gate<T = void>(): { promise: Promise<T>; open(value: T): void } 
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** Rejects instead of waiting forever: every wait in this suite is bounded. */
+export function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s waiting for ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * agent-lease installed into the repository the way `npm i -D agent-lease` does it (a package
+ * directory, an executable bin link), in the main worktree only: linked worktrees have no
+ * node_modules, so their hooks find it through the main worktree.
+ */
+export function installAgentLease(repo: TempRepo): void {
+  const modules = join(repo.root, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  symlinkSync(join(__dirname, '..', '..'), join(modules, 'agent-lease'));
+  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
+  chmodSync(BIN, 0o755);
 }
