@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   claudeCodeCli,
@@ -31,7 +31,7 @@ function initMcpProject(repo: TempRepo): void {
   repo.write('src/x.ts', 'export const x = 1;\n');
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'x']);
-  installAgentLease(repo);
+  installAgentLease(repo.root);
   execFileSync(process.execPath, [BIN, 'init', '--mcp'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
   repo.git(['add', '.claude/settings.json', '.mcp.json']);
   repo.git(['commit', '-q', '-m', 'agent-lease with its MCP server']);
@@ -73,7 +73,9 @@ test('with init --mcp the model claims and looks up through the tools, is denied
   initMcpProject(repo);
   const { claude, failures } = sessions(t, repo);
   const file = join(repo.root, 'src', 'x.ts');
-  const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<{ type: string }> }>> };
+  const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as {
+    hooks: Record<string, Array<{ hooks: Array<{ type: string }> }>>;
+  };
   assert.deepEqual(
     settings.hooks.PreToolUse!.flatMap((group) => group.hooks.map((handler) => handler.type)),
     ['mcp_tool'],
@@ -164,4 +166,71 @@ test('with init --mcp the model claims and looks up through the tools, is denied
     assert.equal(exit.code, 0, exit.stderr);
   }
   assert.deepEqual(failures(), []);
+});
+
+/** The agent-lease MCP server Claude Code (`claudePid`) started: its child running `agent-lease … mcp`. */
+function mcpServerOf(claudePid: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (ppid === claudePid && cmdline.some((arg) => arg.endsWith('agent-lease')) && cmdline.at(-2) === 'mcp') return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return null;
+}
+
+test('when the MCP server dies mid-session, edits go ahead unleased (a hook error, not a denial) and the commit guard still refuses', {
+  skip: SKIP || process.platform !== 'linux',
+  timeout: 180_000,
+}, async (t) => {
+  const repo = tempRepo(t);
+  initMcpProject(repo);
+  const { claude, failures } = sessions(t, repo);
+  execFileSync(process.execPath, [BIN, 'claim', 'src/x.ts', '--as', 'bob'], { cwd: repo.root, env: hookEnv(repo.env) });
+  const serverKilled = gate();
+  const outcomes: ToolOutcome[] = [];
+  const steps: Step[] = [
+    () => ({ tool: 'Write', input: { file_path: join(repo.root, 'src', 'y.ts'), content: 'export const y = 1;\n' } }),
+    async (request) => {
+      outcomes.push(lastToolOutcome(request));
+      await serverKilled.promise;
+      return { tool: 'Write', input: { file_path: join(repo.root, 'src', 'x.ts'), content: 'export const x = 9;\n' } };
+    },
+    (request) => {
+      outcomes.push(lastToolOutcome(request));
+      return { tool: 'Bash', input: { command: 'git add src/x.ts && git commit -q -m "x = 9"', description: 'Commit x' } };
+    },
+    (request) => {
+      outcomes.push(lastToolOutcome(request));
+      return { text: 'done' };
+    },
+  ];
+  const run = await claude('crash', steps);
+  await within(
+    (async () => {
+      while (outcomes.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    })(),
+    'the first Write',
+  );
+  assert.equal(outcomes[0]!.isError, false, outcomes[0]!.result);
+  const server = mcpServerOf(run.child.pid!);
+  assert.ok(server !== null, 'Claude Code runs the agent-lease server');
+  process.kill(server, 'SIGKILL');
+  serverKilled.open();
+  const exit = await within(run.exited, 'the session to end');
+  assert.equal(exit.code, 0, exit.stderr);
+  assert.deepEqual(failures(), []);
+  const [, wrote, commit] = outcomes;
+  assert.equal(wrote!.isError, false, `with its server gone the mcp_tool hook cannot deny: ${wrote!.result}`);
+  assert.equal(readFileSync(join(repo.root, 'src', 'x.ts'), 'utf8'), 'export const x = 9;\n', 'the held file was written');
+  assert.equal(commit!.isError, true, commit!.result);
+  assert.match(commit!.result, /agent-lease guard: commit refused: 1 staged file is held by another session/);
 });

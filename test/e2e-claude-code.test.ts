@@ -37,7 +37,7 @@ function initProject(repo: TempRepo): void {
   repo.write('src/x.ts', 'export const x = 1;\n');
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'x']);
-  installAgentLease(repo);
+  installAgentLease(repo.root);
   const init = execFileSync(process.execPath, [BIN, 'init'], { cwd: repo.root, env: hookEnv(repo.env), encoding: 'utf8' });
   assert.match(init, /installed the commit guard/);
   repo.git(['add', '.claude']);

@@ -87,7 +87,7 @@ test('uninstall removes a .mcp.json that init --mcp created, and init without --
 
 test('doctor starts the registered server and fails when it does not answer', (t) => {
   const repo = tempRepo(t);
-  installAgentLease(repo);
+  installAgentLease(repo.root);
   const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: withoutIdentity(repo.env) });
   assert.equal(cli(['init', '--mcp']).status, 0);
   const healthy = JSON.parse(cli(['doctor', '--json']).stdout) as { checks: Array<{ check: string; status: string; message: string }> };

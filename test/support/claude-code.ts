@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
-import type { TempRepo } from './git-repo';
 import { BIN } from './hooks';
 import { dirname, join } from 'node:path';
 
@@ -327,8 +326,8 @@ export function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promi
  * directory, an executable bin link), in the main worktree only: linked worktrees have no
  * node_modules, so their hooks find it through the main worktree.
  */
-export function installAgentLease(repo: TempRepo): void {
-  const modules = join(repo.root, 'node_modules');
+export function installAgentLease(root: string): void {
+  const modules = join(root, 'node_modules');
   mkdirSync(join(modules, '.bin'), { recursive: true });
   symlinkSync(join(__dirname, '..', '..'), join(modules, 'agent-lease'));
   symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
