@@ -5,20 +5,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  claudeCodeCli,
-  gate,
-  installAgentLease,
-  lastToolOutcome,
-  ScriptedModel,
-  startClaude,
-  within,
-  type ClaudeRun,
-  type Step,
-  type ToolOutcome,
-} from './support/claude-code';
+import { claudeCodeCli, claudeSessions, gate, installAgentLease, lastToolOutcome, within, type Step, type ToolOutcome } from './support/claude-code';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
 import type { TempRepo } from './support/git-repo';
 
@@ -37,30 +26,15 @@ function initMcpProject(repo: TempRepo): void {
   repo.git(['commit', '-q', '-m', 'agent-lease with its MCP server']);
 }
 
-/**
- * Sessions of one project, each with its own HOME in which the user has trusted the project (as
- * the trust dialog does): only then does Claude Code apply the project's permission rules, which
- * allow the lease tools.
- */
-function sessions(t: TestContext, repo: TempRepo) {
-  const runs: ClaudeRun[] = [];
-  const models: ScriptedModel[] = [];
-  t.after(async () => {
-    for (const run of runs) run.child.kill('SIGKILL');
-    await Promise.all(models.map((model) => model.close()));
-  });
+/** Sessions in the project's root, in which the user has trusted the project (so that its permission rules, which allow the lease tools, apply). */
+function sessions(t: TestContext) {
+  const started = claudeSessions(t);
+  const repo = tempRepo(t);
+  initMcpProject(repo);
   return {
-    async claude(name: string, steps: Step[]): Promise<ClaudeRun> {
-      const model = new ScriptedModel(steps);
-      models.push(model);
-      const home = join(repo.base, `home-${name}`);
-      mkdirSync(home, { recursive: true });
-      writeFileSync(join(home, '.claude.json'), JSON.stringify({ projects: { [repo.root]: { hasTrustDialogAccepted: true } } }));
-      const run = startClaude({ cli: CLI!, cwd: repo.root, baseUrl: await model.start(), home, env: hookEnv(repo.env) });
-      runs.push(run);
-      return run;
-    },
-    failures: () => models.map((model) => model.failure).filter((failure) => failure !== null),
+    repo,
+    claude: (name: string, steps: Step[]) => started.start({ name, base: repo.base, cwd: repo.root, steps, env: hookEnv(repo.env), trusted: repo.root }),
+    failures: started.failures,
   };
 }
 
@@ -68,10 +42,7 @@ test('with init --mcp the model claims and looks up through the tools, is denied
   skip: SKIP,
   timeout: 240_000,
 }, async (t) => {
-  // Registered before the repository, so that the sessions end before it is removed.
-  const repo = tempRepo(t);
-  initMcpProject(repo);
-  const { claude, failures } = sessions(t, repo);
+  const { repo, claude, failures } = sessions(t);
   const file = join(repo.root, 'src', 'x.ts');
   const settings = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as {
     hooks: Record<string, Array<{ hooks: Array<{ type: string }> }>>;
@@ -191,9 +162,7 @@ test('when the MCP server dies mid-session, edits go ahead unleased (a hook erro
   skip: SKIP || process.platform !== 'linux',
   timeout: 180_000,
 }, async (t) => {
-  const repo = tempRepo(t);
-  initMcpProject(repo);
-  const { claude, failures } = sessions(t, repo);
+  const { repo, claude, failures } = sessions(t);
   execFileSync(process.execPath, [BIN, 'claim', 'src/x.ts', '--as', 'bob'], { cwd: repo.root, env: hookEnv(repo.env) });
   const serverKilled = gate();
   const outcomes: ToolOutcome[] = [];

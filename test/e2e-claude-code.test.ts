@@ -13,12 +13,11 @@ import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
 import {
   claudeCodeCli,
+  claudeSessions,
   gate,
   installAgentLease,
   lastToolOutcome,
   PROMPT,
-  ScriptedModel,
-  startClaude,
   within,
   type ClaudeRun,
   type Step,
@@ -46,26 +45,14 @@ function initProject(repo: TempRepo): void {
 
 /** The test's repository, and Claude Code sessions each driven by its own scripted model; all of it ends with the test. */
 function harness(t: TestContext) {
-  const runs: ClaudeRun[] = [];
-  const models: ScriptedModel[] = [];
-  t.after(async () => {
-    for (const run of runs) run.child.kill('SIGKILL');
-    await Promise.all(models.map((model) => model.close()));
-  });
+  const sessions = claudeSessions(t);
   const repo = tempRepo(t);
   return {
     repo,
-    async claude(name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[], env: NodeJS.ProcessEnv = repo.env): Promise<ClaudeRun> {
-      const model = new ScriptedModel(steps);
-      models.push(model);
-      const home = join(repo.base, `home-${name}`);
-      mkdirSync(home, { recursive: true });
-      const run = startClaude({ cli: CLI!, cwd, baseUrl: await model.start(), home, env: hookEnv(env), extraArgs, ...(turns ? { turns } : {}) });
-      runs.push(run);
-      return run;
-    },
+    claude: (name: string, cwd: string, steps: Step[], extraArgs: string[] = [], turns?: string[], env: NodeJS.ProcessEnv = repo.env): Promise<ClaudeRun> =>
+      sessions.start({ name, base: repo.base, cwd, steps, env: hookEnv(env), extraArgs, ...(turns ? { turns } : {}) }),
     /** What went wrong inside the scripted steps (their assertions), if anything. */
-    scriptFailures: () => models.map((model) => model.failure).filter((failure) => failure !== null),
+    scriptFailures: sessions.failures,
   };
 }
 
