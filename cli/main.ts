@@ -41,7 +41,7 @@ async function run(argv: string[]): Promise<number> {
     writeOut((require('../../package.json') as { version: string }).version);
     return EXIT.ok;
   }
-  if (!Object.hasOwn(COMMANDS, name) || name === 'hook' || name === 'mcp') {
+  if (!Object.hasOwn(COMMANDS, name) || name === 'hook') {
     writeErr(`agent-lease: unknown command "${name}"; run "agent-lease --help" for the list`);
     return EXIT.usage;
   }

@@ -139,8 +139,9 @@ test('with init --mcp the model claims and looks up through the tools, is denied
   assert.deepEqual(failures(), []);
 });
 
-/** The agent-lease MCP server Claude Code (`claudePid`) started: its child running `agent-lease … mcp`. */
-function mcpServerOf(claudePid: number): number | null {
+/** The agent-lease MCP servers Claude Code (`claudePid`) runs: its children running `agent-lease … mcp`. */
+function mcpServersOf(claudePid: number): number[] {
+  const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -150,15 +151,15 @@ function mcpServerOf(claudePid: number): number | null {
           .split(' ')[1],
       );
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (ppid === claudePid && cmdline.some((arg) => arg.endsWith('agent-lease')) && cmdline.at(-2) === 'mcp') return Number(entry);
+      if (ppid === claudePid && cmdline.some((arg) => arg.endsWith('agent-lease')) && cmdline.at(-2) === 'mcp') found.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
-  return null;
+  return found;
 }
 
-test('when the MCP server dies mid-session, edits go ahead unleased (a hook error, not a denial) and the commit guard still refuses', {
+test('when the MCP server dies mid-session, an edit is denied by the server Claude Code restarts or goes ahead unleased, and the commit guard still refuses', {
   skip: SKIP || process.platform !== 'linux',
   timeout: 180_000,
 }, async (t) => {
@@ -190,16 +191,28 @@ test('when the MCP server dies mid-session, edits go ahead unleased (a hook erro
     'the first Write',
   );
   assert.equal(outcomes[0]!.isError, false, outcomes[0]!.result);
-  const server = mcpServerOf(run.child.pid!);
-  assert.ok(server !== null, 'Claude Code runs the agent-lease server');
-  process.kill(server, 'SIGKILL');
+  const servers = mcpServersOf(run.child.pid!);
+  assert.ok(servers.length > 0, 'Claude Code runs the agent-lease server');
+  for (const server of servers) process.kill(server, 'SIGKILL');
+  await within(
+    (async () => {
+      while (mcpServersOf(run.child.pid!).some((pid) => servers.includes(pid))) await new Promise((resolve) => setTimeout(resolve, 20));
+    })(),
+    'the server to be gone',
+  );
   serverKilled.open();
   const exit = await within(run.exited, 'the session to end');
   assert.equal(exit.code, 0, exit.stderr);
   assert.deepEqual(failures(), []);
   const [, wrote, commit] = outcomes;
-  assert.equal(wrote!.isError, false, `with its server gone the mcp_tool hook cannot deny: ${wrote!.result}`);
-  assert.equal(readFileSync(join(repo.root, 'src', 'x.ts'), 'utf8'), 'export const x = 9;\n', 'the held file was written');
+  // Claude Code reconnects a server that died, but a hook that comes first finds none: seen both ways.
+  if (wrote!.isError) {
+    assert.match(wrote!.result, /^PreToolUse:Write hook error: agent-lease denied this edit: src\/x\.ts is leased/, 'denied by a restarted server');
+    t.diagnostic('Claude Code had restarted the server: the Write was denied');
+  } else {
+    assert.equal(readFileSync(join(repo.root, 'src', 'x.ts'), 'utf8'), 'export const x = 9;\n', 'the held file was written, unleased');
+    t.diagnostic('no server answered: the Write went ahead unleased (fail-open)');
+  }
   assert.equal(commit!.isError, true, commit!.result);
-  assert.match(commit!.result, /agent-lease guard: commit refused: 1 staged file is held by another session/);
+  if (!wrote!.isError) assert.match(commit!.result, /agent-lease guard: commit refused: 1 staged file is held by another session/);
 });

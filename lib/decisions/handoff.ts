@@ -4,8 +4,8 @@
 // are, so that no request can pose as agent-lease or the user.
 import { takeMessages, type HandoffMessage } from '../core/handoff';
 import { dataWord, quotedText, shellWord } from '../util/text';
-import { eventContext, withStore, type AgentEvent } from './context';
-import type { Verdict } from './verdict';
+import { ensureSession, eventContext, withStore, type AgentEvent } from './context';
+import { goAhead, type Verdict } from './verdict';
 
 /** The longest part of a message shown to the model. */
 const SHOWN_MESSAGE_CHARS = 500;
@@ -19,6 +19,19 @@ export function withHandoffs(event: AgentEvent, verdict: Verdict): Verdict {
   const text = handoffText(taken.value);
   if (verdict.deny !== undefined) return { ...verdict, deny: `${verdict.deny}\n\n${text}` };
   return { ...verdict, modelContext: verdict.modelContext === undefined ? text : `${verdict.modelContext}\n\n${text}` };
+}
+
+/** A prompt the user submitted: the session is seen (registered if new), and told its messages. */
+export function promptSubmitted(event: AgentEvent): Verdict {
+  const context = eventContext(event);
+  if (context === null) return {};
+  const taken = withStore(context, (store) => {
+    ensureSession(store, context);
+    return takeMessages(store, context.sessionId);
+  });
+  if (!taken.ok) return goAhead([...context.warnings, `${taken.problem}; messages from other sessions were not checked`]);
+  if (taken.value.length === 0) return goAhead(context.warnings);
+  return { ...goAhead(context.warnings), modelContext: handoffText(taken.value) };
 }
 
 export function handoffText(messages: HandoffMessage[]): string {
