@@ -126,10 +126,16 @@ test('wait is interruptible: SIGINT ends it at once with one line', async (t) =>
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await sleep(700);
+  const waiting = new Promise<void>((resolve) =>
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/holds src\/a\.ts .*\n/.test(stderr)) resolve();
+    }),
+  );
+  await waiting;
+  assert.match(stderr, /^agent-lease wait: waiting \(Ctrl-C stops\), held now by:\n- bob .*holds src\/a\.ts exclusively/);
   child.kill('SIGINT');
   const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   assert.notEqual(status, 0);
-  assert.equal(stderr.trim(), 'agent-lease wait: the wait was interrupted');
+  assert.equal(stderr.trim().split('\n').at(-1), 'agent-lease wait: the wait was interrupted');
 });

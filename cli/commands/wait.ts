@@ -55,6 +55,11 @@ export const command: Command = {
         ttlMs: ttlMs ?? context.config.ttl.claimMs,
         pendingChange: hasPendingChange,
         signal: interrupt.signal,
+        onHeld: (held) => {
+          const now = Date.now();
+          writeErr('agent-lease wait: waiting (Ctrl-C stops), held now by:');
+          for (const conflict of held.conflicts) writeErr(`- ${describeHeldLease(conflict.held, now)}`);
+        },
       });
       const now = Date.now();
       if (!outcome.free) {

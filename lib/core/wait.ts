@@ -16,6 +16,8 @@ export interface WaitOptions extends Omit<AcquireOptions, 'checkOnly' | 'unlogge
   claim?: boolean;
   /** Stops the wait (an interrupted command, a cancelled tool call). */
   signal?: AbortSignal;
+  /** Told once, when the first attempt finds the paths held: what is in the way. */
+  onHeld?: (result: AcquireResult) => void;
 }
 
 export interface WaitOutcome {
@@ -36,14 +38,15 @@ export async function waitUntilFree(
   patterns: ReadonlyArray<string | LeaseTarget>,
   options: WaitOptions,
 ): Promise<WaitOutcome> {
-  const { timeoutMs, claim, signal, ...acquireOptions } = options;
+  const { timeoutMs, claim, signal, onHeld, ...acquireOptions } = options;
   const started = Date.now();
   const deadline = started + timeoutMs;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const version = dataVersion(store);
     const result = acquire(store, sessionId, patterns, { ...acquireOptions, checkOnly: !claim, unlogged: true });
     const now = Date.now();
     if (result.ok || now >= deadline) return { free: result.ok, result, waitedMs: now - started };
+    if (attempt === 1) onHeld?.(result);
     const firstExpiry = Math.min(...result.conflicts.map((conflict) => conflict.held.expiresAt.getTime() - store.now() + now));
     await untilChanged(store, version, Math.min(deadline, firstExpiry + 1, now + LIVENESS_RECHECK_MS), signal);
   }
