@@ -375,12 +375,17 @@ test('upgrading from the inline hook command of earlier versions replaces each h
   repo.write('.claude/settings.json', inline);
   fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
   const home = join(repo.base, 'home');
-  assert.deepEqual(inspectClaudeHooks(repo.root, { home, env }).problems, [], 'doctor takes the inline form as installed');
-  assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, HOOK_ENTRIES.length, 'uninstall finds every inline handler');
+  assert.deepEqual(
+    inspectClaudeHooks(repo.root, { home, env }).problems,
+    ['agent-lease hooks missing from the Claude Code settings: UserPromptSubmit; run `agent-lease init` again'],
+    'doctor takes the inline form as installed, and names the one entry added since',
+  );
+  assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, HOOK_ENTRIES.length - 1, 'uninstall finds every inline handler');
 
   const upgrade = cli(repo, ['init'], { env });
   assert.equal(upgrade.status, 0, upgrade.stderr);
-  assert.equal(upgrade.stdout.match(/^ {2}updated /gm)?.length, HOOK_ENTRIES.length, upgrade.stdout);
+  assert.equal(upgrade.stdout.match(/^ {2}updated /gm)?.length, HOOK_ENTRIES.length - 1, upgrade.stdout);
+  assert.match(upgrade.stdout, /^ {2}added UserPromptSubmit → agent-lease hook user-prompt-submit/m);
   const upgraded = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8')) as Settings;
   assert.deepEqual(
     upgraded,
