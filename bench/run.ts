@@ -4,6 +4,8 @@ const BENCHMARKS: Array<[string, string]> = [
   ['contention', './contention'],
   ['scale', './scale'],
   ['hook-latency', './hook-latency'],
+  ['mcp-hook', './mcp-hook'],
+  ['claude-code-writes', './claude-code-writes'],
   ['bash-hook', './bash-hook'],
   ['guard', './guard'],
   ['lock-files', './lock-files'],

@@ -11,6 +11,7 @@ import { writeOut } from './output';
 const OPTIONS = {
   local: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  mcp: { type: 'boolean' },
 } as const;
 
 export interface InstallScope {
@@ -19,6 +20,8 @@ export interface InstallScope {
   settingsFile: string;
   local: boolean;
   dryRun: boolean;
+  /** init: the MCP server and `mcp_tool` hooks (uninstall removes them either way). */
+  mcp: boolean;
 }
 
 export function installScope(args: string[], usage: string): InstallScope {
@@ -26,7 +29,7 @@ export function installScope(args: string[], usage: string): InstallScope {
   if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
   const { worktreeRoot, commonDir } = requireRepo(process.cwd());
   const local = values.local === true;
-  return { worktreeRoot, commonDir, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true };
+  return { worktreeRoot, commonDir, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true, mcp: values.mcp === true };
 }
 
 /** A path as the user would type it from here. */
@@ -38,14 +41,35 @@ export function shown(path: string): string {
  * Applies `change` to the settings file (unless --dry-run) and says what changed, one line each,
  * or `unchanged` when there was nothing to do. True when there was something to change.
  */
-export function changeSettings(scope: InstallScope, change: (settings: Settings) => SettingsChange, unchanged: string): boolean {
-  const { settings, changes } = change(readSettings(scope.settingsFile));
+export function changeSettings(
+  scope: InstallScope,
+  change: (settings: Settings) => SettingsChange,
+  unchanged: string,
+  file: { path: string; read(path: string): Settings; write(path: string, settings: Settings): void } = {
+    path: scope.settingsFile,
+    read: readSettings,
+    write: writeSettings,
+  },
+): boolean {
+  const { settings, changes } = change(file.read(file.path));
   if (changes.length === 0) {
-    writeOut(`${shown(scope.settingsFile)}: ${unchanged}`);
+    writeOut(`${shown(file.path)}: ${unchanged}`);
     return false;
   }
-  if (!scope.dryRun) writeSettings(scope.settingsFile, settings);
-  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(scope.settingsFile)}:`);
+  if (!scope.dryRun) file.write(file.path, settings);
+  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(file.path)}:`);
   for (const line of changes) writeOut(`  ${line}`);
   return true;
+}
+
+/** Two changes of one settings object, one after the other. */
+export function bothChanges(
+  first: (settings: Settings) => SettingsChange,
+  second: (settings: Settings) => SettingsChange,
+): (settings: Settings) => SettingsChange {
+  return (settings) => {
+    const one = first(settings);
+    const two = second(one.settings);
+    return { settings: two.settings, changes: [...one.changes, ...two.changes] };
+  };
 }

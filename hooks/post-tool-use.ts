@@ -1,5 +1,6 @@
 // PostToolUse (and PostToolUseFailure) for Bash: what the command changed
-// (lib/decisions/shell-changes.ts).
+// (lib/decisions/shell-changes.ts), and the handoff messages waiting for the session.
+import { withHandoffs } from '../lib/decisions/handoff';
 import { afterShellCommand } from '../lib/decisions/shell-changes';
 import { agentEvent } from './event';
 import { optionalNumber, optionalString, requiredString } from './input';
@@ -9,5 +10,5 @@ import type { HookInput, HookOutcome } from './types';
 export function handle(input: HookInput): HookOutcome {
   if (requiredString(input, 'tool_name') !== 'Bash') return {};
   const event = optionalString(input, 'hook_event_name') === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
-  return answer(event, afterShellCommand(agentEvent(input), { durationMs: optionalNumber(input, 'duration_ms') }));
+  return answer(event, withHandoffs(agentEvent(input), afterShellCommand(agentEvent(input), { durationMs: optionalNumber(input, 'duration_ms') })));
 }

@@ -1,9 +1,11 @@
 // PreToolUse for Write, Edit, NotebookEdit (and the legacy MultiEdit): the edit decision
 // (lib/decisions/edit.ts) for the file the tool would write. For Bash: the files the command would
 // write (lib/decisions/shell-writes.ts, loaded with its shell parser for Bash calls only). No
-// conflict, no output: the user's own permission rules decide as usual.
+// conflict, no output: the user's own permission rules decide as usual. Handoff messages waiting
+// for the session ride along (lib/decisions/handoff.ts).
 import { decideEdit } from '../lib/decisions/edit';
 import { noteCodePath } from './code-paths';
+import { withHandoffs } from '../lib/decisions/handoff';
 import { agentEvent } from './event';
 import { requiredObject, requiredString } from './input';
 import { answer } from './output';
@@ -22,10 +24,10 @@ export function handle(input: HookInput): HookOutcome {
     const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
     noteCodePath('bash');
     const { beforeShellCommand } = require('../lib/decisions/shell-writes') as typeof import('../lib/decisions/shell-writes');
-    return answer('PreToolUse', beforeShellCommand(agentEvent(input), command));
+    return answer('PreToolUse', withHandoffs(agentEvent(input), beforeShellCommand(agentEvent(input), command)));
   }
   if (!Object.hasOwn(PATH_FIELD, toolName)) return {};
   const field = PATH_FIELD[toolName]!;
   const file = requiredString(requiredObject(input, 'tool_input'), field, `tool_input.${field}`);
-  return answer('PreToolUse', decideEdit(agentEvent(input), file, `tool_input.${field}`));
+  return answer('PreToolUse', withHandoffs(agentEvent(input), decideEdit(agentEvent(input), file, `tool_input.${field}`)));
 }

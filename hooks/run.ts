@@ -15,6 +15,7 @@ const HANDLERS: Record<string, () => Handler> = {
   'session-start': () => require('./session-start'),
   'pre-tool-use': () => require('./pre-tool-use'),
   'post-tool-use': () => require('./post-tool-use'),
+  'user-prompt-submit': () => require('./user-prompt-submit'),
   stop: () => require('./stop'),
   'session-end': () => require('./session-end'),
   'subagent-start': () => require('./subagent-start'),
@@ -52,8 +53,14 @@ function dispatch(event: string, text: string): HookOutcome {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin must be a JSON object; nothing was leased` };
   }
+  return handleEvent(event, input as HookInput);
+}
+
+/** One event's answer to its input, as the command hook gives it (the MCP server's hook tool answers through this too). */
+export function handleEvent(event: string, input: HookInput): HookOutcome {
+  if (!Object.hasOwn(HANDLERS, event)) return { exitCode: 1, stderr: `agent-lease hook: unknown event "${event}"` };
   try {
-    return HANDLERS[event]!().handle(input as HookInput);
+    return HANDLERS[event]!().handle(input);
   } catch (error) {
     const { describeError } = require('../lib/util/errors') as typeof import('../lib/util/errors');
     return { exitCode: 1, stderr: `agent-lease hook ${event}: ${describeError(error)}` };

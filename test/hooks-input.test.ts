@@ -41,11 +41,11 @@ test('malformed or incomplete input to any hook: exit 1 (neither a block nor a c
   );
   const noTool = runHook('pre-tool-use', fixture('pre-tool-use.edit', repo.root, 'a-session', { tool_input: 'x' }), { env });
   assertOneClearLine(noTool.stderr, /the input has no "tool_input" object \(got a string\)/, 'tool_input not an object');
-  const unknown = runHook('user-prompt-submit', fixture('user-prompt-submit', repo.root, 'a-session'), { env });
+  const unknown = runHook('pre-compact', fixture('stop', repo.root, 'a-session', { hook_event_name: 'PreCompact' }), { env });
   assert.equal(unknown.status, 1);
   assertOneClearLine(
     unknown.stderr,
-    /^agent-lease hook: unknown event "user-prompt-submit" \(expected one of session-start, pre-tool-use, post-tool-use, stop, session-end, subagent-start, subagent-stop, worktree-remove\)$/,
+    /^agent-lease hook: unknown event "pre-compact" \(expected one of session-start, pre-tool-use, post-tool-use, user-prompt-submit, stop, session-end, subagent-start, subagent-stop, worktree-remove\)$/,
     'unknown event',
   );
 });

@@ -51,10 +51,11 @@ test('adding keeps every other setting and hook, adds each entry once, and a sec
   assert.deepEqual(settings.permissions, USER_SETTINGS.permissions);
   assert.equal(settings.model, 'opus');
   assert.deepEqual(settings.hooks.PreToolUse![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).PreToolUse![0], "the user's hook stays first");
-  assert.deepEqual(settings.hooks.UserPromptSubmit, (USER_SETTINGS.hooks as Record<string, unknown[]>).UserPromptSubmit);
+  assert.deepEqual(settings.hooks.UserPromptSubmit![0], (USER_SETTINGS.hooks as Record<string, unknown[]>).UserPromptSubmit![0], "the user's hook stays first");
   assert.deepEqual(agentLeaseHandlers(first.settings), [
     'PreToolUse Write|Edit|MultiEdit|NotebookEdit|Bash pre-tool-use',
     'Stop * stop',
+    'UserPromptSubmit * user-prompt-submit',
     'SessionStart * session-start',
     'PostToolUse Bash post-tool-use',
     'PostToolUseFailure Bash post-tool-use',
@@ -95,14 +96,14 @@ test("an earlier agent-lease handler, even inside a group of the user's, is repl
   };
   const { settings, changes } = addAgentLeaseHooks(legacy);
   assert.ok(changes.includes(`updated PreToolUse (Write|Edit|MultiEdit|NotebookEdit|Bash) → agent-lease hook pre-tool-use, timeout 10s`), changes.join('\n'));
-  assert.ok(changes.includes('removed UserPromptSubmit → agent-lease hook stop'));
+  assert.ok(changes.includes('updated UserPromptSubmit → agent-lease hook user-prompt-submit, timeout 10s'), changes.join('\n'));
   const hooks = settings.hooks as Record<string, Array<{ hooks: Array<{ command: string }> }>>;
   assert.deepEqual(
     hooks.PreToolUse![0]!.hooks.map((h) => h.command),
     ['echo mine'],
   );
   assert.equal(hooks.PreToolUse!.length, 2);
-  assert.deepEqual(hooks.UserPromptSubmit, []);
+  assert.equal(hooks.UserPromptSubmit!.length, 1, "the stray handler's group is replaced by agent-lease's own");
   assert.equal(agentLeaseHandlers(settings).length, HOOK_ENTRIES.length);
 });
 

@@ -14,6 +14,7 @@ import {
   type CheckResult,
   type CheckStatus,
 } from '../doctor-checks';
+import { checkMcpServer } from '../doctor-mcp';
 import { paint, writeJson, writeOut, type Style } from '../output';
 
 const USAGE = `usage: agent-lease doctor [--fix] [--json]
@@ -21,7 +22,8 @@ const USAGE = `usage: agent-lease doctor [--fix] [--json]
 Checks the installation: Node and better-sqlite3 (and that its native module loads); the store
 (where it is, readable and writable, schema, WAL in effect, not on a network filesystem); the
 configuration file; the Claude Code hooks in .claude/settings*.json of every worktree and the
-binary they run; the commit guard in every worktree; sessions whose process is gone. Each check
+binary they run; the MCP server init --mcp registered (that it starts and answers); the commit
+guard in every worktree; sessions whose process is gone. Each check
 says ok, warn or fail, and how to fix it. Exits 1 when any check fails. Changes nothing without
 --fix.
 
@@ -35,13 +37,15 @@ const STYLE: Record<CheckStatus, Style> = { ok: 'green', warn: 'yellow', fail: '
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
     const fix = values.fix === true;
     const cwd = process.cwd();
     const repo = requireRepo(cwd);
     const results = runChecks(cwd, repo.worktreeRoot, fix);
+    const server = await checkMcpServer(repo.worktreeRoot);
+    if (server !== null) results.push(server);
     const failed = results.filter((check) => check.status === 'fail').length;
     if (values.json) {
       writeJson({ ok: failed === 0, checks: results });

@@ -12,13 +12,15 @@ import { uninstallGuard } from '../../lib/guard/install';
 import { guardState } from '../../lib/guard/state';
 import type { Command } from '../command';
 import { writeOut } from '../output';
-import { changeSettings, installScope, shown } from '../install-scope';
+import { bothChanges, changeSettings, installScope, shown } from '../install-scope';
+import { mcpConfigPath, removeMcpPermissions, removeMcpServer } from '../../lib/claude/mcp-setup';
+import { readMcpConfig, writeMcpConfig } from '../../lib/claude/mcp-config';
 
 const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
 
 Removes what \`agent-lease init\` added: its hooks in .claude/settings.json (or, with --local,
-.claude/settings.local.json), the script they ran and the commit guard, leaving every other
-setting and hook as it is.
+.claude/settings.local.json), the script they ran, what --mcp added (the server in .mcp.json,
+its permissions and enabling) and the commit guard, leaving every other setting and hook as it is.
 Then lists what it leaves: the lease store and its log, the .agent-locks/ views, the line in
 .git/info/exclude, and the hooks other branches still have in their committed settings.
 
@@ -29,9 +31,12 @@ export const command: Command = {
   usage: USAGE,
   run(args) {
     const scope = installScope(args, USAGE);
-    changeSettings(scope, removeAgentLeaseHooks, 'no agent-lease hooks to remove');
+    changeSettings(scope, bothChanges(removeAgentLeaseHooks, removeMcpPermissions), 'no agent-lease hooks to remove');
     const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
     if (removeHookScript(script, scope.dryRun)) writeOut(`${scope.dryRun ? 'would remove' : 'removed'} ${shown(script.path)}`);
+    const mcpConfig = mcpConfigPath(scope.worktreeRoot);
+    if (existsSync(mcpConfig))
+      changeSettings(scope, removeMcpServer, 'no agent-lease MCP server to remove', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
     if (scope.dryRun) {
       writeOut(guardState(scope.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
       return EXIT.ok;

@@ -30,7 +30,16 @@
 import { INSTALLED_BINARY, SHELL_PATH_LOOKUP, shellBinaryLookup } from '../util/binary';
 import type { CommandHandler, MatcherGroup } from './settings-file';
 
-export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'stop' | 'session-end' | 'subagent-start' | 'subagent-stop' | 'worktree-remove';
+export type HookName =
+  | 'session-start'
+  | 'user-prompt-submit'
+  | 'pre-tool-use'
+  | 'post-tool-use'
+  | 'stop'
+  | 'session-end'
+  | 'subagent-start'
+  | 'subagent-stop'
+  | 'worktree-remove';
 
 export interface HookEntry {
   /** The Claude Code event. */
@@ -43,6 +52,8 @@ export interface HookEntry {
 
 export const HOOK_ENTRIES: readonly HookEntry[] = [
   { event: 'SessionStart', hook: 'session-start', timeout: 15 },
+  // Handoff requests reach a session that only reads and talks at its next prompt.
+  { event: 'UserPromptSubmit', hook: 'user-prompt-submit', timeout: 10 },
   // Bash: the files a command would write are checked before it runs (lib/decisions/shell-writes.ts).
   { event: 'PreToolUse', hook: 'pre-tool-use', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Bash', timeout: 10 },
   { event: 'PostToolUse', hook: 'post-tool-use', matcher: 'Bash', timeout: 15 },
@@ -97,6 +108,11 @@ function findBinary(launcher: 'project' | 'plugin'): string[] {
   ];
 }
 
+/** A shell command running the project's agent-lease binary with `args` (the MCP server), the lookup inline. */
+export function projectCommand(args: string): string {
+  return [...findBinary('project'), `exec "$b" ${args}`].join('; ');
+}
+
 /** The plugin's script, relative to its root; its hooks run it in exec form (no `sh -c` of a long command). */
 export const PLUGIN_HOOK_SCRIPT = 'hooks/agent-lease.sh';
 
@@ -124,12 +140,17 @@ export function pluginHooksFile(): string {
   return `${JSON.stringify({ description: 'agent-lease: file leases for parallel coding agents', hooks: agentLeaseHooks('plugin') }, null, 2)}\n`;
 }
 
-/** The matcher group of one entry: its matcher, if any, and the handler running the hook. */
-export function matcherGroupFor(entry: HookEntry, launcher: Launcher): MatcherGroup {
-  const handler: CommandHandler =
-    launcher === 'plugin'
-      ? { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout }
-      : { type: 'command', command: scriptOf(launcher), args: ['hook', entry.hook], timeout: entry.timeout };
+/**
+ * The matcher group of one entry: its matcher, if any, and the handler running the hook; with
+ * `mcp`, an event Claude Code can send to an MCP tool calls the agent-lease server's hook tool.
+ */
+export function matcherGroupFor(entry: HookEntry, launcher: Launcher, mcp = false): MatcherGroup {
+  const handler: CommandHandler | McpToolHandler =
+    mcp && MCP_HOOK_EVENTS.has(entry.event)
+      ? mcpHookHandler(entry)
+      : launcher === 'plugin'
+        ? { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout }
+        : { type: 'command', command: scriptOf(launcher), args: ['hook', entry.hook], timeout: entry.timeout };
   return entry.matcher === undefined ? { hooks: [handler] } : { matcher: entry.matcher, hooks: [handler] };
 }
 
@@ -138,7 +159,42 @@ function scriptOf(launcher: 'project' | { localScript: string }): string {
   return launcher === 'project' ? `\${CLAUDE_PROJECT_DIR}/${PROJECT_HOOK_SCRIPT}` : launcher.localScript;
 }
 
-const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|session-end|subagent-start|subagent-stop|worktree-remove)\b/;
+/** The name `init --mcp` gives the server in .mcp.json: its tools are `mcp__agent-lease__claim` and so on. */
+export const MCP_SERVER = 'agent-lease';
+/** The server's tool that answers hooks. */
+export const MCP_HOOK_TOOL = 'hook';
+
+/**
+ * Events whose hooks Claude Code can send to an MCP tool of a connected server. SessionStart comes
+ * before the servers connect, and Stop and SessionEnd take no `mcp_tool` handler: they stay commands.
+ */
+export const MCP_HOOK_EVENTS: ReadonlySet<string> = new Set(['UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+
+/**
+ * What the hook tool is called with: the hook input's fields that the hooks read, interpolated by
+ * Claude Code (a missing field becomes "", an object its JSON text), and which hook to run.
+ */
+export function mcpHookInput(hook: HookName): Record<string, string> {
+  const input: Record<string, string> = { hook };
+  for (const field of MCP_HOOK_FIELDS) input[field] = `\${${field}}`;
+  return input;
+}
+
+const MCP_HOOK_FIELDS = ['hook_event_name', 'session_id', 'cwd', 'tool_name', 'tool_input', 'duration_ms', 'agent_id', 'agent_type'] as const;
+
+interface McpToolHandler {
+  type: 'mcp_tool';
+  server: string;
+  tool: string;
+  input: Record<string, string>;
+  timeout: number;
+}
+
+function mcpHookHandler(entry: HookEntry): McpToolHandler {
+  return { type: 'mcp_tool', server: MCP_SERVER, tool: MCP_HOOK_TOOL, input: mcpHookInput(entry.hook), timeout: entry.timeout };
+}
+
+const HOOK_INVOCATION = /\bhook (session-start|user-prompt-submit|pre-tool-use|post-tool-use|stop|session-end|subagent-start|subagent-stop|worktree-remove)\b/;
 
 /**
  * Whether a settings hook handler is agent-lease's: a command that runs `agent-lease … hook
@@ -148,6 +204,11 @@ const HOOK_INVOCATION = /\bhook (session-start|pre-tool-use|post-tool-use|stop|s
  */
 export function agentLeaseHookOf(handler: unknown): HookName | null {
   if (typeof handler !== 'object' || handler === null) return null;
+  const tool = handler as Partial<McpToolHandler>;
+  if (tool.type === 'mcp_tool') {
+    const hook = tool.server === MCP_SERVER && tool.tool === MCP_HOOK_TOOL ? tool.input?.hook : undefined;
+    return HOOK_INVOCATION.test(`hook ${hook}`) ? (hook as HookName) : null;
+  }
   const { type, command, args } = handler as Partial<CommandHandler>;
   if (type !== 'command' || typeof command !== 'string') return null;
   const invocation = Array.isArray(args) ? [command, ...args].join(' ') : command;

@@ -4,7 +4,7 @@
 // settings-file.ts.
 import { isDeepStrictEqual } from 'node:util';
 import { AgentLeaseError } from '../util/errors';
-import { agentLeaseHookOf, HOOK_ENTRIES, matcherGroupFor, type HookEntry, type HookName, type Launcher } from './hook-commands';
+import { agentLeaseHookOf, HOOK_ENTRIES, MCP_HOOK_EVENTS, matcherGroupFor, type HookEntry, type HookName, type Launcher } from './hook-commands';
 import type { CommandHandler, MatcherGroup, Settings } from './settings-file';
 
 export interface SettingsChange {
@@ -17,7 +17,7 @@ export interface SettingsChange {
  * `settings` with agent-lease's entries, each exactly once, and no other agent-lease handler (an
  * earlier version's is replaced); everything else is kept as it was, in its place.
  */
-export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'project'): SettingsChange {
+export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'project', mcp = false): SettingsChange {
   const hooks = hooksObject(settings);
   const changes: string[] = [];
   const next: Record<string, unknown> = { ...hooks };
@@ -29,12 +29,12 @@ export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'pro
     for (const hook of removed) changes.push(`removed ${event} → agent-lease hook ${hook}`);
   }
   for (const entry of HOOK_ENTRIES) {
-    const desired = matcherGroupFor(entry, launcher);
+    const desired = matcherGroupFor(entry, launcher, mcp);
     const groups = groupList(hooks, entry.event);
     const { kept, removed } = withoutAgentLease(groups);
     if (removed.length === 1 && groups.some((group) => isDeepStrictEqual(group, desired))) continue;
     next[entry.event] = [...kept, desired];
-    changes.push(`${removed.length === 0 ? 'added' : 'updated'} ${describeEntry(entry)}`);
+    changes.push(`${removed.length === 0 ? 'added' : 'updated'} ${describeEntry(entry, mcp)}`);
   }
   return { settings: changes.length === 0 ? settings : { ...settings, hooks: next }, changes };
 }
@@ -121,6 +121,7 @@ function handlersOf(group: MatcherGroup): unknown[] {
   return Array.isArray(group?.hooks) ? group.hooks : [];
 }
 
-function describeEntry(entry: HookEntry): string {
-  return `${entry.event}${entry.matcher === undefined ? '' : ` (${entry.matcher})`} → agent-lease hook ${entry.hook}, timeout ${entry.timeout}s`;
+function describeEntry(entry: HookEntry, mcp: boolean): string {
+  const via = mcp && MCP_HOOK_EVENTS.has(entry.event) ? ' (mcp_tool)' : '';
+  return `${entry.event}${entry.matcher === undefined ? '' : ` (${entry.matcher})`} → agent-lease hook ${entry.hook}${via}, timeout ${entry.timeout}s`;
 }

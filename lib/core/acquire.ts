@@ -71,6 +71,10 @@ export interface AcquireOptions {
   committedChange?: (lease: StaleQuestion) => NewHold | null;
   /** TTL of holds made from reclaimed leases (default 14 days). */
   holdTtlMs?: number;
+  /** Only find out whether the grant would succeed: nothing is granted or renewed (stale leases in the way are still reclaimed). */
+  checkOnly?: boolean;
+  /** A waiter's attempt: its conflicts are not logged as denials (it asks again and again). */
+  unlogged?: boolean;
 }
 
 /** A stale lease in the way, whose committed change may pass to its branch. */
@@ -200,7 +204,7 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
   const noticed = warnOnly ? plans.flatMap(holdConflicts) : [];
   const blocked = plans.filter((plan) => plan.blockers.length > 0 || (!warnOnly && plan.holds.length > 0));
   const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, grant.sessionId, plan)) : blocked;
-  for (const plan of news) {
+  for (const plan of options.unlogged ? [] : news) {
     recordEvent(store, {
       kind: 'deny',
       sessionId: grant.sessionId,
@@ -222,7 +226,7 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
     ...(warnOnly ? [] : holdConflicts(plan)),
   ]);
   const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts, noticed };
-  if (blocked.length > 0 && !options.partial) return result;
+  if ((blocked.length > 0 && !options.partial) || options.checkOnly) return result;
   const renewedTokens = new Set<number>();
   for (const plan of plans) {
     if (blocked.includes(plan)) continue;

@@ -22,6 +22,8 @@ export const EVENT_KINDS = [
   'agent-start',
   'agent-stop',
   'delegate',
+  'ask',
+  'reply',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -86,4 +86,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE leases ADD COLUMN agent_id TEXT;
   `,
+  // Handoff requests between sessions (`agent-lease ask`, `reply`): each is told to its addressee
+  // once, at its next hook that can carry context to the model. An ask names the lease it is
+  // about, so that it follows the lease to the next session id of the same process.
+  `
+  CREATE TABLE messages (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL CHECK (kind IN ('ask', 'reply')),
+    from_session TEXT NOT NULL,
+    to_session   TEXT NOT NULL,
+    token        INTEGER,
+    path         TEXT,
+    message      TEXT NOT NULL,
+    reply_to     INTEGER,
+    created_at   INTEGER NOT NULL,
+    delivered_at INTEGER
+  );
+  CREATE INDEX messages_undelivered ON messages (to_session) WHERE delivered_at IS NULL;
+  CREATE INDEX messages_undelivered_token ON messages (token) WHERE delivered_at IS NULL;
+  `,
 ];

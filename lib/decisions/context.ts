@@ -8,7 +8,7 @@ import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
 import { openStore, restartedStoreNotice, storeSeemsRemoved, type Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
 import { repoOfPath } from '../git/paths';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
 import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
@@ -111,11 +111,27 @@ const HOOK_BUSY_TIMEOUT_MS = 750;
  */
 export function withStore<T>(context: EventContext, use: (store: Store) => T): StoreResult<T> {
   try {
-    if (storeSeemsRemoved(context.storePath)) context.warnings.push(restartedStoreNotice(context.storePath));
-    return { ok: true, value: use(openStore({ path: context.storePath, busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS })) };
+    return { ok: true, value: use(openedStore(context)) };
   } catch (error) {
+    open.delete(context.storePath);
     return { ok: false, problem: `agent-lease cannot use its store ${context.storePath}: ${describeStoreError(error)}` };
   }
+}
+
+/**
+ * The stores this process has open, by path: a hook that uses its store twice (a decision, then
+ * the handoff messages) opens it once, and a resident process (the MCP server) keeps it open
+ * between calls. A store whose file is gone is opened anew.
+ */
+const open = new Map<string, Store>();
+
+function openedStore(context: EventContext): Store {
+  const kept = open.get(context.storePath);
+  if (kept !== undefined && existsSync(context.storePath)) return kept;
+  if (storeSeemsRemoved(context.storePath)) context.warnings.push(restartedStoreNotice(context.storePath));
+  const store = openStore({ path: context.storePath, busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS });
+  open.set(context.storePath, store);
+  return store;
 }
 
 /**

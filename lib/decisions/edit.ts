@@ -14,7 +14,7 @@ import { dataWord, shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { withinSessionAdvice, withinSessionHolder } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
-import { conflictLines } from './wording';
+import { conflictLines, nextSteps } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
@@ -76,6 +76,7 @@ function denialReason(context: EventContext, path: string, conflicts: Conflict[]
       `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
     ...(advice === null ? [] : [advice]),
+    nextSteps([path], conflicts, now),
   ].join('\n');
 }
 

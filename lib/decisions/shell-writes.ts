@@ -23,7 +23,7 @@ import { ensureSession, eventContext, holderOf, withStore, type AgentEvent, type
 import { MAX_LEASES_PER_COMMAND } from './shell-changes';
 import { withinSessionAdvice } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
-import { conflictLines } from './wording';
+import { conflictLines, nextSteps } from './wording';
 
 /** The writes that fall into one repository, as lease targets. */
 interface RepoWrites {
@@ -195,6 +195,11 @@ function denialReason(denials: Denied[]): string {
     'Do not run this command now, and do not write these files another way (a commit touching them would be refused). ' +
       `Run the parts that write other files on their own, and come back to these later: \`${asked[0]}\` shows whether ${asked.length === 1 ? 'it is' : 'they are'} still held. ` +
       'A lease ends when its session releases it, stops with no pending change to the file, ends, or at the latest when it expires.',
+    nextSteps(
+      [...new Set(denials.flatMap((denial) => denial.conflicts.map((conflict) => conflict.held.pattern)))],
+      denials.flatMap((denial) => denial.conflicts),
+      now,
+    ),
   );
   return lines.join('\n');
 }

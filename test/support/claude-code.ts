@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { BIN } from './hooks';
 import { dirname, join } from 'node:path';
 
 /**
@@ -311,4 +313,73 @@ export function gate<T = void>(): { promise: Promise<T>; open(value: T): void } 
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** Rejects instead of waiting forever: every wait in this suite is bounded. */
+export function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s waiting for ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * agent-lease installed into the repository the way `npm i -D agent-lease` does it (a package
+ * directory, an executable bin link), in the main worktree only: linked worktrees have no
+ * node_modules, so their hooks find it through the main worktree.
+ */
+export function installAgentLease(root: string): void {
+  const modules = join(root, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  symlinkSync(join(__dirname, '..', '..'), join(modules, 'agent-lease'));
+  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
+  chmodSync(BIN, 0o755);
+}
+
+/**
+ * Claude Code sessions that end with the test (call it before the test's tempRepo, so that they are
+ * killed before their repository is removed), each driven by its own scripted model, each with a
+ * HOME of its own under `base`. `trusted`: the user has accepted the project's trust dialog, so that
+ * Claude Code applies the project's permission rules.
+ */
+export function claudeSessions(t: TestContext) {
+  const runs: ClaudeRun[] = [];
+  const models: ScriptedModel[] = [];
+  t.after(async () => {
+    for (const run of runs) run.child.kill('SIGKILL');
+    await Promise.all(models.map((model) => model.close()));
+  });
+  return {
+    async start(options: {
+      name: string;
+      base: string;
+      cwd: string;
+      /** The session's script, or a model scripting its subagents too. */
+      steps: Step[] | ScriptedModel;
+      env: NodeJS.ProcessEnv;
+      extraArgs?: string[];
+      turns?: string[];
+      trusted?: string;
+    }): Promise<ClaudeRun> {
+      const model = options.steps instanceof ScriptedModel ? options.steps : new ScriptedModel(options.steps);
+      models.push(model);
+      const home = join(options.base, `home-${options.name}`);
+      mkdirSync(home, { recursive: true });
+      if (options.trusted !== undefined)
+        writeFileSync(join(home, '.claude.json'), JSON.stringify({ projects: { [options.trusted]: { hasTrustDialogAccepted: true } } }));
+      const { extraArgs, turns } = options;
+      const run = startClaude({
+        cli: claudeCodeCli()!,
+        cwd: options.cwd,
+        baseUrl: await model.start(),
+        home,
+        env: options.env,
+        ...(extraArgs ? { extraArgs } : {}),
+        ...(turns ? { turns } : {}),
+      });
+      runs.push(run);
+      return run;
+    },
+    /** What went wrong inside the scripted steps (their assertions), if anything. */
+    failures: () => models.map((model) => model.failure).filter((failure) => failure !== null),
+  };
 }

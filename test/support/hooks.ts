@@ -18,6 +18,7 @@ export type HookInput = Record<string, unknown>;
 /** Each hook with a sample input of its event. */
 export const HOOK_SAMPLES: ReadonlyArray<[event: string, sample: string]> = [
   ['session-start', 'session-start.startup'],
+  ['user-prompt-submit', 'user-prompt-submit'],
   ['pre-tool-use', 'pre-tool-use.write'],
   ['post-tool-use', 'post-tool-use.bash'],
   ['stop', 'stop'],

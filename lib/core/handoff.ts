@@ -1,0 +1,136 @@
+// Handoff requests: a session asks the holders of a path for it (`agent-lease ask`), a holder
+// answers (`agent-lease reply`, or simply by releasing). Each message is kept until its addressee's
+// next hook that can carry context to the model takes it, once.
+import { AgentLeaseError } from '../util/errors';
+import { recordEvent } from './events';
+import { check } from './lease-queries';
+import type { Store } from './store';
+
+/** The longest message kept: a request is a sentence or two. */
+export const MAX_MESSAGE_CHARS = 1000;
+
+export interface HandoffMessage {
+  id: number;
+  kind: 'ask' | 'reply';
+  from: { id: string; name: string };
+  to: string;
+  /** The lease an ask is about (a reply: none). */
+  token: number | null;
+  path: string | null;
+  message: string;
+  /** The ask a reply answers. */
+  replyTo: number | null;
+  createdAt: Date;
+}
+
+interface MessageRow {
+  id: number;
+  kind: 'ask' | 'reply';
+  from_session: string;
+  from_name: string | null;
+  to_session: string;
+  token: number | null;
+  path: string | null;
+  message: string;
+  reply_to: number | null;
+  created_at: number;
+}
+
+const SELECT = 'SELECT m.*, s.name AS from_name FROM messages m LEFT JOIN sessions s ON s.id = m.from_session';
+
+/** Asks every other live holder of `path` for it; one message per holding session. */
+export function askHolders(store: Store, fromSession: string, path: string, message: string): HandoffMessage[] {
+  const text = checkedMessage(message);
+  const holders = check(store, [path], fromSession)[0]!.holders;
+  if (holders.length === 0) throw new AgentLeaseError(`no other session holds ${path}: there is nobody to ask`);
+  const bySession = new Map(holders.map((lease) => [lease.holder.id, lease]));
+  return store.write(() =>
+    [...bySession.values()].map((lease) => {
+      const id = insertMessage(store, { kind: 'ask', from: fromSession, to: lease.holder.id, token: lease.token, path, message: text, replyTo: null });
+      recordEvent(store, { kind: 'ask', sessionId: fromSession, token: lease.token, pattern: path, detail: { to: lease.holder.id, message: id } });
+      return messageById(store, id);
+    }),
+  );
+}
+
+/** Answers the ask `askId`, or without it the latest ask addressed to `fromSession`. */
+export function replyToAsk(store: Store, fromSession: string, message: string, askId?: number): HandoffMessage {
+  const text = checkedMessage(message);
+  return store.write(() => {
+    const ask = (
+      askId === undefined
+        ? store.statement(`${SELECT} WHERE m.kind = 'ask' AND m.to_session = ? ORDER BY m.id DESC LIMIT 1`).get(fromSession)
+        : store.statement(`${SELECT} WHERE m.kind = 'ask' AND m.id = ?`).get(askId)
+    ) as MessageRow | undefined;
+    if (ask === undefined) throw new AgentLeaseError(askId === undefined ? 'nobody has asked this session for anything' : `there is no request ${askId}`);
+    if (ask.to_session !== fromSession && !holdsToken(store, fromSession, ask.token)) {
+      throw new AgentLeaseError(`request ${ask.id} was not addressed to this session`);
+    }
+    const id = insertMessage(store, { kind: 'reply', from: fromSession, to: ask.from_session, token: null, path: ask.path, message: text, replyTo: ask.id });
+    recordEvent(store, { kind: 'reply', sessionId: fromSession, pattern: ask.path, detail: { to: ask.from_session, message: id, replyTo: ask.id } });
+    return messageById(store, id);
+  });
+}
+
+/**
+ * The messages waiting for `sessionId`, marked as told: those addressed to it, and asks about
+ * leases it holds now (carried over from its previous id). A cheap read when there are none.
+ */
+export function takeMessages(store: Store, sessionId: string): HandoffMessage[] {
+  const waiting = `${SELECT} WHERE m.delivered_at IS NULL
+    AND (m.to_session = @session OR m.token IN (SELECT token FROM leases WHERE session_id = @session AND released_at IS NULL)) ORDER BY m.id`;
+  if (store.statement(waiting).all({ session: sessionId }).length === 0) return [];
+  return store.write(() => {
+    const rows = store.statement(waiting).all({ session: sessionId }) as MessageRow[];
+    const now = store.now();
+    for (const row of rows) store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, row.id);
+    return rows.map(toMessage);
+  });
+}
+
+function holdsToken(store: Store, sessionId: string, token: number | null): boolean {
+  if (token === null) return false;
+  return store.statement('SELECT 1 FROM leases WHERE token = ? AND session_id = ? AND released_at IS NULL').get(token, sessionId) !== undefined;
+}
+
+function checkedMessage(message: string): string {
+  const text = message.trim();
+  if (text === '') throw new AgentLeaseError('the message is empty: say what you need');
+  if (text.length > MAX_MESSAGE_CHARS) throw new AgentLeaseError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`);
+  return text;
+}
+
+interface NewMessage {
+  kind: 'ask' | 'reply';
+  from: string;
+  to: string;
+  token: number | null;
+  path: string | null;
+  message: string;
+  replyTo: number | null;
+}
+
+function insertMessage(store: Store, message: NewMessage): number {
+  const { lastInsertRowid } = store
+    .statement('INSERT INTO messages (kind, from_session, to_session, token, path, message, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(message.kind, message.from, message.to, message.token, message.path, message.message, message.replyTo, store.now());
+  return Number(lastInsertRowid);
+}
+
+function messageById(store: Store, id: number): HandoffMessage {
+  return toMessage(store.statement(`${SELECT} WHERE m.id = ?`).get(id) as MessageRow);
+}
+
+function toMessage(row: MessageRow): HandoffMessage {
+  return {
+    id: row.id,
+    kind: row.kind,
+    from: { id: row.from_session, name: row.from_name ?? row.from_session },
+    to: row.to_session,
+    token: row.token,
+    path: row.path,
+    message: row.message,
+    replyTo: row.reply_to,
+    createdAt: new Date(row.created_at),
+  };
+}
