@@ -5,12 +5,14 @@ import { readSettings, settingsPath, writeSettings, type Settings } from '../lib
 import type { SettingsChange } from '../lib/claude/settings-hooks';
 import { AgentLeaseError } from '../lib/util/errors';
 import { requireRepo } from '../lib/git/repo';
-import { parseCommandArgs } from './args';
+import { clientsFor, type ClientId, type FileChange } from '../lib/clients/setup';
+import { parseCommandArgs, usageError } from './args';
 import { writeOut } from './output';
 
 const OPTIONS = {
   local: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  for: { type: 'string', multiple: true },
 } as const;
 
 export interface InstallScope {
@@ -19,6 +21,10 @@ export interface InstallScope {
   settingsFile: string;
   local: boolean;
   dryRun: boolean;
+  /** The clients to set up or remove (`--for`); Claude Code alone without it. */
+  clients: ClientId[];
+  /** No `--for`, or `--for all`: for `uninstall`, every client's hooks and the commit guard. */
+  everything: boolean;
 }
 
 export function installScope(args: string[], usage: string): InstallScope {
@@ -26,7 +32,21 @@ export function installScope(args: string[], usage: string): InstallScope {
   if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
   const { worktreeRoot, commonDir } = requireRepo(process.cwd());
   const local = values.local === true;
-  return { worktreeRoot, commonDir, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true };
+  let clients: ClientId[] = ['claude'];
+  try {
+    if (values.for !== undefined) clients = clientsFor(values.for, worktreeRoot);
+  } catch (error) {
+    throw usageError((error as Error).message, usage);
+  }
+  return {
+    worktreeRoot,
+    commonDir,
+    settingsFile: settingsPath(worktreeRoot, { local }),
+    local,
+    dryRun: values['dry-run'] === true,
+    clients,
+    everything: values.for === undefined || values.for.some((value) => value.split(',').some((name) => name.trim().toLowerCase() === 'all')),
+  };
 }
 
 /** A path as the user would type it from here. */
@@ -47,5 +67,17 @@ export function changeSettings(scope: InstallScope, change: (settings: Settings)
   if (!scope.dryRun) writeSettings(scope.settingsFile, settings);
   writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(scope.settingsFile)}:`);
   for (const line of changes) writeOut(`  ${line}`);
+  return true;
+}
+
+/** Makes `change` (unless --dry-run) and says what changed, or `unchanged`. True when there was something to change. */
+export function changeClientFile(scope: InstallScope, change: FileChange, unchanged: string): boolean {
+  if (change.changes.length === 0) {
+    writeOut(`${shown(change.file)}: ${unchanged}`);
+    return false;
+  }
+  if (!scope.dryRun) change.apply();
+  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(change.file)}:`);
+  for (const line of change.changes) writeOut(`  ${line}`);
   return true;
 }

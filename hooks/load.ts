@@ -11,9 +11,19 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 type HookRunner = typeof import('./run');
+type ClientHookRunner = typeof import('./clients');
 
 export function loadHookRunner(event: string): HookRunner {
-  const file = join(__dirname, 'bundle.js');
+  return loadBundle('bundle.js', event);
+}
+
+/** Another client's hooks (`hook codex …`), from their own bundle. */
+export function loadClientHookRunner(client: string, event: string): ClientHookRunner {
+  return loadBundle('clients-bundle.js', `${client}-${event}`);
+}
+
+function loadBundle<Exports>(name: string, event: string): Exports {
+  const file = join(__dirname, name);
   const cacheFile = /^[a-z-]{1,40}$/.test(event) ? `${file}.${event}.cache` : null;
   let cachedData: Buffer | undefined;
   try {
@@ -22,7 +32,7 @@ export function loadHookRunner(event: string): HookRunner {
     cachedData = undefined;
   }
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-  const bundle = { exports: {} as HookRunner };
+  const bundle = { exports: {} as Exports };
   (script.runInThisContext() as (...args: unknown[]) => void)(bundle.exports, createRequire(file), bundle, file, __dirname);
   // Made at exit, the cache also holds the functions this call compiled lazily.
   if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCache(script, cacheFile));

@@ -6,7 +6,7 @@ import { read, writeSync } from 'node:fs';
 import { preloadSqliteAddon } from '../lib/core/store';
 import type { HookInput, HookOutcome } from './types';
 
-type Handler = { handle(input: HookInput): HookOutcome };
+export type Handler = { handle(input: HookInput): HookOutcome };
 
 // Static requires, each run only for its own event, so that a bundler can see them all.
 const HANDLERS: Record<string, () => Handler> = {
@@ -21,37 +21,41 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 export const STDIN_TIMEOUT_MS = 5000;
 
 export function runHook(args: string[]): void {
-  const event = args[0] ?? '';
-  if (!Object.hasOwn(HANDLERS, event)) {
-    finish({ exitCode: 1, stderr: `agent-lease hook: unknown event "${event}" (expected one of ${Object.keys(HANDLERS).join(', ')})` });
+  runHandlers(HANDLERS, 'agent-lease hook', args[0] ?? '');
+}
+
+/** Runs `event`'s handler of `handlers` (another client's, hooks/clients.ts); `name` starts every message. */
+export function runHandlers(handlers: Record<string, () => Handler>, name: string, event: string): void {
+  if (!Object.hasOwn(handlers, event)) {
+    finish({ exitCode: 1, stderr: `${name}: unknown event "${event}" (expected one of ${Object.keys(handlers).join(', ')})` });
     return;
   }
   readStdin().then(
-    (text) => finish(dispatch(event, text)),
-    (error: Error) => finish({ exitCode: 1, stderr: `agent-lease hook ${event}: ${error.message}` }, error instanceof StdinStuck),
+    (text) => finish(dispatch(handlers, `${name} ${event}`, event, text)),
+    (error: Error) => finish({ exitCode: 1, stderr: `${name} ${event}: ${error.message}` }, error instanceof StdinStuck),
   );
   // Every event opens the store: load SQLite's addon while the read above runs on libuv's threads.
   preloadSqliteAddon();
 }
 
-function dispatch(event: string, text: string): HookOutcome {
+function dispatch(handlers: Record<string, () => Handler>, name: string, event: string, text: string): HookOutcome {
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch {
     return {
       exitCode: 1,
-      stderr: `agent-lease hook ${event}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased`,
+      stderr: `${name}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased`,
     };
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin must be a JSON object; nothing was leased` };
+    return { exitCode: 1, stderr: `${name}: stdin must be a JSON object; nothing was leased` };
   }
   try {
-    return HANDLERS[event]!().handle(input as HookInput);
+    return handlers[event]!().handle(input as HookInput);
   } catch (error) {
     const { describeError } = require('../lib/util/errors') as typeof import('../lib/util/errors');
-    return { exitCode: 1, stderr: `agent-lease hook ${event}: ${describeError(error)}` };
+    return { exitCode: 1, stderr: `${name}: ${describeError(error)}` };
   }
 }
 

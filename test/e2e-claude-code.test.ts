@@ -14,6 +14,7 @@ import { listSessions, registerSession } from '../lib/core/sessions';
 import { claudeCodeCli, gate, lastToolOutcome, PROMPT, ScriptedModel, startClaude, type ClaudeRun, type Step, type ToolOutcome } from './support/claude-code';
 import type { TempRepo } from './support/git-repo';
 import { BIN, hookEnv, tempRepo, withRepoStore } from './support/hooks';
+import { installAgentLease } from './support/project';
 
 const ROOT = join(__dirname, '..');
 const CLI = claudeCodeCli();
@@ -25,19 +26,6 @@ function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Pro
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s waiting for ${what}`)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * agent-lease installed into the repository the way `npm i -D agent-lease` does it (a package
- * directory, an executable bin link), in the main worktree only: linked worktrees have no
- * node_modules, so their hooks find it through the main worktree.
- */
-function installAgentLease(repo: TempRepo): void {
-  const modules = join(repo.root, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  symlinkSync(ROOT, join(modules, 'agent-lease'));
-  symlinkSync(join('..', 'agent-lease', 'dist', 'bin', 'agent-lease.js'), join(modules, '.bin', 'agent-lease'));
-  chmodSync(BIN, 0o755);
 }
 
 /** A project with src/x.ts committed, agent-lease installed as a dev dependency, `init` run and its settings committed. */

@@ -1,33 +1,50 @@
 import { resolveHookBinary } from '../../lib/claude/inspect';
 import { hookScriptPlace, writeHookScript } from '../../lib/claude/hook-script';
 import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
-import { EXIT } from '../../lib/util/errors';
+import { AgentLeaseError, EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
 import { excludeViewFromGit } from '../../lib/agent-locks/view';
 import { VIEW_DIR } from '../../lib/agent-locks/view-files';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
-import { changeSettings, installScope, shown } from '../install-scope';
+import { CLIENT_NAMES, CLIENTS, installChange } from '../../lib/clients/setup';
+import { changeClientFile, changeSettings, installScope, shown } from '../install-scope';
 
-const USAGE = `usage: agent-lease init [--local] [--dry-run]
+const USAGE = `usage: agent-lease init [--for CLIENTS] [--local] [--dry-run]
 
 Adds agent-lease's hooks to this worktree's .claude/settings.json, each running the script it
 writes to .claude/hooks/agent-lease.sh (commit both: every worktree of the branch then has them),
 keeping every other setting and hook, installs the commit guard, and has git ignore the generated
 .agent-locks/ (in .git/info/exclude). Running it again changes nothing.
 
-  --local     write .claude/settings.local.json at the main worktree instead (personal, not
-              committed), its script under the git directory
-  --dry-run   show what would change, change nothing`;
+  --for CLIENTS  the agents to set up, comma-separated or repeated (default: claude):
+                 claude (.claude/settings.json), codex (.codex/hooks.json),
+                 gemini (.gemini/settings.json), opencode (.opencode/plugins/agent-lease.js),
+                 or all: those installed here (on PATH or in node_modules/.bin)
+  --local        write .claude/settings.local.json at the main worktree instead (personal, not
+                 committed), its script under the git directory
+  --dry-run      show what would change, change nothing`;
 
 export const command: Command = {
   usage: USAGE,
   run(args) {
     const scope = installScope(args, USAGE);
-    const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
-    const changed = changeSettings(scope, (settings) => addAgentLeaseHooks(settings, script.launcher), 'agent-lease hooks already installed');
-    const scriptChanged = writeHookScript(script.path, scope.dryRun);
-    if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
+    if (scope.clients.length === 0) throw new AgentLeaseError(`--for all: none of ${CLIENTS.join(', ')} is installed here; name the clients`);
+    const changedFiles: string[] = [];
+    const nextSteps: string[] = [];
+    for (const client of scope.clients) {
+      if (client === 'claude') {
+        const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
+        const changed = changeSettings(scope, (settings) => addAgentLeaseHooks(settings, script.launcher), 'agent-lease hooks already installed');
+        const scriptChanged = writeHookScript(script.path, scope.dryRun);
+        if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
+        if (!scope.local) changedFiles.push(...(changed ? [scope.settingsFile] : []), ...(scriptChanged ? [script.path] : []));
+        continue;
+      }
+      const change = installChange(client, scope.worktreeRoot);
+      if (changeClientFile(scope, change, `agent-lease's ${CLIENT_NAMES[client].name} hooks already installed`)) changedFiles.push(change.file);
+      nextSteps.push(...change.nextSteps);
+    }
 
     const guard = installGuard(scope.worktreeRoot, { dryRun: scope.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
@@ -41,10 +58,11 @@ export const command: Command = {
         'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
       );
     }
-    const toCommit = [...(changed && !scope.local ? [scope.settingsFile] : []), ...(scriptChanged && !scope.local ? [script.path] : []), ...guard.toCommit];
+    const toCommit = [...changedFiles, ...guard.toCommit];
     if (toCommit.length > 0 && !scope.dryRun) {
       writeOut(`Commit ${toCommit.map(shown).join(', ')} so that every worktree of this branch runs the hooks and the guard.`);
     }
+    for (const step of nextSteps) writeOut(step);
     return EXIT.ok;
   },
 };

@@ -92,6 +92,14 @@ function findBinary(launcher: 'project' | 'plugin'): string[] {
   ];
 }
 
+/**
+ * The binary, found as the project's hook script finds it, run with `args`, as one shell command:
+ * other clients' hooks (lib/clients/) run it through their shell, in the session's directory.
+ */
+export function binaryCommand(args: string): string {
+  return [...findBinary('project'), `exec "$b" ${args}`].join('; ');
+}
+
 /** The plugin's script, relative to its root; its hooks run it in exec form (no `sh -c` of a long command). */
 export const PLUGIN_HOOK_SCRIPT = 'hooks/agent-lease.sh';
 

@@ -103,7 +103,7 @@ function withoutAgentLease(groups: MatcherGroup[]): { kept: MatcherGroup[]; remo
   return { kept, removed };
 }
 
-function hooksObject(settings: Settings): Record<string, unknown> {
+export function hooksObject(settings: Settings): Record<string, unknown> {
   const hooks = settings.hooks ?? {};
   if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
     throw new AgentLeaseError('the settings\' "hooks" is not an object; fix the file by hand first');
@@ -111,13 +111,13 @@ function hooksObject(settings: Settings): Record<string, unknown> {
   return hooks as Record<string, unknown>;
 }
 
-function groupList(hooks: Record<string, unknown>, event: string): MatcherGroup[] {
+export function groupList(hooks: Record<string, unknown>, event: string): MatcherGroup[] {
   const groups = hooks[event] ?? [];
   if (!Array.isArray(groups)) throw new AgentLeaseError(`the settings' "hooks.${event}" is not a list; fix the file by hand first`);
   return groups as MatcherGroup[];
 }
 
-function handlersOf(group: MatcherGroup): unknown[] {
+export function handlersOf(group: MatcherGroup): unknown[] {
   return Array.isArray(group?.hooks) ? group.hooks : [];
 }
 
