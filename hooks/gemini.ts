@@ -2,6 +2,8 @@
 // BeforeTool for its edit tools (`write_file`, `replace`) and its shell (`run_shell_command`),
 // AfterTool for the shell, AfterAgent at the end of a turn, SessionStart and SessionEnd. A refusal
 // is `{"decision": "deny", "reason": …}`; context for the model goes in `additionalContext`.
+// Gemini CLI turns git hooks off in its shell, so a commit is checked before the command runs
+// (lib/decisions/hookless-commits.ts), not by the commit guard.
 import type { Verdict } from '../lib/decisions/verdict';
 import { afterShell, beforeShell, clientEvent, decideEdits, sessionEnd, sessionStart, turnEnd } from './client-events';
 import { requiredObject, requiredString } from './input';
@@ -28,8 +30,14 @@ export const HANDLERS: Record<string, () => Handler> = {
 function beforeTool(input: HookInput): HookOutcome {
   const tool = requiredString(input, 'tool_name');
   const event = clientEvent(input, RUNTIME);
-  if (tool === SHELL_TOOL)
-    return render('BeforeTool', beforeShell(event, requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command')));
+  if (tool === SHELL_TOOL) {
+    const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
+    const writes = beforeShell(event, command);
+    if (writes.deny !== undefined) return render('BeforeTool', writes);
+    const { beforeHooklessCommit } = require('../lib/decisions/hookless-commits') as typeof import('../lib/decisions/hookless-commits');
+    const commit = beforeHooklessCommit(event, command, 'Gemini CLI');
+    return render('BeforeTool', commit.deny !== undefined ? commit : writes);
+  }
   if (!EDIT_TOOLS.includes(tool)) return {};
   const path = requiredString(requiredObject(input, 'tool_input'), 'file_path', 'tool_input.file_path');
   return render('BeforeTool', decideEdits(event, [{ path, field: 'tool_input.file_path' }]));

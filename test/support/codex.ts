@@ -1,16 +1,16 @@
 // The real Codex CLI (the pinned `@openai/codex` dev dependency's native binary) against a scripted
 // model speaking the OpenAI Responses API (streamed server-sent events on POST /v1/responses),
 // configured through its own CODEX_HOME with a custom model provider: nothing of the user's leaks in.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ModelRequest, type ScriptedApi, ScriptedServer, type ScriptStep, sendEvents } from './scripted-server';
+import { type ClientRun, type ModelRequest, runClient, type ScriptedApi, ScriptedServer, type ScriptStep, sendEvents } from './scripted-server';
 
 /** The platform package's native executable, or null when it is not installed. */
 export function codexCli(): string | null {
   try {
     const wrapper = dirname(require.resolve('@openai/codex/package.json'));
-    const triple = { 'linux-x64': 'x86_64-unknown-linux-musl', 'linux-arm64': 'aarch64-unknown-linux-musl' }[`${process.platform}-${process.arch}`];
+    const triples: Record<string, string> = { 'linux-x64': 'x86_64-unknown-linux-musl', 'linux-arm64': 'aarch64-unknown-linux-musl' };
+    const triple = triples[`${process.platform}-${process.arch}`];
     if (triple === undefined) return null;
     const pkg = dirname(require.resolve(`@openai/codex-${process.platform}-${process.arch}/package.json`, { paths: [wrapper] }));
     const binary = join(pkg, 'vendor', triple, 'bin', 'codex');
@@ -83,12 +83,6 @@ export function codexModel(steps: ScriptStep<CodexReply>[]): ScriptedServer<Code
   return new ScriptedServer(RESPONSES, steps);
 }
 
-export interface ClientRun {
-  /** Resolves when the process exits (killed after the timeout). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-  pid: number;
-}
-
 /** Writes CODEX_HOME's config.toml: the scripted provider, no approvals, no sandbox. */
 export function writeCodexHome(codexHome: string, baseUrl: string): void {
   mkdirSync(codexHome, { recursive: true });
@@ -130,21 +124,5 @@ export function startCodex(options: {
   const env: NodeJS.ProcessEnv = { ...options.env, HOME: options.home, CODEX_HOME: options.codexHome, SCRIPTED_API_KEY: 'sk-test-not-a-real-key' };
   delete env.OPENAI_API_KEY;
   const args = ['exec', '--skip-git-repo-check', '--trust', ...(options.bypassHookTrust === false ? [] : ['--dangerously-bypass-hook-trust']), options.prompt];
-  return run(options.cli, args, options.cwd, env, options.timeoutMs);
-}
-
-export function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): ClientRun {
-  const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { exited, pid: child.pid! };
+  return runClient(options.cli, args, options.cwd, env, options.timeoutMs);
 }

@@ -2,6 +2,7 @@
 // conversation gets the next step of a script, rendered in the client's API by `render`. Requests
 // that are not the conversation's (a client's side requests: routing, titles) get `side`.
 // test/support/claude-code.ts has Claude Code's own (the Messages API, with subagents).
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -86,4 +87,27 @@ export function sendEvents(response: ServerResponse, events: Array<Record<string
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const event of events) response.write(`${named ? `event: ${String(event.type)}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
   response.end();
+}
+
+export interface ClientRun {
+  /** Resolves when the process exits (killed after the timeout). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  pid: number;
+}
+
+/** Runs a client to its end, collecting its output (killed after `timeoutMs`). */
+export function runClient(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): ClientRun {
+  const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { exited, pid: child.pid! };
 }
