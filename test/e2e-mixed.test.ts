@@ -141,7 +141,7 @@ test("Claude Code, Codex and Gemini CLI in three worktrees of one repository: ea
   if (claudeModel.failure !== null) throw claudeModel.failure;
   codex.assertPlayed();
   gemini.assertPlayed();
-  runs.forEach((run, index) => assert.equal(run.code, 0, `${['claude', 'codex', 'gemini'][index]}: ${run.stderr.slice(-2000)}`));
+  for (const [index, run] of runs.entries()) assert.equal(run.code, 0, `${['claude', 'codex', 'gemini'][index]}: ${run.stderr.slice(-2000)}`);
 
   for (const [name, runtime] of [
     ['claude', 'claude-code'],
