@@ -4,7 +4,13 @@
 import type { AgentEvent } from '../lib/decisions/context';
 import type { Verdict } from '../lib/decisions/verdict';
 import { optionalString, requiredString } from './input';
-import type { HookInput } from './types';
+import type { Handler } from './run';
+import type { HookInput, HookOutcome } from './types';
+
+/** An event's handler, for a client's table of handlers. */
+export const handler =
+  (handle: (input: HookInput) => HookOutcome): (() => Handler) =>
+  () => ({ handle });
 
 /** `runtime` names the client in the store and in `status`: `codex`, `gemini-cli`, `opencode`. */
 export function clientEvent(input: HookInput, runtime: string): AgentEvent {

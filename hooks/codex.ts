@@ -3,17 +3,13 @@
 // as `permissionDecision: "deny"`, context as `additionalContext`. Its edits are `apply_patch`
 // calls whose patch (`tool_input.command`) names every file; its shell tool is called `Bash`.
 import { applyPatchFiles } from '../lib/shell/patch-files';
-import { afterShell, beforeShell, clientEvent, decideEdits, sessionEnd, sessionStart, turnEnd } from './client-events';
+import { afterShell, beforeShell, clientEvent, handler, decideEdits, sessionEnd, sessionStart, turnEnd } from './client-events';
 import { requiredObject, requiredString } from './input';
 import { answer } from './output';
 import type { Handler } from './run';
 import type { HookInput, HookOutcome } from './types';
 
 const RUNTIME = 'codex';
-
-const handler =
-  (handle: (input: HookInput) => HookOutcome): (() => Handler) =>
-  () => ({ handle });
 
 export const HANDLERS: Record<string, () => Handler> = {
   'session-start': handler((input) => answer('SessionStart', sessionStart(clientEvent(input, RUNTIME), input))),

@@ -5,7 +5,7 @@
 // Gemini CLI turns git hooks off in its shell, so a commit is checked before the command runs
 // (lib/decisions/hookless-commits.ts), not by the commit guard.
 import type { Verdict } from '../lib/decisions/verdict';
-import { afterShell, beforeShell, clientEvent, decideEdits, sessionEnd, sessionStart, turnEnd } from './client-events';
+import { afterShell, beforeShell, clientEvent, handler, decideEdits, sessionEnd, sessionStart, turnEnd } from './client-events';
 import { requiredObject, requiredString } from './input';
 import type { Handler } from './run';
 import type { HookInput, HookOutcome } from './types';
@@ -14,10 +14,6 @@ const RUNTIME = 'gemini-cli';
 /** Gemini CLI's tools that write one file, named by `file_path`. */
 export const EDIT_TOOLS = ['write_file', 'replace'];
 export const SHELL_TOOL = 'run_shell_command';
-
-const handler =
-  (handle: (input: HookInput) => HookOutcome): (() => Handler) =>
-  () => ({ handle });
 
 export const HANDLERS: Record<string, () => Handler> = {
   'session-start': handler((input) => render('SessionStart', sessionStart(clientEvent(input, RUNTIME), input))),

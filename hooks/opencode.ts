@@ -5,16 +5,12 @@
 // throws (OpenCode refuses the tool call with it), and `{"message": …}` for the user.
 import type { Verdict } from '../lib/decisions/verdict';
 import { applyPatchFiles } from '../lib/shell/patch-files';
-import { afterShell, beforeShell, clientEvent, decideEdits, turnEnd } from './client-events';
+import { afterShell, beforeShell, clientEvent, handler, decideEdits, turnEnd } from './client-events';
 import { requiredObject, requiredString } from './input';
 import type { Handler } from './run';
 import type { HookInput, HookOutcome } from './types';
 
 const RUNTIME = 'opencode';
-
-const handler =
-  (handle: (input: HookInput) => HookOutcome): (() => Handler) =>
-  () => ({ handle });
 
 export const HANDLERS: Record<string, () => Handler> = {
   'tool-before': handler(toolBefore),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { codexCli, codexModel, requestText, startCodex, toolOutputs, writeCodexHome, type CodexReply } from './support/codex';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
 import type { ScriptStep } from './support/scripted-server';
-import { claudeHolds, FREE, FREE_TEXT, HELD, HELD_TEXT, initProject, sessionOf, status } from './support/other-clients';
+import { assertOutcome, claudeHolds, FREE, FREE_TEXT, HELD, HELD_TEXT, initProject, status } from './support/other-clients';
 
 const CLI = codexCli();
 const SKIP = CLI === null ? 'Codex CLI (@openai/codex, a dev dependency) is not installed: run npm install to run this suite' : false;
@@ -68,14 +68,7 @@ test('Codex: its patch of a file Claude Code holds is denied, its patch of a fre
   model.assertPlayed();
   assert.equal(result.code, 0, result.stderr.slice(-2000));
 
-  const codex = sessionOf(during!, 'codex');
-  assert.ok(codex, JSON.stringify(during));
-  assert.equal(codex.alive, true, 'the Codex session is alive while it runs');
-  assert.deepEqual(codex.holds, [FREE]);
-  assert.deepEqual(sessionOf(during!, 'claude-code')?.holds, [HELD]);
-  assert.equal(readFileSync(join(repo.root, FREE), 'utf8'), 'export const free = 2;\n');
-  assert.equal(repo.git(['log', '-1', '--format=%s']), 'agent-lease hooks', 'nothing was committed');
-  assert.equal(repo.git(['show', `HEAD:${HELD}`]), HELD_TEXT.trim());
+  assertOutcome(repo, during, 'codex');
 });
 
 test('Codex skips hooks nobody approved: its patch of a held file goes through, and doctor says the hooks are not approved', {

@@ -3,11 +3,10 @@
 // model behind an OpenAI-compatible provider, while a Claude Code session holds src/x.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookEnv, tempRepo } from './support/hooks';
 import { opencodeCli, opencodeModel, startOpencode, toolResults } from './support/opencode';
-import { claudeHolds, FREE, HELD, HELD_TEXT, initProject, sessionOf, status } from './support/other-clients';
+import { assertOutcome, claudeHolds, FREE, HELD, initProject, status } from './support/other-clients';
 
 const CLI = opencodeCli();
 const SKIP = CLI === null ? 'OpenCode (opencode-ai, a dev dependency) is not installed: run npm install to run this suite' : false;
@@ -55,12 +54,5 @@ test('OpenCode: its write of a file Claude Code holds is refused by the plugin, 
   model.assertPlayed();
   assert.equal(result.code, 0, result.stderr.slice(-3000));
 
-  const opencode = sessionOf(during!, 'opencode');
-  assert.ok(opencode, JSON.stringify(during));
-  assert.equal(opencode.alive, true, 'the OpenCode session is alive while it runs');
-  assert.deepEqual(opencode.holds, [FREE]);
-  assert.deepEqual(sessionOf(during!, 'claude-code')?.holds, [HELD]);
-  assert.equal(readFileSync(join(repo.root, FREE), 'utf8'), 'export const free = 2;\n');
-  assert.equal(repo.git(['show', `HEAD:${HELD}`]), HELD_TEXT.trim());
-  assert.equal(repo.git(['log', '-1', '--format=%s']), 'agent-lease hooks', 'nothing was committed');
+  assertOutcome(repo, during, 'opencode');
 });

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyPatchFiles } from '../lib/shell/patch-files';
 import { listLeases } from '../lib/core/lease-queries';
-import { BIN, fixture, HOOK_SAMPLES, hookEnv, startHookAgent, tempRepo, withRepoStore, type HookInput } from './support/hooks';
+import { BIN, fixture, hookEnv, startHookAgent, tempRepo, withRepoStore, type HookInput } from './support/hooks';
 
 function clientHook(client: string, event: string, input: HookInput | string, env: NodeJS.ProcessEnv, preload: string[] = []) {
   const result = spawnSync(process.execPath, [...preload, BIN, 'hook', client, event], {
@@ -209,29 +209,4 @@ test('bad input to another client hook is one line on stderr, exit 1, never a st
     assert.match(run.stderr, problem);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
   }
-});
-
-const OTHER_ADAPTERS = ['clients-bundle.js', 'clients.js', 'client-events.js', 'codex.js', 'gemini.js', 'opencode.js'];
-
-test("Claude Code's hooks load none of the other clients' adapters", (t) => {
-  const repo = tempRepo(t);
-  const preload = join(repo.base, 'report-modules.cjs');
-  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
-  const env = hookEnv(repo.env);
-  for (const [event, sample] of HOOK_SAMPLES) {
-    const run = spawnSync(process.execPath, ['-r', preload, BIN, 'hook', event], {
-      input: JSON.stringify(fixture(sample, repo.root, 'a-session')),
-      env,
-      encoding: 'utf8',
-    });
-    const line = run.stderr.split('\n').find((l) => l.startsWith('MODULES '))!;
-    const loaded = JSON.parse(line.slice('MODULES '.length)) as string[];
-    assert.deepEqual(
-      loaded.filter((file) => OTHER_ADAPTERS.includes(basename(file))),
-      [],
-      event,
-    );
-  }
-  const bundle = readFileSync(join(BIN, '..', '..', 'hooks', 'bundle.js'), 'utf8');
-  for (const name of ['apply_patch', 'run_shell_command', 'beforeHooklessCommit', 'tool-before']) assert.equal(bundle.includes(name), false, name);
 });

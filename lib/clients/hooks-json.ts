@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { binaryCommand } from '../claude/hook-commands';
 import type { MatcherGroup, Settings } from '../claude/settings-file';
-import { groupList, handlersOf, hooksObject } from '../claude/settings-hooks';
+import { groupList, handlersOf, hooksObject, withHooks } from '../claude/settings-hooks';
 
 export interface ClientHookEntry {
   event: string;
@@ -73,12 +73,7 @@ export function removeClientHooks(settings: Settings, client: string): HooksChan
     if (kept.length > 0 || removed === 0) next[event] = kept;
   }
   if (changes.length === 0) return { settings, changes };
-  const result: Settings = {};
-  for (const [key, value] of Object.entries(settings)) {
-    if (key !== 'hooks') result[key] = value;
-    else if (Object.keys(next).length > 0) result[key] = next;
-  }
-  return { settings: result, changes };
+  return { settings: withHooks(settings, next), changes };
 }
 
 /** Where each agent-lease handler of `client` sits: its event, group index and handler index. */

@@ -2,7 +2,9 @@
 // (src/x.ts and src/free.ts committed, agent-lease installed as a dev dependency), a Claude Code
 // session holding a file (its hooks fed the inputs Claude Code sends, from a live stand-in agent
 // process), and `status --json`.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { StatusView } from '../../cli/status-view';
@@ -52,4 +54,20 @@ export function sessionOf(view: StatusView, runtime: string): { alive: boolean; 
   const session = view.sessions.find((entry) => entry.runtime === runtime);
   if (session === undefined) return null;
   return { alive: session.alive, id: session.id, holds: view.leases.filter((lease) => lease.sessionId === session.id).map((lease) => lease.pattern) };
+}
+
+/**
+ * What every client's end-to-end test ends with: while it ran (`during`), its session was alive
+ * under `runtime` holding the free file it edited, and Claude Code's session the held file; the
+ * free file has its edit; nothing was committed, the held file is as it was.
+ */
+export function assertOutcome(repo: TempRepo, during: StatusView | null, runtime: string): void {
+  const session = sessionOf(during!, runtime);
+  assert.ok(session, JSON.stringify(during));
+  assert.equal(session.alive, true, `the ${runtime} session is alive while it runs`);
+  assert.deepEqual(session.holds, [FREE]);
+  assert.deepEqual(sessionOf(during!, 'claude-code')?.holds, [HELD]);
+  assert.equal(readFileSync(join(repo.root, FREE), 'utf8'), 'export const free = 2;\n');
+  assert.equal(repo.git(['log', '-1', '--format=%s']), 'agent-lease hooks', 'nothing was committed');
+  assert.equal(repo.git(['show', `HEAD:${HELD}`]), HELD_TEXT.trim());
 }

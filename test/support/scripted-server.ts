@@ -34,16 +34,12 @@ export class ScriptedServer<Reply> {
     this.server = createServer((request, response) => void this.serve(request, response));
   }
 
-  async start(): Promise<string> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  start(): Promise<string> {
+    return listenOnLoopback(this.server);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   /** Throws the script's failure, or that it was not played to its end. */
@@ -80,6 +76,20 @@ export class ScriptedServer<Reply> {
     }
     this.api.render(response, reply, modelRequest, ++this.served);
   }
+}
+
+/** Starts `server` on a free port of 127.0.0.1; resolves to its base URL. */
+export async function listenOnLoopback(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes `server` and every connection to it. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  server.close();
+  await once(server, 'close');
 }
 
 /** Server-sent events: `event:` lines when `named`, one `data:` line each. */
