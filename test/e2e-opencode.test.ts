@@ -13,7 +13,7 @@ const SKIP = CLI === null ? 'OpenCode (opencode-ai, a dev dependency) is not ins
 
 test('OpenCode: its write of a file Claude Code holds is refused by the plugin, its edit of a free file is leased (status: runtime opencode), its commit of the held file is refused', {
   skip: SKIP,
-  timeout: 240_000,
+  timeout: 300_000,
 }, async (t) => {
   const repo = tempRepo(t);
   const init = initProject(repo, 'claude,opencode');
@@ -51,8 +51,8 @@ test('OpenCode: its write of a file Claude Code holds is refused by the plugin, 
     prompt: 'Work on the files as the script says.',
   });
   const result = await run.exited;
-  model.assertPlayed();
   assert.equal(result.code, 0, result.stderr.slice(-3000));
+  model.assertPlayed();
 
   assertOutcome(repo, during, 'opencode');
 });

@@ -30,6 +30,8 @@ export function opencodeCli(): string | null {
   return null;
 }
 
+const OPENCODE_CACHE = join(__dirname, '..', '..', 'node_modules', '.cache', 'agent-lease-opencode-e2e');
+
 /** A call of one of OpenCode's tools, or a final text. */
 export type OpencodeReply = { call: string; args: Record<string, unknown> } | { text: string };
 
@@ -80,7 +82,7 @@ export function startOpencode(options: {
   prompt: string;
   timeoutMs?: number;
 }): ClientRun {
-  for (const dir of ['config', 'data', 'cache', 'state']) mkdirSync(join(options.home, dir), { recursive: true });
+  for (const dir of ['config', 'data', 'state']) mkdirSync(join(options.home, dir), { recursive: true });
   const config = {
     $schema: 'https://opencode.ai/config.json',
     autoupdate: false,
@@ -102,7 +104,9 @@ export function startOpencode(options: {
     HOME: options.home,
     XDG_CONFIG_HOME: join(options.home, 'config'),
     XDG_DATA_HOME: join(options.home, 'data'),
-    XDG_CACHE_HOME: join(options.home, 'cache'),
+    // OpenCode installs its plugin SDK (@opencode-ai/plugin, from the npm registry) into every
+    // config directory it loads; its package cache is kept between runs so that only the first downloads.
+    XDG_CACHE_HOME: OPENCODE_CACHE,
     XDG_STATE_HOME: join(options.home, 'state'),
     // `opencode run` takes its project directory from PWD.
     PWD: options.cwd,
@@ -113,5 +117,5 @@ export function startOpencode(options: {
     OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
     OPENCODE_DISABLE_SHARE: '1',
   };
-  return runClient(options.cli, ['run', '--model', 'scripted/scripted', options.prompt], options.cwd, env, options.timeoutMs);
+  return runClient(options.cli, ['run', '--model', 'scripted/scripted', options.prompt], options.cwd, env, options.timeoutMs ?? 240_000);
 }
