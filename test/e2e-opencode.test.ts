@@ -1,4 +1,5 @@
-// End to end on the real OpenCode (the pinned opencode-ai): `opencode run` in a project set up by
+// End to end on the real OpenCode (the pinned opencode-linux-x64-baseline, opencode-ai's Linux
+// binary): `opencode run` in a project set up by
 // `agent-lease init --for claude,opencode` (its plugin in .opencode/plugins/), driven by a scripted
 // model behind an OpenAI-compatible provider, while a Claude Code session holds src/x.ts.
 import { test } from 'node:test';
@@ -9,7 +10,7 @@ import { opencodeCli, opencodeModel, startOpencode, toolResults } from './suppor
 import { assertOutcome, claudeHolds, FREE, HELD, initProject, status } from './support/other-clients';
 
 const CLI = opencodeCli();
-const SKIP = CLI === null ? 'OpenCode (opencode-ai, a dev dependency) is not installed: run npm install to run this suite' : false;
+const SKIP = CLI === null ? 'OpenCode (opencode-linux-x64-baseline, a dev dependency) is not installed: run npm install to run this suite' : false;
 
 test('OpenCode: its write of a file Claude Code holds is refused by the plugin, its edit of a free file is leased (status: runtime opencode), its commit of the held file is refused', {
   skip: SKIP,

@@ -1,33 +1,23 @@
-// The real OpenCode (the pinned `opencode-ai` dev dependency's native binary) against a scripted
+// The real OpenCode (the pinned `opencode-linux-x64-baseline` dev dependency: its native binary) against a scripted
 // model behind an OpenAI-compatible provider (streamed chat completions on POST /v1/chat/completions),
 // with its own HOME and XDG directories: nothing of the user's leaks in.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ClientRun, type ModelRequest, runClient, type ScriptedApi, ScriptedServer, type ScriptStep } from './scripted-server';
 
-/** The platform package's executable, or null when it is not installed. */
+/**
+ * The executable of the pinned platform package, or null when it is not installed. The dev
+ * dependency is the platform package itself, not the `opencode-ai` wrapper: the registry here
+ * serves only some of the wrapper's twelve optional platform packages, and a lock file without the
+ * others fails `npm ci`.
+ */
 export function opencodeCli(): string | null {
-  const wrapper = (() => {
-    try {
-      return dirname(require.resolve('opencode-ai/package.json'));
-    } catch {
-      return null;
-    }
-  })();
-  if (wrapper === null) return null;
-  for (const variant of ['', '-baseline']) {
-    try {
-      const binary = join(
-        dirname(require.resolve(`opencode-${process.platform}-${process.arch}${variant}/package.json`, { paths: [wrapper] })),
-        'bin',
-        'opencode',
-      );
-      if (existsSync(binary)) return binary;
-    } catch {
-      // Not this variant.
-    }
+  try {
+    const binary = join(dirname(require.resolve(`opencode-${process.platform}-${process.arch}-baseline/package.json`)), 'bin', 'opencode');
+    return existsSync(binary) ? binary : null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 const OPENCODE_CACHE = join(__dirname, '..', '..', 'node_modules', '.cache', 'agent-lease-opencode-e2e');
