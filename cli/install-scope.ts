@@ -5,13 +5,15 @@ import { readSettings, settingsPath, writeSettings, type Settings } from '../lib
 import type { SettingsChange } from '../lib/claude/settings-hooks';
 import { AgentLeaseError } from '../lib/util/errors';
 import { requireRepo } from '../lib/git/repo';
-import { parseCommandArgs } from './args';
+import { clientsFor, type ClientId, type FileChange } from '../lib/clients/setup';
+import { parseCommandArgs, usageError } from './args';
 import { writeOut } from './output';
 
 const OPTIONS = {
   local: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   mcp: { type: 'boolean' },
+  for: { type: 'string', multiple: true },
 } as const;
 
 export interface InstallScope {
@@ -22,6 +24,10 @@ export interface InstallScope {
   dryRun: boolean;
   /** init: the MCP server and `mcp_tool` hooks (uninstall removes them either way). */
   mcp: boolean;
+  /** The clients to set up or remove (`--for`); Claude Code alone without it. */
+  clients: ClientId[];
+  /** No `--for`, or `--for all`: for `uninstall`, every client's hooks and the commit guard. */
+  everything: boolean;
 }
 
 export function installScope(args: string[], usage: string): InstallScope {
@@ -29,7 +35,22 @@ export function installScope(args: string[], usage: string): InstallScope {
   if (positionals.length > 0) throw new AgentLeaseError(`unexpected argument "${positionals[0]}"\n${usage}`);
   const { worktreeRoot, commonDir } = requireRepo(process.cwd());
   const local = values.local === true;
-  return { worktreeRoot, commonDir, settingsFile: settingsPath(worktreeRoot, { local }), local, dryRun: values['dry-run'] === true, mcp: values.mcp === true };
+  let clients: ClientId[] = ['claude'];
+  try {
+    if (values.for !== undefined) clients = clientsFor(values.for, worktreeRoot);
+  } catch (error) {
+    throw usageError((error as Error).message, usage);
+  }
+  return {
+    worktreeRoot,
+    commonDir,
+    settingsFile: settingsPath(worktreeRoot, { local }),
+    local,
+    dryRun: values['dry-run'] === true,
+    mcp: values.mcp === true,
+    clients,
+    everything: values.for === undefined || values.for.some((value) => value.split(',').some((name) => name.trim().toLowerCase() === 'all')),
+  };
 }
 
 /** A path as the user would type it from here. */
@@ -52,14 +73,7 @@ export function changeSettings(
   },
 ): boolean {
   const { settings, changes } = change(file.read(file.path));
-  if (changes.length === 0) {
-    writeOut(`${shown(file.path)}: ${unchanged}`);
-    return false;
-  }
-  if (!scope.dryRun) file.write(file.path, settings);
-  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(file.path)}:`);
-  for (const line of changes) writeOut(`  ${line}`);
-  return true;
+  return changeFile(scope, { file: file.path, changes, apply: () => file.write(file.path, settings) }, unchanged);
 }
 
 /** Two changes of one settings object, one after the other. */
@@ -72,4 +86,16 @@ export function bothChanges(
     const two = second(one.settings);
     return { settings: two.settings, changes: [...one.changes, ...two.changes] };
   };
+}
+
+/** Makes `change` (unless --dry-run) and says what changed, or `unchanged`. True when there was something to change. */
+export function changeFile(scope: InstallScope, change: Pick<FileChange, 'file' | 'changes' | 'apply'>, unchanged: string): boolean {
+  if (change.changes.length === 0) {
+    writeOut(`${shown(change.file)}: ${unchanged}`);
+    return false;
+  }
+  if (!scope.dryRun) change.apply();
+  writeOut(`${scope.dryRun ? 'would change' : 'changed'} ${shown(change.file)}:`);
+  for (const line of change.changes) writeOut(`  ${line}`);
+  return true;
 }

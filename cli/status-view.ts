@@ -109,12 +109,13 @@ export function renderStatus(view: StatusView, now: number): string {
   } else {
     const rows = view.sessions.map((session) => [
       plainText(session.name),
+      plainText(session.runtime),
       plainText(shortenHome(session.worktree ?? '-')),
       plainText(session.branch ?? '-'),
       session.endedAt !== null ? paint('ended', 'dim') : session.alive ? paint('yes', 'green') : paint('no', 'red'),
       `${formatDuration(now - Date.parse(session.lastSeenAt))} ago`,
     ]);
-    sections.push(`${paint(`Sessions (${view.sessions.length})`, 'bold')}\n${table(['NAME', 'WORKTREE', 'BRANCH', 'ALIVE', 'LAST SEEN'], rows)}`);
+    sections.push(`${paint(`Sessions (${view.sessions.length})`, 'bold')}\n${table(['NAME', 'RUNTIME', 'WORKTREE', 'BRANCH', 'ALIVE', 'LAST SEEN'], rows)}`);
   }
   if (view.leases.length === 0) {
     sections.push('No live leases.');

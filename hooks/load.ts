@@ -14,16 +14,26 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 type HookRunner = typeof import('./run');
+type ClientHookRunner = typeof import('./clients');
 
 /** The longest first line a cache file has: the kinds of calls it holds. */
 const MAX_HEADER = 200;
 
 export function loadHookRunner(event: string): HookRunner {
-  const file = join(__dirname, 'bundle.js');
+  return loadBundle<HookRunner>('bundle.js', event);
+}
+
+/** Another client's hooks (`hook codex …`), from their own bundle. */
+export function loadClientHookRunner(client: string, event: string): ClientHookRunner {
+  return loadBundle<ClientHookRunner>('clients-bundle.js', `${client}-${event}`);
+}
+
+function loadBundle<Exports extends { codePathsRun(): string[] }>(name: string, event: string): Exports {
+  const file = join(__dirname, name);
   const cacheFile = /^[a-z-]{1,40}$/.test(event) ? `${file}.${event}.cache` : null;
   const cached = cacheFile === null ? null : readCache(cacheFile);
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData: cached?.data });
-  const bundle = { exports: {} as HookRunner };
+  const bundle = { exports: {} as Exports };
   (script.runInThisContext() as (...args: unknown[]) => void)(bundle.exports, createRequire(file), bundle, file, __dirname);
   if (cacheFile !== null) {
     // Made at exit, the cache also holds the functions this call compiled lazily.

@@ -8,7 +8,7 @@ import type { HookInput, HookOutcome } from './types';
 
 export { codePathsRun } from './code-paths';
 
-type Handler = { handle(input: HookInput): HookOutcome };
+export type Handler = { handle(input: HookInput): HookOutcome };
 
 // Static requires, each run only for its own event, so that a bundler can see them all.
 const HANDLERS: Record<string, () => Handler> = {
@@ -27,43 +27,51 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 export const STDIN_TIMEOUT_MS = 5000;
 
 export function runHook(args: string[]): void {
-  const event = args[0] ?? '';
-  if (!Object.hasOwn(HANDLERS, event)) {
-    finish({ exitCode: 1, stderr: `agent-lease hook: unknown event "${event}" (expected one of ${Object.keys(HANDLERS).join(', ')})` });
+  runHandlers(HANDLERS, 'agent-lease hook', args[0] ?? '');
+}
+
+/** Runs `event`'s handler of `handlers` (another client's, hooks/clients.ts); `name` starts every message. */
+export function runHandlers(handlers: Record<string, () => Handler>, name: string, event: string): void {
+  if (!Object.hasOwn(handlers, event)) {
+    finish({ exitCode: 1, stderr: `${name}: unknown event "${event}" (expected one of ${Object.keys(handlers).join(', ')})` });
     return;
   }
   readStdin().then(
-    (text) => finish(dispatch(event, text)),
-    (error: Error) => finish({ exitCode: 1, stderr: `agent-lease hook ${event}: ${error.message}` }, error instanceof StdinStuck),
+    (text) => finish(dispatch(handlers, name, event, text)),
+    (error: Error) => finish({ exitCode: 1, stderr: `${name} ${event}: ${error.message}` }, error instanceof StdinStuck),
   );
   // Every event opens the store: load SQLite's addon while the read above runs on libuv's threads.
   preloadSqliteAddon();
 }
 
-function dispatch(event: string, text: string): HookOutcome {
+function dispatch(handlers: Record<string, () => Handler>, name: string, event: string, text: string): HookOutcome {
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch {
     return {
       exitCode: 1,
-      stderr: `agent-lease hook ${event}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased`,
+      stderr: `${name} ${event}: stdin is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} bytes`}); nothing was leased`,
     };
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { exitCode: 1, stderr: `agent-lease hook ${event}: stdin must be a JSON object; nothing was leased` };
+    return { exitCode: 1, stderr: `${name} ${event}: stdin must be a JSON object; nothing was leased` };
   }
-  return handleEvent(event, input as HookInput);
+  return handleWith(handlers, name, event, input as HookInput);
 }
 
 /** One event's answer to its input, as the command hook gives it (the MCP server's hook tool answers through this too). */
 export function handleEvent(event: string, input: HookInput): HookOutcome {
-  if (!Object.hasOwn(HANDLERS, event)) return { exitCode: 1, stderr: `agent-lease hook: unknown event "${event}"` };
+  return handleWith(HANDLERS, 'agent-lease hook', event, input);
+}
+
+function handleWith(handlers: Record<string, () => Handler>, name: string, event: string, input: HookInput): HookOutcome {
+  if (!Object.hasOwn(handlers, event)) return { exitCode: 1, stderr: `${name}: unknown event "${event}"` };
   try {
-    return HANDLERS[event]!().handle(input);
+    return handlers[event]!().handle(input);
   } catch (error) {
     const { describeError } = require('../lib/util/errors') as typeof import('../lib/util/errors');
-    return { exitCode: 1, stderr: `agent-lease hook ${event}: ${describeError(error)}` };
+    return { exitCode: 1, stderr: `${name} ${event}: ${describeError(error)}` };
   }
 }
 

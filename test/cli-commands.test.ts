@@ -25,8 +25,8 @@ describe('claim', () => {
     assert.doesNotMatch(table.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
     const lines = table.stdout.split('\n');
     assert.equal(lines[0], 'Sessions (1)');
-    assert.match(lines[1]!, /^NAME\s+WORKTREE\s+BRANCH\s+ALIVE\s+LAST SEEN$/);
-    assert.match(lines[2]!, /^tester\s+~\/repo\s+main\s+yes\s+\d+s ago$/);
+    assert.match(lines[1]!, /^NAME\s+RUNTIME\s+WORKTREE\s+BRANCH\s+ALIVE\s+LAST SEEN$/);
+    assert.match(lines[2]!, /^tester\s+cli\s+~\/repo\s+main\s+yes\s+\d+s ago$/);
     assert.equal(lines[4], 'Leases (2)');
     assert.match(lines[5]!, /^PATTERN\s+MODE\s+HOLDER\s+TASK\s+SOURCE\s+TIME LEFT$/);
     assert.match(lines[6]!, /^src\/a\.ts\s+exclusive\s+tester\s+auth refactor\s+claim\s+4[45]m$/);

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
 import { BIN, fixture, HOOK_SAMPLES, hookEnv, tempRepo } from './support/hooks';
 
 /** The modules a hook call loaded, as paths relative to node_modules or to the project. */
@@ -71,4 +71,23 @@ test('the shell parser is loaded for Bash calls only', (t) => {
   assert.deepEqual(parser(modulesLoaded(preload, 'post-tool-use', fixture('post-tool-use.bash', repo.root, 'a-session'), env)), [], 'PostToolUse Bash');
   const bash = modulesLoaded(preload, 'pre-tool-use', fixture('pre-tool-use.bash', repo.root, 'a-session'), env);
   assert.ok(parser(bash).length > 0, `Bash: ${bash.join(', ')}`);
+});
+
+const OTHER_ADAPTERS = ['clients-bundle.js', 'clients.js', 'client-events.js', 'codex.js', 'gemini.js', 'opencode.js'];
+
+test("Claude Code's hooks load none of the other clients' adapters, and their bundle holds none of them", (t) => {
+  const repo = tempRepo(t);
+  const preload = join(repo.base, 'report-modules.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+  const env = hookEnv(repo.env);
+  for (const [event, sample] of HOOK_SAMPLES) {
+    const loaded = modulesLoaded(preload, event, fixture(sample, repo.root, 'a-session'), env);
+    assert.deepEqual(
+      loaded.filter((file) => OTHER_ADAPTERS.includes(basename(file))),
+      [],
+      event,
+    );
+  }
+  const bundle = readFileSync(join(BIN, '..', '..', 'hooks', 'bundle.js'), 'utf8');
+  for (const name of ['apply_patch', 'run_shell_command', 'beforeHooklessCommit', 'tool-before']) assert.equal(bundle.includes(name), false, name);
 });

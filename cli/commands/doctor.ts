@@ -15,6 +15,7 @@ import {
   type CheckStatus,
 } from '../doctor-checks';
 import { checkMcpServer } from '../doctor-mcp';
+import { checkOtherClients } from '../doctor-clients';
 import { paint, writeJson, writeOut, type Style } from '../output';
 
 const USAGE = `usage: agent-lease doctor [--fix] [--json]
@@ -76,6 +77,7 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
     ...safely('config', () => checkConfig(worktreeRoot)),
     ...safely('hooks', () => checkHooks(cwd, process.env)),
     ...safely('guard', () => checkGuard(cwd, fix, process.env)),
+    ...safely('clients', () => checkOtherClients(worktreeRoot, process.env)),
   );
   return results;
 }

@@ -1,44 +1,52 @@
 import { resolveHookBinary } from '../../lib/claude/inspect';
 import { hookScriptPlace, writeHookScript } from '../../lib/claude/hook-script';
 import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
-import { EXIT } from '../../lib/util/errors';
+import { AgentLeaseError, EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
 import { excludeViewFromGit } from '../../lib/agent-locks/view';
 import { VIEW_DIR } from '../../lib/agent-locks/view-files';
 import type { Command } from '../command';
 import { writeErr, writeOut } from '../output';
-import { bothChanges, changeSettings, installScope, shown } from '../install-scope';
+import { CLIENT_NAMES, CLIENTS, installChange } from '../../lib/clients/setup';
+import { bothChanges, changeFile, changeSettings, installScope, shown, type InstallScope } from '../install-scope';
 import { addMcpPermissions, addMcpServer, mcpConfigPath } from '../../lib/claude/mcp-setup';
 import { readMcpConfig, writeMcpConfig } from '../../lib/claude/mcp-config';
 import type { Settings } from '../../lib/claude/settings-file';
 
-const USAGE = `usage: agent-lease init [--local] [--mcp] [--dry-run]
+const USAGE = `usage: agent-lease init [--for CLIENTS] [--local] [--mcp] [--dry-run]
 
 Adds agent-lease's hooks to this worktree's .claude/settings.json, each running the script it
 writes to .claude/hooks/agent-lease.sh (commit both: every worktree of the branch then has them),
 keeping every other setting and hook, installs the commit guard, and has git ignore the generated
 .agent-locks/ (in .git/info/exclude). Running it again changes nothing.
 
-  --local     write .claude/settings.local.json at the main worktree instead (personal, not
-              committed), its script under the git directory
-  --mcp       also register agent-lease's MCP server in .mcp.json (lease tools for the model, allowed
-              without a prompt) and have it answer the tool and prompt hooks in-process
-              (mcp_tool hooks); SessionStart, Stop and SessionEnd stay command hooks
-  --dry-run   show what would change, change nothing`;
+  --for CLIENTS  the agents to set up, comma-separated or repeated (default: claude):
+                 claude (.claude/settings.json), codex (.codex/hooks.json),
+                 gemini (.gemini/settings.json), opencode (.opencode/plugins/agent-lease.js),
+                 or all: those installed here (on PATH or in node_modules/.bin)
+  --local        write .claude/settings.local.json at the main worktree instead (personal, not
+                 committed), its script under the git directory
+  --mcp          Claude Code: also register agent-lease's MCP server in .mcp.json (lease tools for
+                 the model, allowed without a prompt) and have it answer the tool and prompt hooks
+                 in-process (mcp_tool hooks); SessionStart, Stop and SessionEnd stay command hooks
+  --dry-run      show what would change, change nothing`;
 
 export const command: Command = {
   usage: USAGE,
   run(args) {
     const scope = installScope(args, USAGE);
-    const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
-    const hooks = (settings: Settings) => addAgentLeaseHooks(settings, script.launcher, scope.mcp);
-    const changed = changeSettings(scope, scope.mcp ? bothChanges(hooks, addMcpPermissions) : hooks, 'agent-lease hooks already installed');
-    const scriptChanged = writeHookScript(script.path, scope.dryRun);
-    if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
-    const mcpConfig = mcpConfigPath(scope.worktreeRoot);
-    const mcpChanged =
-      scope.mcp &&
-      changeSettings(scope, addMcpServer, 'agent-lease MCP server already registered', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
+    if (scope.clients.length === 0) throw new AgentLeaseError(`--for all: none of ${CLIENTS.join(', ')} is installed here; name the clients`);
+    const changedFiles: string[] = [];
+    const nextSteps: string[] = [];
+    for (const client of scope.clients) {
+      if (client === 'claude') {
+        changedFiles.push(...installClaudeCode(scope));
+        continue;
+      }
+      const change = installChange(client, scope.worktreeRoot);
+      if (changeFile(scope, change, `agent-lease's ${CLIENT_NAMES[client].name} hooks already installed`)) changedFiles.push(change.file);
+      nextSteps.push(...change.nextSteps);
+    }
 
     const guard = installGuard(scope.worktreeRoot, { dryRun: scope.dryRun });
     if (guard.changed.length === 0) writeOut(`commit guard already installed: ${guard.description}`);
@@ -52,15 +60,24 @@ export const command: Command = {
         'agent-lease init: warning: the hooks will not find an agent-lease binary from this worktree: run npm i -D agent-lease (or npm i -g agent-lease)',
       );
     }
-    const toCommit = [
-      ...(changed && !scope.local ? [scope.settingsFile] : []),
-      ...(scriptChanged && !scope.local ? [script.path] : []),
-      ...(mcpChanged ? [mcpConfig] : []),
-      ...guard.toCommit,
-    ];
+    const toCommit = [...changedFiles, ...guard.toCommit];
     if (toCommit.length > 0 && !scope.dryRun) {
       writeOut(`Commit ${toCommit.map(shown).join(', ')} so that every worktree of this branch runs the hooks and the guard.`);
     }
+    for (const step of nextSteps) writeOut(step);
     return EXIT.ok;
   },
 };
+
+/** Claude Code's hooks, the script they run and (--mcp) the MCP server: the files to commit that changed. */
+function installClaudeCode(scope: InstallScope): string[] {
+  const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
+  const hooks = (settings: Settings) => addAgentLeaseHooks(settings, script.launcher, scope.mcp);
+  const changed = changeSettings(scope, scope.mcp ? bothChanges(hooks, addMcpPermissions) : hooks, 'agent-lease hooks already installed');
+  const scriptChanged = writeHookScript(script.path, scope.dryRun);
+  if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
+  const mcpConfig = mcpConfigPath(scope.worktreeRoot);
+  const mcpChanged =
+    scope.mcp && changeSettings(scope, addMcpServer, 'agent-lease MCP server already registered', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
+  return [...(changed && !scope.local ? [scope.settingsFile] : []), ...(scriptChanged && !scope.local ? [script.path] : []), ...(mcpChanged ? [mcpConfig] : [])];
+}

@@ -12,11 +12,12 @@ import { uninstallGuard } from '../../lib/guard/install';
 import { guardState } from '../../lib/guard/state';
 import type { Command } from '../command';
 import { writeOut } from '../output';
-import { bothChanges, changeSettings, installScope, shown } from '../install-scope';
+import { CLIENT_NAMES, CLIENTS, uninstallChange } from '../../lib/clients/setup';
+import { bothChanges, changeFile, changeSettings, installScope, shown, type InstallScope } from '../install-scope';
 import { mcpConfigPath, removeMcpPermissions, removeMcpServer } from '../../lib/claude/mcp-setup';
 import { readMcpConfig, writeMcpConfig } from '../../lib/claude/mcp-config';
 
-const USAGE = `usage: agent-lease uninstall [--local] [--dry-run]
+const USAGE = `usage: agent-lease uninstall [--for CLIENTS] [--local] [--dry-run]
 
 Removes what \`agent-lease init\` added: its hooks in .claude/settings.json (or, with --local,
 .claude/settings.local.json), the script they ran, what --mcp added (the server in .mcp.json,
@@ -24,19 +25,25 @@ its permissions and enabling) and the commit guard, leaving every other setting 
 Then lists what it leaves: the lease store and its log, the .agent-locks/ views, the line in
 .git/info/exclude, and the hooks other branches still have in their committed settings.
 
-  --local     the main worktree's .claude/settings.local.json
-  --dry-run   show what would change, change nothing`;
+  --for CLIENTS  remove only these clients' hooks (claude, codex, gemini, opencode, comma-separated
+                 or repeated), keeping the commit guard; all: every client's, and the guard
+  --local        the main worktree's .claude/settings.local.json
+  --dry-run      show what would change, change nothing`;
 
 export const command: Command = {
   usage: USAGE,
   run(args) {
     const scope = installScope(args, USAGE);
-    changeSettings(scope, bothChanges(removeAgentLeaseHooks, removeMcpPermissions), 'no agent-lease hooks to remove');
-    const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
-    if (removeHookScript(script, scope.dryRun)) writeOut(`${scope.dryRun ? 'would remove' : 'removed'} ${shown(script.path)}`);
-    const mcpConfig = mcpConfigPath(scope.worktreeRoot);
-    if (existsSync(mcpConfig))
-      changeSettings(scope, removeMcpServer, 'no agent-lease MCP server to remove', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
+    for (const client of scope.everything ? CLIENTS : scope.clients) {
+      if (client === 'claude') {
+        uninstallClaudeCode(scope);
+        continue;
+      }
+      const change = uninstallChange(client, scope.worktreeRoot);
+      // Removing everything names only the clients that had something to remove.
+      if (!scope.everything || change.changes.length > 0) changeFile(scope, change, `no agent-lease ${CLIENT_NAMES[client].name} hooks to remove`);
+    }
+    if (!scope.everything) return EXIT.ok;
     if (scope.dryRun) {
       writeOut(guardState(scope.worktreeRoot).active ? 'would remove the commit guard' : 'no active commit guard to remove');
       return EXIT.ok;
@@ -48,6 +55,16 @@ export const command: Command = {
     return EXIT.ok;
   },
 };
+
+/** Claude Code's hooks, the script they ran, and what --mcp added. */
+function uninstallClaudeCode(scope: InstallScope): void {
+  changeSettings(scope, bothChanges(removeAgentLeaseHooks, removeMcpPermissions), 'no agent-lease hooks to remove');
+  const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
+  if (removeHookScript(script, scope.dryRun)) writeOut(`${scope.dryRun ? 'would remove' : 'removed'} ${shown(script.path)}`);
+  const mcpConfig = mcpConfigPath(scope.worktreeRoot);
+  if (existsSync(mcpConfig))
+    changeSettings(scope, removeMcpServer, 'no agent-lease MCP server to remove', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
+}
 
 /** What agent-lease made that uninstall does not take away, one line each. */
 function leftInPlace(worktreeRoot: string, commonDir: string): string[] {

@@ -108,8 +108,12 @@ function findBinary(launcher: 'project' | 'plugin'): string[] {
   ];
 }
 
-/** A shell command running the project's agent-lease binary with `args` (the MCP server), the lookup inline. */
-export function projectCommand(args: string): string {
+/**
+ * The binary, found as the project's hook script finds it, run with `args`, as one shell command:
+ * the MCP server's command in .mcp.json, and other clients' hooks (lib/clients/), which their
+ * clients run through a shell in the session's directory.
+ */
+export function binaryCommand(args: string): string {
   return [...findBinary('project'), `exec "$b" ${args}`].join('; ');
 }
 

@@ -4,7 +4,7 @@
 // tool is not allowed: only Claude Code's hooks call it, the model cannot.
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { MCP_SERVER, projectCommand } from './hook-commands';
+import { MCP_SERVER, binaryCommand } from './hook-commands';
 import type { Settings } from './settings-file';
 import type { SettingsChange } from './settings-hooks';
 
@@ -17,7 +17,7 @@ export function mcpConfigPath(worktreeRoot: string): string {
 
 /** The server's entry: the same binary lookup as the hook commands, then `agent-lease mcp`. */
 export function mcpServerEntry(): Record<string, unknown> {
-  return { type: 'stdio', command: '/bin/sh', args: ['-c', projectCommand('mcp')], alwaysLoad: true };
+  return { type: 'stdio', command: '/bin/sh', args: ['-c', binaryCommand('mcp')], alwaysLoad: true };
 }
 
 /** `.mcp.json` content with the agent-lease server, everything else kept. */

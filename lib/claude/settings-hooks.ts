@@ -55,13 +55,17 @@ export function removeAgentLeaseHooks(settings: Settings): SettingsChange {
     if (kept.length > 0 || removed.length === 0) next[event] = kept;
   }
   if (changes.length === 0) return { settings, changes };
-  // Rebuilt key by key so that `hooks` keeps its place in the file.
+  return { settings: withHooks(settings, next), changes };
+}
+
+/** `settings` with `hooks` replaced in its place (dropped when empty), rebuilt key by key so that it keeps its place in the file. */
+export function withHooks(settings: Settings, hooks: Record<string, unknown>): Settings {
   const result: Settings = {};
   for (const [key, value] of Object.entries(settings)) {
     if (key !== 'hooks') result[key] = value;
-    else if (Object.keys(next).length > 0) result[key] = next;
+    else if (Object.keys(hooks).length > 0) result[key] = hooks;
   }
-  return { settings: result, changes };
+  return result;
 }
 
 /** The events of `HOOK_ENTRIES` on which `settings` runs agent-lease's hook for that entry. */
@@ -103,7 +107,7 @@ function withoutAgentLease(groups: MatcherGroup[]): { kept: MatcherGroup[]; remo
   return { kept, removed };
 }
 
-function hooksObject(settings: Settings): Record<string, unknown> {
+export function hooksObject(settings: Settings): Record<string, unknown> {
   const hooks = settings.hooks ?? {};
   if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
     throw new AgentLeaseError('the settings\' "hooks" is not an object; fix the file by hand first');
@@ -111,13 +115,13 @@ function hooksObject(settings: Settings): Record<string, unknown> {
   return hooks as Record<string, unknown>;
 }
 
-function groupList(hooks: Record<string, unknown>, event: string): MatcherGroup[] {
+export function groupList(hooks: Record<string, unknown>, event: string): MatcherGroup[] {
   const groups = hooks[event] ?? [];
   if (!Array.isArray(groups)) throw new AgentLeaseError(`the settings' "hooks.${event}" is not a list; fix the file by hand first`);
   return groups as MatcherGroup[];
 }
 
-function handlersOf(group: MatcherGroup): unknown[] {
+export function handlersOf(group: MatcherGroup): unknown[] {
   return Array.isArray(group?.hooks) ? group.hooks : [];
 }
 

@@ -35,3 +35,30 @@ function stripComponents(path: string, count: number): string {
     .slice(count)
     .join('/');
 }
+
+/** The files a patch in Codex's `apply_patch` format changes, in the order it names them. */
+export interface ApplyPatchFile {
+  path: string;
+  action: 'add' | 'update' | 'delete' | 'move';
+}
+
+// `*** Update File: a` followed by `*** Move to: b` renames a to b: both count (a is deleted).
+const APPLY_PATCH_HEADER = /^\*\*\* (Add File|Update File|Delete File|Move to): (.*)$/;
+const ACTIONS: Record<string, ApplyPatchFile['action']> = { 'Add File': 'add', 'Update File': 'update', 'Delete File': 'delete', 'Move to': 'move' };
+
+/**
+ * Every path an `apply_patch` patch names (`*** Begin Patch` … `*** End Patch`), as the model
+ * wrote it (relative to the session's cwd, or absolute). Header lines are recognised only outside
+ * a hunk's content: a hunk line starts with a space, `+`, `-` or `@@`, so `+*** Add File: x` is
+ * text being added, not a header.
+ */
+export function applyPatchFiles(patch: string): ApplyPatchFile[] {
+  const files: ApplyPatchFile[] = [];
+  for (const raw of patch.split('\n')) {
+    const match = APPLY_PATCH_HEADER.exec(raw.replace(/\r$/, ''));
+    if (match === null) continue;
+    const path = match[2]!.trim();
+    if (path !== '') files.push({ path, action: ACTIONS[match[1]!]! });
+  }
+  return files;
+}

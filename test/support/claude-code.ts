@@ -4,12 +4,11 @@
 // chooses, or a final text that ends the turn. A step may wait (the session then stays alive,
 // blocked on its model) and sees the request, so a test can check what reached the model.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { BIN } from './hooks';
+import { closeServer, listenOnLoopback } from './scripted-server';
 import { dirname, join } from 'node:path';
 
 /**
@@ -138,16 +137,12 @@ export class ScriptedModel {
     for (const key of Object.keys(subagents)) this.subagentRequests[key] = [];
   }
 
-  async start(): Promise<string> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  start(): Promise<string> {
+    return listenOnLoopback(this.server);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {

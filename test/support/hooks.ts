@@ -48,9 +48,12 @@ export interface HookAnswer {
   };
 }
 
-/** A sample input with its checkout moved to `root`, its session set, and `overrides` applied. */
-export function fixture(name: string, root: string, sessionId: string, overrides: HookInput = {}): HookInput {
-  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8')
+/**
+ * A sample input with its checkout moved to `root`, its session set, and `overrides` applied;
+ * `client`: another client's samples (test/fixtures/codex/, test/fixtures/gemini-cli/).
+ */
+export function fixture(name: string, root: string, sessionId: string, overrides: HookInput = {}, client?: string): HookInput {
+  const text = readFileSync(join(client === undefined ? FIXTURES : join(FIXTURES, '..', client), `${name}.json`), 'utf8')
     .split(FIXTURE_ROOT)
     .join(root);
   return { ...(JSON.parse(text) as HookInput), session_id: sessionId, ...overrides };
