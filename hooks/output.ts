@@ -6,7 +6,14 @@ import type { HookOutcome } from './types';
 
 type ContextEvent = 'SessionStart' | 'SubagentStart' | 'UserPromptSubmit' | 'PreToolUse' | 'PostToolUse' | 'PostToolUseFailure';
 
-const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>(['SessionStart', 'SubagentStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+const CONTEXT_EVENTS: ReadonlySet<string> = new Set<ContextEvent>([
+  'SessionStart',
+  'SubagentStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+]);
 
 /** A decision's verdict as this event's answer (Stop, SubagentStop, SessionEnd and WorktreeRemove carry nothing to the model). */
 export function answer(event: ContextEvent | 'Stop' | 'SubagentStop' | 'SessionEnd' | 'WorktreeRemove', verdict: Verdict): HookOutcome {

@@ -78,6 +78,11 @@ function installClaudeCode(scope: InstallScope): string[] {
   if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);
   const mcpConfig = mcpConfigPath(scope.worktreeRoot);
   const mcpChanged =
-    scope.mcp && changeSettings(scope, addMcpServer, 'agent-lease MCP server already registered', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
-  return [...(changed && !scope.local ? [scope.settingsFile] : []), ...(scriptChanged && !scope.local ? [script.path] : []), ...(mcpChanged ? [mcpConfig] : [])];
+    scope.mcp &&
+    changeSettings(scope, addMcpServer, 'agent-lease MCP server already registered', { path: mcpConfig, read: readMcpConfig, write: writeMcpConfig });
+  return [
+    ...(changed && !scope.local ? [scope.settingsFile] : []),
+    ...(scriptChanged && !scope.local ? [script.path] : []),
+    ...(mcpChanged ? [mcpConfig] : []),
+  ];
 }
