@@ -378,11 +378,11 @@ test('upgrading from the inline hook command of earlier versions replaces each h
   repo.write('.claude/settings.json', inline);
   fakeBinary(join(repo.root, 'node_modules', '.bin', 'agent-lease'));
   const home = join(repo.base, 'home');
-  // Those versions hooked six events; the subagent events and WorktreeRemove came later.
+  // Those versions hooked six events; UserPromptSubmit, the subagent events and WorktreeRemove came later.
   const inlineEvents = Object.keys((JSON.parse(inline) as { hooks: Record<string, unknown> }).hooks).length;
   assert.deepEqual(
     inspectClaudeHooks(repo.root, { home, env }).problems,
-    ['agent-lease hooks missing from the Claude Code settings: SubagentStart, SubagentStop, WorktreeRemove; run `agent-lease init` again'],
+    ['agent-lease hooks missing from the Claude Code settings: UserPromptSubmit, SubagentStart, SubagentStop, WorktreeRemove; run `agent-lease init` again'],
     'doctor takes the inline form as installed, and names what a newer version adds',
   );
   assert.equal(removeAgentLeaseHooks(JSON.parse(inline) as Settings).changes.length, inlineEvents, 'uninstall finds every inline handler');
