@@ -83,7 +83,7 @@ export function codexModel(steps: ScriptStep<CodexReply>[]): ScriptedServer<Code
   return new ScriptedServer(RESPONSES, steps);
 }
 
-/** Writes CODEX_HOME's config.toml: the scripted provider, no approvals, no sandbox. */
+/** Writes CODEX_HOME's config.toml: the scripted provider, no approvals, no sandbox, no login shell. */
 export function writeCodexHome(codexHome: string, baseUrl: string): void {
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(
@@ -93,6 +93,9 @@ export function writeCodexHome(codexHome: string, baseUrl: string): void {
       'model_provider = "scripted"',
       'approval_policy = "never"',
       'sandbox_mode = "danger-full-access"',
+      // A login shell sources /etc/profile, which on Debian resets PATH: the commit's guard would
+      // then run under the system's node, not the one this suite runs on (.ci/on-node 24).
+      'allow_login_shell = false',
       '[model_providers.scripted]',
       'name = "scripted"',
       `base_url = "${baseUrl}/v1"`,
