@@ -28,9 +28,10 @@ export function holdOptions(context: EventContext, worktree: string, gitDir: str
 }
 
 /** The lines of a denial about the branch holds among `conflicts`, seen from `worktree`; none when there are none. */
-export function holdDenialLines(conflicts: Conflict[], worktree: string, integration: string | null, now: number): string[] {
+export function holdDenialLines(conflicts: Conflict[], worktree: string, integrationRef: () => string | null, now: number): string[] {
   const holds = conflicts.filter((conflict) => conflict.held.hold !== undefined);
   if (holds.length === 0) return [];
+  const integration = integrationRef();
   const into = integration === null ? 'the integration branch' : dataWord(refName(integration));
   const lines = holds.map(({ held }) => {
     const branch = held.hold!.branch;
@@ -49,8 +50,11 @@ export function holdDenialLines(conflicts: Conflict[], worktree: string, integra
 }
 
 /** What the branches of `noticed` holds changed in their files (`git diff --stat`, and the diff when short), for the model. */
-export function changedThereContext(noticed: Conflict[], worktree: string, integration: string | null): string | null {
-  if (noticed.length === 0 || integration === null) return null;
+export function changedThereContext(noticed: Conflict[], worktree: string, integrationRef: () => string | null): string | null {
+  if (noticed.length === 0) return null;
+  // Git runs only here, when a hold was noticed: never on an uncontended edit.
+  const integration = integrationRef();
+  if (integration === null) return null;
   const parts = noticed.map(({ held }) => {
     const branch = held.hold?.branch;
     if (branch === undefined) return null;

@@ -43,7 +43,7 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
   });
   if (!result.ok) return storeFailure(context, result.problem);
   if (result.value.ok) {
-    const changed = result.value.granted.length > 0 ? changedThereContext(result.value.noticed, worktree, holdFacts.integration()) : null;
+    const changed = result.value.granted.length > 0 ? changedThereContext(result.value.noticed, worktree, holdFacts.integration) : null;
     return changed === null ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed };
   }
   return { ...goAhead(context.warnings), deny: denialReason(context, located.path, result.value.conflicts, worktree, holdFacts) };
@@ -65,13 +65,13 @@ function denialReason(context: EventContext, path: string, conflicts: Conflict[]
   if (leases.length === 0) {
     return [
       `agent-lease denied this edit: ${shown} has a committed change on another branch that is not merged yet.`,
-      ...holdDenialLines(conflicts, worktree, holdFacts.integration(), now),
+      ...holdDenialLines(conflicts, worktree, holdFacts.integration, now),
     ].join('\n');
   }
   return [
     `agent-lease denied this edit: ${shown} is leased to another session that is working on it.`,
     ...conflictLines(leases, now),
-    ...holdDenialLines(conflicts, worktree, holdFacts.integration(), now),
+    ...holdDenialLines(conflicts, worktree, holdFacts.integration, now),
     `Do not edit ${shown} now, and do not work around this with shell commands (a commit touching it would be refused). ` +
       `Work on other files and come back to it later: \`agent-lease who -- ${shellWord(path)}\` shows whether it is still held. ` +
       'The lease ends when that session releases it, when it stops with no pending change to the file, when it ends, or at the latest when it expires.',
