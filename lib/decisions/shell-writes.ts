@@ -137,6 +137,7 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
   const checked = [...writes.patterns.values()]
     .map((entry) => entry.target)
     .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
+  const holds = holdOptions(context, writes.repo.worktreeRoot, writes.repo.gitDir).options;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
     const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, holderOf(context));
@@ -150,7 +151,6 @@ function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict
         ),
       );
     if (leased.length === 0) return blocked;
-    const holds = holdOptions(context, writes.repo.worktreeRoot, writes.repo.gitDir).options;
     return acquire(store, context.sessionId, leased, {
       source: 'edit',
       exact: true,
