@@ -6,6 +6,7 @@ import type { Command } from '../command';
 import { paint, writeErr } from '../output';
 import { loadConfig, type Config } from '../../lib/config/load';
 import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/util/errors';
+import { addonLoadProblem } from '../../lib/util/native-addon';
 import { stagedPaths } from '../../lib/git/changes';
 import {
   blockedFiles,
@@ -90,6 +91,8 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
     }
   } catch (error) {
     if (!isStoreError(error)) throw error;
+    const addon = addonLoadProblem(error);
+    if (addon !== null) return cannotCheck(addon, bypass, config.guard.onStoreError, null);
     return cannotCheck(
       `cannot read the agent-lease store at ${storePath}: ${describeStoreError(error)}`,
       bypass,
@@ -112,7 +115,7 @@ function logGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Commi
 }
 
 /** The guard could not decide: refuse (the default), or let the commit through with a warning. */
-function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn', fix: string): number {
+function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn', fix: string | null): number {
   if (bypass) {
     writeErr(`agent-lease guard: ${problem}; AGENT_LEASE_BYPASS=1, so the commit goes through unchecked (and the bypass could not be logged)`);
     return EXIT.ok;
@@ -123,7 +126,7 @@ function cannotCheck(problem: string, bypass: boolean, onError: 'refuse' | 'warn
   }
   const next = isAgentEnvironment()
     ? 'Tell the user the commit could not be checked, and why; do not try to get around it.'
-    : `${fix}\n  To commit anyway: AGENT_LEASE_BYPASS=1 git commit ...`;
+    : `${fix === null ? '' : `${fix}\n  `}To commit anyway: AGENT_LEASE_BYPASS=1 git commit ...`;
   writeErr(`agent-lease guard: commit refused: ${problem}.\n  ${next}`);
   return EXIT.usage;
 }

@@ -1,3 +1,4 @@
+import { addonLoadProblem } from './native-addon';
 import { firstLine, plainText } from './text';
 
 /** Exit codes shared by the CLI, the guard and the hooks' callers. */
@@ -19,6 +20,8 @@ export class AgentLeaseError extends Error {
 
 export function describeError(error: unknown): string {
   if (error instanceof AgentLeaseError) return error.message;
+  const addon = addonLoadProblem(error);
+  if (addon !== null) return addon;
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
@@ -26,10 +29,13 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** An error from the environment (SQLite, the file system: a code like SQLITE_FULL or EACCES), not a bug. */
+/**
+ * An error from the environment (SQLite, the file system: a code like SQLITE_FULL or EACCES; a
+ * native addon this Node cannot load), not a bug.
+ */
 export function isEnvironmentError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code));
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || code === 'ERR_DLOPEN_FAILED' || /^E[A-Z]+$/.test(code));
 }
 
 /**
