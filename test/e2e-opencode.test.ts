@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { hookEnv, tempRepo } from './support/hooks';
-import { opencodeCli, opencodeModel, startOpencode, toolResults } from './support/opencode';
+import { opencodeCli, opencodeModel, opencodeSkip, startOpencode, toolResults } from './support/opencode';
 import { assertOutcome, claudeHolds, FREE, HELD, initProject, status } from './support/other-clients';
 
 const CLI = opencodeCli();
-const SKIP = CLI === null ? 'OpenCode (opencode-linux-x64-baseline, a dev dependency) is not installed: run npm install to run this suite' : false;
+const SKIP = opencodeSkip(CLI);
 
 test('OpenCode: its write of a file Claude Code holds is refused by the plugin, its edit of a free file is leased (status: runtime opencode), its commit of the held file is refused', {
   skip: SKIP,

@@ -1,4 +1,4 @@
-// The real OpenCode (the pinned `opencode-linux-x64-baseline` dev dependency: its native binary) against a scripted
+// The real OpenCode (the pinned `opencode-linux-x64-baseline`, Linux x64 only: its native binary) against a scripted
 // model behind an OpenAI-compatible provider (streamed chat completions on POST /v1/chat/completions),
 // with its own HOME and XDG directories: nothing of the user's leaks in.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -6,10 +6,11 @@ import { dirname, join } from 'node:path';
 import { type ClientRun, type ModelRequest, runClient, type ScriptedApi, ScriptedServer, type ScriptStep } from './scripted-server';
 
 /**
- * The executable of the pinned platform package, or null when it is not installed. The dev
- * dependency is the platform package itself, not the `opencode-ai` wrapper: the registry here
- * serves only some of the wrapper's twelve optional platform packages, and a lock file without the
- * others fails `npm ci`.
+ * The executable of the pinned platform package, or null when it is not installed. The pin is the
+ * platform package itself, not the `opencode-ai` wrapper: the registry here serves only some of the
+ * wrapper's twelve optional platform packages, and a lock file without the others fails `npm ci`.
+ * It is an optional dependency of test/clients/opencode (a dev dependency), so npm installs it on
+ * Linux x64 only.
  */
 export function opencodeCli(): string | null {
   try {
@@ -18,6 +19,14 @@ export function opencodeCli(): string | null {
   } catch {
     return null;
   }
+}
+
+/** Why the OpenCode tests cannot run here, or false when `cli` (opencodeCli's answer) is there. */
+export function opencodeSkip(cli: string | null): string | false {
+  if (cli !== null) return false;
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return `OpenCode's pinned binary (opencode-linux-x64-baseline) runs on Linux x64 only, and this is ${process.platform} ${process.arch}`;
+  return 'OpenCode (opencode-linux-x64-baseline, an optional dependency of the dev package test/clients/opencode) is not installed: run npm install to run this suite';
 }
 
 const OPENCODE_CACHE = join(__dirname, '..', '..', 'node_modules', '.cache', 'agent-lease-opencode-e2e');
