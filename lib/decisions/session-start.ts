@@ -15,6 +15,7 @@ import { binaryDirToExport } from '../util/binary';
 import { describeError } from '../util/errors';
 import { shellWord } from '../util/text';
 import { eventContext, sessionRegistration, withStore, type AgentEvent, type EventContext } from './context';
+import { forgetStaleWorktrees } from './session-worktrees';
 import type { Verdict } from './verdict';
 import { leaseLines } from './wording';
 
@@ -53,6 +54,8 @@ export function startSession(event: AgentEvent, start: SessionStart): Verdict {
     const holds = { leases: held.slice(0, MAX_LEASE_LINES).map((row) => toHeldHold(store, row, worked)), total: held.length };
     return { carriedFrom, others, mine, holds };
   });
+  const { ttl, branchHolds } = context.config;
+  forgetStaleWorktrees(Math.max(ttl.editMs, ttl.claimMs, branchHolds.ttlMs), context.sessionId);
   if (!result.ok) {
     warnings.push(`${result.problem}; files are NOT being leased in this session`);
     return { modelContext: unavailableText(result.problem), userMessage: warnings.join('\n') };
