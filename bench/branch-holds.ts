@@ -92,8 +92,8 @@ export async function main(rounds = 30): Promise<void> {
       if (i > 0) samples.push(elapsed);
     }
     const contended = summarize('contended decision (one hold checked against git), in process', samples);
-    // What one git process costs on this machine now: the decision runs five (resolve the refs, a
-    // merge-base, the blobs, the integration branch, the last commit for the message).
+    // What one git process costs on this machine now: the decision runs four (the integration ref
+    // with the hold's branch, the merge bases, the blobs, the last commit for the message).
     const gitCall = summarize(
       'one git process',
       Array.from({ length: rounds }, () => timeCommand('git', ['rev-parse', 'HEAD'], { cwd: withHolds })),

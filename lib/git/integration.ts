@@ -14,23 +14,43 @@ const NO_BLOB = '0'.repeat(40);
  * call in the usual case.
  */
 export function integrationRef(dir: string, configured: string | null): string | null {
+  return lookUpRefs(dir, configured, []).integration;
+}
+
+export interface RefLookup {
+  integration: string | null;
+  /** The commit of the integration ref and of each of the `also` refs asked about; an `also` ref absent here does not exist. */
+  ids: Map<string, string>;
+}
+
+/** `integrationRef`, and in the same git call the commits of the `also` refs (full names: `refs/heads/x`). */
+export function lookUpRefs(dir: string, configured: string | null, also: string[]): RefLookup {
   const wanted =
     configured !== null ? [`refs/heads/${configured}`, `refs/remotes/${configured}`] : ['refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master'];
-  const found = new Map<string, string>();
-  const out = tryGit(dir, ['for-each-ref', '--format=%(refname)%00%(symref)', ...wanted]) ?? '';
+  const found = new Map<string, { symref: string; id: string }>();
+  const out = tryGit(dir, ['for-each-ref', '--format=%(refname)%00%(symref)%00%(objectname)', ...wanted, ...also]) ?? '';
   for (const line of out.split('\n')) {
-    const [ref, symref] = line.split('\0');
-    if (ref) found.set(ref, symref ?? '');
+    const [ref, symref, id] = line.split('\0');
+    if (ref) found.set(ref, { symref: symref ?? '', id: id ?? '' });
+  }
+  // A pattern also matches the refs below it (`refs/heads/x` lists `refs/heads/x/y`): only exact names count.
+  const ids = new Map<string, string>();
+  for (const ref of also) {
+    const hit = found.get(ref);
+    if (hit !== undefined) ids.set(ref, hit.id);
   }
   for (const ref of wanted) {
-    const target = found.get(ref);
-    if (target !== undefined) return target || ref;
+    const hit = found.get(ref);
+    if (hit === undefined) continue;
+    const integration = hit.symref || ref;
+    ids.set(integration, hit.id);
+    return { integration, ids };
   }
-  if (configured !== null) return null;
+  if (configured !== null) return { integration: null, ids };
   const mainBranch = tryGit(dir, ['worktree', 'list', '--porcelain', '-z'])
     ?.split('\0')
     .find((field) => field.startsWith('branch '));
-  return mainBranch === undefined ? null : mainBranch.slice('branch '.length);
+  return { integration: mainBranch === undefined ? null : mainBranch.slice('branch '.length), ids };
 }
 
 /** A short name for a ref: `refs/heads/main` → `main`, `refs/remotes/origin/main` → `origin/main`. */
@@ -60,14 +80,13 @@ export function changeIn(dir: string, from: string, into: string, paths: string[
 
 /**
  * `changeIn` for several refs at once (the integration branch and the asker's HEAD), sharing the
- * git calls: one to resolve every ref, one merge-base per distinct ref, one for every blob.
+ * git calls: one to resolve every ref and find each merge base, one for every blob. `ids`: commits
+ * already looked up (`lookUpRefs`), by full ref name.
  */
-export function changeInEach(dir: string, from: string, intos: string[], paths: string[]): Array<Set<string>> | null {
-  const ids = resolveCommits(dir, [`refs/heads/${from}`, ...intos]);
-  const fromId = ids[0];
-  if (fromId === null || fromId === undefined) return null;
-  const bases = new Map<string, string | null>();
-  for (const id of ids.slice(1)) if (id !== null && !bases.has(id)) bases.set(id, tryGit(dir, ['merge-base', fromId, id]));
+export function changeInEach(dir: string, from: string, intos: string[], paths: string[], ids: Map<string, string> = new Map()): Array<Set<string>> | null {
+  const forks = forkPoints(dir, `refs/heads/${from}`, intos, ids);
+  if (forks === null) return null;
+  const { fromId, intoIds, bases } = forks;
   const commits = [fromId, ...bases.keys(), ...[...bases.values()].filter((base): base is string => base !== null)];
   const blobsOf = blobTable(dir, [...new Set(commits)], paths);
   const results = new Map<string, Set<string>>();
@@ -82,7 +101,45 @@ export function changeInEach(dir: string, from: string, intos: string[], paths: 
     }
     results.set(intoId, contained);
   }
-  return ids.slice(1).map((id) => (id === null ? new Set() : results.get(id)!));
+  return intoIds.map((id) => (id === null ? new Set() : results.get(id)!));
+}
+
+interface ForkPoints {
+  fromId: string;
+  /** Each `into`'s commit (null: it names none). */
+  intoIds: Array<string | null>;
+  /** Each distinct `into` commit's merge base with `from` (null: none). */
+  bases: Map<string, string | null>;
+}
+
+/**
+ * The commits of `from` and of each `into`, and their merge bases: one `git rev-parse A...B ...`
+ * (it prints B, A, then ^base for each) when `from` is known and every `into` resolves; else one
+ * call to resolve them all and one merge-base per distinct pair. Null when `from` names no commit.
+ */
+function forkPoints(dir: string, from: string, intos: string[], ids: Map<string, string>): ForkPoints | null {
+  const fromId = ids.get(from);
+  if (fromId !== undefined) {
+    const out = tryGit(dir, ['rev-parse', ...intos.map((into) => `${fromId}...${ids.get(into) ?? `${into}^{commit}`}`)]);
+    const lines = out?.split('\n');
+    const intoIds: string[] = [];
+    const bases = new Map<string, string | null>();
+    for (let i = 0; lines !== undefined && i < lines.length; ) {
+      const intoId = lines[i]!;
+      i += 2;
+      const base = lines[i]?.startsWith('^') ? lines[i]!.slice(1) : null;
+      while (lines[i]?.startsWith('^')) i++;
+      intoIds.push(intoId);
+      if (!bases.has(intoId)) bases.set(intoId, base);
+    }
+    if (intoIds.length === intos.length) return { fromId, intoIds, bases };
+  }
+  const resolved = resolveCommits(dir, [from, ...intos]);
+  const [resolvedFrom, ...intoIds] = resolved;
+  if (resolvedFrom === null || resolvedFrom === undefined) return null;
+  const bases = new Map<string, string | null>();
+  for (const id of intoIds) if (id !== null && !bases.has(id)) bases.set(id, tryGit(dir, ['merge-base', resolvedFrom, id]));
+  return { fromId: resolvedFrom, intoIds, bases };
 }
 
 /** The content `from` has for the file appeared on `into` since the fork, or its patch did. */

@@ -5,7 +5,7 @@
 import type { HoldFact, HoldQuestion, NewHold } from '../core/branch-holds';
 import type { StaleQuestion } from '../core/acquire';
 import type { Config } from '../config/load';
-import { changedSinceFork, changeIn, changeInEach, integrationRef } from '../git/integration';
+import { changedSinceFork, changeIn, changeInEach, lookUpRefs } from '../git/integration';
 import { currentBranch, locateRepo } from '../git/repo';
 import { git } from '../git/run';
 
@@ -20,14 +20,24 @@ export interface HoldGit {
 
 export function holdGit(worktree: string, config: Config): HoldGit {
   let integration: string | null | undefined;
+  // Commits looked up so far, by full ref name: the integration ref and the holds' branches.
+  const ids = new Map<string, string>();
+  const lookUp = (also: string[]): void => {
+    const found = lookUpRefs(worktree, config.integrationBranch, also);
+    if (integration === undefined) integration = found.integration;
+    for (const [ref, id] of found.ids) ids.set(ref, id);
+  };
   const facts: HoldGit = {
     integration() {
-      if (integration === undefined) integration = integrationRef(worktree, config.integrationBranch);
-      return integration;
+      if (integration === undefined) lookUp([]);
+      return integration!;
     },
     holdFact(hold) {
-      const into = facts.integration();
-      const found = changeInEach(worktree, hold.branch, into === null ? ['HEAD'] : [into, 'HEAD'], [hold.path]);
+      // The first hold asked about shares its branch's lookup with the integration ref's.
+      const ref = `refs/heads/${hold.branch}`;
+      if (!ids.has(ref)) lookUp([ref]);
+      const into = integration!;
+      const found = changeInEach(worktree, hold.branch, into === null ? ['HEAD'] : [into, 'HEAD'], [hold.path], ids);
       if (found === null) return 'deleted';
       if (into !== null && found[0]!.has(hold.path)) return 'integrated';
       return found.at(-1)!.has(hold.path) ? 'contained' : 'stands';
