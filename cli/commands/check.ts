@@ -9,12 +9,15 @@ import { resolveSessionRef } from '../../lib/core/sessions';
 import { writeJson, writeOut } from '../output';
 import { toHeldView } from '../status-view';
 import { repoPathArguments } from '../path-arguments';
+import { holdsStandingHere } from '../../lib/holds/standing';
 
 const USAGE = `usage: agent-lease check <path...> [--json]
 
 Exits 1 when another session holds a live lease covering one of the paths (relative to the
-current directory), and prints each such path with its holder; exits 0 and prints nothing when
-all are free. Your own leases do not count. For scripts and other tools. Changes nothing.
+current directory), or another branch holds its unmerged change to it, and prints each such path
+with its holder; exits 0 and prints nothing when all are free. Your own leases do not count, nor
+the holds of the branch checked out here or of branches whose change it already has (merged or
+rebased onto). For scripts and other tools. Changes nothing.
 
   --json          print {"ok", "session", "paths": [{"path", "holders": [...]}]}
 ${IDENTITY_HELP}`;
@@ -31,7 +34,8 @@ export const command: Command = {
     const store = settledStore(context);
     const typed = sessionIdentity(values).id;
     const id = store === null ? typed : resolveSessionRef(store, typed);
-    const results: CoverageResult[] = store === null ? paths.map((path) => ({ path, holders: [] })) : check(store, paths, id);
+    const results: CoverageResult[] =
+      store === null ? paths.map((path) => ({ path, holders: [] })) : holdsStandingHere(check(store, paths, id), context.repo.worktreeRoot, context.repo.gitDir, context.config);
     const held = results.filter((result) => result.holders.length > 0);
     const now = Date.now();
     if (values.json) {
