@@ -83,9 +83,12 @@ test('a claude -w worktree: repository-relative leases, the guard from its first
   repo.git(['reset', '-q', 'src/held.ts'], worktree);
   assert.equal(repo.commit(['-q', '-m', 'w'], { cwd: worktree, env: { AGENT_LEASE_SESSION: W } }).status, 0);
 
-  // "Remove worktree" at the end of the session: no WorktreeRemove comes. The next decision that
-  // meets a lease on a change that lived there ends it, and gc ends the rest.
+  // "Remove worktree" at the end of the session deletes the worktree and its branch: no
+  // WorktreeRemove comes. The next decision that meets a lease on a change that lived there ends
+  // it, and gc ends the rest. (A branch that stays would hold its committed change:
+  // branch-holds-removed-worktree.test.ts.)
   repo.git(['worktree', 'remove', '--force', worktree]);
+  repo.git(['branch', '-q', '-D', 'worktree-feat2']);
   assert.equal(runHook('pre-tool-use', writeIn(MAIN, repo.root, 'src/w.ts'), { env }).stdout, '', 'granted: the change is gone');
   const gc = runCli(['gc', '--json'], { cwd: repo.root, env });
   assert.equal(gc.status, 0, gc.stderr);

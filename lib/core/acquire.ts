@@ -27,7 +27,7 @@ import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, 
 import { candidateRows, holderAlive, leaseRow, targetOf, toHeldLease, toLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, Lease, LeaseMode, LeaseSource } from './lease-types';
 import { normalizePattern, validTtl } from './patterns';
-import { reclaimIfStale } from './reclaim';
+import { reclaimIfStale, worktreeRemoved } from './reclaim';
 import type { SessionRow } from './sessions';
 import type { Store } from './store';
 
@@ -81,6 +81,8 @@ export interface AcquireOptions {
 export interface StaleQuestion extends PendingQuestion {
   token: number;
   sessionId: string;
+  /** The branch its session recorded: where the change is once its worktree is gone. */
+  branch: string | null;
 }
 
 /** An expired lease of a live holder, and where its change would be. */
@@ -183,7 +185,7 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
 
 function askCommitted(ask: (lease: StaleQuestion) => NewHold | null, row: JoinedRow): NewHold | null {
   try {
-    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: false, worktree: row.worktree ?? row.s_worktree });
+    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: false, worktree: row.worktree ?? row.s_worktree, branch: row.s_branch });
   } catch {
     return null;
   }
@@ -344,13 +346,13 @@ function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode:
 }
 
 /**
- * A stale lease (expired, or its holder gone) whose change is committed on its branch and not
- * integrated passes to that branch instead of being reclaimed: a killed agent that committed
- * leaves a hold, not a free file. `unknown`: git is still to be asked (outside the transaction).
+ * A stale lease (expired, its holder gone, or its worktree removed) whose change is committed on
+ * its branch and not integrated passes to that branch instead of being reclaimed: a killed agent
+ * that committed, or a removed worktree whose branch stays, leaves a hold, not a free file. `unknown`: git is still to be asked (outside the transaction).
  */
 function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): boolean | 'unknown' {
   if (facts.holdMode === 'off' || row.glob === 1 || row.source === 'file') return false;
-  if (row.expires_at > now && holderAlive(row, liveness)) return false;
+  if (row.expires_at > now && holderAlive(row, liveness) && !worktreeRemoved(row)) return false;
   if (!facts.committed.has(row.token)) {
     if (facts.askCommitted === undefined) return false;
     facts.unknownStale.push(row);

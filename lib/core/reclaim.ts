@@ -10,6 +10,7 @@ import type { Store } from './store';
  * Code's "Remove worktree" at the end of a `claude -w` session, an unchanged isolation worktree
  * cleaned up): the change went with it. Claude Code sends no WorktreeRemove for its own worktrees,
  * so this is noticed whenever such a lease is met. Claims are about an area, not a change: kept.
+ * (A committed, unmerged change whose branch stays passes to the branch first: acquire.ts.)
  */
 export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree'>): boolean {
   return row.source === 'edit' && row.worktree !== null && !existsSync(row.worktree);

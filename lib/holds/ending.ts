@@ -2,14 +2,16 @@
 // on the session's branch and not integrated pass to that branch instead: this is the moment a
 // merge conflict becomes possible, so the lease must outlive it. Git runs here, before the one
 // transaction that passes them.
+import { existsSync } from 'node:fs';
 import { passToBranch, type NewHold } from '../core/branch-holds';
+import { getSession } from '../core/sessions';
 import type { Lease } from '../core/lease-types';
 import type { Store } from '../core/store';
 import type { Config } from '../config/load';
 import { describeError } from '../util/errors';
 import { dataWord } from '../util/text';
 import { refName } from '../git/integration';
-import { branchOf, headCommit, holdGit, unintegrated } from './git-facts';
+import { changeHome, holdGit, homeCommit, unintegrated } from './git-facts';
 
 export interface EndingOutcome {
   /** The holds made (or renewed). */
@@ -23,7 +25,7 @@ export interface EndingOutcome {
 export interface EndingOptions {
   /** Check each candidate against the integration branch (a squash merge leaves the fork behind); off under a short budget. */
   verify: boolean;
-  /** The worktree of leases that record none. */
+  /** The worktree of leases that record none, and where git is asked about a removed worktree's branch. */
   sessionWorktree: string;
   /** Who passes them (null: the session itself). */
   actor?: string | null;
@@ -33,15 +35,20 @@ export interface EndingOptions {
 export function passEndingLeases(store: Store, config: Config, leases: Lease[], options: EndingOptions): EndingOutcome {
   const outcome: EndingOutcome = { held: [], notes: [], integration: null };
   if (config.branchHolds.mode === 'off') return outcome;
-  const byWorktree = new Map<string, Lease[]>();
+  const byHome = new Map<string, { worktree: string; sessionBranch: string | null; leases: Lease[] }>();
   for (const lease of leases) {
     if (lease.glob || (lease.source !== 'edit' && lease.source !== 'claim')) continue;
     const worktree = lease.worktree ?? options.sessionWorktree;
-    byWorktree.set(worktree, [...(byWorktree.get(worktree) ?? []), lease]);
+    // A removed worktree's branch is the one its session recorded: sessions there may differ.
+    const sessionBranch = existsSync(worktree) ? null : (getSession(store, lease.sessionId)?.branch ?? null);
+    const key = `${worktree}\0${sessionBranch ?? ''}`;
+    const group = byHome.get(key) ?? { worktree, sessionBranch, leases: [] };
+    group.leases.push(lease);
+    byHome.set(key, group);
   }
-  for (const [worktree, mine] of byWorktree) {
+  for (const { worktree, sessionBranch, leases: mine } of byHome.values()) {
     try {
-      passWorktree(worktree, mine, config, options, outcome);
+      passHome(worktree, sessionBranch, mine, config, options, outcome);
     } catch (error) {
       outcome.notes.push(`agent-lease: could not tell which committed files in ${worktree} are not merged yet (${describeError(error)}); no branch holds them`);
     }
@@ -50,30 +57,30 @@ export function passEndingLeases(store: Store, config: Config, leases: Lease[], 
   return outcome;
 }
 
-function passWorktree(worktree: string, leases: Lease[], config: Config, options: EndingOptions, outcome: EndingOutcome): void {
-  const where = branchOf(worktree);
-  if (where === null) return;
-  const into = holdGit(worktree, config).integration();
+function passHome(worktree: string, sessionBranch: string | null, leases: Lease[], config: Config, options: EndingOptions, outcome: EndingOutcome): void {
+  const home = changeHome(worktree, sessionBranch, options.sessionWorktree);
+  if (home === null) return;
+  const into = holdGit(home.gitFrom, config).integration();
   if (into === null) return;
   outcome.integration = refName(into);
   const paths = unintegrated(
-    worktree,
-    where.branch,
+    home.gitFrom,
+    home.branch,
     into,
     leases.map((lease) => lease.pattern),
-    { verify: options.verify && !where.detached },
+    { verify: options.verify && !home.detached },
   );
   if (paths.length === 0) return;
-  if (where.detached) {
+  if (home.detached) {
     outcome.notes.push(
       `agent-lease: HEAD is detached in ${worktree}: no branch holds the committed, unmerged change to ${paths.map((path) => dataWord(path)).join(', ')}, so others may edit it; ` +
         'commit on a branch (git switch -c NAME) to keep it held until merged',
     );
     return;
   }
-  const commit = options.verify ? headCommit(worktree) : null;
+  const commit = options.verify ? homeCommit(home) : null;
   for (const lease of leases) {
     if (!paths.includes(lease.pattern)) continue;
-    outcome.held.push({ token: lease.token, path: lease.pattern, branch: where.branch, commit, sessionId: lease.sessionId, worktree });
+    outcome.held.push({ token: lease.token, path: lease.pattern, branch: home.branch, commit, sessionId: lease.sessionId, worktree: home.worktree });
   }
 }

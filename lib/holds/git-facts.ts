@@ -3,6 +3,7 @@
 // and which of a session's committed files are not integrated yet. Git runs only when asked, which
 // is only when a hold (or a stale lease that may become one) is in question.
 import type { HoldFact, HoldQuestion, NewHold } from '../core/branch-holds';
+import { existsSync } from 'node:fs';
 import type { StaleQuestion } from '../core/acquire';
 import type { Config } from '../config/load';
 import { changedSinceFork, changeIn, changeInEach, lookUpRefs } from '../git/integration';
@@ -46,11 +47,11 @@ export function holdGit(worktree: string, config: Config): HoldGit {
       if (lease.worktree === null) return null;
       const into = facts.integration();
       if (into === null) return null;
-      const where = branchOf(lease.worktree);
-      if (where === null || where.detached) return null;
-      const [path] = unintegrated(lease.worktree, where.branch, into, [lease.pattern], { verify: true });
+      const home = changeHome(lease.worktree, lease.branch, worktree);
+      if (home === null || home.detached) return null;
+      const [path] = unintegrated(home.gitFrom, home.branch, into, [lease.pattern], { verify: true });
       if (path === undefined) return null;
-      return { token: lease.token, path, branch: where.branch, commit: headCommit(lease.worktree), sessionId: lease.sessionId, worktree: lease.worktree };
+      return { token: lease.token, path, branch: home.branch, commit: homeCommit(home), sessionId: lease.sessionId, worktree: home.worktree };
     },
   };
   return facts;
@@ -71,6 +72,36 @@ export function branchOf(worktree: string): { branch: string; detached: boolean 
   return { branch, detached: branch.startsWith('detached@') };
 }
 
+/** Where a lease's committed change is: its branch, the worktree git is asked from, and the worktree it lives in (null: removed). */
+export interface ChangeHome {
+  branch: string;
+  detached: boolean;
+  gitFrom: string;
+  worktree: string | null;
+}
+
+/**
+ * The branch checked out in `worktree`; for a worktree that is gone (`git worktree remove`,
+ * `claude -w`'s "Remove worktree"), the branch its session recorded, with git asked from `from` (a
+ * worktree of the same repository that still exists): the branch outlives the directory. Null when
+ * neither is known.
+ */
+export function changeHome(worktree: string, sessionBranch: string | null, from: string): ChangeHome | null {
+  const here = branchOf(worktree);
+  if (here !== null) return { ...here, gitFrom: worktree, worktree };
+  if (existsSync(worktree) || sessionBranch === null || sessionBranch.startsWith('detached@') || branchOf(from) === null) return null;
+  return { branch: sessionBranch, detached: false, gitFrom: from, worktree: null };
+}
+
+/** The commit the change's branch is at: the worktree's HEAD, or the branch's tip once the worktree is gone. */
+export function homeCommit(home: ChangeHome): string | null {
+  try {
+    return git(home.gitFrom, ['rev-parse', '--verify', '-q', home.worktree === null ? `refs/heads/${home.branch}^{commit}` : 'HEAD']);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Of `paths`, those `head` changed since it forked from `into` (one git call) and, with `verify`,
  * whose change git does not show integrated already (a squash merge leaves the fork point behind).
@@ -81,12 +112,4 @@ export function unintegrated(worktree: string, head: string, into: string, paths
   if (!options.verify || candidates.length === 0 || head.startsWith('detached@')) return candidates;
   const integrated = changeIn(worktree, head, into, candidates) ?? new Set();
   return candidates.filter((path) => !integrated.has(path));
-}
-
-export function headCommit(worktree: string): string | null {
-  try {
-    return git(worktree, ['rev-parse', '--verify', '-q', 'HEAD']);
-  } catch {
-    return null;
-  }
 }
