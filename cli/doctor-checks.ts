@@ -218,8 +218,11 @@ export function checkGuard(cwd: string, fix: boolean, env: NodeJS.ProcessEnv): C
   });
 }
 
-/** Sessions never ended whose agent process is gone; `fix` ends them, releasing their leases. */
-export function checkSessions(storePath: string, fix: boolean): CheckResult {
+/**
+ * Sessions never ended whose agent process is gone; `fix` ends them, releasing their leases — their
+ * committed, unmerged files pass to their branch, as at SessionEnd (`worktree`: where git runs).
+ */
+export function checkSessions(storePath: string, fix: boolean, worktree: string): CheckResult {
   if (!existsSync(storePath)) return result('sessions', 'ok', 'no sessions yet');
   let stale: string[];
   let open: number;
@@ -232,9 +235,9 @@ export function checkSessions(storePath: string, fix: boolean): CheckResult {
   if (fix) {
     const store = storeModules().openStore({ path: storePath });
     try {
-      const ended = storeModules()
-        .endStaleSessions(store)
-        .map((session) => session.id);
+      const { endStaleSessionsHolding } = require('../lib/holds/session-ending') as typeof import('../lib/holds/session-ending');
+      const config = loadConfig(worktree, dirname(storePath));
+      const ended = endStaleSessionsHolding(store, config, { verify: true, from: worktree, actor: null });
       return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
     } finally {
       store.close();

@@ -68,7 +68,7 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
     results.push(
       ...safely('store', () => checkStore(path, fix)),
       ...safely('filesystem', () => checkFilesystem(path)),
-      ...safely('sessions', () => checkSessions(path, fix)),
+      ...safely('sessions', () => checkSessions(path, fix, worktreeRoot)),
     );
   } else {
     results.push({ check: 'store', status: 'fail', message: 'not checked: better-sqlite3 does not load', fix: sqlite.fix! });

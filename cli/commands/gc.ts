@@ -8,7 +8,8 @@ import type { Command } from '../command';
 import { commandContext, sessionIdentity } from '../context';
 import { refreshView } from '../view-refresh';
 import { writeJson, writeOut } from '../output';
-import { endIdlePersonSessions, endStaleSessions, shortSessionId } from '../../lib/core/sessions';
+import { endIdlePersonSessions, shortSessionId } from '../../lib/core/sessions';
+import { endStaleSessionsHolding } from '../../lib/holds/session-ending';
 
 const USAGE = `usage: agent-lease gc [--retention 7d] [--json]
 
@@ -47,7 +48,7 @@ export const command: Command = {
       .filter((lease) => lease.worktree !== null);
     const held = passEndingLeases(store, context.config, stale, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor }).held.length;
     const settled = settleHolds(store, context.repo.worktreeRoot, context.config, actor);
-    const ended = endStaleSessions(store).map((session) => session.id);
+    const ended = endStaleSessionsHolding(store, context.config, { verify: true, from: context.repo.worktreeRoot, actor });
     const retention = retentionMs ?? context.config.retentionMs;
     const idle = endIdlePersonSessions(store, retention);
     const result = { ...gc(store, { retentionMs: retention, actor }), heldByBranch: held, endedHolds: settled.integrated + settled.deleted };

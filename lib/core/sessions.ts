@@ -298,10 +298,3 @@ export function endIdlePersonSessions(store: Store, idleMs: number): string[] {
     return idle.map(({ id }) => id);
   });
 }
-
-/** Ends each stale session, releasing its leases; returns the sessions ended. */
-export function endStaleSessions(store: Store): Session[] {
-  const stale = staleSessions(store);
-  for (const session of stale) endSession(store, session.id, 'process-gone');
-  return stale;
-}

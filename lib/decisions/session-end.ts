@@ -3,11 +3,9 @@
 // the SessionStart of the next id): then the session hands over, keeping its leases for that
 // SessionStart to carry over. Clients do not always report an end (a crash, a kill), so liveness
 // and TTLs remain the real cleanup; this is the fast path.
-import { endSession, handOverSession } from '../core/sessions';
-import { listLeases } from '../core/lease-queries';
-import type { Store } from '../core/store';
-import { passEndingLeases } from '../holds/ending';
-import { sessionContexts, withStore, type AgentEvent, type EventContext } from './context';
+import { handOverSession } from '../core/sessions';
+import { endSessionHolding } from '../holds/session-ending';
+import { sessionContexts, withStore, type AgentEvent } from './context';
 import { forgetWorktrees } from './session-worktrees';
 import type { Verdict } from './verdict';
 
@@ -24,10 +22,10 @@ export function endAgentSession(event: AgentEvent, reason: string): Verdict {
   for (const context of sessionContexts(event)) {
     const result = withStore(context, (store) => {
       if (handover) handOverSession(store, context.sessionId, reason);
-      else {
-        passToBranchAtEnd(store, context);
-        endSession(store, context.sessionId, `session-end (${reason})`);
-      }
+      // Under SessionEnd's short budget: a few files, judged by the fork point alone (one git
+      // call, no check for a squash merge: a hold that proves integrated is ended by the next
+      // decision that meets it).
+      else endSessionHolding(store, context.config, context.sessionId, `session-end (${reason})`, { verify: false, from: context.repo.worktreeRoot, actor: null, limit: END_FILES });
       // Not per tool call: what the session's hooks left in the WAL goes into the main file.
       store.checkpoint();
     });
@@ -41,14 +39,4 @@ export function endAgentSession(event: AgentEvent, reason: string): Verdict {
     }
   }
   return problems.length === 0 ? {} : { userMessage: problems.join('\n') };
-}
-
-/**
- * Under SessionEnd's short budget: the session's committed, unmerged files pass to its branch,
- * judged by the fork point alone (one git call, no check for a squash merge: a hold that proves
- * integrated is ended by the next decision that meets it).
- */
-function passToBranchAtEnd(store: Store, context: EventContext): void {
-  const open = listLeases(store, { sessionId: context.sessionId, includeInactive: true }).filter((lease) => lease.releasedAt === null);
-  passEndingLeases(store, context.config, open.slice(0, END_FILES), { verify: false, sessionWorktree: context.repo.worktreeRoot });
 }

@@ -25,8 +25,10 @@ export interface EndingOutcome {
 export interface EndingOptions {
   /** Check each candidate against the integration branch (a squash merge leaves the fork behind); off under a short budget. */
   verify: boolean;
-  /** The worktree of leases that record none, and where git is asked about a removed worktree's branch. */
+  /** The worktree of leases that record none. */
   sessionWorktree: string;
+  /** A worktree that exists, where git is asked about a removed worktree's branch (default: `sessionWorktree`). */
+  gitFrom?: string;
   /** Who passes them (null: the session itself). */
   actor?: string | null;
 }
@@ -58,7 +60,7 @@ export function passEndingLeases(store: Store, config: Config, leases: Lease[], 
 }
 
 function passHome(worktree: string, sessionBranch: string | null, leases: Lease[], config: Config, options: EndingOptions, outcome: EndingOutcome): void {
-  const home = changeHome(worktree, sessionBranch, options.sessionWorktree);
+  const home = changeHome(worktree, sessionBranch, options.gitFrom ?? options.sessionWorktree);
   if (home === null) return;
   const into = holdGit(home.gitFrom, config).integration();
   if (into === null) return;
