@@ -8,6 +8,7 @@ import { releaseBranch } from '../../lib/core/branch-holds';
 import { selectLeases, toLease } from '../../lib/core/lease-rows';
 import type { ReleaseOptions } from '../../lib/core/release';
 import type { Store } from '../../lib/core/store';
+import type { Lease } from '../../lib/core/lease-types';
 import { passEndingLeases, type EndingOutcome } from '../../lib/holds/ending';
 import { shellWord } from '../../lib/util/text';
 import { shortSessionId } from '../../lib/core/sessions';
@@ -55,7 +56,7 @@ export const command: Command = {
     const passed = store === null ? null : passReleasedToBranch(store, context, id, selection);
     const result = store === null ? { released: [], refused: [] } : release(store, id, selection);
     if (result.released.length > 0) refreshView(context);
-    const touched = new Set([...result.released, ...result.refused].map((lease) => lease.pattern).concat((passed?.held ?? []).map((hold) => hold.path)));
+    const touched = new Set([...result.released, ...result.refused, ...(passed?.leases ?? [])].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();
     if (values.json) {
@@ -89,10 +90,12 @@ export const command: Command = {
  * The leases this release ends whose change is committed and not merged pass to their branch first
  * (releasing them would recreate the collision a handoff is meant to avoid).
  */
-function passReleasedToBranch(store: Store, context: CommandContext, id: string, selection: ReleaseOptions): EndingOutcome {
+function passReleasedToBranch(store: Store, context: CommandContext, id: string, selection: ReleaseOptions): EndingOutcome & { leases: Lease[] } {
   const rows = selectLeases(store, id, selection).filter((row) => row.session_id === id || selection.force);
   const leases = rows.map((row) => toLease(row));
-  return passEndingLeases(store, context.config, leases, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: null });
+  const outcome = passEndingLeases(store, context.config, leases, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: null });
+  const passed = new Set(outcome.held.map((hold) => hold.token));
+  return { ...outcome, leases: leases.filter((lease) => passed.has(lease.token)) };
 }
 
 function releaseBranchHolds(branch: string, values: { json?: boolean | undefined; session?: string | undefined; as?: string | undefined }): number {

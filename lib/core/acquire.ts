@@ -65,10 +65,11 @@ export interface AcquireOptions {
   /** Git's word on a branch hold in the way (asked outside the transaction); without it a hold stands. */
   holdFact?: (hold: HoldQuestion) => HoldFact;
   /**
-   * The hold a stale (expired or dead-holder) lease in the way becomes when its change is committed
-   * on its branch and not integrated; null when it has none. Without it stale leases are reclaimed.
+   * The holds a stale (expired or dead-holder) lease in the way becomes when its change is committed
+   * on its branch and not integrated (a glob claim: one per file it covers that the branch changed);
+   * none when it has none. Without it stale leases are reclaimed.
    */
-  committedChange?: (lease: StaleQuestion) => NewHold | null;
+  committedChange?: (lease: StaleQuestion) => NewHold[];
   /** TTL of holds made from reclaimed leases (default 14 days). */
   holdTtlMs?: number;
   /** Only find out whether the grant would succeed: nothing is granted or renewed (stale leases in the way are still reclaimed). */
@@ -119,9 +120,9 @@ interface PendingFacts {
   ask: ((lease: PendingQuestion) => boolean) | undefined;
   holds: HoldFacts;
   /** Stale leases in the way: the hold each becomes (null: none), and those still to ask about. */
-  committed: Map<number, NewHold | null>;
+  committed: Map<number, NewHold[]>;
   unknownStale: JoinedRow[];
-  askCommitted: ((lease: StaleQuestion) => NewHold | null) | undefined;
+  askCommitted: ((lease: StaleQuestion) => NewHold[]) | undefined;
   holdMode: HoldMode;
   holdTtlMs: number;
   branch: string | null | undefined;
@@ -138,7 +139,7 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
   const targets = leaseTargets(patterns, options);
   const known = new Map<number, boolean>();
   const holdKnown = new Map<number, HoldFact>();
-  const committed = new Map<number, NewHold | null>();
+  const committed = new Map<number, NewHold[]>();
   const holder: Holder = { sessionId, agentId: options.agentId ?? null };
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= MAX_ATTEMPTS;
@@ -183,11 +184,11 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
   }
 }
 
-function askCommitted(ask: (lease: StaleQuestion) => NewHold | null, row: JoinedRow): NewHold | null {
+function askCommitted(ask: (lease: StaleQuestion) => NewHold[], row: JoinedRow): NewHold[] {
   try {
-    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: false, worktree: row.worktree ?? row.s_worktree, branch: row.s_branch });
+    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: row.glob === 1, worktree: row.worktree ?? row.s_worktree, branch: row.s_branch });
   } catch {
-    return null;
+    return [];
   }
 }
 
@@ -348,19 +349,20 @@ function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode:
 /**
  * A stale lease (expired, its holder gone, or its worktree removed) whose change is committed on
  * its branch and not integrated passes to that branch instead of being reclaimed: a killed agent
- * that committed, or a removed worktree whose branch stays, leaves a hold, not a free file. `unknown`: git is still to be asked (outside the transaction).
+ * that committed, or a removed worktree whose branch stays, leaves a hold, not a free file.
+ * `unknown`: git is still to be asked (outside the transaction).
  */
 function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): boolean | 'unknown' {
-  if (facts.holdMode === 'off' || row.glob === 1 || row.source === 'file') return false;
+  if (facts.holdMode === 'off' || row.source === 'file') return false;
   if (row.expires_at > now && holderAlive(row, liveness) && !worktreeRemoved(row)) return false;
   if (!facts.committed.has(row.token)) {
     if (facts.askCommitted === undefined) return false;
     facts.unknownStale.push(row);
     return 'unknown';
   }
-  const hold = facts.committed.get(row.token);
-  if (hold == null) return false;
-  passToBranch(store, [hold], facts.holdTtlMs, actor);
+  const holds = facts.committed.get(row.token)!;
+  if (holds.length === 0) return false;
+  passToBranch(store, holds, facts.holdTtlMs, actor);
   return true;
 }
 

@@ -40,9 +40,10 @@ export interface HoldQuestion {
   branch: string;
 }
 
-/** A lease passing to a branch: the lease's token becomes the hold's. */
+/** A lease passing to a branch: the lease's token becomes the hold's (`fresh`: a new token, one per file of a glob claim). */
 export interface NewHold {
   token: number;
+  fresh?: boolean;
   path: string;
   branch: string;
   commit: string | null;
@@ -117,7 +118,7 @@ export function passToBranch(store: Store, holds: NewHold[], ttlMs: number, acto
     const existing = store.statement('SELECT token FROM branch_holds WHERE ended_at IS NULL AND branch = ? AND path = ?').get(hold.branch, hold.path) as
       | { token: number }
       | undefined;
-    const token = existing?.token ?? hold.token;
+    const token = existing?.token ?? (hold.fresh ? newToken(store) : hold.token);
     if (existing === undefined) {
       store
         .statement(
@@ -125,7 +126,7 @@ export function passToBranch(store: Store, holds: NewHold[], ttlMs: number, acto
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          hold.token,
+          token,
           hold.path,
           indexPrefix({ pattern: hold.path, glob: false }),
           hold.branch,
@@ -152,6 +153,16 @@ export function passToBranch(store: Store, holds: NewHold[], ttlMs: number, acto
       detail: { branch: hold.branch, commit: hold.commit, from: hold.token, expiresAt: now + ttlMs },
     });
   }
+}
+
+/** A token no lease or hold has had: taken from the leases' own sequence, so that one token never names two things. */
+function newToken(store: Store): number {
+  const taken = store
+    .statement("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'leases'), 0), coalesce((SELECT max(token) FROM branch_holds), 0)) AS n")
+    .get() as { n: number };
+  const token = taken.n + 1;
+  store.statement("UPDATE sqlite_sequence SET seq = ? WHERE name = 'leases'").run(token);
+  return token;
 }
 
 function endHold(store: Store, row: HoldRow, reason: string, actor: string | null): void {

@@ -11,7 +11,7 @@ import type { Config } from '../config/load';
 import { describeError } from '../util/errors';
 import { dataWord } from '../util/text';
 import { refName } from '../git/integration';
-import { changeHome, holdGit, homeCommit, unintegrated } from './git-facts';
+import { changeHome, holdGit, holdsOfLease, homeCommit, unintegrated } from './git-facts';
 
 export interface EndingOutcome {
   /** The holds made (or renewed). */
@@ -33,13 +33,16 @@ export interface EndingOptions {
   actor?: string | null;
 }
 
-/** Passes those of `leases` (exact paths taken by edits or claims) whose change is committed and not integrated to their branch. */
+/**
+ * Passes those of `leases` (edits' files and claims, exact or glob) whose change is committed and
+ * not integrated to their branch: a glob claim becomes a hold on each file under it the branch changed.
+ */
 export function passEndingLeases(store: Store, config: Config, leases: Lease[], options: EndingOptions): EndingOutcome {
   const outcome: EndingOutcome = { held: [], notes: [], integration: null };
   if (config.branchHolds.mode === 'off') return outcome;
   const byHome = new Map<string, { worktree: string; sessionBranch: string | null; leases: Lease[] }>();
   for (const lease of leases) {
-    if (lease.glob || (lease.source !== 'edit' && lease.source !== 'claim')) continue;
+    if (lease.source !== 'edit' && lease.source !== 'claim') continue;
     const worktree = lease.worktree ?? options.sessionWorktree;
     // A removed worktree's branch is the one its session recorded: sessions there may differ.
     const sessionBranch = existsSync(worktree) ? null : (getSession(store, lease.sessionId)?.branch ?? null);
@@ -69,7 +72,7 @@ function passHome(worktree: string, sessionBranch: string | null, leases: Lease[
     home.gitFrom,
     home.branch,
     into,
-    leases.map((lease) => lease.pattern),
+    leases.map((lease) => ({ pattern: lease.pattern, glob: lease.glob })),
     { verify: options.verify && !home.detached },
   );
   if (paths.length === 0) return;
@@ -81,8 +84,5 @@ function passHome(worktree: string, sessionBranch: string | null, leases: Lease[
     return;
   }
   const commit = options.verify ? homeCommit(home) : null;
-  for (const lease of leases) {
-    if (!paths.includes(lease.pattern)) continue;
-    outcome.held.push({ token: lease.token, path: lease.pattern, branch: home.branch, commit, sessionId: lease.sessionId, worktree: home.worktree });
-  }
+  for (const lease of leases) outcome.held.push(...holdsOfLease(lease, paths, home, commit));
 }

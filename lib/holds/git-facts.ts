@@ -5,6 +5,7 @@
 import type { HoldFact, HoldQuestion, NewHold } from '../core/branch-holds';
 import { existsSync } from 'node:fs';
 import type { StaleQuestion } from '../core/acquire';
+import { covers, type LeaseTarget } from '../core/globs';
 import type { Config } from '../config/load';
 import { changedSinceFork, changeIn, changeInEach, lookUpRefs } from '../git/integration';
 import { currentBranch, locateRepo } from '../git/repo';
@@ -15,8 +16,8 @@ export interface HoldGit {
   integration(): string | null;
   /** A hold in the way, seen from this worktree's HEAD. */
   holdFact(hold: HoldQuestion): HoldFact;
-  /** The hold a stale lease's committed, unintegrated change becomes, if any. */
-  committedChange(lease: StaleQuestion): NewHold | null;
+  /** The holds a stale lease's committed, unintegrated change becomes (none: empty). */
+  committedChange(lease: StaleQuestion): NewHold[];
 }
 
 export function holdGit(worktree: string, config: Config): HoldGit {
@@ -44,14 +45,13 @@ export function holdGit(worktree: string, config: Config): HoldGit {
       return found.at(-1)!.has(hold.path) ? 'contained' : 'stands';
     },
     committedChange(lease) {
-      if (lease.worktree === null) return null;
+      if (lease.worktree === null) return [];
       const into = facts.integration();
-      if (into === null) return null;
+      if (into === null) return [];
       const home = changeHome(lease.worktree, lease.branch, worktree);
-      if (home === null || home.detached) return null;
-      const [path] = unintegrated(home.gitFrom, home.branch, into, [lease.pattern], { verify: true });
-      if (path === undefined) return null;
-      return { token: lease.token, path, branch: home.branch, commit: homeCommit(home), sessionId: lease.sessionId, worktree: home.worktree };
+      if (home === null || home.detached) return [];
+      const paths = unintegrated(home.gitFrom, home.branch, into, [lease], { verify: true });
+      return paths.length === 0 ? [] : holdsOfLease(lease, paths, home, homeCommit(home));
     },
   };
   return facts;
@@ -103,13 +103,21 @@ export function homeCommit(home: ChangeHome): string | null {
 }
 
 /**
- * Of `paths`, those `head` changed since it forked from `into` (one git call) and, with `verify`,
- * whose change git does not show integrated already (a squash merge leaves the fork point behind).
+ * The paths `head` changed since it forked from `into` (one git call) that one of `targets` covers
+ * (an edit's file, or the files under a claimed glob) and, with `verify`, whose change git does
+ * not show integrated already (a squash merge leaves the fork point behind).
  */
-export function unintegrated(worktree: string, head: string, into: string, paths: string[], options: { verify: boolean }): string[] {
+export function unintegrated(worktree: string, head: string, into: string, targets: LeaseTarget[], options: { verify: boolean }): string[] {
   const changed = changedSinceFork(worktree, into, head.startsWith('detached@') ? 'HEAD' : `refs/heads/${head}`);
-  const candidates = paths.filter((path) => changed.has(path));
+  const candidates = [...changed].filter((path) => targets.some((target) => covers(target, path)));
   if (!options.verify || candidates.length === 0 || head.startsWith('detached@')) return candidates;
   const integrated = changeIn(worktree, head, into, candidates) ?? new Set();
   return candidates.filter((path) => !integrated.has(path));
+}
+
+/** The hold each of `paths` a lease covers makes: an exact lease's token becomes its file's hold; a glob's files get tokens of their own. */
+export function holdsOfLease(lease: LeaseTarget & { token: number; sessionId: string }, paths: string[], home: ChangeHome, commit: string | null): NewHold[] {
+  return paths
+    .filter((path) => covers(lease, path))
+    .map((path) => ({ token: lease.token, fresh: lease.glob, path, branch: home.branch, commit, sessionId: lease.sessionId, worktree: home.worktree }));
 }
