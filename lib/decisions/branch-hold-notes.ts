@@ -66,14 +66,14 @@ export function changedThereContext(noticed: Conflict[], worktree: string, integ
 }
 
 /** Another branch's text, each line indented so that none can pose as one of agent-lease's own. */
-function indented(text: string): string {
+export function indented(text: string): string {
   return text
     .split('\n')
     .map((line) => `    ${line}`)
     .join('\n');
 }
 
-function safely<T>(read: () => T): T | null {
+export function safely<T>(read: () => T): T | null {
   try {
     return read();
   } catch {

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
 import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
+import { overlappingLeases, sharesPath } from '../core/lease-queries';
 import { hasPendingChange } from '../git/changes';
 import { repoRelativePath } from '../git/paths';
 import type { HoldGit } from '../holds/git-facts';
 import { changedThereContext, holdDenialLines, holdOptions } from './branch-hold-notes';
+import { sharedChangesContext } from './shared-edits';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
@@ -31,7 +33,11 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
   const holdFacts = holds.git;
   const result = withStore(context, (store) => {
     ensureSession(store, context);
-    return acquire(store, context.sessionId, [located.path], {
+    const holder = { sessionId: context.sessionId, agentId: context.agentId };
+    // Inside an area the session shares with others (claim --shared), its edit is shared too.
+    const mode = sharesPath(store, holder, located.path) ? 'shared' : 'exclusive';
+    const taken = acquire(store, context.sessionId, [located.path], {
+      mode,
       source: 'edit',
       exact: true,
       agentId: context.agentId,
@@ -40,13 +46,19 @@ export function decideEdit(event: AgentEvent, file: string, field: string): Verd
       pendingChange: hasPendingChange,
       ...holds.options,
     });
+    const sharers = taken.ok && mode === 'shared' ? overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
+    return { taken, sharers };
   });
   if (!result.ok) return storeFailure(context, result.problem);
-  if (result.value.ok) {
-    const changed = result.value.granted.length > 0 ? changedThereContext(result.value.noticed, worktree, holdFacts.integration) : null;
-    return changed === null ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed };
+  const { taken, sharers } = result.value;
+  if (taken.ok) {
+    const changed = [
+      taken.granted.length > 0 ? changedThereContext(taken.noticed, worktree, holdFacts.integration) : null,
+      sharedChangesContext(sharers, located.path, holdFacts.integration, worktree),
+    ].filter((part): part is string => part !== null);
+    return changed.length === 0 ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed.join('\n\n') };
   }
-  return { ...goAhead(context.warnings), deny: denialReason(context, located.path, result.value.conflicts, worktree, holdFacts) };
+  return { ...goAhead(context.warnings), deny: denialReason(context, located.path, taken.conflicts, worktree, holdFacts) };
 }
 
 function denialReason(context: EventContext, path: string, conflicts: Conflict[], worktree: string, holdFacts: HoldGit): string {

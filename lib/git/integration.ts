@@ -244,9 +244,22 @@ const EXCERPT_LINES = 40;
 
 /** What `ref` changed in `path` since it forked from `base`: `git diff --stat`, and the diff itself when short. */
 export function changeSummary(dir: string, base: string, ref: string, path: string): string {
-  const range = `${base}...${ref}`;
-  const stat = git(dir, ['--literal-pathspecs', 'diff', '--stat', '--no-color', '--no-ext-diff', range, '--', path]);
-  const diff = git(dir, ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', range, '--', path]).split('\n');
+  return diffSummary(dir, [`${base}...${ref}`], path);
+}
+
+/**
+ * What the worktree `dir` has in `path` (committed or not) that `base` has not since they forked
+ * (`git diff --merge-base base`; against HEAD when there is no `base`), summed up as
+ * `changeSummary` does; empty when nothing.
+ */
+export function workingChangeSummary(dir: string, base: string | null, path: string): string {
+  return diffSummary(dir, base === null ? ['HEAD'] : ['--merge-base', base], path);
+}
+
+function diffSummary(dir: string, range: string[], path: string): string {
+  const stat = git(dir, ['--literal-pathspecs', 'diff', '--stat', '--no-color', '--no-ext-diff', ...range, '--', path]);
+  if (stat === '') return '';
+  const diff = git(dir, ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', ...range, '--', path]).split('\n');
   return diff.length <= EXCERPT_LINES ? `${stat}\n${diff.join('\n')}` : stat;
 }
 
