@@ -45,7 +45,10 @@ test("agent-lease end of a person's claim whose file is committed on the branch:
   assert.match(denial(world.edit(B, b, 'src/x.ts')) ?? '', /branch feature-a/);
 });
 
-for (const command of [['doctor', '--fix', '--json'], ['gc', '--json']]) {
+for (const command of [
+  ['doctor', '--fix', '--json'],
+  ['gc', '--json'],
+]) {
   test(`${command[0]} ending a killed agent's session: its committed file passes to the branch`, async (t) => {
     const world = branchWorld(t);
     const a = world.worktree('feature-a');

@@ -21,7 +21,7 @@ function context(world: BranchWorld, session: string, worktree: string, path: st
   return run.json?.hookSpecificOutput?.additionalContext ?? '';
 }
 
-test("an edit in an area two sessions share goes ahead and is told what the other changed there", (t) => {
+test('an edit in an area two sessions share goes ahead and is told what the other changed there', (t) => {
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
   const b = world.worktree('feature-b');

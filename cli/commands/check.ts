@@ -35,7 +35,9 @@ export const command: Command = {
     const typed = sessionIdentity(values).id;
     const id = store === null ? typed : resolveSessionRef(store, typed);
     const results: CoverageResult[] =
-      store === null ? paths.map((path) => ({ path, holders: [] })) : holdsStandingHere(check(store, paths, id), context.repo.worktreeRoot, context.repo.gitDir, context.config);
+      store === null
+        ? paths.map((path) => ({ path, holders: [] }))
+        : holdsStandingHere(check(store, paths, id), context.repo.worktreeRoot, context.repo.gitDir, context.config);
     const held = results.filter((result) => result.holders.length > 0);
     const now = Date.now();
     if (values.json) {

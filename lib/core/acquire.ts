@@ -186,7 +186,14 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
 
 function askCommitted(ask: (lease: StaleQuestion) => NewHold[], row: JoinedRow): NewHold[] {
   try {
-    return ask({ token: row.token, sessionId: row.session_id, pattern: row.pattern, glob: row.glob === 1, worktree: row.worktree ?? row.s_worktree, branch: row.s_branch });
+    return ask({
+      token: row.token,
+      sessionId: row.session_id,
+      pattern: row.pattern,
+      glob: row.glob === 1,
+      worktree: row.worktree ?? row.s_worktree,
+      branch: row.s_branch,
+    });
   } catch {
     return [];
   }

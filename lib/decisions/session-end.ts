@@ -25,7 +25,13 @@ export function endAgentSession(event: AgentEvent, reason: string): Verdict {
       // Under SessionEnd's short budget: a few files, judged by the fork point alone (one git
       // call, no check for a squash merge: a hold that proves integrated is ended by the next
       // decision that meets it).
-      else endSessionHolding(store, context.config, context.sessionId, `session-end (${reason})`, { verify: false, from: context.repo.worktreeRoot, actor: null, limit: END_FILES });
+      else
+        endSessionHolding(store, context.config, context.sessionId, `session-end (${reason})`, {
+          verify: false,
+          from: context.repo.worktreeRoot,
+          actor: null,
+          limit: END_FILES,
+        });
       // Not per tool call: what the session's hooks left in the WAL goes into the main file.
       store.checkpoint();
     });
