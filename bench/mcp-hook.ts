@@ -2,7 +2,10 @@
 // `agent-lease mcp` over stdio (client → server → answer), as Claude Code's mcp_tool hook does,
 // against the command hook (a node process fed the event JSON) in the same interleaved rounds,
 // with 10,000 live leases of 100 sessions. Targets: the in-process median <= 0.1x the command
-// hook's, and <= 1 ms.
+// hook's, and <= 1 ms. The hook tool called for a Read (answered without a decision) is the
+// round trip alone, and the hook tool's answer computed in this process (the server's code, no
+// stdio) is the decision alone; with AGENT_LEASE_MAIN (a checkout of main, built) a server of main's build
+// answers the same calls, the same rounds.
 //
 // Run: npm run build && node --import tsx bench/mcp-hook.ts [rounds]  (or npm run bench mcp-hook)
 import { execFileSync } from 'node:child_process';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { mcpHookInput } from '../lib/claude/hook-commands';
+import { answerHook } from '../mcp/hook-tool';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/store';
@@ -25,6 +29,8 @@ export async function main(rounds = 200): Promise<void> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-mcp-bench-')));
   const { NODE_EXTRA_CA_CERTS: _certs, ...env } = process.env as Record<string, string>;
   const client = new Client({ name: 'bench', version: '1' });
+  const mainCheckout = process.env.AGENT_LEASE_MAIN;
+  const mainClient = mainCheckout === undefined ? null : new Client({ name: 'bench-main', version: '1' });
   try {
     const root = join(base, 'repo');
     execFileSync('git', ['init', '-q', '-b', 'main', root]);
@@ -38,16 +44,16 @@ export async function main(rounds = 200): Promise<void> {
     acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
     store.close();
 
-    const input = (file: string) => ({
+    const input = (file: string, toolName = 'Edit') => ({
       session_id: SESSION,
       cwd: root,
       hook_event_name: 'PreToolUse',
-      tool_name: 'Edit',
+      tool_name: toolName,
       tool_input: { file_path: join(root, file), old_string: 'a', new_string: 'b' },
     });
     // The tool's arguments as Claude Code fills init's template: a field it lacks is "", an object its JSON.
-    const toolArgs = (file: string) => {
-      const event = input(file) as Record<string, unknown>;
+    const toolArgs = (file: string, toolName?: string) => {
+      const event = input(file, toolName) as Record<string, unknown>;
       return Object.fromEntries(
         Object.entries(mcpHookInput('pre-tool-use')).map(([key, template]) => {
           const field = /^\$\{(\w+)\}$/.exec(template)?.[1];
@@ -57,9 +63,17 @@ export async function main(rounds = 200): Promise<void> {
       );
     };
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], cwd: root, env }));
-    const viaMcp = async (file: string): Promise<number> => {
+    const mainBin = mainCheckout === undefined ? '' : join(mainCheckout, 'dist', 'bin', 'agent-lease.js');
+    await mainClient?.connect(new StdioClientTransport({ command: process.execPath, args: [mainBin, 'mcp'], cwd: root, env }));
+    const timedCall = async (caller: Client, file: string, toolName?: string): Promise<number> => {
       const started = process.hrtime.bigint();
-      await client.callTool({ name: 'hook', arguments: toolArgs(file) });
+      await caller.callTool({ name: 'hook', arguments: toolArgs(file, toolName) });
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const viaMcp = (file: string): Promise<number> => timedCall(client, file);
+    const inProcess = (file: string): number => {
+      const started = process.hrtime.bigint();
+      answerHook(toolArgs(file));
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     const viaCommand = (file: string): number => timeCommand(process.execPath, [BIN, 'hook', 'pre-tool-use'], { input: JSON.stringify(input(file)), env });
@@ -72,10 +86,13 @@ export async function main(rounds = 200): Promise<void> {
       cases.flatMap(({ label }) => [
         [`command hook, ${label}`, []],
         [`mcp hook tool, ${label}`, []],
+        [`decision alone, ${label}`, []],
+        ...(mainClient === null ? [] : [[`main's mcp hook tool, ${label}`, []] as [string, number[]]]),
       ]),
     );
+    samples.set('mcp hook tool, a Read (round trip alone)', []);
     let fresh = 0;
-    const granted = { command: [] as number[], mcp: [] as number[] };
+    const granted = { command: [] as number[], mcp: [] as number[], alone: [] as number[] };
     for (const { file } of cases) {
       viaCommand(file);
       await viaMcp(file);
@@ -84,15 +101,20 @@ export async function main(rounds = 200): Promise<void> {
       for (const { label, file } of cases) {
         samples.get(`command hook, ${label}`)!.push(viaCommand(file));
         samples.get(`mcp hook tool, ${label}`)!.push(await viaMcp(file));
+        samples.get(`decision alone, ${label}`)!.push(inProcess(file));
+        if (mainClient !== null) samples.get(`main's mcp hook tool, ${label}`)!.push(await timedCall(mainClient, file));
       }
+      samples.get('mcp hook tool, a Read (round trip alone)')!.push(await timedCall(client, 'README.md', 'Read'));
       granted.command.push(viaCommand(`src/new-${fresh++}.ts`));
       granted.mcp.push(await viaMcp(`src/new-${fresh++}.ts`));
+      granted.alone.push(inProcess(`src/new-${fresh++}.ts`));
     }
     samples.set('command hook, granted', granted.command);
     samples.set('mcp hook tool, granted', granted.mcp);
+    samples.set('decision alone, granted', granted.alone);
     const rows = [...samples].map(([label, values]) => summarize(label, values));
     const commandRows = rows.filter((row) => row.label.startsWith('command'));
-    const mcpRows = rows.filter((row) => row.label.startsWith('mcp'));
+    const mcpRows = rows.filter((row) => row.label.startsWith('mcp') && !row.label.includes('Read'));
     const baseline = commandRows.find((row) => row.label.endsWith('renewed'))!;
     console.log(
       ratioTable(
@@ -104,13 +126,17 @@ export async function main(rounds = 200): Promise<void> {
     for (const kind of ['renewed', 'denied', 'granted']) {
       const command = commandRows.find((row) => row.label.endsWith(kind))!;
       const mcp = mcpRows.find((row) => row.label.endsWith(kind))!;
+      const alone = rows.find((row) => row.label === `decision alone, ${kind}`)!;
       const ratio = mcp.median / command.median;
       console.log(
         `${kind}: in-process median ${mcp.median.toFixed(3)} ms = ${ratio.toFixed(3)}x the command hook's ${command.median.toFixed(1)} ms ` +
-          `(targets <= 0.1x: ${ratio <= 0.1 ? 'met' : 'MISSED'}; <= 1 ms: ${mcp.median <= 1 ? 'met' : 'MISSED'})`,
+          `(targets <= 0.1x: ${ratio <= 0.1 ? 'met' : 'MISSED'}; <= 1 ms: ${mcp.median <= 1 ? 'met' : 'MISSED'}); the decision alone ${alone.median.toFixed(3)} ms`,
       );
     }
+    const roundTrip = rows.find((row) => row.label.includes('Read'))!;
+    console.log(`the round trip alone (a Read, no decision): median ${roundTrip.median.toFixed(3)} ms`);
   } finally {
+    await mainClient?.close();
     await client.close();
     rmSync(base, { recursive: true, force: true });
   }

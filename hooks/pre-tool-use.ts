@@ -3,9 +3,9 @@
 // write (lib/decisions/shell-writes.ts, loaded with its shell parser for Bash calls only). No
 // conflict, no output: the user's own permission rules decide as usual. Handoff messages waiting
 // for the session ride along (lib/decisions/handoff.ts).
-import { decideEdit } from '../lib/decisions/edit';
+import { decideEditIn, editContext } from '../lib/decisions/edit';
 import { noteCodePath } from './code-paths';
-import { withHandoffs } from '../lib/decisions/handoff';
+import { withHandoffs, withHandoffsIn } from '../lib/decisions/handoff';
 import { agentEvent } from './event';
 import { requiredObject, requiredString } from './input';
 import { answer } from './output';
@@ -29,5 +29,7 @@ export function handle(input: HookInput): HookOutcome {
   if (!Object.hasOwn(PATH_FIELD, toolName)) return {};
   const field = PATH_FIELD[toolName]!;
   const file = requiredString(requiredObject(input, 'tool_input'), field, `tool_input.${field}`);
-  return answer('PreToolUse', withHandoffs(agentEvent(input), decideEdit(agentEvent(input), file, `tool_input.${field}`)));
+  // One context for the decision and the messages: the repository is located once a call.
+  const context = editContext(agentEvent(input), file);
+  return answer('PreToolUse', withHandoffsIn(context, decideEditIn(context, file, `tool_input.${field}`)));
 }

@@ -46,12 +46,28 @@ interface CacheEntry {
  */
 export function loadConfig(root: string, cacheDir?: string): Config {
   const file = join(root, CONFIG_FILE);
-  let stat: Stats;
+  let stat: Stats | undefined;
   try {
-    stat = statSync(file);
+    // Most worktrees have none: no exception for that, on every hook call.
+    stat = statSync(file, { throwIfNoEntry: false });
   } catch {
     return DEFAULT_CONFIG;
   }
+  if (stat === undefined) return DEFAULT_CONFIG;
+  const known = loaded.get(file);
+  if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) return known.config;
+  const config = cachedOrParsed(file, stat, cacheDir);
+  loaded.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, config });
+  return config;
+}
+
+/**
+ * The configurations this process has read, by file: a resident process (the MCP server) reads
+ * the cache file only when the configuration changed.
+ */
+const loaded = new Map<string, CacheEntry>();
+
+function cachedOrParsed(file: string, stat: Stats, cacheDir: string | undefined): Config {
   const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, 'config-cache.json');
   const cache = cacheFile === undefined ? {} : readCache(cacheFile);
   const hit = cache[file];

@@ -110,6 +110,11 @@ export function touchSession(store: Store, id: string): boolean {
   return store.write(() => store.statement('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(store.now(), id).changes > 0);
 }
 
+/** Whether the session is registered and has not ended: a read, no write. */
+export function sessionIsOpen(store: Store, id: string): boolean {
+  return store.statement('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL').get(id) !== undefined;
+}
+
 /** Releases every lease of the session and marks it ended; returns how many leases were released. */
 export function endSession(store: Store, id: string, reason = 'session-end', actor: string | null = null): number {
   return store.write(() => {

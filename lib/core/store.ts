@@ -50,6 +50,7 @@ export function restartedStoreNotice(path: string): string {
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
   private checkpointDue = false;
+  private checkpointQueued = false;
 
   constructor(
     readonly db: Database.Database,
@@ -70,8 +71,21 @@ export class Store {
   write<T>(fn: () => T): T {
     const transaction = this.db.transaction(fn);
     const result = withBusyRetry(() => transaction.immediate());
-    if (this.checkpointDue && !this.db.inTransaction) this.checkpoint();
+    if (this.checkpointDue && !this.db.inTransaction) this.checkpointSoon();
     return result;
+  }
+
+  private checkpointSoon(): void {
+    if (checkpointLater === null) {
+      this.checkpoint();
+      return;
+    }
+    if (this.checkpointQueued) return;
+    this.checkpointQueued = true;
+    checkpointLater(() => {
+      this.checkpointQueued = false;
+      if (this.checkpointDue) this.checkpoint();
+    });
   }
 
   /**
@@ -104,6 +118,18 @@ export class Store {
   close(): void {
     this.db.close();
   }
+}
+
+/** Set by a resident process (deferCheckpoints): how a checkpoint asked for by a write is run later. */
+let checkpointLater: ((run: () => void) => void) | null = null;
+
+/**
+ * For a process that lives on after it answers (the MCP server): the checkpoint after a new
+ * lease's commit (checkpointAfterCommit) is run by `schedule`, after the answer is out, instead
+ * of inside the write that asked for it. The commit itself is durable in the WAL either way.
+ */
+export function deferCheckpoints(schedule: (run: () => void) => void): void {
+  checkpointLater = schedule;
 }
 
 export function openStore(options: OpenStoreOptions): Store {

@@ -10,7 +10,7 @@ import { storePathOf } from '../git/store-location';
 import { repoOfPath } from '../git/paths';
 import { existsSync, statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
-import { registerSession, touchSession, type SessionRegistration } from '../core/sessions';
+import { registerSession, sessionIsOpen, touchSession, type SessionRegistration } from '../core/sessions';
 import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
 import type { Holder } from '../core/agents';
 
@@ -139,7 +139,17 @@ function openedStore(context: EventContext): Store {
  * agent-lease was installed (no SessionStart) is registered on its first hook call.
  */
 export function ensureSession(store: Store, context: EventContext): void {
-  if (touchSession(store, context.sessionId)) return;
+  const key = `${store.path}\0${context.sessionId}`;
+  const now = Date.now();
+  // A resident process (the MCP server) answers many calls of one session: it marks the session
+  // seen once in a while, not with a write transaction on every call, and between marks only
+  // reads that it is still open (ended meanwhile, it is registered again as before).
+  if (now - (touched.get(key) ?? Number.NEGATIVE_INFINITY) < TOUCH_INTERVAL_MS && sessionIsOpen(store, context.sessionId)) return;
+  touched.delete(key);
+  if (touchSession(store, context.sessionId)) {
+    touched.set(key, now);
+    return;
+  }
   registerSession(store, sessionRegistration(context, findAgentProcess()));
   if (!isInside(context.cwd, context.repo.worktreeRoot)) {
     try {
@@ -151,6 +161,11 @@ export function ensureSession(store: Store, context: EventContext): void {
     }
   }
 }
+
+/** How often a session's `last_seen_at` is written by one process: far finer than any staleness judged from it. */
+const TOUCH_INTERVAL_MS = 5000;
+/** When this process last marked each session seen, by store and session. */
+const touched = new Map<string, number>();
 
 /** This session as the store records it: its worktree, branch and agent process. */
 export function sessionRegistration(context: EventContext, agent: ProcessIdentity | null): SessionRegistration {

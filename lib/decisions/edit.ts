@@ -20,7 +20,16 @@ import { conflictLines, nextSteps } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
 export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
-  const context = eventContext({ ...event, file });
+  return decideEditIn(editContext(event, file), file, field);
+}
+
+/** The context an edit of `file` is decided in: that of the file's repository (null: none). */
+export function editContext(event: AgentEvent, file: string): EventContext | null {
+  return eventContext({ ...event, file });
+}
+
+/** `decideEdit` in a context already made (by editContext), for a caller that uses it again. */
+export function decideEditIn(context: EventContext | null, file: string, field: string): Verdict {
   if (context === null) return {};
   const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);

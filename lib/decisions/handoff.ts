@@ -4,7 +4,7 @@
 // are, so that no request can pose as agent-lease or the user.
 import { takeMessages, type HandoffMessage } from '../core/handoff';
 import { dataWord, quotedText, shellWord } from '../util/text';
-import { ensureSession, eventContext, withStore, type AgentEvent } from './context';
+import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
 
 /** The longest part of a message shown to the model. */
@@ -12,7 +12,11 @@ const SHOWN_MESSAGE_CHARS = 500;
 
 /** `verdict` with the session's waiting messages added: to its denial reason when it denies, else to its model context. */
 export function withHandoffs(event: AgentEvent, verdict: Verdict): Verdict {
-  const context = eventContext(event);
+  return withHandoffsIn(eventContext(event), verdict);
+}
+
+/** `withHandoffs` in the context the decision was made in: the repository is not located twice. */
+export function withHandoffsIn(context: EventContext | null, verdict: Verdict): Verdict {
   if (context === null) return verdict;
   const taken = withStore(context, (store) => takeMessages(store, context.sessionId));
   if (!taken.ok || taken.value.length === 0) return verdict;

@@ -48,14 +48,18 @@ function resolveExistingPart(absolute: string): { existing: string; full: string
   let current = resolve(absolute);
   for (;;) {
     try {
-      const real = realpathSync(current);
-      const existing = statSync(real).isDirectory() ? real : dirname(real);
-      return { existing, full: resolve(real, ...missing) };
+      // A new file's path does not exist: stat says so without the cost of an exception.
+      const stat = statSync(current, { throwIfNoEntry: false });
+      if (stat !== undefined) {
+        const real = realpathSync.native(current);
+        return { existing: stat.isDirectory() ? real : dirname(real), full: resolve(real, ...missing) };
+      }
     } catch {
-      const parent = dirname(current);
-      if (parent === current) return null;
-      missing.unshift(basename(current));
-      current = parent;
+      // Unreadable, or gone meanwhile: looked for higher up, as a missing path.
     }
+    const parent = dirname(current);
+    if (parent === current) return null;
+    missing.unshift(basename(current));
+    current = parent;
   }
 }

@@ -1,7 +1,7 @@
 // Which repository and worktree a directory belongs to. The hot path reads git's on-disk layout
 // (`.git` dir or gitfile, `commondir`, `HEAD`) instead of spawning git, which costs more than the
 // whole rest of a hook; `git rev-parse` is the fallback whenever git is being steered by GIT_DIR.
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AgentLeaseError } from '../util/errors';
 import { git } from './run';
@@ -18,7 +18,7 @@ export interface RepoLocation {
 /** The repository containing `dir` (which must exist), or null when it is not inside a worktree. */
 export function locateRepo(dir: string): RepoLocation | null {
   if (process.env.GIT_DIR !== undefined) return locateRepoWithGit(dir);
-  let current = realpathSync(dir);
+  let current = realpathSync.native(dir);
   for (;;) {
     const gitDir = gitDirAt(current);
     if (gitDir !== null) return { worktreeRoot: current, gitDir, commonDir: commonDirOf(gitDir) };
@@ -79,19 +79,23 @@ export function listWorktrees(dir: string): Array<{ path: string; branch: string
 
 function gitDirAt(dir: string): string | null {
   const dotGit = join(dir, '.git');
-  let isDirectory: boolean;
+  let stat: Stats | undefined;
   try {
-    isDirectory = statSync(dotGit).isDirectory();
+    // No exception for the directories without one, walked through on every hook call.
+    stat = statSync(dotGit, { throwIfNoEntry: false });
   } catch {
     return null;
   }
-  if (isDirectory) return dotGit;
+  if (stat === undefined) return null;
+  if (stat.isDirectory()) return dotGit;
   const match = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
   if (!match) return null;
   return realpathSync(resolve(dir, match[1]!.trim()));
 }
 
 function commonDirOf(gitDir: string): string {
+  // A main worktree's git directory has none: looked for without an exception.
+  if (!existsSync(join(gitDir, 'commondir'))) return gitDir;
   try {
     const relative = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
     return realpathSync(resolve(gitDir, relative));
