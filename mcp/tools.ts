@@ -10,6 +10,7 @@ import { describeHeldLease } from '../lib/core/lease-wording';
 import type { Lease } from '../lib/core/lease-types';
 import { release } from '../lib/core/release';
 import { waitUntilFree } from '../lib/core/wait';
+import { heldByBranchText } from '../lib/decisions/handoff';
 import { nextSteps } from '../lib/decisions/wording';
 import { hasPendingChange } from '../lib/git/changes';
 import { formatDuration, parseDuration } from '../lib/util/duration';
@@ -150,14 +151,17 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
   ),
 
   ask: tool(
-    'Ask the sessions holding a file to hand it over. Each is told your message once, at its next step; it may release the file or reply, and a reply reaches you the same way.',
+    "Ask the sessions holding a file to hand it over. Each is told your message once, at its next step; it may release the file or reply, and a reply reaches you the same way. A file held by another branch's unmerged commit has nobody to ask: you are told which branch to merge instead (also when the session you asked releases the file into such a hold).",
     z.object({
       path: z.string().min(1).describe('the file you need'),
       message: z.string().min(1).max(1000).describe('what you need and why'),
     }),
     (workspace, args) => {
-      const sent = askHolders(workspace.store, workspace.session(), leasePath(workspace, args.path), args.message);
-      return sent.map((message) => `asked ${dataWord(message.to)} (request ${message.id}): it is told at its next step`).join('\n');
+      const asked = askHolders(workspace.store, workspace.session(), leasePath(workspace, args.path), args.message);
+      return [
+        ...asked.sent.map((message) => `asked ${dataWord(message.to)} (request ${message.id}): it is told at its next step`),
+        ...asked.holds.map(heldByBranchText),
+      ].join('\n');
     },
   ),
 

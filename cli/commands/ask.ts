@@ -7,13 +7,16 @@ import { commandContext, resolveSession } from '../context';
 import { writeOut } from '../output';
 import { repoPathArguments } from '../path-arguments';
 import { dataWord } from '../../lib/util/text';
+import { heldByBranchText } from '../../lib/decisions/handoff';
 
 const USAGE = `usage: agent-lease ask <path> --message TEXT
 
 Asks the sessions holding a path (relative to the current directory) to hand it over. Each is
 told once, with your message, at its next step (a tool call or a prompt); it may release the path
 or answer with agent-lease reply, and its answer reaches you the same way. Waiting for the path
-is agent-lease wait.
+is agent-lease wait. A branch hold (a change committed on another branch, not merged) has nobody
+to ask: you are told the branch to bring in instead, and so you are when the session you asked
+releases the path into one.
 
   --message TEXT  what you need and why (at most 1000 characters)
 ${IDENTITY_HELP}`;
@@ -30,9 +33,11 @@ export const command: Command = {
     const [path] = repoPathArguments(positionals, context, 'ask');
     if (path === undefined) return EXIT.usage;
     const session = resolveSession(context, values, 'ask');
-    for (const sent of askHolders(context.store(), session.id, path, values.message)) {
+    const asked = askHolders(context.store(), session.id, path, values.message);
+    for (const sent of asked.sent) {
       writeOut(`asked ${shortSessionId(sent.to)} for ${dataWord(path)} (request ${sent.id}): it is told at its next step`);
     }
+    for (const hold of asked.holds) writeOut(heldByBranchText(hold));
     return EXIT.ok;
   },
 };

@@ -1,9 +1,13 @@
 // Handoff requests: a session asks the holders of a path for it (`agent-lease ask`), a holder
 // answers (`agent-lease reply`, or simply by releasing). Each message is kept until its addressee's
-// next hook that can carry context to the model takes it, once.
+// next hook that can carry context to the model takes it, once. A branch hold (a committed,
+// unmerged change: lib/core/branch-holds.ts) has no session to hand it over: an ask meeting one
+// says so instead, and an asker whose file passed to a branch when its holder released it is told
+// that branch, once, the same way as a reply.
 import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { check } from './lease-queries';
+import type { HeldLease } from './lease-types';
 import type { Store } from './store';
 
 /** The longest message kept: a request is a sentence or two. */
@@ -21,6 +25,21 @@ export interface HandoffMessage {
   /** The ask a reply answers. */
   replyTo: number | null;
   createdAt: Date;
+  /** A reply that is no session's words: the lease asked about passed to this branch's hold. */
+  heldBy?: BranchOfHold;
+}
+
+/** The branch holding a committed, unmerged change, and its commit when the hold began. */
+export interface BranchOfHold {
+  branch: string;
+  commit: string | null;
+}
+
+export interface AskOutcome {
+  /** One ask per session holding a lease on the path. */
+  sent: HandoffMessage[];
+  /** Branch holds on the path: nobody to ask, the branch is to be brought in. */
+  holds: HeldLease[];
 }
 
 interface MessageRow {
@@ -38,19 +57,22 @@ interface MessageRow {
 
 const SELECT = 'SELECT m.*, s.name AS from_name FROM messages m LEFT JOIN sessions s ON s.id = m.from_session';
 
-/** Asks every other live holder of `path` for it; one message per holding session. */
-export function askHolders(store: Store, fromSession: string, path: string, message: string): HandoffMessage[] {
+/** Asks every other live holder of `path` for it, one message per holding session; branch holds on it are returned, not asked. */
+export function askHolders(store: Store, fromSession: string, path: string, message: string): AskOutcome {
   const text = checkedMessage(message);
   const holders = check(store, [path], fromSession)[0]!.holders;
   if (holders.length === 0) throw new AgentLeaseError(`no other session holds ${path}: there is nobody to ask`);
-  const bySession = new Map(holders.map((lease) => [lease.holder.id, lease]));
-  return store.write(() =>
+  const holds = holders.filter((lease) => lease.hold !== undefined);
+  const bySession = new Map(holders.filter((lease) => lease.hold === undefined).map((lease) => [lease.holder.id, lease]));
+  if (bySession.size === 0) return { sent: [], holds };
+  const sent = store.write(() =>
     [...bySession.values()].map((lease) => {
       const id = insertMessage(store, { kind: 'ask', from: fromSession, to: lease.holder.id, token: lease.token, path, message: text, replyTo: null });
       recordEvent(store, { kind: 'ask', sessionId: fromSession, token: lease.token, pattern: path, detail: { to: lease.holder.id, message: id } });
       return messageById(store, id);
     }),
   );
+  return { sent, holds };
 }
 
 /** Answers the ask `askId`, or without it the latest ask addressed to `fromSession`. */
@@ -79,13 +101,44 @@ export function replyToAsk(store: Store, fromSession: string, message: string, a
 export function takeMessages(store: Store, sessionId: string): HandoffMessage[] {
   const waiting = `${SELECT} WHERE m.delivered_at IS NULL
     AND (m.to_session = @session OR m.token IN (SELECT token FROM leases WHERE session_id = @session AND released_at IS NULL)) ORDER BY m.id`;
-  if (store.statement(waiting).all({ session: sessionId }).length === 0) return [];
+  const passed = `SELECT m.*, s.name AS from_name, h.branch AS hold_branch, h.commit_id AS hold_commit
+    FROM messages m JOIN branch_holds h ON h.token = m.token LEFT JOIN sessions s ON s.id = m.to_session
+    WHERE m.kind = 'ask' AND m.from_session = @session AND h.ended_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.kind = 'reply' AND r.reply_to = m.id AND r.from_session = 'branch:' || h.branch) ORDER BY m.id`;
+  if (store.statement(waiting).all({ session: sessionId }).length === 0 && store.statement(passed).all({ session: sessionId }).length === 0) return [];
   return store.write(() => {
     const rows = store.statement(waiting).all({ session: sessionId }) as MessageRow[];
     const now = store.now();
     for (const row of rows) store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, row.id);
-    return rows.map(toMessage);
+    return [...rows.map(toMessage), ...(store.statement(passed).all({ session: sessionId }) as PassedRow[]).map((ask) => toldOfHold(store, ask, now))];
   });
+}
+
+interface PassedRow extends MessageRow {
+  hold_branch: string;
+  hold_commit: string | null;
+}
+
+/**
+ * The asker's notice that the lease it asked about passed to a branch hold: kept as a reply from
+ * `branch:<name>`, delivered as it is made, so that it is told once.
+ */
+function toldOfHold(store: Store, ask: PassedRow, now: number): HandoffMessage {
+  const from = `branch:${ask.hold_branch}`;
+  const id = insertMessage(store, {
+    kind: 'reply',
+    from,
+    to: ask.from_session,
+    token: ask.token,
+    path: ask.path,
+    message: `held by branch ${ask.hold_branch}`,
+    replyTo: ask.id,
+  });
+  store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, id);
+  return {
+    ...toMessage({ ...messageRow(store, id), from_name: ask.from_name ?? ask.to_session }),
+    heldBy: { branch: ask.hold_branch, commit: ask.hold_commit },
+  };
 }
 
 function holdsToken(store: Store, sessionId: string, token: number | null): boolean {
@@ -118,7 +171,11 @@ function insertMessage(store: Store, message: NewMessage): number {
 }
 
 function messageById(store: Store, id: number): HandoffMessage {
-  return toMessage(store.statement(`${SELECT} WHERE m.id = ?`).get(id) as MessageRow);
+  return toMessage(messageRow(store, id));
+}
+
+function messageRow(store: Store, id: number): MessageRow {
+  return store.statement(`${SELECT} WHERE m.id = ?`).get(id) as MessageRow;
 }
 
 function toMessage(row: MessageRow): HandoffMessage {

@@ -2,7 +2,8 @@
 // its own asks, told once, at the session's next hook that can carry context. Another agent
 // wrote them: its words are quoted as data (lib/util/text.ts) under a line that says whose they
 // are, so that no request can pose as agent-lease or the user.
-import { takeMessages, type HandoffMessage } from '../core/handoff';
+import { takeMessages, type BranchOfHold, type HandoffMessage } from '../core/handoff';
+import type { HeldLease } from '../core/lease-types';
 import { dataWord, quotedText, shellWord } from '../util/text';
 import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { goAhead, type Verdict } from './verdict';
@@ -45,9 +46,29 @@ export function handoffText(messages: HandoffMessage[]): string {
   ].join('\n');
 }
 
+/** What an asker is told of a branch hold on the path it asked for: there is no session to ask. */
+export function heldByBranchText(hold: HeldLease): string {
+  const branch = { branch: hold.hold!.branch, commit: hold.hold!.commit };
+  return `${dataWord(hold.pattern)} is held by branch ${dataWord(branch.branch)}${commitNote(branch)}: its change is committed there and not merged yet, so no session can hand it over. ${bringInAdvice(branch)}`;
+}
+
+function bringInAdvice(hold: BranchOfHold): string {
+  return `To work on it, bring that branch in first (\`git merge ${shellWord(hold.branch)}\`, or rebase onto it) and edit on top of its change.`;
+}
+
+function commitNote(hold: BranchOfHold): string {
+  return hold.commit === null ? '' : ` (commit ${hold.commit.slice(0, 7)})`;
+}
+
 function messageLine(message: HandoffMessage): string {
   const from = dataWord(message.from.name);
   const path = message.path === null ? 'a file' : dataWord(message.path);
+  if (message.heldBy !== undefined) {
+    return (
+      `- ${from} released ${path}, which you asked for, but its change is committed on branch ${dataWord(message.heldBy.branch)}${commitNote(message.heldBy)} ` +
+      `and not merged yet: that branch holds it until it is merged. ${bringInAdvice(message.heldBy)}`
+    );
+  }
   const words = quotedText(message.message, SHOWN_MESSAGE_CHARS);
   if (message.kind === 'reply') return `- ${from} replied to your request for ${path}: ${words}`;
   const release = message.path === null ? 'agent-lease release --all' : `agent-lease release -- ${shellWord(message.path)}`;
