@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeCodeCli, claudeSessions, gate, installAgentLease, lastToolOutcome, within, type Step, type ToolOutcome } from './support/claude-code';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
@@ -137,82 +137,4 @@ test('with init --mcp the model claims and looks up through the tools, is denied
     assert.equal(exit.code, 0, exit.stderr);
   }
   assert.deepEqual(failures(), []);
-});
-
-/** The agent-lease MCP servers Claude Code (`claudePid`) runs: its children running `agent-lease … mcp`. */
-function mcpServersOf(claudePid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(
-        readFileSync(`/proc/${entry}/stat`, 'utf8')
-          .replace(/^.*\) /s, '')
-          .split(' ')[1],
-      );
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (ppid === claudePid && cmdline.some((arg) => arg.endsWith('agent-lease')) && cmdline.at(-2) === 'mcp') found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
-test('when the MCP server dies mid-session, an edit is denied by the server Claude Code restarts or goes ahead unleased, and the commit guard still refuses', {
-  skip: SKIP || process.platform !== 'linux',
-  timeout: 180_000,
-}, async (t) => {
-  const { repo, claude, failures } = sessions(t);
-  execFileSync(process.execPath, [BIN, 'claim', 'src/x.ts', '--as', 'bob'], { cwd: repo.root, env: hookEnv(repo.env) });
-  const serverKilled = gate();
-  const outcomes: ToolOutcome[] = [];
-  const steps: Step[] = [
-    () => ({ tool: 'Write', input: { file_path: join(repo.root, 'src', 'y.ts'), content: 'export const y = 1;\n' } }),
-    async (request) => {
-      outcomes.push(lastToolOutcome(request));
-      await serverKilled.promise;
-      return { tool: 'Write', input: { file_path: join(repo.root, 'src', 'x.ts'), content: 'export const x = 9;\n' } };
-    },
-    (request) => {
-      outcomes.push(lastToolOutcome(request));
-      return { tool: 'Bash', input: { command: 'git add src/x.ts && git commit -q -m "x = 9"', description: 'Commit x' } };
-    },
-    (request) => {
-      outcomes.push(lastToolOutcome(request));
-      return { text: 'done' };
-    },
-  ];
-  const run = await claude('crash', steps);
-  await within(
-    (async () => {
-      while (outcomes.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    })(),
-    'the first Write',
-  );
-  assert.equal(outcomes[0]!.isError, false, outcomes[0]!.result);
-  const servers = mcpServersOf(run.child.pid!);
-  assert.ok(servers.length > 0, 'Claude Code runs the agent-lease server');
-  for (const server of servers) process.kill(server, 'SIGKILL');
-  await within(
-    (async () => {
-      while (mcpServersOf(run.child.pid!).some((pid) => servers.includes(pid))) await new Promise((resolve) => setTimeout(resolve, 20));
-    })(),
-    'the server to be gone',
-  );
-  serverKilled.open();
-  const exit = await within(run.exited, 'the session to end');
-  assert.equal(exit.code, 0, exit.stderr);
-  assert.deepEqual(failures(), []);
-  const [, wrote, commit] = outcomes;
-  // Claude Code reconnects a server that died, but a hook that comes first finds none: seen both ways.
-  if (wrote!.isError) {
-    assert.match(wrote!.result, /^PreToolUse:Write hook error: agent-lease denied this edit: src\/x\.ts is leased/, 'denied by a restarted server');
-    t.diagnostic('Claude Code had restarted the server: the Write was denied');
-  } else {
-    assert.equal(readFileSync(join(repo.root, 'src', 'x.ts'), 'utf8'), 'export const x = 9;\n', 'the held file was written, unleased');
-    t.diagnostic('no server answered: the Write went ahead unleased (fail-open)');
-  }
-  assert.equal(commit!.isError, true, commit!.result);
-  if (!wrote!.isError) assert.match(commit!.result, /agent-lease guard: commit refused: 1 staged file is held by another session/);
 });

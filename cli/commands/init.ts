@@ -1,7 +1,7 @@
 import { resolveHookBinary } from '../../lib/claude/inspect';
 import { hookScriptPlace, writeHookScript } from '../../lib/claude/hook-script';
 import { addAgentLeaseHooks } from '../../lib/claude/settings-hooks';
-import { AgentLeaseError, EXIT } from '../../lib/util/errors';
+import { AgentLeaseError, describeError, EXIT } from '../../lib/util/errors';
 import { installGuard } from '../../lib/guard/install';
 import { excludeViewFromGit } from '../../lib/agent-locks/view';
 import { VIEW_DIR } from '../../lib/agent-locks/view-files';
@@ -12,6 +12,7 @@ import { bothChanges, changeFile, changeSettings, installScope, shown, type Inst
 import { addMcpPermissions, addMcpServer, mcpConfigPath } from '../../lib/claude/mcp-setup';
 import { readMcpConfig, writeMcpConfig } from '../../lib/claude/mcp-config';
 import type { Settings } from '../../lib/claude/settings-file';
+import { DEFAULT_CONFIG, loadConfig, type Config } from '../../lib/config/load';
 
 const USAGE = `usage: agent-lease init [--for CLIENTS] [--local] [--mcp] [--dry-run]
 
@@ -69,10 +70,22 @@ export const command: Command = {
   },
 };
 
+/** The worktree's configuration; the defaults, with a warning, when it is invalid. */
+function configOrDefaults(worktreeRoot: string): Config {
+  try {
+    return loadConfig(worktreeRoot);
+  } catch (error) {
+    writeErr(`agent-lease init: warning: ${describeError(error)}; the hooks are written as for the default settings`);
+    return DEFAULT_CONFIG;
+  }
+}
+
 /** Claude Code's hooks, the script they run and (--mcp) the MCP server: the files to commit that changed. */
 function installClaudeCode(scope: InstallScope): string[] {
   const script = hookScriptPlace(scope.worktreeRoot, scope.commonDir, scope.local);
-  const hooks = (settings: Settings) => addAgentLeaseHooks(settings, script.launcher, scope.mcp);
+  // hooks.onStoreError "deny": an MCP PreToolUse hook that gets no answer blocks the edit too.
+  const blockOnFailure = scope.mcp && configOrDefaults(scope.worktreeRoot).hooks.onStoreError === 'deny';
+  const hooks = (settings: Settings) => addAgentLeaseHooks(settings, script.launcher, scope.mcp, blockOnFailure);
   const changed = changeSettings(scope, scope.mcp ? bothChanges(hooks, addMcpPermissions) : hooks, 'agent-lease hooks already installed');
   const scriptChanged = writeHookScript(script.path, scope.dryRun);
   if (scriptChanged) writeOut(`${scope.dryRun ? 'would write' : 'wrote'} ${shown(script.path)}, the script the hooks run`);

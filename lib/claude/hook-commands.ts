@@ -147,11 +147,13 @@ export function pluginHooksFile(): string {
 /**
  * The matcher group of one entry: its matcher, if any, and the handler running the hook; with
  * `mcp`, an event Claude Code can send to an MCP tool calls the agent-lease server's hook tool.
+ * `blockOnFailure` (hooks.onStoreError "deny"): a PreToolUse hook tool that fails to answer
+ * (server down, not started, timed out) blocks the tool call, as a store error does.
  */
-export function matcherGroupFor(entry: HookEntry, launcher: Launcher, mcp = false): MatcherGroup {
+export function matcherGroupFor(entry: HookEntry, launcher: Launcher, mcp = false, blockOnFailure = false): MatcherGroup {
   const handler: CommandHandler | McpToolHandler =
     mcp && MCP_HOOK_EVENTS.has(entry.event)
-      ? mcpHookHandler(entry)
+      ? mcpHookHandler(entry, blockOnFailure && entry.event === 'PreToolUse')
       : launcher === 'plugin'
         ? { type: 'command', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'hook', entry.hook], timeout: entry.timeout }
         : { type: 'command', command: scriptOf(launcher), args: ['hook', entry.hook], timeout: entry.timeout };
@@ -192,10 +194,13 @@ interface McpToolHandler {
   tool: string;
   input: Record<string, string>;
   timeout: number;
+  /** Claude Code 2.1.3xx: "block" makes a failure to answer count as exit code 2 (the tool call is blocked). */
+  onFailure?: 'block';
 }
 
-function mcpHookHandler(entry: HookEntry): McpToolHandler {
-  return { type: 'mcp_tool', server: MCP_SERVER, tool: MCP_HOOK_TOOL, input: mcpHookInput(entry.hook), timeout: entry.timeout };
+function mcpHookHandler(entry: HookEntry, blockOnFailure: boolean): McpToolHandler {
+  const handler: McpToolHandler = { type: 'mcp_tool', server: MCP_SERVER, tool: MCP_HOOK_TOOL, input: mcpHookInput(entry.hook), timeout: entry.timeout };
+  return blockOnFailure ? { ...handler, onFailure: 'block' } : handler;
 }
 
 const HOOK_INVOCATION = /\bhook (session-start|user-prompt-submit|pre-tool-use|post-tool-use|stop|session-end|subagent-start|subagent-stop|worktree-remove)\b/;

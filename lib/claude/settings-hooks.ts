@@ -17,7 +17,7 @@ export interface SettingsChange {
  * `settings` with agent-lease's entries, each exactly once, and no other agent-lease handler (an
  * earlier version's is replaced); everything else is kept as it was, in its place.
  */
-export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'project', mcp = false): SettingsChange {
+export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'project', mcp = false, blockOnFailure = false): SettingsChange {
   const hooks = hooksObject(settings);
   const changes: string[] = [];
   const next: Record<string, unknown> = { ...hooks };
@@ -29,7 +29,7 @@ export function addAgentLeaseHooks(settings: Settings, launcher: Launcher = 'pro
     for (const hook of removed) changes.push(`removed ${event} → agent-lease hook ${hook}`);
   }
   for (const entry of HOOK_ENTRIES) {
-    const desired = matcherGroupFor(entry, launcher, mcp);
+    const desired = matcherGroupFor(entry, launcher, mcp, blockOnFailure);
     const groups = groupList(hooks, entry.event);
     const { kept, removed } = withoutAgentLease(groups);
     if (removed.length === 1 && groups.some((group) => isDeepStrictEqual(group, desired))) continue;

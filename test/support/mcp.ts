@@ -4,6 +4,7 @@
 // digits, and a missing field as "").
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BIN } from './hooks';
 
 export interface ToolText {
@@ -49,4 +50,24 @@ function lookUp(input: unknown, path: string): unknown {
 function textOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** The agent-lease MCP servers Claude Code (`claudePid`) runs: its children running `agent-lease … mcp`. */
+export function mcpServersOf(claudePid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (ppid === claudePid && cmdline.some((arg) => arg.endsWith('agent-lease')) && cmdline.at(-2) === 'mcp') found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
