@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listLeases } from '../lib/core/lease-queries';
@@ -12,8 +12,7 @@ import { acquire } from '../lib/core/acquire';
 import { identify } from '../lib/core/processes';
 import { listSessions, registerSession } from '../lib/core/sessions';
 import { gate, lastToolOutcome, PROMPT, ScriptedModel, type Step, type ToolOutcome } from './support/claude-code';
-import { CLI, harness, initProject, SKIP, within } from './support/claude-project';
-import type { TempRepo } from './support/git-repo';
+import { CLI, harness, initProject, installGlobally, SKIP, within } from './support/claude-project';
 import { BIN, hookEnv, withRepoStore } from './support/hooks';
 
 const ROOT = join(__dirname, '..');
@@ -296,15 +295,6 @@ test("a person's commit in the worktree where a Claude Code session works is the
   assert.equal(exit.code, 0, exit.stderr);
   assert.deepEqual(scriptFailures(), []);
 });
-
-/** agent-lease installed globally the way `npm i -g agent-lease` does it: an `agent-lease` in a directory on PATH. */
-function installGlobally(repo: TempRepo): NodeJS.ProcessEnv {
-  const bin = join(repo.base, 'global-bin');
-  mkdirSync(bin, { recursive: true });
-  symlinkSync(BIN, join(bin, 'agent-lease'));
-  chmodSync(BIN, 0o755);
-  return { ...repo.env, PATH: `${bin}:${repo.env.PATH ?? process.env.PATH}` };
-}
 
 test('plain `agent-lease` runs in the Bash tool of a session in a linked worktree with no node_modules (dev dependency in the main worktree)', {
   skip: SKIP,

@@ -3,6 +3,8 @@
 // scripted model, all of it ended with the test; every wait bounded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { claudeCodeCli, claudeSessions, installAgentLease, type ClaudeRun, type ScriptedModel, type Step } from './claude-code';
 import type { TempRepo } from './git-repo';
@@ -43,4 +45,13 @@ export function harness(t: TestContext) {
     /** What went wrong inside the scripted steps (their assertions), if anything. */
     scriptFailures: sessions.failures,
   };
+}
+
+/** agent-lease installed globally the way `npm i -g agent-lease` does it: an `agent-lease` in a directory on PATH. */
+export function installGlobally(repo: TempRepo): NodeJS.ProcessEnv {
+  const bin = join(repo.base, 'global-bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(BIN, join(bin, 'agent-lease'));
+  chmodSync(BIN, 0o755);
+  return { ...repo.env, PATH: `${bin}:${repo.env.PATH ?? process.env.PATH}` };
 }
