@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MCP_HOOK_EVENTS, mcpHookInput } from '../lib/claude/hook-commands';
+import { MCP_HOOK_EVENTS, MCP_SERVER, mcpHookInput } from '../lib/claude/hook-commands';
+import { pluginMcpServerEntry } from '../lib/claude/mcp-setup';
 import { runCli, withoutIdentity } from './support/cli';
 import { installAgentLease } from './support/claude-code';
 import { tempRepo } from './support/hooks';
@@ -104,4 +105,28 @@ test('doctor starts the registered server and fails when it does not answer', (t
   const failed = (JSON.parse(broken.stdout) as typeof healthy).checks.find((entry) => entry.check === 'mcp server')!;
   assert.equal(failed.status, 'fail');
   assert.match(failed.message, /does not answer .*Claude Code lets every edit through unleased/);
+});
+
+test("the plugin's MCP server is the one lib/claude/mcp-setup.ts describes, under the name init gives it", () => {
+  const plugin = readJson(join(__dirname, '..', '.claude-plugin', 'plugin.json')) as { mcpServers: Record<string, unknown> };
+  assert.deepEqual(plugin.mcpServers, { [MCP_SERVER]: pluginMcpServerEntry() });
+});
+
+test('init --mcp with hooks.onStoreError "deny" makes the PreToolUse hook block when the server gives no answer; the others, and "allow", do not', (t) => {
+  for (const onStoreError of ['allow', 'deny'] as const) {
+    const repo = tempRepo(t);
+    repo.write('.agent-lease.json', JSON.stringify({ hooks: { onStoreError } }));
+    const init = runCli(['init', '--mcp'], { cwd: repo.root, env: withoutIdentity(repo.env) });
+    assert.equal(init.status, 0, init.stderr);
+    const settings = readJson(join(repo.root, '.claude', 'settings.json')) as { hooks: Record<string, Array<{ hooks: Array<Record<string, unknown>> }>> };
+    const onFailure = Object.fromEntries(
+      [...MCP_HOOK_EVENTS].map((event) => [event, settings.hooks[event]!.flatMap((group) => group.hooks.map((handler) => handler.onFailure ?? null))]),
+    );
+    assert.deepEqual(onFailure, {
+      UserPromptSubmit: [null],
+      PreToolUse: [onStoreError === 'deny' ? 'block' : null],
+      PostToolUse: [null],
+      PostToolUseFailure: [null],
+    });
+  }
 });

@@ -4,7 +4,7 @@
 // tool is not allowed: only Claude Code's hooks call it, the model cannot.
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { MCP_SERVER, binaryCommand } from './hook-commands';
+import { MCP_SERVER, PLUGIN_HOOK_SCRIPT, binaryCommand } from './hook-commands';
 import type { Settings } from './settings-file';
 import type { SettingsChange } from './settings-hooks';
 
@@ -18,6 +18,14 @@ export function mcpConfigPath(worktreeRoot: string): string {
 /** The server's entry: the same binary lookup as the hook commands, then `agent-lease mcp`. */
 export function mcpServerEntry(): Record<string, unknown> {
   return { type: 'stdio', command: '/bin/sh', args: ['-c', binaryCommand('mcp')], alwaysLoad: true };
+}
+
+/**
+ * The plugin's server (`mcpServers` in .claude-plugin/plugin.json): the plugin's hook script, which
+ * finds the binary as its hooks do, run with `mcp`.
+ */
+export function pluginMcpServerEntry(): Record<string, unknown> {
+  return { type: 'stdio', command: '/bin/sh', args: [`\${CLAUDE_PLUGIN_ROOT}/${PLUGIN_HOOK_SCRIPT}`, 'mcp'], alwaysLoad: true };
 }
 
 /** `.mcp.json` content with the agent-lease server, everything else kept. */
