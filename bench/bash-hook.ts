@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, timeCommand } from './stats';
 
@@ -48,7 +48,7 @@ function readOnlyCommand(): string {
   return `${command} && git status --short`;
 }
 
-function makeRepo(base: string): string {
+async function makeRepo(base: string): Promise<string> {
   const root = join(base, 'repo');
   mkdirSync(join(root, 'src'), { recursive: true });
   const git = (args: string[]): void => void execFileSync('git', args, { cwd: root, stdio: 'ignore' });
@@ -57,11 +57,11 @@ function makeRepo(base: string): string {
   git(['add', '.']);
   git(['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'initial']);
   const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-  populateLeases(store, 1_000);
-  registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
-  registerSession(store, { id: 'bench-holder', runtime: 'cli' });
-  acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
-  store.close();
+  await populateLeases(store, 1_000);
+  await registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
+  await registerSession(store, { id: 'bench-holder', runtime: 'cli' });
+  await acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
+  await store.close();
   return root;
 }
 
@@ -72,7 +72,7 @@ function hookInput(root: string, toolName: string, toolInput: Record<string, unk
 export async function main(rounds = 30): Promise<void> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-bash-bench-')));
   try {
-    const root = makeRepo(base);
+    const root = await makeRepo(base);
     const { NODE_EXTRA_CA_CERTS: _certs, ...env } = process.env;
     const hook = (bin: string, input: string) => () => timeCommand(process.execPath, [bin, 'hook', 'pre-tool-use'], { input, env });
     const edit = hookInput(root, 'Edit', { file_path: join(root, 'src', 'a.ts'), old_string: 'a', new_string: 'b', replace_all: false });
@@ -88,7 +88,7 @@ export async function main(rounds = 30): Promise<void> {
     if (mainCheckout) cases.push({ label: "Edit (main's build)", run: hook(join(mainCheckout, 'dist', 'bin', 'agent-lease.js'), edit) });
     for (const c of cases) c.run();
 
-    const [baseline, ...rows] = interleave(cases, rounds);
+    const [baseline, ...rows] = await interleave(cases, rounds);
     console.log(ratioTable(`PreToolUse wall time, ${rounds} interleaved rounds, 1,000 leases (target: Bash median <= 1.2x the Edit's)`, baseline!, rows));
     for (const row of rows) {
       const ratio = row.median / baseline!.median;

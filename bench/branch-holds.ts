@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { passToBranch, type NewHold } from '../lib/core/branch-holds';
 import { DEFAULT_TTL_MS } from '../lib/core/defaults';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { decideEdit } from '../lib/decisions/edit';
 import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, summarize, timeCommand } from './stats';
@@ -22,7 +22,7 @@ const SESSION = 'bench-branch-session';
 const BRANCHES = 50;
 const HOLDS = 1_000;
 
-function makeRepo(base: string, name: string, holds: number): string {
+async function makeRepo(base: string, name: string, holds: number): Promise<string> {
   const root = join(base, name);
   mkdirSync(join(root, 'src'), { recursive: true });
   const git = (args: string[]): void =>
@@ -38,8 +38,8 @@ function makeRepo(base: string, name: string, holds: number): string {
   git(['checkout', '-q', 'main']);
   for (let b = 0; b < BRANCHES; b++) git(['branch', `feature-${b}`]);
   const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-  populateLeases(store, 1_000, 20);
-  registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
+  await populateLeases(store, 1_000, 20);
+  await registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
   const rows: NewHold[] = Array.from({ length: holds }, (_, i) => ({
     token: 1_000_000 + i,
     path: `pkg${i % 200}/src/m${i % 7}/held${i}.ts`,
@@ -49,8 +49,8 @@ function makeRepo(base: string, name: string, holds: number): string {
     worktree: null,
   }));
   if (holds > 0) rows.push({ token: 2_000_000, path: 'src/held.ts', branch: 'holder', commit: null, sessionId: null, worktree: root });
-  store.write(() => passToBranch(store, rows, DEFAULT_TTL_MS.branch, null));
-  store.close();
+  await store.write(() => passToBranch(store, rows, DEFAULT_TTL_MS.branch, null));
+  await store.close();
   return root;
 }
 
@@ -61,8 +61,8 @@ function editInput(root: string, file: string): string {
 export async function main(rounds = 30): Promise<void> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-holds-bench-')));
   try {
-    const without = makeRepo(base, 'no-holds', 0);
-    const withHolds = makeRepo(base, 'holds', HOLDS);
+    const without = await makeRepo(base, 'no-holds', 0);
+    const withHolds = await makeRepo(base, 'holds', HOLDS);
     const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
     let fresh = 0;
     const hook = (root: string, file: () => string) => () =>
@@ -74,7 +74,7 @@ export async function main(rounds = 30): Promise<void> {
       { label: `pre-tool-use renewed, ${HOLDS.toLocaleString('en')} holds / ${BRANCHES} branches`, run: hook(withHolds, () => 'src/mine.ts') },
     ];
     for (const c of cases) c.run();
-    const [grantedBase, granted, renewedBase, renewed] = interleave(cases, rounds);
+    const [grantedBase, granted, renewedBase, renewed] = await interleave(cases, rounds);
     console.log(ratioTable(`Uncontended PreToolUse, ${rounds} interleaved rounds: granted (target <= 1.1x)`, grantedBase!, [granted!]));
     console.log(`\n${ratioTable('Uncontended PreToolUse: renewed (target <= 1.1x)', renewedBase!, [renewed!])}`);
     const worst = Math.max(granted!.median / grantedBase!.median, renewed!.median / renewedBase!.median);
@@ -85,7 +85,7 @@ export async function main(rounds = 30): Promise<void> {
     const samples: number[] = [];
     for (let i = 0; i < rounds + 1; i++) {
       const started = process.hrtime.bigint();
-      const verdict = decideEdit(event, file, 'tool_input.file_path');
+      const verdict = await decideEdit(event, file, 'tool_input.file_path');
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       if (verdict.deny === undefined || !verdict.deny.includes('branch holder'))
         throw new Error(`the contended edit was not denied by the hold: ${JSON.stringify(verdict)}`);

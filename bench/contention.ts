@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEvents } from '../lib/core/events';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { replayExclusiveGrants } from './replay';
 import { runWhenMain, summarize } from './stats';
 
@@ -45,14 +45,14 @@ async function measure(processes: number): Promise<ContentionRow> {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-bench-'));
   try {
     const db = join(dir, 'state.db');
-    openStore({ path: db }).close();
+    await openStore({ path: db }).close();
     // Start together once every process has loaded (about 60 ms each on this machine).
     const startAt = Date.now() + 500 + processes * 80;
     const counts = await Promise.all(Array.from({ length: processes }, (_, i) => racer(db, `p${i}`, startAt)));
     const seconds = (Date.now() - startAt) / 1000;
     const store = openStore({ path: db });
-    const replay = replayExclusiveGrants(readEvents(store));
-    store.close();
+    const replay = replayExclusiveGrants(await readEvents(store));
+    await store.close();
     const granted = counts.reduce((sum, c) => sum + c.granted, 0);
     return {
       processes,

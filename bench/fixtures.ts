@@ -7,17 +7,17 @@ import type { Store } from '../lib/core/store';
  * `total` live leases over 100 command-line sessions, a realistic mix: four in five are exact files,
  * one in five a glob, spread over 200 packages of 7 modules each.
  */
-export function populateLeases(store: Store, total = 10_000, sessions = 100): void {
+export async function populateLeases(store: Store, total = 10_000, sessions = 100): Promise<void> {
   const perSession = Math.ceil(total / sessions);
   for (let s = 0; s < sessions; s++) {
-    registerSession(store, { id: `bench-${s}`, runtime: 'cli', worktree: `/bench/wt-${s}`, branch: `b${s}` });
+    await registerSession(store, { id: `bench-${s}`, runtime: 'cli', worktree: `/bench/wt-${s}`, branch: `b${s}` });
     const patterns: string[] = [];
     for (let i = 0; i < perSession && s * perSession + i < total; i++) {
       const n = s * perSession + i;
       const dir = `pkg${n % 200}/src/m${n % 7}`;
       patterns.push(i % 5 === 4 ? `${dir}/**/*.gen${n}.ts` : `${dir}/file${n}.ts`);
     }
-    const result = acquire(store, `bench-${s}`, patterns, { ttlMs: 6 * 3_600_000 });
+    const result = await acquire(store, `bench-${s}`, patterns, { ttlMs: 6 * 3_600_000 });
     if (!result.ok) throw new Error(`populating failed: ${result.conflicts.length} conflicts`);
   }
 }

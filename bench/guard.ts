@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { installGuard } from '../lib/guard/install';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable, runWhenMain, timeCommand, type Summary } from './stats';
 
@@ -16,7 +16,7 @@ const ROUNDS = 25;
 const TARGET_MS = 150;
 const AIM_MS = 100;
 
-function setUp(base: string): { root: string; env: NodeJS.ProcessEnv; files: string[] } {
+async function setUp(base: string): Promise<{ root: string; env: NodeJS.ProcessEnv; files: string[] }> {
   const root = join(base, 'repo');
   mkdirSync(root);
   const env: NodeJS.ProcessEnv = {
@@ -65,8 +65,8 @@ function setUp(base: string): { root: string; env: NodeJS.ProcessEnv; files: str
   git(['gc', '-q']);
 
   const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-  populateLeases(store);
-  store.close();
+  await populateLeases(store);
+  await store.close();
   return { root, env, files };
 }
 
@@ -78,7 +78,7 @@ function write(root: string, file: string, content: string): void {
 export async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'agent-lease-bench-guard-'));
   try {
-    const { root, env, files } = setUp(base);
+    const { root, env, files } = await setUp(base);
     const git = (args: string[]): void => void execFileSync('git', args, { cwd: root, env });
     const hooks = {
       'no hook (--no-verify)': ['commit', '-q', '--no-verify', '-m', 'bench'],
@@ -86,7 +86,7 @@ export async function main(): Promise<void> {
       'husky, empty pre-commit': ['-c', 'core.hooksPath=.husky-empty/_', 'commit', '-q', '-m', 'bench'],
       'guard through husky': ['-c', 'core.hooksPath=.husky/_', 'commit', '-q', '-m', 'bench'],
     };
-    const results: Array<{ size: number; summaries: ReturnType<typeof interleave> }> = [];
+    const results: Array<{ size: number; summaries: Summary[] }> = [];
     for (const size of [1, 1000]) {
       for (const file of files.slice(0, size)) write(root, file, `v${size}\n`);
       git(['add', '.']);
@@ -99,7 +99,7 @@ export async function main(): Promise<void> {
           return ms;
         },
       }));
-      results.push({ size, summaries: interleave(cases, ROUNDS) });
+      results.push({ size, summaries: await interleave(cases, ROUNDS) });
       git(['reset', '-q', '--hard']);
     }
 

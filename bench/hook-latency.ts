@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { hookScript } from '../lib/claude/hook-commands';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases, preToolUseInput } from './fixtures';
 import { interleave, ratioTable, runWhenMain, timeCommand } from './stats';
 
@@ -31,7 +31,7 @@ interface BenchRepo {
   event(name: 'SessionStart' | 'Stop'): string;
 }
 
-function makeRepo(base: string, name: string, leases: number): BenchRepo {
+async function makeRepo(base: string, name: string, leases: number): Promise<BenchRepo> {
   const root = join(base, name);
   mkdirSync(root);
   const git = (args: string[], cwd = root): void => void execFileSync('git', args, { cwd, stdio: 'ignore' });
@@ -40,9 +40,9 @@ function makeRepo(base: string, name: string, leases: number): BenchRepo {
   git(['add', '.']);
   git(['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'initial']);
   const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-  if (leases > 0) populateLeases(store, leases);
-  registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
-  store.close();
+  if (leases > 0) await populateLeases(store, leases);
+  await registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
+  await store.close();
   return {
     root,
     input: (file) => preToolUseInput(SESSION, root, 'Edit', { file_path: join(root, file), old_string: 'a', new_string: 'b' }),
@@ -70,15 +70,16 @@ function installBinary(repo: BenchRepo): string {
 export async function main(rounds = 30): Promise<void> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-hook-bench-')));
   try {
-    const repos = [0, 1_000, 10_000].map((leases) => {
-      const repo = makeRepo(base, `leases-${leases}`, leases);
+    const repos: Array<{ leases: number; repo: BenchRepo }> = [];
+    for (const leases of [0, 1_000, 10_000]) {
+      const repo = await makeRepo(base, `leases-${leases}`, leases);
       const store = openStore({ path: join(repo.root, '.git', 'agent-lease', 'state.db') });
       // Another live session holds this file: the hook denies.
-      registerSession(store, { id: 'bench-holder', runtime: 'cli' });
-      acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
-      store.close();
-      return { leases, repo };
-    });
+      await registerSession(store, { id: 'bench-holder', runtime: 'cli' });
+      await acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
+      await store.close();
+      repos.push({ leases, repo });
+    }
     const full = repos.at(-1)!.repo;
     const freshWorktree = installBinary(full);
 
@@ -110,7 +111,7 @@ export async function main(rounds = 30): Promise<void> {
     // Warm the page cache, the config cache and the guard; the first call takes the lease the rest renew.
     for (const c of cases) c.run();
 
-    const [baseline, ...rows] = interleave(cases, rounds);
+    const [baseline, ...rows] = await interleave(cases, rounds);
     console.log(
       ratioTable(
         `Hook wall time, ${rounds} interleaved rounds, 100 sessions (target: pre-tool-use at 10,000 leases, median <= 1.25x, p95 <= 1.5x)`,
@@ -125,7 +126,7 @@ export async function main(rounds = 30): Promise<void> {
       `pre-tool-use at 10,000 leases, worst case: median ${median.toFixed(2)}x (target 1.25x: ${median <= 1.25 ? 'met' : 'MISSED'}), p95 ${p95.toFixed(2)}x (target 1.5x: ${p95 <= 1.5 ? 'met' : 'MISSED'})`,
     );
 
-    const [shellBase, ...shellRows] = interleave(
+    const [shellBase, ...shellRows] = await interleave(
       [
         { label: 'node -e 0', run: node(['-e', '0']) },
         { label: 'hook script (worktree node_modules)', run: viaShell(full.root, 'src/a.ts') },
@@ -139,7 +140,7 @@ export async function main(rounds = 30): Promise<void> {
 
     if (extraCerts !== undefined) {
       const given = { ...clean, NODE_EXTRA_CA_CERTS: extraCerts };
-      const [asGiven, ...withCerts] = interleave(
+      const [asGiven, ...withCerts] = await interleave(
         [
           { label: 'node -e 0, NODE_EXTRA_CA_CERTS as set here', run: node(['-e', '0'], given) },
           { label: 'hook script (it unsets the variable)', run: viaShell(full.root, 'src/a.ts', given) },

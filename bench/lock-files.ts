@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listLeases } from '../lib/core/lease-queries';
 import { syncView } from '../lib/agent-locks/view';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases } from './fixtures';
 import { interleave, ratioTable, runWhenMain } from './stats';
 
@@ -16,10 +16,10 @@ const ROUNDS = 30;
 const BATCH = 20;
 const LEASES = 100;
 
-function batch(fn: () => void): () => number {
-  return () => {
+function batch(fn: () => Promise<unknown>): () => Promise<number> {
+  return async () => {
     const started = process.hrtime.bigint();
-    for (let i = 0; i < BATCH; i++) fn();
+    for (let i = 0; i < BATCH; i++) await fn();
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
 }
@@ -44,20 +44,20 @@ export async function main(): Promise<void> {
     git(['worktree', 'add', '-q', '-b', 'a', join(base, 'wt-a')]);
     git(['worktree', 'add', '-q', '-b', 'b', join(base, 'wt-b')]);
     const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-    populateLeases(store, LEASES, 10);
+    await populateLeases(store, LEASES, 10);
     const commonDir = join(root, '.git');
-    const options = { claimTtlMs: 3_600_000 };
-    syncView(store, commonDir, options);
+    const options = { storePath: store.path, claimTtlMs: 3_600_000 };
+    await syncView(store, commonDir, options);
 
-    const summaries = interleave(
+    const summaries = await interleave(
       [
-        { label: 'listLeases (baseline)', run: batch(() => listLeases(store)) },
-        { label: 'syncView, nothing changed', run: batch(() => syncView(store, commonDir, options)) },
-        { label: 'syncView, full rewrite', run: batch(() => syncView(store, commonDir, { ...options, force: true })) },
+        { label: 'listLeases (baseline)', run: batch(async () => await listLeases(store)) },
+        { label: 'syncView, nothing changed', run: batch(async () => await syncView(store, commonDir, options)) },
+        { label: 'syncView, full rewrite', run: batch(async () => await syncView(store, commonDir, { ...options, force: true })) },
       ],
       ROUNDS,
     );
-    store.close();
+    await store.close();
     console.log(ratioTable(`ms per ${BATCH} calls, ${LEASES} live leases, 3 worktrees`, summaries[0]!, summaries.slice(1)));
   } finally {
     rmSync(base, { recursive: true, force: true });

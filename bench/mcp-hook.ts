@@ -18,7 +18,7 @@ import { mcpHookInput } from '../lib/claude/hook-commands';
 import { answerHook } from '../mcp/hook-tool';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases } from './fixtures';
 import { ratioTable, runWhenMain, summarize, timeCommand } from './stats';
 
@@ -38,11 +38,11 @@ export async function main(rounds = 200): Promise<void> {
     execFileSync('git', ['-C', root, 'add', '.']);
     execFileSync('git', ['-C', root, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'initial']);
     const store = openStore({ path: join(root, '.git', 'agent-lease', 'state.db') });
-    populateLeases(store, 10_000);
-    registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
-    registerSession(store, { id: 'bench-holder', runtime: 'cli' });
-    acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
-    store.close();
+    await populateLeases(store, 10_000);
+    await registerSession(store, { id: SESSION, runtime: 'claude-code', worktree: root, branch: 'main' });
+    await registerSession(store, { id: 'bench-holder', runtime: 'cli' });
+    await acquire(store, 'bench-holder', ['src/held.ts'], { ttlMs: 6 * 3_600_000, task: 'bench' });
+    await store.close();
 
     const input = (file: string, toolName = 'Edit') => ({
       session_id: SESSION,
@@ -71,9 +71,9 @@ export async function main(rounds = 200): Promise<void> {
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     const viaMcp = (file: string): Promise<number> => timedCall(client, file);
-    const inProcess = (file: string): number => {
+    const inProcess = async (file: string): Promise<number> => {
       const started = process.hrtime.bigint();
-      answerHook(toolArgs(file));
+      await answerHook(toolArgs(file));
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     const viaCommand = (file: string): number => timeCommand(process.execPath, [BIN, 'hook', 'pre-tool-use'], { input: JSON.stringify(input(file)), env });
@@ -101,13 +101,13 @@ export async function main(rounds = 200): Promise<void> {
       for (const { label, file } of cases) {
         samples.get(`command hook, ${label}`)!.push(viaCommand(file));
         samples.get(`mcp hook tool, ${label}`)!.push(await viaMcp(file));
-        samples.get(`decision alone, ${label}`)!.push(inProcess(file));
+        samples.get(`decision alone, ${label}`)!.push(await inProcess(file));
         if (mainClient !== null) samples.get(`main's mcp hook tool, ${label}`)!.push(await timedCall(mainClient, file));
       }
       samples.get('mcp hook tool, a Read (round trip alone)')!.push(await timedCall(client, 'README.md', 'Read'));
       granted.command.push(viaCommand(`src/new-${fresh++}.ts`));
       granted.mcp.push(await viaMcp(`src/new-${fresh++}.ts`));
-      granted.alone.push(inProcess(`src/new-${fresh++}.ts`));
+      granted.alone.push(await inProcess(`src/new-${fresh++}.ts`));
     }
     samples.set('command hook, granted', granted.command);
     samples.set('mcp hook tool, granted', granted.mcp);

@@ -7,28 +7,29 @@ import { join } from 'node:path';
 import { check } from '../lib/core/lease-queries';
 import { gc } from '../lib/core/gc';
 import { registerSession } from '../lib/core/sessions';
-import { openStore, type Store } from '../lib/core/store';
+import { openStore, type SqliteStore } from '../lib/core/sqlite';
+import type { Store } from '../lib/core/store';
 import { populateLeases } from './fixtures';
 import { ratioTable, runWhenMain, summarize, type Summary } from './stats';
 
 const DAY = 86_400_000;
 
-function timeCheck(store: Store, paths: string[], label: string): Summary {
-  registerSession(store, { id: 'checker', runtime: 'cli' });
+async function timeCheck(store: Store, paths: string[], label: string): Promise<Summary> {
+  await registerSession(store, { id: 'checker', runtime: 'cli' });
   const samples: number[] = [];
   for (let round = 0; round < 15; round++) {
     const started = process.hrtime.bigint();
-    check(store, paths, 'checker');
+    await check(store, paths, 'checker');
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   return summarize(label, samples);
 }
 
 /** `count` events spread evenly over the last 30 days, written in one transaction. */
-function logEvents(store: Store, count: number): void {
+function logEvents(store: SqliteStore, count: number): void {
   const insert = store.db.prepare('INSERT INTO events (at, kind, session_id, token, pattern, detail) VALUES (?, ?, ?, ?, ?, ?)');
   const now = store.now();
-  store.write(() => {
+  store.db.transaction(() => {
     for (let i = 0; i < count; i++) {
       insert.run(
         now - Math.floor((i / count) * 30 * DAY),
@@ -39,21 +40,21 @@ function logEvents(store: Store, count: number): void {
         '{"mode":"exclusive","source":"edit"}',
       );
     }
-  });
+  })();
 }
 
-function gcAfter(dir: string, events: number): { ms: number; sizeBefore: number; sizeAfter: number; deleted: number } {
+async function gcAfter(dir: string, events: number): Promise<{ ms: number; sizeBefore: number; sizeAfter: number; deleted: number }> {
   const path = join(dir, `events-${events}.db`);
   const store = openStore({ path });
   logEvents(store, events);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const sizeBefore = statSync(path).size;
   const started = process.hrtime.bigint();
-  const result = gc(store, { retentionMs: 7 * DAY });
+  const result = await gc(store, { retentionMs: 7 * DAY });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const sizeAfter = statSync(path).size;
-  store.close();
+  await store.close();
   return { ms, sizeBefore, sizeAfter, deleted: result.deletedEvents };
 }
 
@@ -62,17 +63,17 @@ export async function main(): Promise<void> {
   try {
     const empty = openStore({ path: join(dir, 'empty.db') });
     const full = openStore({ path: join(dir, 'full.db') });
-    populateLeases(full);
+    await populateLeases(full);
     const paths = Array.from({ length: 1000 }, (_, i) => `pkg${i % 200}/src/m${i % 7}/deep/file${i * 13}.gen${i}.ts`);
-    const baseline = timeCheck(empty, paths, 'check 1,000 paths, 0 leases');
-    const loaded = timeCheck(full, paths, 'check 1,000 paths, 10,000 leases');
+    const baseline = await timeCheck(empty, paths, 'check 1,000 paths, 0 leases');
+    const loaded = await timeCheck(full, paths, 'check 1,000 paths, 10,000 leases');
     console.log(ratioTable('scale: check (one read transaction for all paths)', baseline, [loaded]));
     console.log(`per path at 10,000 leases: ${((loaded.median / paths.length) * 1000).toFixed(1)} µs`);
-    empty.close();
-    full.close();
+    await empty.close();
+    await full.close();
 
-    const small = gcAfter(dir, 10_000);
-    const large = gcAfter(dir, 1_000_000);
+    const small = await gcAfter(dir, 10_000);
+    const large = await gcAfter(dir, 1_000_000);
     const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.log();
     console.log('scale: gc with 7-day retention over events spread across 30 days');

@@ -32,10 +32,10 @@ export function timeCommand(command: string, args: string[], options: SpawnSyncO
  * Runs each named case `rounds` times, interleaved round by round with every other case so that
  * load on the machine hits them all alike, and returns one summary per case.
  */
-export function interleave(cases: Array<{ label: string; run: () => number }>, rounds: number): Summary[] {
+export async function interleave(cases: Array<{ label: string; run: () => number | Promise<number> }>, rounds: number): Promise<Summary[]> {
   const samples = cases.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, c] of cases.entries()) samples[i]!.push(c.run());
+    for (const [i, c] of cases.entries()) samples[i]!.push(await c.run());
   }
   return cases.map((c, i) => summarize(c.label, samples[i]!));
 }

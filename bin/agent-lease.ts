@@ -14,5 +14,5 @@ if (first === 'hook' && OTHER_CLIENTS.includes(rest[0] ?? '')) {
 } else if (first === 'mcp' && rest.length === 0) {
   void (require('../mcp/server') as typeof import('../mcp/server')).runServer();
 } else {
-  (require('../cli/main') as typeof import('../cli/main')).main(process.argv.slice(2));
+  void (require('../cli/main') as typeof import('../cli/main')).main(process.argv.slice(2));
 }

@@ -9,7 +9,8 @@ import { recordEvent } from '../lib/core/events';
 import { ancestorProcesses, findAgentProcess } from '../lib/core/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
 import { agentSessionOf, getSession, registerSession, resolveSessionRef, shortSessionId, touchSession, type Session } from '../lib/core/sessions';
-import { openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved, type Store } from '../lib/core/store';
+import { openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved } from '../lib/core/sqlite';
+import type { Store } from '../lib/core/store';
 import { defaultStorePath } from '../lib/git/store-location';
 import { writeErr } from './output';
 
@@ -66,19 +67,19 @@ export interface IdentityFlags {
  * agent's own session (registered with the agent process, as the hooks would); a person gets a
  * command-line session named after them, whose leases are not tied to any process.
  */
-export function resolveSession(context: CommandContext, flags: IdentityFlags, command: string): Session {
+export async function resolveSession(context: CommandContext, flags: IdentityFlags, command: string): Promise<Session> {
   const store = context.store();
-  const { id, fromClaude } = actingIdentity(store, flags, command);
-  const existing = getSession(store, id);
+  const { id, fromClaude } = await actingIdentity(store, flags, command);
+  const existing = await getSession(store, id);
   if (existing?.alive) {
-    touchSession(store, id);
+    await touchSession(store, id);
     return existing;
   }
   const where = { worktree: context.repo.worktreeRoot, branch: currentBranch(context.repo.gitDir) };
   if (fromClaude) {
-    return registerSession(store, { id, runtime: 'claude-code', process: findAgentProcess(), ...where });
+    return await registerSession(store, { id, runtime: 'claude-code', process: findAgentProcess(), ...where });
   }
-  return registerSession(store, { id, name: flags.as ?? existing?.name ?? id, runtime: 'cli', ...where });
+  return await registerSession(store, { id, name: flags.as ?? existing?.name ?? id, runtime: 'cli', ...where });
 }
 
 /**
@@ -86,11 +87,11 @@ export function resolveSession(context: CommandContext, flags: IdentityFlags, co
  * id. Naming a live agent's session whose agent process is not running this command is acting for
  * someone else: it needs `--force`, and is logged (`act-as`) with who really acted.
  */
-export function actingIdentity(store: Store | null, flags: IdentityFlags, command: string): { id: string; fromClaude: boolean } {
+export async function actingIdentity(store: Store | null, flags: IdentityFlags, command: string): Promise<{ id: string; fromClaude: boolean }> {
   const identity = sessionIdentity(flags);
   if (store === null || (flags.session === undefined && flags.as === undefined)) return identity;
-  const id = resolveSessionRef(store, identity.id);
-  const target = getSession(store, id);
+  const id = await resolveSessionRef(store, identity.id);
+  const target = await getSession(store, id);
   if (target === null || target.pid === null || !target.alive) return { id, fromClaude: identity.fromClaude };
   const ancestors = ancestorProcesses();
   if (ancestors.some((process) => process.pid === target.pid && process.startedAt === target.pidStart)) return { id, fromClaude: true };
@@ -99,8 +100,9 @@ export function actingIdentity(store: Store | null, flags: IdentityFlags, comman
       `session ${shortSessionId(id)} belongs to an agent process that is not running this command; acting for it needs --force (and is logged)`,
     );
   }
-  const actor = nonEmpty(process.env.AGENT_LEASE_SESSION) ?? nonEmpty(process.env.CLAUDE_CODE_SESSION_ID) ?? agentSessionOf(store, ancestors)?.id ?? personId();
-  store.write(() => recordEvent(store, { kind: 'act-as', sessionId: id, actor, detail: { command } }));
+  const actor =
+    nonEmpty(process.env.AGENT_LEASE_SESSION) ?? nonEmpty(process.env.CLAUDE_CODE_SESSION_ID) ?? (await agentSessionOf(store, ancestors))?.id ?? personId();
+  await store.write(() => recordEvent(store, { kind: 'act-as', sessionId: id, actor, detail: { command } }));
   return { id, fromClaude: false };
 }
 

@@ -57,7 +57,7 @@ export function checkSqlite(): CheckResult {
 }
 
 /** The store: where it is, whether this user can read and write it, its schema and journal mode. */
-export function checkStore(storePath: string, fix: boolean): CheckResult[] {
+export async function checkStore(storePath: string, fix: boolean): Promise<CheckResult[]> {
   if (!existsSync(storePath)) {
     const dir = existingAncestor(dirname(storePath));
     if (!isAccessible(dir, constants.W_OK | constants.X_OK)) {
@@ -83,7 +83,7 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   }
   let facts: StoreFacts;
   try {
-    facts = storeModules().readStoreFacts(storePath);
+    facts = await storeModules().readStoreFacts(storePath);
   } catch (error) {
     return [result('store', 'fail', `${storePath} cannot be read as an agent-lease store: ${firstLine(describeError(error))}`, { fix: MOVE_ASIDE, fixed })];
   }
@@ -105,8 +105,8 @@ export function checkStore(storePath: string, fix: boolean): CheckResult[] {
   } else if (fix) {
     const store = storeModules().openStore({ path: storePath });
     storeModules().switchToWal(store);
-    store.close();
-    const now = storeModules().readStoreFacts(storePath).journal;
+    await store.close();
+    const now = (await storeModules().readStoreFacts(storePath)).journal ?? 'unknown';
     results.push(
       result('wal', now === 'wal' ? 'ok' : 'fail', `journal mode ${now.toUpperCase()}`, { fixed: `switched the journal mode from ${facts.journal} to WAL` }),
     );
@@ -222,12 +222,12 @@ export function checkGuard(cwd: string, fix: boolean, env: NodeJS.ProcessEnv): C
  * Sessions never ended whose agent process is gone; `fix` ends them, releasing their leases — their
  * committed, unmerged files pass to their branch, as at SessionEnd (`worktree`: where git runs).
  */
-export function checkSessions(storePath: string, fix: boolean, worktree: string): CheckResult {
+export async function checkSessions(storePath: string, fix: boolean, worktree: string): Promise<CheckResult> {
   if (!existsSync(storePath)) return result('sessions', 'ok', 'no sessions yet');
   let stale: string[];
   let open: number;
   try {
-    ({ stale, open } = storeModules().readSessionFacts(storePath));
+    ({ stale, open } = await storeModules().readSessionFacts(storePath));
   } catch (error) {
     return result('sessions', 'warn', `not checked: ${firstLine(describeError(error))}`);
   }
@@ -237,10 +237,10 @@ export function checkSessions(storePath: string, fix: boolean, worktree: string)
     try {
       const { endStaleSessionsHolding } = require('../lib/holds/session-ending') as typeof import('../lib/holds/session-ending');
       const config = loadConfig(worktree, dirname(storePath));
-      const ended = endStaleSessionsHolding(store, config, { verify: true, from: worktree, actor: null });
+      const ended = await endStaleSessionsHolding(store, config, { verify: true, from: worktree, actor: null });
       return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
     } finally {
-      store.close();
+      await store.close();
     }
   }
   return result(
@@ -279,6 +279,6 @@ function existingAncestor(dir: string): string {
  * The store's modules, loaded only when a check needs them: they load better-sqlite3, and `doctor`
  * must still report a native module that does not load rather than fail on it.
  */
-function storeModules(): typeof import('../lib/core/store') & typeof import('../lib/core/store-health') & typeof import('../lib/core/sessions') {
-  return { ...require('../lib/core/store'), ...require('../lib/core/store-health'), ...require('../lib/core/sessions') };
+function storeModules(): typeof import('../lib/core/sqlite') & typeof import('../lib/core/store-health') & typeof import('../lib/core/sessions') {
+  return { ...require('../lib/core/sqlite'), ...require('../lib/core/store-health'), ...require('../lib/core/sessions') };
 }

@@ -7,8 +7,8 @@ import type { CommandContext } from './context';
 import { sessionIdentity } from './context';
 
 /** The existing store (null when there is none), its finished branch holds ended. */
-export function settledStore(context: CommandContext): Store | null {
+export async function settledStore(context: CommandContext): Promise<Store | null> {
   const store = context.existingStore();
-  if (store !== null) settleHolds(store, context.repo.worktreeRoot, context.config, sessionIdentity({}).id);
+  if (store !== null) await settleHolds(store, context.repo.worktreeRoot, context.config, sessionIdentity({}).id);
   return store;
 }

@@ -3,10 +3,10 @@
 import { homedir } from 'node:os';
 import { formatDuration } from '../lib/util/duration';
 import { describeHeldLease } from '../lib/core/lease-wording';
-import { liveHolds, toHeldHold } from '../lib/core/branch-holds';
-import { listLeases } from '../lib/core/lease-queries';
+import { heldHolds } from '../lib/core/branch-holds';
+import { leaseList } from '../lib/core/lease-queries';
 import type { HeldLease, Lease } from '../lib/core/lease-types';
-import { listSessions } from '../lib/core/sessions';
+import { sessionList } from '../lib/core/sessions';
 import type { Store } from '../lib/core/store';
 import { plainText } from '../lib/util/text';
 import { paint, table } from './output';
@@ -53,27 +53,32 @@ export interface StatusView {
 }
 
 /** Open sessions and live leases; with `all`, ended sessions and expired or released leases too. */
-export function readStatus(store: Store | null, options: { all?: boolean } = {}): StatusView {
+export async function readStatus(store: Store | null, options: { all?: boolean } = {}): Promise<StatusView> {
   if (store === null) return { sessions: [], leases: [] };
   const now = store.now();
-  return store.read(() => ({
-    sessions: listSessions(store, { includeEnded: options.all === true }).map((session) => ({
-      id: session.id,
-      name: session.name,
-      runtime: session.runtime,
-      worktree: session.worktree,
-      branch: session.branch,
-      pid: session.pid,
-      alive: session.alive,
-      startedAt: session.startedAt.toISOString(),
-      lastSeenAt: session.lastSeenAt.toISOString(),
-      endedAt: session.endedAt?.toISOString() ?? null,
-    })),
-    leases: [
-      ...listLeases(store, { includeInactive: options.all === true }).map((lease) => toLeaseView(lease, lease.holder, now)),
-      ...liveHolds(store).map((row) => toLeaseView(toHeldHold(store, row), { name: `branch ${row.branch}`, alive: true }, now)),
-    ],
-  }));
+  return await store.read(function* () {
+    const sessions = yield* sessionList({ includeEnded: options.all === true });
+    const leases = yield* leaseList(store, { includeInactive: options.all === true });
+    const holds = yield* heldHolds(store);
+    return {
+      sessions: sessions.map((session) => ({
+        id: session.id,
+        name: session.name,
+        runtime: session.runtime,
+        worktree: session.worktree,
+        branch: session.branch,
+        pid: session.pid,
+        alive: session.alive,
+        startedAt: session.startedAt.toISOString(),
+        lastSeenAt: session.lastSeenAt.toISOString(),
+        endedAt: session.endedAt?.toISOString() ?? null,
+      })),
+      leases: [
+        ...leases.map((lease) => toLeaseView(lease, lease.holder, now)),
+        ...holds.map((hold) => toLeaseView(hold, { name: hold.holder.name, alive: true }, now)),
+      ],
+    };
+  });
 }
 
 /** A lease as `--json` shows it, holder named. */

@@ -7,9 +7,10 @@ import { describeError } from '../lib/util/errors';
 import type { CommandContext } from './context';
 import { writeErr } from './output';
 
-export function refreshView(context: CommandContext): void {
+export async function refreshView(context: CommandContext): Promise<void> {
   try {
-    for (const line of describeViewSync(syncView(context.store(), context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs }))) writeErr(line);
+    const options = { storePath: context.storePath, claimTtlMs: context.config.ttl.claimMs };
+    for (const line of describeViewSync(await syncView(context.store(), context.repo.commonDir, options))) writeErr(line);
   } catch (error) {
     writeErr(`agent-lease: could not update ${VIEW_DIR}/: ${describeError(error)}`);
   }

@@ -9,7 +9,7 @@ import type { HookInput, HookOutcome } from './types';
 
 /** An event's handler, for a client's table of handlers. */
 export const handler =
-  (handle: (input: HookInput) => HookOutcome): (() => Handler) =>
+  (handle: (input: HookInput) => Promise<HookOutcome>): (() => Handler) =>
   () => ({ handle });
 
 /** `runtime` names the client in the store and in `status`: `codex`, `gemini-cli`, `opencode`. */
@@ -18,9 +18,10 @@ export function clientEvent(input: HookInput, runtime: string): AgentEvent {
 }
 
 /** The edit decision for each file (`field` names where it came from); one denial names every file held. */
-export function decideEdits(event: AgentEvent, files: Array<{ path: string; field: string }>): Verdict {
+export async function decideEdits(event: AgentEvent, files: Array<{ path: string; field: string }>): Promise<Verdict> {
   const { decideEdit } = require('../lib/decisions/edit') as typeof import('../lib/decisions/edit');
-  const verdicts = files.map((file) => decideEdit(event, file.path, file.field));
+  const verdicts: Verdict[] = [];
+  for (const file of files) verdicts.push(await decideEdit(event, file.path, file.field));
   const denials = verdicts.flatMap((verdict) => (verdict.deny === undefined ? [] : [verdict.deny]));
   const messages = [...new Set(verdicts.flatMap((verdict) => (verdict.userMessage === undefined ? [] : [verdict.userMessage])))];
   return {
@@ -29,28 +30,28 @@ export function decideEdits(event: AgentEvent, files: Array<{ path: string; fiel
   };
 }
 
-export function beforeShell(event: AgentEvent, command: string): Verdict {
+export async function beforeShell(event: AgentEvent, command: string): Promise<Verdict> {
   const { beforeShellCommand } = require('../lib/decisions/shell-writes') as typeof import('../lib/decisions/shell-writes');
-  return beforeShellCommand(event, command);
+  return await beforeShellCommand(event, command);
 }
 
-export function afterShell(event: AgentEvent): Verdict {
+export async function afterShell(event: AgentEvent): Promise<Verdict> {
   const { afterShellCommand } = require('../lib/decisions/shell-changes') as typeof import('../lib/decisions/shell-changes');
-  return afterShellCommand(event);
+  return await afterShellCommand(event);
 }
 
 /** Session start without an environment file: the commit guard knows the session by its agent process. */
-export function sessionStart(event: AgentEvent, input: HookInput): Verdict {
+export async function sessionStart(event: AgentEvent, input: HookInput): Promise<Verdict> {
   const { startSession } = require('../lib/decisions/session-start') as typeof import('../lib/decisions/session-start');
-  return startSession(event, { source: optionalString(input, 'source') ?? 'startup' });
+  return await startSession(event, { source: optionalString(input, 'source') ?? 'startup' });
 }
 
-export function turnEnd(event: AgentEvent): Verdict {
+export async function turnEnd(event: AgentEvent): Promise<Verdict> {
   const { endTurn } = require('../lib/decisions/turn-end') as typeof import('../lib/decisions/turn-end');
-  return endTurn(event);
+  return await endTurn(event);
 }
 
-export function sessionEnd(event: AgentEvent, input: HookInput): Verdict {
+export async function sessionEnd(event: AgentEvent, input: HookInput): Promise<Verdict> {
   const { endAgentSession } = require('../lib/decisions/session-end') as typeof import('../lib/decisions/session-end');
-  return endAgentSession(event, optionalString(input, 'reason') ?? 'other');
+  return await endAgentSession(event, optionalString(input, 'reason') ?? 'other');
 }

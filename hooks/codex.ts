@@ -12,19 +12,21 @@ import type { HookInput, HookOutcome } from './types';
 const RUNTIME = 'codex';
 
 export const HANDLERS: Record<string, () => Handler> = {
-  'session-start': handler((input) => answer('SessionStart', sessionStart(clientEvent(input, RUNTIME), input))),
+  'session-start': handler(async (input) => answer('SessionStart', await sessionStart(clientEvent(input, RUNTIME), input))),
   'pre-tool-use': handler(preToolUse),
-  'post-tool-use': handler((input) => (requiredString(input, 'tool_name') === 'Bash' ? answer('PostToolUse', afterShell(clientEvent(input, RUNTIME))) : {})),
-  stop: handler((input) => answer('Stop', turnEnd(clientEvent(input, RUNTIME)))),
-  'session-end': handler((input) => answer('SessionEnd', sessionEnd(clientEvent(input, RUNTIME), input))),
+  'post-tool-use': handler(async (input) =>
+    requiredString(input, 'tool_name') === 'Bash' ? answer('PostToolUse', await afterShell(clientEvent(input, RUNTIME))) : {},
+  ),
+  stop: handler(async (input) => answer('Stop', await turnEnd(clientEvent(input, RUNTIME)))),
+  'session-end': handler(async (input) => answer('SessionEnd', await sessionEnd(clientEvent(input, RUNTIME), input))),
 };
 
-function preToolUse(input: HookInput): HookOutcome {
+async function preToolUse(input: HookInput): Promise<HookOutcome> {
   const tool = requiredString(input, 'tool_name');
   if (tool !== 'apply_patch' && tool !== 'Bash') return {};
   const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
   const event = clientEvent(input, RUNTIME);
-  if (tool === 'Bash') return answer('PreToolUse', beforeShell(event, command));
+  if (tool === 'Bash') return answer('PreToolUse', await beforeShell(event, command));
   const files = applyPatchFiles(command).map((file) => ({ path: file.path, field: 'the patch' }));
-  return answer('PreToolUse', decideEdits(event, files));
+  return answer('PreToolUse', await decideEdits(event, files));
 }

@@ -16,27 +16,29 @@ export const EDIT_TOOLS = ['write_file', 'replace'];
 export const SHELL_TOOL = 'run_shell_command';
 
 export const HANDLERS: Record<string, () => Handler> = {
-  'session-start': handler((input) => render('SessionStart', sessionStart(clientEvent(input, RUNTIME), input))),
+  'session-start': handler(async (input) => render('SessionStart', await sessionStart(clientEvent(input, RUNTIME), input))),
   'before-tool': handler(beforeTool),
-  'after-tool': handler((input) => (requiredString(input, 'tool_name') === SHELL_TOOL ? render('AfterTool', afterShell(clientEvent(input, RUNTIME))) : {})),
-  'after-agent': handler((input) => render('AfterAgent', turnEnd(clientEvent(input, RUNTIME)))),
-  'session-end': handler((input) => render('SessionEnd', sessionEnd(clientEvent(input, RUNTIME), input))),
+  'after-tool': handler(async (input) =>
+    requiredString(input, 'tool_name') === SHELL_TOOL ? render('AfterTool', await afterShell(clientEvent(input, RUNTIME))) : {},
+  ),
+  'after-agent': handler(async (input) => render('AfterAgent', await turnEnd(clientEvent(input, RUNTIME)))),
+  'session-end': handler(async (input) => render('SessionEnd', await sessionEnd(clientEvent(input, RUNTIME), input))),
 };
 
-function beforeTool(input: HookInput): HookOutcome {
+async function beforeTool(input: HookInput): Promise<HookOutcome> {
   const tool = requiredString(input, 'tool_name');
   const event = clientEvent(input, RUNTIME);
   if (tool === SHELL_TOOL) {
     const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
-    const writes = beforeShell(event, command);
+    const writes = await beforeShell(event, command);
     if (writes.deny !== undefined) return render('BeforeTool', writes);
     const { beforeHooklessCommit } = require('../lib/decisions/hookless-commits') as typeof import('../lib/decisions/hookless-commits');
-    const commit = beforeHooklessCommit(event, command, 'Gemini CLI');
+    const commit = await beforeHooklessCommit(event, command, 'Gemini CLI');
     return render('BeforeTool', commit.deny !== undefined ? commit : writes);
   }
   if (!EDIT_TOOLS.includes(tool)) return {};
   const path = requiredString(requiredObject(input, 'tool_input'), 'file_path', 'tool_input.file_path');
-  return render('BeforeTool', decideEdits(event, [{ path, field: 'tool_input.file_path' }]));
+  return render('BeforeTool', await decideEdits(event, [{ path, field: 'tool_input.file_path' }]));
 }
 
 /** Context reaches the model from SessionStart and AfterTool only; elsewhere only the user sees a message. */

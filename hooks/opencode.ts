@@ -14,21 +14,21 @@ const RUNTIME = 'opencode';
 
 export const HANDLERS: Record<string, () => Handler> = {
   'tool-before': handler(toolBefore),
-  'tool-after': handler((input) => (requiredString(input, 'tool_name') === 'bash' ? render(afterShell(clientEvent(input, RUNTIME))) : {})),
-  'session-idle': handler((input) => render(turnEnd(clientEvent(input, RUNTIME)))),
+  'tool-after': handler(async (input) => (requiredString(input, 'tool_name') === 'bash' ? render(await afterShell(clientEvent(input, RUNTIME))) : {})),
+  'session-idle': handler(async (input) => render(await turnEnd(clientEvent(input, RUNTIME)))),
 };
 
-function toolBefore(input: HookInput): HookOutcome {
+async function toolBefore(input: HookInput): Promise<HookOutcome> {
   const tool = requiredString(input, 'tool_name');
   const event = clientEvent(input, RUNTIME);
-  if (tool === 'bash') return render(beforeShell(event, requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command')));
+  if (tool === 'bash') return render(await beforeShell(event, requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command')));
   if (tool === 'edit' || tool === 'write') {
-    return render(decideEdits(event, [{ path: requiredString(requiredObject(input, 'tool_input'), 'filePath', 'filePath'), field: 'filePath' }]));
+    return render(await decideEdits(event, [{ path: requiredString(requiredObject(input, 'tool_input'), 'filePath', 'filePath'), field: 'filePath' }]));
   }
   if (tool === 'apply_patch' || tool === 'patch') {
     const patch = requiredString(requiredObject(input, 'tool_input'), 'patchText', 'patchText');
     return render(
-      decideEdits(
+      await decideEdits(
         event,
         applyPatchFiles(patch).map((file) => ({ path: file.path, field: 'the patch' })),
       ),

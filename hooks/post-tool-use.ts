@@ -7,8 +7,8 @@ import { optionalNumber, optionalString, requiredString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
+export async function handle(input: HookInput): Promise<HookOutcome> {
   if (requiredString(input, 'tool_name') !== 'Bash') return {};
   const event = optionalString(input, 'hook_event_name') === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
-  return answer(event, withHandoffs(agentEvent(input), afterShellCommand(agentEvent(input), { durationMs: optionalNumber(input, 'duration_ms') })));
+  return answer(event, await withHandoffs(agentEvent(input), await afterShellCommand(agentEvent(input), { durationMs: optionalNumber(input, 'duration_ms') })));
 }

@@ -18,18 +18,18 @@ const PATH_FIELD: Record<string, string> = {
   NotebookEdit: 'notebook_path',
 };
 
-export function handle(input: HookInput): HookOutcome {
+export async function handle(input: HookInput): Promise<HookOutcome> {
   const toolName = requiredString(input, 'tool_name');
   if (toolName === 'Bash') {
     const command = requiredString(requiredObject(input, 'tool_input'), 'command', 'tool_input.command');
     noteCodePath('bash');
     const { beforeShellCommand } = require('../lib/decisions/shell-writes') as typeof import('../lib/decisions/shell-writes');
-    return answer('PreToolUse', withHandoffs(agentEvent(input), beforeShellCommand(agentEvent(input), command)));
+    return answer('PreToolUse', await withHandoffs(agentEvent(input), await beforeShellCommand(agentEvent(input), command)));
   }
   if (!Object.hasOwn(PATH_FIELD, toolName)) return {};
   const field = PATH_FIELD[toolName]!;
   const file = requiredString(requiredObject(input, 'tool_input'), field, `tool_input.${field}`);
   // One context for the decision and the messages: the repository is located once a call.
   const context = editContext(agentEvent(input), file);
-  return answer('PreToolUse', withHandoffsIn(context, decideEditIn(context, file, `tool_input.${field}`)));
+  return answer('PreToolUse', await withHandoffsIn(context, await decideEditIn(context, file, `tool_input.${field}`)));
 }

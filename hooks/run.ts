@@ -3,12 +3,12 @@
 // Code treats any exit code but 0 and 2 as a non-blocking error, so a crashing PreToolUse hook
 // would silently let the edit through.
 import { read, writeSync } from 'node:fs';
-import { preloadSqliteAddon } from '../lib/core/store';
+import { preloadSqliteAddon } from '../lib/core/sqlite';
 import type { HookInput, HookOutcome } from './types';
 
 export { codePathsRun } from './code-paths';
 
-export type Handler = { handle(input: HookInput): HookOutcome };
+export type Handler = { handle(input: HookInput): Promise<HookOutcome> };
 
 // Static requires, each run only for its own event, so that a bundler can see them all.
 const HANDLERS: Record<string, () => Handler> = {
@@ -36,15 +36,15 @@ export function runHandlers(handlers: Record<string, () => Handler>, name: strin
     finish({ exitCode: 1, stderr: `${name}: unknown event "${event}" (expected one of ${Object.keys(handlers).join(', ')})` });
     return;
   }
-  readStdin().then(
-    (text) => finish(dispatch(handlers, name, event, text)),
+  void readStdin().then(
+    async (text) => finish(await dispatch(handlers, name, event, text)),
     (error: Error) => finish({ exitCode: 1, stderr: `${name} ${event}: ${error.message}` }, error instanceof StdinStuck),
   );
   // Every event opens the store: load SQLite's addon while the read above runs on libuv's threads.
   preloadSqliteAddon();
 }
 
-function dispatch(handlers: Record<string, () => Handler>, name: string, event: string, text: string): HookOutcome {
+async function dispatch(handlers: Record<string, () => Handler>, name: string, event: string, text: string): Promise<HookOutcome> {
   let input: unknown;
   try {
     input = JSON.parse(text);
@@ -61,14 +61,14 @@ function dispatch(handlers: Record<string, () => Handler>, name: string, event: 
 }
 
 /** One event's answer to its input, as the command hook gives it (the MCP server's hook tool answers through this too). */
-export function handleEvent(event: string, input: HookInput): HookOutcome {
+export function handleEvent(event: string, input: HookInput): Promise<HookOutcome> {
   return handleWith(HANDLERS, 'agent-lease hook', event, input);
 }
 
-function handleWith(handlers: Record<string, () => Handler>, name: string, event: string, input: HookInput): HookOutcome {
+async function handleWith(handlers: Record<string, () => Handler>, name: string, event: string, input: HookInput): Promise<HookOutcome> {
   if (!Object.hasOwn(handlers, event)) return { exitCode: 1, stderr: `${name}: unknown event "${event}"` };
   try {
-    return handlers[event]!().handle(input);
+    return await handlers[event]!().handle(input);
   } catch (error) {
     const { describeError } = require('../lib/util/errors') as typeof import('../lib/util/errors');
     return { exitCode: 1, stderr: `${name} ${event}: ${describeError(error)}` };

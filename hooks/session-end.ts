@@ -5,6 +5,6 @@ import { optionalString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
-  return answer('SessionEnd', endAgentSession(agentEvent(input), optionalString(input, 'reason') ?? 'other'));
+export async function handle(input: HookInput): Promise<HookOutcome> {
+  return answer('SessionEnd', await endAgentSession(agentEvent(input), optionalString(input, 'reason') ?? 'other'));
 }

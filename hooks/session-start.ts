@@ -6,7 +6,7 @@ import { optionalString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
+export async function handle(input: HookInput): Promise<HookOutcome> {
   const source = optionalString(input, 'source') ?? 'startup';
-  return answer('SessionStart', startSession(agentEvent(input), { source, envFile: process.env.CLAUDE_ENV_FILE, binary: process.argv[1] }));
+  return answer('SessionStart', await startSession(agentEvent(input), { source, envFile: process.env.CLAUDE_ENV_FILE, binary: process.argv[1] }));
 }

@@ -5,6 +5,6 @@ import { agentEvent } from './event';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
-  return answer('Stop', endTurn(agentEvent(input)));
+export async function handle(input: HookInput): Promise<HookOutcome> {
+  return answer('Stop', await endTurn(agentEvent(input)));
 }

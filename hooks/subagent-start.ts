@@ -5,7 +5,7 @@ import { optionalString, requiredString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
+export async function handle(input: HookInput): Promise<HookOutcome> {
   const event = { ...agentEvent(input), agentId: requiredString(input, 'agent_id') };
-  return answer('SubagentStart', startSubagent(event, optionalString(input, 'agent_type') ?? null));
+  return answer('SubagentStart', await startSubagent(event, optionalString(input, 'agent_type') ?? null));
 }

@@ -5,6 +5,6 @@ import { requiredString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
-  return answer('SubagentStop', stopSubagent({ ...agentEvent(input), agentId: requiredString(input, 'agent_id') }));
+export async function handle(input: HookInput): Promise<HookOutcome> {
+  return answer('SubagentStop', await stopSubagent({ ...agentEvent(input), agentId: requiredString(input, 'agent_id') }));
 }

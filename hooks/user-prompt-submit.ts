@@ -6,6 +6,6 @@ import { agentEvent } from './event';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
-  return answer('UserPromptSubmit', promptSubmitted(agentEvent(input)));
+export async function handle(input: HookInput): Promise<HookOutcome> {
+  return answer('UserPromptSubmit', await promptSubmitted(agentEvent(input)));
 }

@@ -5,6 +5,6 @@ import { requiredString } from './input';
 import { answer } from './output';
 import type { HookInput, HookOutcome } from './types';
 
-export function handle(input: HookInput): HookOutcome {
-  return answer('WorktreeRemove', removeWorktree(agentEvent(input), requiredString(input, 'worktree_path')));
+export async function handle(input: HookInput): Promise<HookOutcome> {
+  return answer('WorktreeRemove', await removeWorktree(agentEvent(input), requiredString(input, 'worktree_path')));
 }

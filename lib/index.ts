@@ -1,5 +1,6 @@
 // agent-lease's public API: the lease library that the hooks, the guard and the CLI are built on.
-import { openStore as openStoreFile, type OpenStoreOptions as StoreFileOptions, type Store } from './core/store';
+import { openStore as openStoreFile, type OpenStoreOptions as StoreFileOptions } from './core/sqlite';
+import type { Store } from './core/store';
 import { defaultStorePath } from './git/store-location';
 
 export interface OpenStoreOptions extends Omit<StoreFileOptions, 'path'> {
@@ -15,8 +16,10 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   return openStoreFile({ ...rest, path: path ?? defaultStorePath(cwd) });
 }
 
-export { Store, StoreMissingError, isBusyError, withBusyRetry } from './core/store';
-export type { Clock } from './core/store';
+export { SqliteStore, StoreMissingError, isBusyError, withBusyRetry } from './core/sqlite';
+export type { Clock } from './core/sqlite';
+export { get, all, run } from './core/store';
+export type { Store, Body, Statement, SqlValue, RunResult, Dialect, StoreHealth } from './core/store';
 export { defaultStorePath, storePathOf } from './git/store-location';
 export { registerSession, touchSession, endSession, handOverSession, getSession, listSessions, carryOverLeases, agentSessionOf } from './core/sessions';
 export type { Session, SessionRegistration } from './core/sessions';

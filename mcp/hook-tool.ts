@@ -16,9 +16,9 @@ export interface ToolAnswer {
 }
 
 /** `args` as the tool receives them: `hook` names the handler, the rest is the hook input. */
-export function answerHook(args: Record<string, unknown>): ToolAnswer {
+export async function answerHook(args: Record<string, unknown>): Promise<ToolAnswer> {
   const { hook, ...fields } = args;
-  const outcome = handleEvent(typeof hook === 'string' ? hook : '', hookInput(fields));
+  const outcome = await handleEvent(typeof hook === 'string' ? hook : '', hookInput(fields));
   if (outcome.exitCode === 1) return { isError: true, text: (outcome.stderr ?? 'agent-lease hook failed').trim() };
   return { isError: false, text: outcome.stdout?.trim() || '{}' };
 }

@@ -5,7 +5,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
-import { deferCheckpoints } from '../lib/core/store';
+import { deferCheckpoints } from '../lib/core/sqlite';
 import { describeError, describeStoreError } from '../lib/util/errors';
 import { firstLine } from '../lib/util/text';
 import { answerHook, type ToolAnswer } from './hook-tool';
@@ -29,7 +29,7 @@ export function createServer(workspace: () => Workspace): McpServer {
       description: HOOK_DESCRIPTION,
       inputSchema: z.object({ hook: z.string().describe('the agent-lease hook to run, e.g. pre-tool-use') }).catchall(z.unknown()),
     },
-    (args) => result(answerHook(args)),
+    async (args) => result(await answerHook(args)),
   );
   return server;
 }

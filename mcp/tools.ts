@@ -39,10 +39,10 @@ function tool<S extends z.ZodObject>(
 }
 
 export const LEASE_TOOLS: Record<string, LeaseTool> = {
-  status: tool('Your session, your leases, and the live leases of the other sessions working in this repository.', z.object({}), (workspace) => {
-    const me = workspace.session();
+  status: tool('Your session, your leases, and the live leases of the other sessions working in this repository.', z.object({}), async (workspace) => {
+    const me = await workspace.session();
     const now = workspace.store.now();
-    const leases = listLeases(workspace.store);
+    const leases = await listLeases(workspace.store);
     const mine = leases.filter((lease) => lease.holder.id === me);
     const others = leases.filter((lease) => lease.holder.id !== me);
     return [
@@ -57,16 +57,17 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
   who: tool(
     'Who holds each path (relative to the repository root, or absolute): the live leases covering it. Changes nothing.',
     z.object({ paths: paths.describe('files to look up') }),
-    (workspace, { paths }) => {
+    async (workspace, { paths }) => {
       const now = workspace.store.now();
-      return paths
-        .map((argument) => {
-          const path = leasePath(workspace, argument);
-          const holders = who(workspace.store, path);
-          if (holders.length === 0) return `${dataWord(path)}: free`;
-          return [`${dataWord(path)}:`, ...holders.map((lease) => `- ${describeHeldLease(lease, now)}`)].join('\n');
-        })
-        .join('\n');
+      const answers: string[] = [];
+      for (const argument of paths) {
+        const path = leasePath(workspace, argument);
+        const holders = await who(workspace.store, path);
+        answers.push(
+          holders.length === 0 ? `${dataWord(path)}: free` : [`${dataWord(path)}:`, ...holders.map((lease) => `- ${describeHeldLease(lease, now)}`)].join('\n'),
+        );
+      }
+      return answers.join('\n');
     },
   ),
 
@@ -78,9 +79,9 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
       ttl: duration.optional().describe('how long the lease lasts (default from .agent-lease.json, else 1h)'),
       shared: z.boolean().optional().describe('a shared lease: others may hold shared leases on the same paths'),
     }),
-    (workspace, args) => {
+    async (workspace, args) => {
       const targets = args.patterns.map((argument) => leaseTarget(workspace, argument));
-      const result = acquire(workspace.store, workspace.session(), targets, {
+      const result = await acquire(workspace.store, await workspace.session(), targets, {
         mode: args.shared ? 'shared' : 'exclusive',
         ttlMs: args.ttl === undefined ? workspace.config().ttl.claimMs : durationOf(args.ttl, 'ttl'),
         task: args.task ?? null,
@@ -107,10 +108,10 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
       patterns: paths.optional().describe('the patterns to release, as they were claimed'),
       all: z.boolean().optional().describe('release every lease your session holds'),
     }),
-    (workspace, args) => {
+    async (workspace, args) => {
       if ((args.patterns === undefined) === (args.all !== true)) throw new AgentLeaseError('give patterns or all: true (not both)');
       const patterns = args.patterns?.map((argument) => leaseTarget(workspace, argument).pattern);
-      const result = release(workspace.store, workspace.session(), { patterns, all: args.all === true });
+      const result = await release(workspace.store, await workspace.session(), { patterns, all: args.all === true });
       const lines = result.released.map((lease) => `released ${dataWord(lease.pattern)} (token ${lease.token})`);
       const touched = new Set([...result.released, ...result.refused].map((lease) => lease.pattern));
       for (const pattern of patterns ?? []) if (!touched.has(pattern)) lines.push(`you hold no lease on ${dataWord(pattern)}`);
@@ -129,7 +130,7 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
     }),
     async (workspace, args, signal) => {
       const targets = args.paths.map((argument) => leaseTarget(workspace, argument));
-      const outcome = await waitUntilFree(workspace.store, workspace.session(), targets, {
+      const outcome = await waitUntilFree(workspace.store, await workspace.session(), targets, {
         timeoutMs: args.timeout === undefined ? DEFAULT_WAIT_MS : durationOf(args.timeout, 'timeout'),
         claim: args.claim === true,
         task: args.task ?? null,
@@ -156,8 +157,8 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
       path: z.string().min(1).describe('the file you need'),
       message: z.string().min(1).max(1000).describe('what you need and why'),
     }),
-    (workspace, args) => {
-      const asked = askHolders(workspace.store, workspace.session(), leasePath(workspace, args.path), args.message);
+    async (workspace, args) => {
+      const asked = await askHolders(workspace.store, await workspace.session(), leasePath(workspace, args.path), args.message);
       return [
         ...asked.sent.map((message) => `asked ${dataWord(message.to)} (request ${message.id}): it is told at its next step`),
         ...asked.holds.map(heldByBranchText),
@@ -171,8 +172,8 @@ export const LEASE_TOOLS: Record<string, LeaseTool> = {
       message: z.string().min(1).max(1000).describe('your answer'),
       to: z.number().int().positive().optional().describe('the request number the request named'),
     }),
-    (workspace, args) => {
-      const sent = replyToAsk(workspace.store, workspace.session(), args.message, args.to);
+    async (workspace, args) => {
+      const sent = await replyToAsk(workspace.store, await workspace.session(), args.message, args.to);
       return `replied to ${dataWord(sent.to)} (request ${sent.replyTo}): it is told at its next step`;
     },
   ),

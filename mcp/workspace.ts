@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { loadConfig, type Config } from '../lib/config/load';
 import { identify, type ProcessIdentity } from '../lib/core/processes';
 import { agentSessionOf, getSession, registerSession, touchSession } from '../lib/core/sessions';
-import { openStore, type Store } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
+import type { Store } from '../lib/core/store';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
 import { storePathOf } from '../lib/git/store-location';
 import { AgentLeaseError } from '../lib/util/errors';
@@ -19,7 +20,7 @@ export interface Workspace {
   store: Store;
   config(): Config;
   /** The session the tools act as, registered if it is new. */
-  session(): string;
+  session(): Promise<string>;
 }
 
 export function openWorkspace(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Workspace {
@@ -36,19 +37,19 @@ export function openWorkspace(cwd = process.cwd(), env: NodeJS.ProcessEnv = proc
   };
 }
 
-function actingSession(store: Store, repo: RepoLocation, agent: ProcessIdentity | null, env: NodeJS.ProcessEnv): string {
-  const recorded = agent === null ? null : agentSessionOf(store, [agent]);
+async function actingSession(store: Store, repo: RepoLocation, agent: ProcessIdentity | null, env: NodeJS.ProcessEnv): Promise<string> {
+  const recorded = agent === null ? null : await agentSessionOf(store, [agent]);
   if (recorded !== null) {
-    touchSession(store, recorded.id);
+    await touchSession(store, recorded.id);
     return recorded.id;
   }
   const id = env.AGENT_LEASE_SESSION || env.CLAUDE_CODE_SESSION_ID;
   if (!id) throw new AgentLeaseError('no session to act as: the server was not started by Claude Code (set AGENT_LEASE_SESSION for other clients)');
-  const known = getSession(store, id);
+  const known = await getSession(store, id);
   if (known?.alive) {
-    touchSession(store, id);
+    await touchSession(store, id);
     return id;
   }
   const runtime = env.CLAUDE_CODE_SESSION_ID === id ? 'claude-code' : 'mcp';
-  return registerSession(store, { id, runtime, worktree: repo.worktreeRoot, branch: currentBranch(repo.gitDir), process: agent }).id;
+  return (await registerSession(store, { id, runtime, worktree: repo.worktreeRoot, branch: currentBranch(repo.gitDir), process: agent })).id;
 }

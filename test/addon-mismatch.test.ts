@@ -55,11 +55,11 @@ const ONE_LINE = new RegExp(
   `^better-sqlite3's native module was built for another Node \\(ABI ${OTHER_ABI}, Node \\d+\\), not for this Node ${process.version.replace(/\./g, '\\.')} \\(ABI ${process.versions.modules}\\): run \`npm rebuild better-sqlite3\` with this Node \\(${process.execPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)$`,
 );
 
-test('an addon built for another Node: the guard, the CLI and a hook say so in one line, with the fix', { skip: compilerMissing() }, (t) => {
+test('an addon built for another Node: the guard, the CLI and a hook say so in one line, with the fix', { skip: compilerMissing() }, async (t) => {
   const repo = makeGuardedRepo(['src/a.ts']);
   t.after(() => repo.cleanup());
   const bin = installWithOtherAbi(join(repo.base, 'install'));
-  repo.store().close();
+  await repo.store().close();
   const launcher = join(repo.root, 'node_modules', '.bin', 'agent-lease');
   writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
   chmodSync(launcher, 0o755);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { populateLeases } from '../bench/fixtures';
 import { runCli } from './support/cli';
 import { assertNoCrash, makeFaultRepo } from './support/faults';
@@ -42,11 +42,11 @@ test('patterns agent-lease cannot match in bounded time are refused at claim tim
   assert.equal(repo.commit(['-q', '-m', 'long name'], { env: { AGENT_LEASE_SESSION: A } }).status, 0);
 });
 
-test('50,000 live leases, 500 worktree directories and a crowded .agent-locks/: every hook answers', (t) => {
+test('50,000 live leases, 500 worktree directories and a crowded .agent-locks/: every hook answers', async (t) => {
   const repo = makeFaultRepo(t);
   const store = openStore({ path: repo.storePath });
-  populateLeases(store, 50_000, 100);
-  store.close();
+  await populateLeases(store, 50_000, 100);
+  await store.close();
   // Worktrees as git lists them on disk (git's own `worktree add` of 500 would take minutes).
   for (let i = 0; i < 500; i++) {
     const root = join(repo.base, 'worktrees', `wt-${i}`);

@@ -4,6 +4,7 @@
 // merged the holder already has the change and may edit on top of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { run } from '../lib/core/store';
 import { withRepoStore } from './support/hooks';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
@@ -135,13 +136,13 @@ test('deleting the branch ends the hold', (t) => {
   assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'branch deleted'));
 });
 
-test('the TTL ends the hold', (t) => {
+test('the TTL ends the hold', async (t) => {
   const world = branchWorld(t, { config: { branchHolds: { ttl: '1h' } } });
   const { b } = held(world);
   const [hold] = world.repo.json(['status', '--json']).leases;
   assert.equal(Date.parse(hold.expiresAt) - Date.parse(hold.acquiredAt), 3_600_000, 'the configured TTL');
   // The hour passes (the hooks run on the wall clock, so the store is moved instead).
-  withRepoStore(world.repo, (store) => store.write(() => store.db.prepare('UPDATE branch_holds SET expires_at = ?').run(Date.now() - 1)));
+  await withRepoStore(world.repo, (store) => store.write(() => run('UPDATE branch_holds SET expires_at = ?', Date.now() - 1)));
   assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
   const log = world.repo.json(['log', '--json']) as Array<{ kind: string; detail: { reason?: string } | null }>;
   assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'expired'));

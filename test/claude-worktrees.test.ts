@@ -17,7 +17,7 @@ import { installGuard } from '../lib/guard/install';
 const W = '32df3ed0-69a5-4489-a303-97f7b2b38ccd';
 const MAIN = '4c0ffee0-1111-4aaa-8bbb-000000000001';
 
-test('a claude -w worktree: repository-relative leases, the guard from its first commit, nothing of it in the main worktree, its leases ended once it is removed', (t) => {
+test('a claude -w worktree: repository-relative leases, the guard from its first commit, nothing of it in the main worktree, its leases ended once it is removed', async (t) => {
   const repo = makeGuardRepo();
   t.after(() => repo.cleanup());
   isolateGitInThisProcess(repo.base);
@@ -43,7 +43,7 @@ test('a claude -w worktree: repository-relative leases, the guard from its first
   assert.equal(runHook('pre-tool-use', writeIn(W, worktree, 'src/w2.ts'), { env }).stdout, '');
   repo.write('src/w.ts', 'w\n', worktree);
   repo.write('src/w2.ts', 'w2\n', worktree);
-  const leases = withRepoStore(repo, (store) => listLeases(store));
+  const leases = await withRepoStore(repo, async (store) => await listLeases(store));
   assert.deepEqual(
     leases.map((lease) => [lease.pattern, lease.worktree]),
     [
@@ -68,7 +68,7 @@ test('a claude -w worktree: repository-relative leases, the guard from its first
   );
   assert.deepEqual([shell.status, shell.stdout], [0, '']);
   assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store, { sessionId: MAIN })).map((lease) => lease.pattern),
+    (await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: MAIN }))).map((lease) => lease.pattern),
     [],
   );
 
@@ -94,7 +94,7 @@ test('a claude -w worktree: repository-relative leases, the guard from its first
   assert.equal(gc.status, 0, gc.stderr);
   assert.equal(JSON.parse(gc.stdout).reclaimed, 1, 'src/w2.ts');
   assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store)).map((lease) => [lease.pattern, lease.sessionId]),
+    (await withRepoStore(repo, async (store) => await listLeases(store))).map((lease) => [lease.pattern, lease.sessionId]),
     [
       ['src/held.ts', holder],
       ['src/w.ts', MAIN],
@@ -102,7 +102,7 @@ test('a claude -w worktree: repository-relative leases, the guard from its first
   );
 });
 
-test('WorktreeRemove (sent for worktrees a WorktreeCreate hook made) ends the leases on changes in that worktree', (t) => {
+test('WorktreeRemove (sent for worktrees a WorktreeCreate hook made) ends the leases on changes in that worktree', async (t) => {
   const repo = makeGuardRepo();
   t.after(() => repo.cleanup());
   const env = hookEnv(repo.env);
@@ -116,7 +116,7 @@ test('WorktreeRemove (sent for worktrees a WorktreeCreate hook made) ends the le
   const removed = runHook('worktree-remove', input, { env });
   assert.deepEqual([removed.status, removed.stdout, removed.stderr], [0, '', '']);
   assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store)).map((lease) => [lease.pattern, lease.sessionId]),
+    (await withRepoStore(repo, async (store) => await listLeases(store))).map((lease) => [lease.pattern, lease.sessionId]),
     [['src/auth/login.ts', MAIN]],
     "only the removed worktree's leases end",
   );

@@ -89,12 +89,12 @@ test('acting for a live agent’s session from outside its process needs --force
   assert.deepEqual([actAs.sessionId, actAs.actor, actAs.detail], [A, 'tester', { command: 'renew' }]);
 
   // A file dropped in .agent-locks/ naming A is refused; A's exclusive lease stays as it was.
-  const before = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }));
+  const before = await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: A }));
   mkdirSync(join(repo.root, '.agent-locks'), { recursive: true });
   writeFileSync(join(repo.root, '.agent-locks', 'takeover.json'), JSON.stringify({ session: A, files: ['src/auth/login.ts'], mode: 'shared', ttl: '1m' }));
   repo.cli(['gc']);
   assert.ok(existsSync(join(repo.root, '.agent-locks', 'takeover.json.refused')));
-  const after = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }));
+  const after = await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: A }));
   assert.deepEqual(
     after.map((lease) => [lease.token, lease.mode, lease.expiresAt.getTime()]),
     before.map((lease) => [lease.token, lease.mode, lease.expiresAt.getTime()]),

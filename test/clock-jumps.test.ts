@@ -43,16 +43,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('tick' as const), minutes: fc.integer({ min: 0, max: 30 }) }),
 );
 
-function apply(t: TestStore, next: Step): void {
+async function apply(t: TestStore, next: Step): Promise<void> {
   switch (next.kind) {
     case 'acquire':
-      acquire(t.store, next.session, [next.pattern], { ttlMs: next.ttlMinutes * MINUTE });
+      await acquire(t.store, next.session, [next.pattern], { ttlMs: next.ttlMinutes * MINUTE });
       return;
     case 'release':
-      release(t.store, next.session, { patterns: [next.pattern] });
+      await release(t.store, next.session, { patterns: [next.pattern] });
       return;
     case 'renew':
-      renew(t.store, next.session, { ttlMs: next.ttlMinutes * MINUTE });
+      await renew(t.store, next.session, { ttlMs: next.ttlMinutes * MINUTE });
       return;
     case 'jump':
     case 'tick':
@@ -74,35 +74,35 @@ function assertNoConflictingLiveLeases(live: HeldLease[], where: string): void {
   }
 }
 
-test(`${SEQUENCES} random sequences of leases and clock jumps: never two conflicting live leases, never a grant over a holder, no lease beyond its TTL once contested`, () => {
+test(`${SEQUENCES} random sequences of leases and clock jumps: never two conflicting live leases, never a grant over a holder, no lease beyond its TTL once contested`, async () => {
   let steps = 0;
   let jumps = 0;
-  fc.assert(
-    fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (sequence) => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (sequence) => {
       const t = makeStore();
       try {
-        for (const name of [...SESSIONS, 'zed']) registerSession(t.store, { id: name, runtime: 'cli' });
-        sequence.forEach((next, i) => {
-          apply(t, next);
+        for (const name of [...SESSIONS, 'zed']) await registerSession(t.store, { id: name, runtime: 'cli' });
+        for (const [i, next] of sequence.entries()) {
+          await apply(t, next);
           steps++;
           if (next.kind === 'jump') jumps++;
-          assertNoConflictingLiveLeases(listLeases(t.store), `after step ${i} (${JSON.stringify(next)})`);
-        });
-        assert.deepEqual(replayExclusiveGrants(readEvents(t.store)).doubleGrants, []);
+          assertNoConflictingLiveLeases(await listLeases(t.store), `after step ${i} (${JSON.stringify(next)})`);
+        }
+        assert.deepEqual(replayExclusiveGrants(await readEvents(t.store)).doubleGrants, []);
 
         // Whatever the clock did, a lease that another session asks for ends within its TTL.
-        for (const lease of listLeases(t.store)) {
-          if (acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE }).ok) continue;
+        for (const lease of await listLeases(t.store)) {
+          if ((await acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE })).ok) continue;
           t.clock.advance(MAX_TTL_MINUTES * MINUTE + 1);
           assert.equal(
-            acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE }).ok,
+            (await acquire(t.store, 'zed', [lease.pattern], { ttlMs: MINUTE })).ok,
             true,
             `${lease.pattern} of ${lease.sessionId} still held ${MAX_TTL_MINUTES} minutes after it was contested`,
           );
-          assertNoConflictingLiveLeases(listLeases(t.store), 'after the takeover');
+          assertNoConflictingLiveLeases(await listLeases(t.store), 'after the takeover');
         }
       } finally {
-        t.cleanup();
+        await t.cleanup();
       }
     }),
     { numRuns: SEQUENCES },

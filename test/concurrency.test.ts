@@ -7,7 +7,7 @@ import { acquire } from '../lib/core/acquire';
 import { listLeases } from '../lib/core/lease-queries';
 import { readEvents } from '../lib/core/events';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { replayExclusiveGrants } from '../bench/replay';
 import { makeStore } from './support/store';
 
@@ -52,7 +52,7 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
       processes * rounds,
     );
 
-    const replay = replayExclusiveGrants(readEvents(t.store));
+    const replay = replayExclusiveGrants(await readEvents(t.store));
     assert.deepEqual(replay.doubleGrants, []);
     assert.equal(
       replay.grants,
@@ -64,13 +64,13 @@ test('16 processes racing for one path: one holder at a time, no SQLITE_BUSY esc
     const denied = counts.reduce((sum, c) => sum + c.denied, 0);
     assert.ok(denied > 0, `contention was real: ${winners} of ${processes} processes won the path, ${denied} attempts were denied`);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
 test('a holder killed with SIGKILL mid-write: the store opens clean, its lease survives, then is reclaimable', async () => {
   const t = makeStore();
-  t.store.close();
+  await t.store.close();
   const store = openStore({ path: t.path });
   try {
     const child = spawn(process.execPath, [WORKER, 'hold', t.path, 'doomed', 'src/held.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,8 +78,8 @@ test('a holder killed with SIGKILL mid-write: the store opens clean, its lease s
       child.stdout.on('data', (chunk) => String(chunk).includes('held') && resolve());
       child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
     });
-    registerSession(store, { id: 'other', runtime: 'cli' });
-    assert.equal(acquire(store, 'other', ['src/held.ts']).ok, false, 'the live holder keeps its lease');
+    await registerSession(store, { id: 'other', runtime: 'cli' });
+    assert.equal((await acquire(store, 'other', ['src/held.ts'])).ok, false, 'the live holder keeps its lease');
     await new Promise((resolve) => setTimeout(resolve, 150));
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGKILL');
@@ -88,31 +88,31 @@ test('a holder killed with SIGKILL mid-write: the store opens clean, its lease s
     const check = new Database(t.path);
     assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
     check.close();
-    const held = listLeases(store, { includeInactive: true }).find((lease) => lease.pattern === 'src/held.ts' && lease.sessionId === 'doomed');
+    const held = (await listLeases(store, { includeInactive: true })).find((lease) => lease.pattern === 'src/held.ts' && lease.sessionId === 'doomed');
     assert.ok(held, 'the committed lease is still there');
     assert.equal(held.releasedAt, null);
-    assert.ok(readEvents(store, { kinds: ['grant'] }).length > 1, 'the holder was writing when it died');
-    const result = acquire(store, 'other', ['src/held.ts']);
+    assert.ok((await readEvents(store, { kinds: ['grant'] })).length > 1, 'the holder was writing when it died');
+    const result = await acquire(store, 'other', ['src/held.ts']);
     assert.equal(result.ok, true, 'reclaimable once the process is seen dead');
-    assert.equal(readEvents(store, { kinds: ['takeover'] }).at(-1)!.sessionId, 'doomed');
+    assert.equal((await readEvents(store, { kinds: ['takeover'] })).at(-1)!.sessionId, 'doomed');
   } finally {
-    store.close();
-    t.cleanup();
+    await store.close();
+    await t.cleanup();
   }
 });
 
 test('30 processes opening a fresh store at once all succeed, and exactly one migrates', async () => {
   const t = makeStore();
-  t.store.close();
+  await t.store.close();
   const fresh = join(t.dir, 'fresh.db');
   try {
     const results = await Promise.all(Array.from({ length: 30 }, () => runWorker(['open', fresh])));
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const store = openStore({ path: fresh });
-    assert.equal(readEvents(store, { kinds: ['migrate'] }).length, 1);
+    assert.equal((await readEvents(store, { kinds: ['migrate'] })).length, 1);
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-    store.close();
+    await store.close();
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });

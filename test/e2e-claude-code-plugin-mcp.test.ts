@@ -32,9 +32,9 @@ test("the plugin's MCP server: its lease tools are listed to the model and claim
       outcomes.push(lastToolOutcome(request));
       return { tool: TOOL('who'), input: { paths: ['src/x.ts'] } };
     },
-    (request) => {
+    async (request) => {
       outcomes.push(lastToolOutcome(request));
-      leases = withRepoStore(repo, (store) => listLeases(store).map((lease) => [lease.pattern, lease.holder.runtime, lease.task]));
+      leases = await withRepoStore(repo, async (store) => (await listLeases(store)).map((lease) => [lease.pattern, lease.holder.runtime, lease.task]));
       return { text: 'done' };
     },
   ];

@@ -112,7 +112,7 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   );
 
   const refused = await within(bRefused.promise, "B's commit to be answered");
-  const bSession = withRepoStore(repo, (store) => listSessions(store).find((session) => session.worktree === worktreeB));
+  const bSession = await withRepoStore(repo, async (store) => (await listSessions(store)).find((session) => session.worktree === worktreeB));
   assert.ok(bSession, 'B registered its session');
   assert.equal(refused.isError, true, `git commit failed: ${refused.result}`);
   assert.match(refused.result, /agent-lease guard: commit refused: 1 staged file is held by another session\.\n {2}src\/x\.ts\n/);
@@ -134,9 +134,9 @@ test("two Claude Code sessions in two worktrees: the second is denied the first 
   const exitA = await within(a.exited, 'A to exit');
   assert.equal(exitA.code, 0, exitA.stderr);
   assert.match(exitA.stdout, /A is done\./);
-  withRepoStore(repo, (store) =>
+  await withRepoStore(repo, async (store) =>
     assert.deepEqual(
-      listLeases(store).filter((lease) => lease.pattern === 'src/x.ts' && lease.holder.worktree === worktreeA),
+      (await listLeases(store)).filter((lease) => lease.pattern === 'src/x.ts' && lease.holder.worktree === worktreeA),
       [],
     ),
   );
@@ -174,11 +174,9 @@ test('a session with /clear between two turns keeps its lease under the new id, 
     // The turn after /clear, before any tool call under the new session id.
     async () => {
       afterClear.open(
-        withRepoStore(repo, (store) => ({
-          holders: listLeases(store)
-            .filter((lease) => lease.pattern === 'src/x.ts')
-            .map((lease) => lease.sessionId),
-          sessions: listSessions(store).map((session) => session.id),
+        await withRepoStore(repo, async (store) => ({
+          holders: (await listLeases(store)).filter((lease) => lease.pattern === 'src/x.ts').map((lease) => lease.sessionId),
+          sessions: (await listSessions(store)).map((session) => session.id),
         })),
       );
       await otherDone.promise;
@@ -227,8 +225,10 @@ test('two parallel subagents of one session write one file: the second is denied
           input: { description: `Write y (${who})`, prompt: `${who}: write src/y.ts`, subagent_type: 'general-purpose', run_in_background: false },
         })),
       }),
-      () => {
-        afterSubagents.open(withRepoStore(repo, (store) => listLeases(store).map((lease): [string, string | null] => [lease.pattern, lease.agentId])));
+      async () => {
+        afterSubagents.open(
+          await withRepoStore(repo, async (store) => (await listLeases(store)).map((lease): [string, string | null] => [lease.pattern, lease.agentId])),
+        );
         return { text: 'Main done.' };
       },
     ],
@@ -330,9 +330,9 @@ test('the plugin (loaded with --plugin-dir) with a global install: it denies an 
   repo.write('src/y.ts', 'export const y = 1;\n');
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'x']);
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'carol', runtime: 'cli', process: identify(process.pid) });
-    assert.equal(acquire(store, 'carol', ['src/x.ts'], { task: 'reorganise src' }).ok, true);
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: 'carol', runtime: 'cli', process: identify(process.pid) });
+    assert.equal((await acquire(store, 'carol', ['src/x.ts'], { task: 'reorganise src' })).ok, true);
   });
   const file = join(repo.root, 'src', 'x.ts');
   const denied = gate<ToolOutcome>();

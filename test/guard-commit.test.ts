@@ -22,8 +22,8 @@ afterEach(() => repo.cleanup());
 
 const head = (cwd = repo.root): string => repo.git(['rev-parse', 'HEAD'], cwd);
 
-test('a commit touching a file another live session holds is refused, saying who, why, where, how long and what to do', () => {
-  repo.hold('bob-session', ['src/auth/login.ts'], { name: 'Bob', task: 'refactor auth', worktree: '/work/wt-bob', branch: 'feature-auth' });
+test('a commit touching a file another live session holds is refused, saying who, why, where, how long and what to do', async () => {
+  await repo.hold('bob-session', ['src/auth/login.ts'], { name: 'Bob', task: 'refactor auth', worktree: '/work/wt-bob', branch: 'feature-auth' });
   const before = head();
   repo.write('src/auth/login.ts', 'mine\n');
   repo.write('src/free.ts', 'also mine\n');
@@ -48,10 +48,10 @@ test('a commit touching a file another live session holds is refused, saying who
   assert.equal(allowed.stderr, '', 'a commit of files nobody holds passes silently');
 });
 
-test('from a linked worktree the guard runs too, finding the binary in the main worktree', () => {
+test('from a linked worktree the guard runs too, finding the binary in the main worktree', async () => {
   const linked = repo.addWorktree('feature');
   assert.equal(existsSync(join(linked, 'node_modules')), false);
-  repo.hold('bob', ['src/auth/**'], { task: 'auth rewrite' });
+  await repo.hold('bob', ['src/auth/**'], { task: 'auth rewrite' });
   repo.write('src/auth/login.ts', 'feature\n', linked);
   repo.write('src/free.ts', 'feature\n', linked);
   repo.git(['add', '.'], linked);
@@ -65,11 +65,11 @@ test('from a linked worktree the guard runs too, finding the binary in the main 
   assert.equal(allowed.status, 0, allowed.stderr);
 });
 
-test('both sides of a rename count, and so does a deletion', () => {
+test('both sides of a rename count, and so does a deletion', async () => {
   repo.write('src/old-name.ts');
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'more']);
-  repo.hold('bob', ['src/old-name.ts', 'src/taken-name.ts']);
+  await repo.hold('bob', ['src/old-name.ts', 'src/taken-name.ts']);
 
   repo.git(['mv', 'src/old-name.ts', 'src/new-name.ts']);
   const renamedAway = repo.commit(['-m', 'rename a held file']);
@@ -89,8 +89,8 @@ test('both sides of a rename count, and so does a deletion', () => {
   assert.match(deleted.stderr, /^ {2}src\/old-name\.ts$/m);
 });
 
-test('commit -a and commit <paths> are judged on what they really commit', () => {
-  repo.hold('bob', ['src/auth/login.ts']);
+test('commit -a and commit <paths> are judged on what they really commit', async () => {
+  await repo.hold('bob', ['src/auth/login.ts']);
   repo.write('src/auth/login.ts', 'changed, not staged\n');
   repo.write('src/free.ts', 'staged\n');
   repo.git(['add', 'src/free.ts']);
@@ -108,7 +108,7 @@ test('commit -a and commit <paths> are judged on what they really commit', () =>
   assert.equal(onlyHeld.status, 1);
 });
 
-test('concluding a merge, a held file taken as it is from the merged branch passes; editing it while resolving does not', () => {
+test('concluding a merge, a held file taken as it is from the merged branch passes; editing it while resolving does not', async () => {
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('src/auth/login.ts', 'feature\n');
   repo.write('src/free.ts', 'feature\n');
@@ -116,7 +116,7 @@ test('concluding a merge, a held file taken as it is from the merged branch pass
   repo.git(['checkout', '-q', 'main']);
   repo.write('src/free.ts', 'main\n');
   repo.git(['commit', '-q', '--no-verify', '-am', 'main work']);
-  repo.hold('bob', ['src/auth/login.ts']);
+  await repo.hold('bob', ['src/auth/login.ts']);
 
   assert.throws(() => repo.git(['merge', '-q', 'feature']), 'the merge stops on the conflict in src/free.ts');
   repo.write('src/free.ts', 'resolved\n');
@@ -133,8 +133,8 @@ test('concluding a merge, a held file taken as it is from the merged branch pass
   assert.equal(repo.git(['log', '-1', '--format=%P']).split(' ').length, 2, 'the merge was committed');
 });
 
-test('paths with spaces and non-ASCII characters are matched and shown as they are', () => {
-  repo.hold('bob', ['docs/my notes.md', 'src/café/**']);
+test('paths with spaces and non-ASCII characters are matched and shown as they are', async () => {
+  await repo.hold('bob', ['docs/my notes.md', 'src/café/**']);
   repo.write('docs/my notes.md');
   repo.write('src/café/ünïcode name.ts');
   repo.git(['add', '.']);
@@ -145,9 +145,9 @@ test('paths with spaces and non-ASCII characters are matched and shown as they a
   assert.match(refused.stderr, /agent-lease who 'docs\/my notes\.md'/);
 });
 
-test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the agent session whose process runs the commit, else a person', () => {
-  repo.hold('alice', ['src/free.ts'], { worktree: repo.root });
-  repo.hold('bob', ['src/auth/login.ts'], { worktree: '/elsewhere' });
+test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the agent session whose process runs the commit, else a person', async () => {
+  await repo.hold('alice', ['src/free.ts'], { worktree: repo.root });
+  await repo.hold('bob', ['src/auth/login.ts'], { worktree: '/elsewhere' });
   const stage = (file: string): void => {
     repo.write(file, `${Math.random()}\n`);
     repo.git(['add', file]);
@@ -179,30 +179,30 @@ test('who commits: AGENT_LEASE_SESSION, else CLAUDE_CODE_SESSION_ID, else the ag
   assert.equal(repo.commit(['-q', '-m', 'bob commits'], { env: { AGENT_LEASE_SESSION: 'bob' } }).status, 0);
 
   // An agent whose process runs `git commit` (here: this test process) is recognised by ancestry.
-  registerSession(repo.store(), { id: 'agent-here', runtime: 'claude-code', worktree: '/elsewhere', process: identify(process.pid) });
+  await registerSession(repo.store(), { id: 'agent-here', runtime: 'claude-code', worktree: '/elsewhere', process: identify(process.pid) });
   stage('src/free.ts');
   const byAncestry = repo.commit(['-m', 'alice holds it']);
   assert.equal(byAncestry.status, 1);
   assert.match(byAncestry.stderr, /Committing as session agent-here \(this commit runs under its agent process\)/);
 });
 
-test("an agent's refused commit tells it to ask the user, without the bypass; a person's shows it; both are logged as refuse events", () => {
-  repo.hold('bob', ['src/auth/login.ts']);
-  registerSession(repo.store(), { id: 'agent-a', runtime: 'claude-code', process: identify(process.pid) });
+test("an agent's refused commit tells it to ask the user, without the bypass; a person's shows it; both are logged as refuse events", async () => {
+  await repo.hold('bob', ['src/auth/login.ts']);
+  await registerSession(repo.store(), { id: 'agent-a', runtime: 'claude-code', process: identify(process.pid) });
   repo.write('src/auth/login.ts', 'mine\n');
   repo.git(['add', '.']);
   const agent = repo.commit(['-m', 'agent'], { env: { CLAUDE_CODE_SESSION_ID: 'agent-a' } });
   assert.equal(agent.status, 1);
   assert.match(agent.stderr, /tell the user which files are held and by whom, and ask them how to proceed/);
   assert.doesNotMatch(agent.stderr, /--force|AGENT_LEASE_BYPASS|--no-verify/);
-  endSession(repo.store(), 'agent-a');
+  await endSession(repo.store(), 'agent-a');
 
   const person = repo.commit(['-m', 'person']);
   assert.equal(person.status, 1);
   assert.match(person.stderr, /agent-lease release --force src\/auth\/login\.ts/);
   assert.match(person.stderr, /AGENT_LEASE_BYPASS=1 git commit/);
 
-  const refusals = readEvents(repo.store(), { kinds: ['refuse'] });
+  const refusals = await readEvents(repo.store(), { kinds: ['refuse'] });
   assert.deepEqual(
     refusals.map((event) => [event.sessionId, event.actor, event.pattern, event.detail]),
     [
@@ -237,9 +237,9 @@ test("an agent's refused commit tells it to ask the user, without the bypass; a 
 });
 
 test('shared leases, expired leases and leases of dead holders do not block', async () => {
-  repo.hold('sharer', ['src/free.ts'], { mode: 'shared' });
-  repo.hold('brief', ['src/auth/login.ts'], { ttlMs: 1 });
-  repo.hold('gone', ['README.md']);
+  await repo.hold('sharer', ['src/free.ts'], { mode: 'shared' });
+  await repo.hold('brief', ['src/auth/login.ts'], { ttlMs: 1 });
+  await repo.hold('gone', ['README.md']);
   const gone = repo.children.at(-1)!;
   await new Promise((resolve) => {
     gone.once('exit', resolve);
@@ -254,14 +254,14 @@ test('shared leases, expired leases and leases of dead holders do not block', as
   assert.equal(result.stderr, '');
 });
 
-test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the committer', () => {
-  repo.hold('bob', ['src/auth/login.ts']);
+test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the committer', async () => {
+  await repo.hold('bob', ['src/auth/login.ts']);
   repo.write('src/auth/login.ts', 'bypassing\n');
   repo.git(['add', '.']);
   const result = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1', AGENT_LEASE_SESSION: 'alice' } });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /AGENT_LEASE_BYPASS=1: committing src\/auth\/login\.ts held by other sessions; logged/);
-  const [bypass, ...more] = readEvents(repo.store(), { kinds: ['bypass'] });
+  const [bypass, ...more] = await readEvents(repo.store(), { kinds: ['bypass'] });
   assert.equal(more.length, 0);
   assert.equal(bypass!.sessionId, 'alice');
   assert.deepEqual(bypass!.detail, {
@@ -271,12 +271,12 @@ test('AGENT_LEASE_BYPASS=1 lets the commit through and logs the files and the co
   });
 });
 
-test('the first commit of a repository is checked too', () => {
+test('the first commit of a repository is checked too', async () => {
   const fresh = makeGuardRepo({ commit: false });
   try {
     fresh.installBinary();
     installGuard(fresh.root);
-    fresh.hold('bob', ['src/first.ts']);
+    await fresh.hold('bob', ['src/first.ts']);
     fresh.write('src/first.ts');
     fresh.git(['add', '.']);
     const refused = fresh.commit(['-m', 'first']);
@@ -327,8 +327,8 @@ test('an unreadable store refuses the commit, saying what is wrong and how to by
   assert.match(warned.stderr, /warning: cannot read the agent-lease store .*the commit was not checked/);
 });
 
-test('an invalid .agent-lease.json refuses the commit with the file and field at fault', () => {
-  registerSession(repo.store(), { id: 'someone', runtime: 'cli' });
+test('an invalid .agent-lease.json refuses the commit with the file and field at fault', async () => {
+  await registerSession(repo.store(), { id: 'someone', runtime: 'cli' });
   repo.write('.agent-lease.json', '{ "guard": { "onStoreError": "sometimes" } }\n');
   repo.git(['add', '.']);
   const refused = repo.commit(['-m', 'bad config']);

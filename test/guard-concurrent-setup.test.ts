@@ -67,7 +67,7 @@ test(`${SESSIONS} sessions starting at once without husky: one installs the guar
 
   const said = guardMessages(await startTogether(repo, repo.root));
   assert.deepEqual(said, { 'agent-lease: installed the commit guard in this worktree': 1, '(nothing)': SESSIONS - 1 });
-  repo.hold('bob', [HELD], { task: 'holding' });
+  await repo.hold('bob', [HELD], { task: 'holding' });
   assert.deepEqual(commitBoth(repo, repo.root), { userHookRuns: 1, guardRefusals: 1 });
   assert.deepEqual(
     readdirSync(hooks).filter((name) => !name.endsWith('.sample')),
@@ -87,6 +87,6 @@ test(`${SESSIONS} sessions starting at once in a fresh husky worktree: one runs 
 
   const said = guardMessages(await startTogether(repo, linked));
   assert.deepEqual(said, { 'agent-lease: the commit guard was not active in this worktree and has been repaired': 1, '(nothing)': SESSIONS - 1 });
-  repo.hold('bob', [HELD], { task: 'holding' });
+  await repo.hold('bob', [HELD], { task: 'holding' });
   assert.deepEqual(commitBoth(repo, linked), { userHookRuns: 1, guardRefusals: 1 });
 });

@@ -27,15 +27,15 @@ function agentLease(repo: GuardRepo, args: string[], cwd = repo.root): CliResult
 }
 
 /** Bob's session, working in a worktree of its own, holds src/held.ts. */
-function holdAsBob(repo: GuardRepo): void {
-  repo.hold('bob', [HELD], { name: 'Bob', task: 'rework held', worktree: join(repo.base, 'wt-bob'), branch: 'feature-bob' });
+async function holdAsBob(repo: GuardRepo): Promise<void> {
+  await repo.hold('bob', [HELD], { name: 'Bob', task: 'rework held', worktree: join(repo.base, 'wt-bob'), branch: 'feature-bob' });
 }
 
 /**
  * A husky project as a team has it: husky ran in the main worktree, `agent-lease init` put the
  * guard into .husky/pre-commit and that was committed with the hooks; Bob holds src/held.ts.
  */
-function huskyProjectWithGuard(t: TestContext): GuardRepo {
+async function huskyProjectWithGuard(t: TestContext): Promise<GuardRepo> {
   const repo = guardRepo(t);
   setUpHusky(repo);
   repo.installBinary();
@@ -51,7 +51,7 @@ function huskyProjectWithGuard(t: TestContext): GuardRepo {
   );
   repo.git(['add', '.claude', '.husky']);
   repo.git(['commit', '-q', '-m', 'agent-lease hooks and guard']);
-  holdAsBob(repo);
+  await holdAsBob(repo);
   return repo;
 }
 
@@ -72,8 +72,8 @@ function startSession(repo: GuardRepo, worktree: string): HookRun {
   return runHook('session-start', fixture('session-start.startup', worktree, SESSION), { env: hookEnv(repo.env), cwd: worktree });
 }
 
-test('husky: a fresh worktree commits a held file unguarded until its session start repairs it; then the commit is refused, naming the holder', (t) => {
-  const repo = huskyProjectWithGuard(t);
+test('husky: a fresh worktree commits a held file unguarded until its session start repairs it; then the commit is refused, naming the holder', async (t) => {
+  const repo = await huskyProjectWithGuard(t);
   const linked = repo.addWorktree('feature');
   assert.equal(existsSync(join(linked, '.husky', '_')), false, 'husky never ran in the new worktree');
   assert.match(readFileSync(join(linked, '.husky', 'pre-commit'), 'utf8'), /# agent-lease guard: begin/, 'the branch carries the guard');
@@ -110,8 +110,8 @@ test('husky: a fresh worktree commits a held file unguarded until its session st
   assert.equal(startSession(repo, linked).json?.systemMessage, undefined, 'nothing to repair at the next start');
 });
 
-test('husky: doctor names the fresh worktree whose commits would not run the guard; doctor --fix repairs it and every worktree refuses a held file', (t) => {
-  const repo = huskyProjectWithGuard(t);
+test('husky: doctor names the fresh worktree whose commits would not run the guard; doctor --fix repairs it and every worktree refuses a held file', async (t) => {
+  const repo = await huskyProjectWithGuard(t);
   const started = repo.addWorktree('started');
   assert.equal(startSession(repo, started).json?.systemMessage, REPAIRED);
   const fresh = repo.addWorktree('fresh');
@@ -210,13 +210,13 @@ function initThenUninstall(repo: GuardRepo, expected: { guardFrom: string; statu
   assert.deepEqual(installState(repo), before, 'uninstall restored everything init changed, byte for byte');
 }
 
-test("init and uninstall in a husky project: the user's .husky/pre-commit keeps running with the guard, and uninstall leaves every byte as it was", (t) => {
+test("init and uninstall in a husky project: the user's .husky/pre-commit keeps running with the guard, and uninstall leaves every byte as it was", async (t) => {
   const repo = guardRepo(t);
   const userLog = join(repo.base, 'user-hook.log');
   repo.write('.claude/settings.json', `${JSON.stringify({ permissions: { allow: ['Bash(npm test)'] }, model: 'opus' }, null, 2)}\n`);
   setUpHusky(repo, `echo "husky pre-commit" >> "${userLog}"\necho "lint ok"`);
   repo.installBinary();
-  holdAsBob(repo);
+  await holdAsBob(repo);
   assert.deepEqual(linesOf(userLog), ['husky pre-commit'], 'the commit of the husky setup ran the hook');
 
   initThenUninstall(
@@ -240,14 +240,14 @@ test("init and uninstall in a husky project: the user's .husky/pre-commit keeps 
   assert.equal(linesOf(userLog).length, 4, "the user's hook still runs");
 });
 
-test("init and uninstall without husky: the user's .git/hooks/pre-commit is chained after the guard, and uninstall leaves every byte as it was", (t) => {
+test("init and uninstall without husky: the user's .git/hooks/pre-commit is chained after the guard, and uninstall leaves every byte as it was", async (t) => {
   const repo = guardRepo(t);
   const userLog = join(repo.base, 'user-hook.log');
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'sources']);
   writeFileSync(join(repo.root, '.git', 'hooks', 'pre-commit'), `#!/bin/sh\necho "pre-commit with $# arguments" >> "${userLog}"\n`, { mode: 0o750 });
   repo.installBinary();
-  holdAsBob(repo);
+  await holdAsBob(repo);
 
   initThenUninstall(
     repo,
@@ -266,9 +266,9 @@ test("init and uninstall without husky: the user's .git/hooks/pre-commit is chai
   assert.equal(linesOf(userLog).length, 2, "the user's hook still runs");
 });
 
-test('AGENT_LEASE_BYPASS=1 lets a commit of a held file through, and `log` shows the bypass with the committer and the files', (t) => {
-  const repo = huskyProjectWithGuard(t);
-  const [lease] = listLeases(repo.store());
+test('AGENT_LEASE_BYPASS=1 lets a commit of a held file through, and `log` shows the bypass with the committer and the files', async (t) => {
+  const repo = await huskyProjectWithGuard(t);
+  const [lease] = await listLeases(repo.store());
   const heldBy = [{ session: 'bob', token: lease!.token, pattern: HELD }];
 
   const bySession = commitHeld(repo, repo.root, { AGENT_LEASE_BYPASS: '1', AGENT_LEASE_SESSION: 'erin' });

@@ -42,17 +42,17 @@ function assertRefused(command: string[], abort: string[]): void {
   git(abort);
 }
 
-function holdAsBob(): void {
-  repo.hold('bob', [HELD], { task: 'rework held' });
+async function holdAsBob(): Promise<void> {
+  await repo.hold('bob', [HELD], { task: 'rework held' });
 }
 
-test('git cherry-pick, git revert and git am of a change to a held file are refused', () => {
+test('git cherry-pick, git revert and git am of a change to a held file are refused', async () => {
   repo.git(['checkout', '-q', '-b', 'side']);
   change(HELD, 'side changes held');
   repo.git(['checkout', '-q', 'main']);
   change('free.txt', 'main changes free');
   const patch = repo.git(['format-patch', '-1', 'side', '-o', join(repo.base, 'patches')]);
-  holdAsBob();
+  await holdAsBob();
 
   assertRefused(['cherry-pick', 'side'], ['cherry-pick', '--abort']);
   assertRefused(['am', patch], ['am', '--abort']);
@@ -61,7 +61,7 @@ test('git cherry-pick, git revert and git am of a change to a held file are refu
   assertRefused(['revert', '--no-edit', 'HEAD'], ['revert', '--abort']);
 });
 
-test('a clean git merge whose result changes a held file beyond every side is refused; --no-verify skips the guard as for git commit', () => {
+test('a clean git merge whose result changes a held file beyond every side is refused; --no-verify skips the guard as for git commit', async () => {
   repo.write(HELD, 'one\ntwo\nthree\nfour\nfive\n');
   repo.git(['commit', '-q', '-am', 'five lines']);
   repo.git(['checkout', '-q', '-b', 'side']);
@@ -70,7 +70,7 @@ test('a clean git merge whose result changes a held file beyond every side is re
   repo.git(['checkout', '-q', 'main']);
   repo.write(HELD, 'one\ntwo\nthree\nfour\nFIVE\n');
   repo.git(['commit', '-q', '-am', 'main changes the last line']);
-  holdAsBob();
+  await holdAsBob();
 
   assertRefused(['merge', '--no-edit', 'side'], ['merge', '--abort']);
   const skipped = git(['merge', '--no-verify', '--no-edit', 'side']);
@@ -79,14 +79,14 @@ test('a clean git merge whose result changes a held file beyond every side is re
   assert.equal(repo.git(['show', 'HEAD:held.txt']), 'ONE\ntwo\nthree\nfour\nFIVE');
 });
 
-test('git rebase that replays a change to a held file stops at that commit', () => {
+test('git rebase that replays a change to a held file stops at that commit', async () => {
   repo.git(['checkout', '-q', '-b', 'topic']);
   change('free.txt', 'topic changes free');
   change(HELD, 'topic changes held');
   repo.git(['checkout', '-q', 'main']);
   change('other.txt', 'main moves on');
   repo.git(['checkout', '-q', 'topic']);
-  holdAsBob();
+  await holdAsBob();
 
   const result = git(['rebase', 'main']);
   assert.notEqual(result.status, 0, result.stderr);
@@ -95,13 +95,13 @@ test('git rebase that replays a change to a held file stops at that commit', () 
   git(['rebase', '--abort']);
 });
 
-test('a fast-forward and a merge that takes finished work as it is are never refused', () => {
+test('a fast-forward and a merge that takes finished work as it is are never refused', async () => {
   repo.git(['checkout', '-q', '-b', 'mine']);
   change('free.txt', 'my own work');
   repo.git(['checkout', '-q', 'main']);
   change(HELD, "bob's finished work");
   repo.git(['checkout', '-q', '-b', 'behind', 'main~1']);
-  holdAsBob();
+  await holdAsBob();
 
   const forward = git(['merge', '--ff-only', 'main']);
   assert.equal(forward.status, 0, forward.stderr);
@@ -111,13 +111,13 @@ test('a fast-forward and a merge that takes finished work as it is are never ref
   assert.equal(repo.git(['rev-list', '--count', '--merges', 'HEAD']), '1');
 });
 
-test('a plain git commit runs the guard once: one bypass is logged, not two', () => {
-  holdAsBob();
+test('a plain git commit runs the guard once: one bypass is logged, not two', async () => {
+  await holdAsBob();
   repo.write(HELD, 'bypassed\n');
   repo.git(['add', HELD]);
   const result = repo.commit(['-q', '-m', 'bypass'], { env: { AGENT_LEASE_BYPASS: '1' } });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr.match(/AGENT_LEASE_BYPASS=1: committing/g)?.length, 1, result.stderr);
-  const bypasses = readEvents(repo.store()).filter((event) => event.kind === 'bypass');
+  const bypasses = (await readEvents(repo.store())).filter((event) => event.kind === 'bypass');
   assert.equal(bypasses.length, 1);
 });

@@ -13,10 +13,10 @@ import { makeGuardRepo, setUpHusky, type GuardRepo } from './support/guard';
 
 let repo: GuardRepo;
 
-beforeEach(() => {
+beforeEach(async () => {
   repo = makeGuardRepo();
   isolateGitInThisProcess(repo.base);
-  repo.hold('bob', ['held.txt'], { task: 'holding' });
+  await repo.hold('bob', ['held.txt'], { task: 'holding' });
 });
 afterEach(() => repo.cleanup());
 

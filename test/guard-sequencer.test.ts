@@ -43,7 +43,7 @@ function stoppedCherryPick(): void {
   repo.git(['add', HELD]);
 }
 
-const refusals = (): number => readEvents(repo.store()).filter((event) => event.kind === 'refuse').length;
+const refusals = async (): Promise<number> => (await readEvents(repo.store())).filter((event) => event.kind === 'refuse').length;
 
 for (const [label, finish] of [
   ['git commit', ['commit', '-q']],
@@ -51,30 +51,30 @@ for (const [label, finish] of [
   ['git commit --no-verify -m', ['commit', '-q', '--no-verify', '-m', 'resolved']],
   ['git cherry-pick --continue', ['cherry-pick', '--continue']],
 ] as const) {
-  test(`a conflicted cherry-pick finished with ${label} is checked exactly once`, () => {
+  test(`a conflicted cherry-pick finished with ${label} is checked exactly once`, async () => {
     conflictingBranches();
-    repo.hold('bob', [HELD], { task: 'rework held' });
+    await repo.hold('bob', [HELD], { task: 'rework held' });
     stoppedCherryPick();
     const before = repo.git(['rev-parse', 'HEAD']);
     const result = git([...finish]);
     assert.notEqual(result.status, 0, `${label} went through: ${result.stderr}`);
     assert.equal(result.stderr.match(REFUSAL)?.length, 1, `one refusal, not two:\n${result.stderr}`);
-    assert.equal(refusals(), 1, 'one refuse event logged');
+    assert.equal(await refusals(), 1, 'one refuse event logged');
     assert.equal(repo.git(['rev-parse', 'HEAD']), before, 'no commit was made');
 
     const bypassed = git([...finish], { AGENT_LEASE_BYPASS: '1' });
     assert.equal(bypassed.status, 0, bypassed.stderr);
     assert.equal(bypassed.stderr.match(/AGENT_LEASE_BYPASS=1: committing/g)?.length, 1, `one bypass, not two:\n${bypassed.stderr}`);
-    assert.equal(readEvents(repo.store()).filter((event) => event.kind === 'bypass').length, 1);
+    assert.equal((await readEvents(repo.store())).filter((event) => event.kind === 'bypass').length, 1);
   });
 }
 
-test('a conflicted revert finished with git commit -m, and a plain commit, are each checked once', () => {
+test('a conflicted revert finished with git commit -m, and a plain commit, are each checked once', async () => {
   repo.write(HELD, 'two\n');
   repo.git(['commit', '-q', '-am', 'two']);
   repo.write(HELD, 'three\n');
   repo.git(['commit', '-q', '-am', 'three']);
-  repo.hold('bob', [HELD]);
+  await repo.hold('bob', [HELD]);
   assert.notEqual(git(['revert', '--no-edit', 'HEAD~1']).status, 0, 'the revert stops on its conflict');
   repo.write(HELD, 'resolved\n');
   repo.git(['add', HELD]);
@@ -87,7 +87,7 @@ test('a conflicted revert finished with git commit -m, and a plain commit, are e
   const skipped = git(['commit', '-q', '--no-verify', '-m', 'plain']);
   assert.equal(skipped.status, 0, 'outside a cherry-pick, --no-verify skips the guard as git users expect');
   assert.doesNotMatch(skipped.stderr, /agent-lease/);
-  assert.equal(refusals(), 2);
+  assert.equal(await refusals(), 2);
 });
 
 test('when the guard cannot run, an agent is told to stop and ask the user, and only a person is shown the bypass', () => {

@@ -56,11 +56,7 @@ test('asking for a file a branch holds names the branch and its commit to merge,
   assert.equal(viaMcp.isError, false, viaMcp.text);
   assert.equal(viaMcp.text, cli.stdout.trim());
 
-  assert.deepEqual(
-    withRepoStore(world.repo, (store) => readEvents(store, { kinds: ['ask'] })),
-    [],
-    'no ask was queued to the branch',
-  );
+  assert.deepEqual(await withRepoStore(world.repo, (store) => readEvents(store, { kinds: ['ask'] })), [], 'no ask was queued to the branch');
   assert.equal(contextOf(world, b, 'src/y.ts'), '', 'and nothing reaches the asker later');
 });
 

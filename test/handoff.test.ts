@@ -57,7 +57,9 @@ test('an ask reaches the holding session once, quoted, and its reply reaches the
   assert.match(answer, /^- holder-s\S* replied to your request for src\/a\.ts: "done in 5 minutes"$/m);
   assert.equal(contextOf(await asker.run('user-prompt-submit', fixture('user-prompt-submit', repo.root, ASKER))), '', 'told once');
 
-  const kinds = withRepoStore(repo, (store) => readEvents(store, { kinds: ['ask', 'reply'] }).map((event) => `${event.kind} ${event.sessionId}`));
+  const kinds = await withRepoStore(repo, async (store) =>
+    (await readEvents(store, { kinds: ['ask', 'reply'] })).map((event) => `${event.kind} ${event.sessionId}`),
+  );
   assert.deepEqual(kinds, [`ask ${ASKER}`, `reply ${HOLDER}`]);
 });
 

@@ -11,7 +11,7 @@ import { registerSession } from '../lib/core/sessions';
 
 const PROJECT = join(__dirname, '..');
 
-test('the code cache is made once, reused, and rewritten when corrupt; answers do not change', (t) => {
+test('the code cache is made once, reused, and rewritten when corrupt; answers do not change', async (t) => {
   const repo = tempRepo(t);
   // A private copy of the build, so this test's cache is its own.
   const installed = join(repo.base, 'installed');
@@ -19,9 +19,9 @@ test('the code cache is made once, reused, and rewritten when corrupt; answers d
   symlinkSync(join(PROJECT, 'node_modules'), join(installed, 'node_modules'));
   const cache = join(installed, 'dist', 'hooks', 'bundle.js.pre-tool-use.cache');
   if (existsSync(cache)) writeFileSync(cache, '');
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'holder', runtime: 'cli' });
-    acquire(store, 'holder', ['src/auth/login.ts'], { task: 'auth' });
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: 'holder', runtime: 'cli' });
+    await acquire(store, 'holder', ['src/auth/login.ts'], { task: 'auth' });
   });
   const decision = (input: Record<string, unknown>): string => {
     const result = spawnSync(process.execPath, [join(installed, 'dist', 'bin', 'agent-lease.js'), 'hook', 'pre-tool-use'], {

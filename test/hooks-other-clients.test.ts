@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPatchFiles } from '../lib/shell/patch-files';
 import { listLeases } from '../lib/core/lease-queries';
+import { get } from '../lib/core/store';
 import { BIN, fixture, hookEnv, startHookAgent, tempRepo, withRepoStore, type HookInput } from './support/hooks';
 
 function clientHook(client: string, event: string, input: HookInput | string, env: NodeJS.ProcessEnv, preload: string[] = []) {
@@ -30,9 +31,9 @@ async function heldByClaude(t: import('node:test').TestContext, root: string, en
   assert.equal(run.status, 0, run.stderr);
 }
 
-const held = (repo: { root: string; base: string }, sessionId: string) =>
-  withRepoStore(repo as never, (store) =>
-    listLeases(store, {})
+const held = async (repo: { root: string; base: string }, sessionId: string) =>
+  await withRepoStore(repo as never, async (store) =>
+    (await listLeases(store, {}))
       .filter((lease) => lease.sessionId === sessionId)
       .map((lease) => lease.pattern)
       .sort(),
@@ -86,9 +87,9 @@ test('Codex: a patch naming a held file is denied as Codex honours it, naming th
   );
   assert.equal(moved.status, 0, moved.stderr);
   assert.equal(moved.stdout, '', 'nothing to say when every file is free');
-  assert.deepEqual(held(repo, 'codex-1'), ['src/$(x) [y].ts', 'src/a.ts', 'src/b.ts', 'src/c.ts']);
-  const session = withRepoStore(repo, (store) => store.db.prepare("SELECT runtime FROM sessions WHERE id = 'codex-1'").get()) as { runtime: string };
-  assert.equal(session.runtime, 'codex');
+  assert.deepEqual(await held(repo, 'codex-1'), ['src/$(x) [y].ts', 'src/a.ts', 'src/b.ts', 'src/c.ts']);
+  const session = await withRepoStore(repo, (store) => store.read(() => get<{ runtime: string }>("SELECT runtime FROM sessions WHERE id = 'codex-1'")));
+  assert.equal(session?.runtime, 'codex');
 
   const shell = clientHook(
     'codex',
@@ -120,9 +121,9 @@ test('Codex: its session start briefs the model about the held file, and its sto
     ),
     env,
   );
-  assert.deepEqual(held(repo, 'codex-2'), ['src/n.ts']);
+  assert.deepEqual(await held(repo, 'codex-2'), ['src/n.ts']);
   assert.equal(clientHook('codex', 'stop', fixture('stop', repo.root, 'codex-2', {}, 'codex'), env).status, 0);
-  assert.deepEqual(held(repo, 'codex-2'), [], 'no pending change to src/n.ts at the end of the turn');
+  assert.deepEqual(await held(repo, 'codex-2'), [], 'no pending change to src/n.ts at the end of the turn');
   assert.equal(clientHook('codex', 'session-end', fixture('session-end', repo.root, 'codex-2', {}, 'codex'), env).status, 0);
 });
 
@@ -152,7 +153,7 @@ test('Gemini CLI: write_file of a held file is denied with decision "deny"; repl
     env,
   );
   assert.equal(replaced.stdout, '', replaced.stderr);
-  assert.deepEqual(held(repo, 'gemini-1'), ['src/free.ts']);
+  assert.deepEqual(await held(repo, 'gemini-1'), ['src/free.ts']);
   const read = clientHook(
     'gemini',
     'before-tool',
@@ -193,7 +194,7 @@ test('OpenCode: the plugin input of a held file is answered with a refusal, a fr
   assert.match(denied.json.deny, /agent-lease denied this edit: src\/held\.ts/);
   const patched = clientHook('opencode', 'tool-before', tool('apply_patch', { patchText: '*** Begin Patch\n*** Add File: src/p.ts\n+p\n*** End Patch' }), env);
   assert.equal(patched.stdout, '', patched.stderr);
-  assert.deepEqual(held(repo, 'oc-1'), ['src/p.ts']);
+  assert.deepEqual(await held(repo, 'oc-1'), ['src/p.ts']);
 });
 
 test('bad input to another client hook is one line on stderr, exit 1, never a stack trace', (t) => {

@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { acquire } from '../lib/core/acquire';
 import { listLeases } from '../lib/core/lease-queries';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { makeRepo } from './support/git-repo';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore, type HookInput } from './support/hooks';
 
@@ -24,24 +24,24 @@ function bashInput(cwd: string, command: string, sessionId = A): HookInput {
   return { ...input, session_id: sessionId, cwd, tool_input: { ...(input.tool_input as HookInput), command } };
 }
 
-function holdFiles(storePath: string, worktree: string, paths: string[], globs: string[] = []): void {
+async function holdFiles(storePath: string, worktree: string, paths: string[], globs: string[] = []): Promise<void> {
   const store = openStore({ path: storePath });
   try {
-    registerSession(store, { id: HOLDER, runtime: 'cli', worktree, branch: 'feature' });
-    assert.equal(acquire(store, HOLDER, paths, { task: 'the other task', exact: true }).ok, true);
-    if (globs.length > 0) assert.equal(acquire(store, HOLDER, globs, { task: 'the docs' }).ok, true);
+    await registerSession(store, { id: HOLDER, runtime: 'cli', worktree, branch: 'feature' });
+    assert.equal((await acquire(store, HOLDER, paths, { task: 'the other task', exact: true })).ok, true);
+    if (globs.length > 0) assert.equal((await acquire(store, HOLDER, globs, { task: 'the docs' })).ok, true);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function setup(t: TestContext) {
+async function setup(t: TestContext) {
   const repo = tempRepo(t);
   for (const file of ['src/x.ts', 'src/y.ts', 'src/held.ts', 'lib/held.ts', 'lib/free.ts', 'assets/img/logo.svg', 'docs/guide.md']) repo.write(file);
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'files']);
   const worktree = repo.addWorktree('wt', 'feature');
-  holdFiles(join(repo.root, '.git', 'agent-lease', 'state.db'), worktree, HELD, ['docs/**']);
+  await holdFiles(join(repo.root, '.git', 'agent-lease', 'state.db'), worktree, HELD, ['docs/**']);
   repo.write('fix.patch', '--- a/src/held.ts\n+++ b/src/held.ts\n@@ -1 +1 @@\n-src/held.ts\n+patched\n');
   mkdirSync(join(repo.base, 'incoming'));
   writeFileSync(join(repo.base, 'incoming', 'held.ts'), 'new\n');
@@ -55,7 +55,7 @@ function setup(t: TestContext) {
     unmanaged.cleanup();
   });
   other.write('notes.md', 'notes\n');
-  holdFiles(join(other.root, '.git', 'agent-lease', 'state.db'), other.root, ['notes.md']);
+  await holdFiles(join(other.root, '.git', 'agent-lease', 'state.db'), other.root, ['notes.md']);
   return { repo, worktree, other, unmanaged, env: hookEnv(repo.env) };
 }
 
@@ -184,7 +184,7 @@ const TABLE: Row[] = [
 ];
 
 test(`PreToolUse Bash: ${TABLE.length} commands, each with its verdict while another session holds files`, async (t) => {
-  const { repo, worktree, other, unmanaged, env } = setup(t);
+  const { repo, worktree, other, unmanaged, env } = await setup(t);
   const fill = (text: string): string =>
     text.replaceAll('{base}', repo.base).replaceAll('{other}', other.root).replaceAll('{unmanaged}', unmanaged.root).replaceAll('{wt}', worktree);
   assert.ok(TABLE.length >= 60);
@@ -209,11 +209,11 @@ test(`PreToolUse Bash: ${TABLE.length} commands, each with its verdict while ano
   }
 });
 
-test("a command's writes are leased before it runs: a second session's edit of the file is denied at once", (t) => {
-  const { repo, env } = setup(t);
+test("a command's writes are leased before it runs: a second session's edit of the file is denied at once", async (t) => {
+  const { repo, env } = await setup(t);
   const first = runHook('pre-tool-use', bashInput(join(repo.root, 'src'), "cd .. && sed -i 's/x/y/' src/x.ts > lib/free.ts"), { env });
   assert.deepEqual([first.status, first.stdout, first.stderr], [0, '', '']);
-  const leased = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => [lease.pattern, lease.source]));
+  const leased = await withRepoStore(repo, async (store) => (await listLeases(store, { sessionId: A })).map((lease) => [lease.pattern, lease.source]));
   assert.deepEqual(leased.sort(), [
     ['lib/free.ts', 'edit'],
     ['src/x.ts', 'edit'],
@@ -228,17 +228,14 @@ test("a command's writes are leased before it runs: a second session's edit of t
   assert.match(edit.json?.hookSpecificOutput?.permissionDecisionReason ?? '', new RegExp(`src/x\\.ts is leased to another session[\\s\\S]*${A.slice(0, 8)}`));
 });
 
-test('a denied command leases none of its files (all or nothing), and a directory it deletes is not leased', (t) => {
-  const { repo, env } = setup(t);
+test('a denied command leases none of its files (all or nothing), and a directory it deletes is not leased', async (t) => {
+  const { repo, env } = await setup(t);
   const run = runHook('pre-tool-use', bashInput(repo.root, 'touch src/a-new.ts && rm -r lib && echo > src/held.ts'), { env });
   assert.equal(run.json?.hookSpecificOutput?.permissionDecision, 'deny');
   const reason = run.json?.hookSpecificOutput?.permissionDecisionReason ?? '';
   assert.match(reason, /lib \(the directory and everything in it\), written by `rm -r lib`:\n {2}- lib\/\*\*: other-session/);
   assert.match(reason, /src\/held\.ts, written by `echo > src\/held\.ts`/);
-  assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store, { sessionId: A })),
-    [],
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: A })), []);
   const free = runHook('pre-tool-use', bashInput(repo.root, 'rm -r docs/../src/x.ts assets/../lib/free.ts'), { env });
   assert.deepEqual([free.status, free.stdout], [0, '']);
 });

@@ -17,7 +17,7 @@ function setup(t: TestContext) {
   return { repo, worktreeB, env: hookEnv(repo.env) };
 }
 
-test("a first edit leases the file silently; a second session's edit in another worktree is denied with what to do", (t) => {
+test("a first edit leases the file silently; a second session's edit in another worktree is denied with what to do", async (t) => {
   const { repo, worktreeB, env } = setup(t);
   const first = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.deepEqual([first.status, first.stdout, first.stderr], [0, '', '']);
@@ -34,33 +34,33 @@ test("a first edit leases the file silently; a second session's edit in another 
   assert.match(reason, /1[45]m left/, 'when the lease expires');
   assert.match(reason, /Work on other files/, 'what to do instead');
 
-  withRepoStore(repo, (store) => {
-    const holders = who(store, 'src/auth/login.ts');
+  await withRepoStore(repo, async (store) => {
+    const holders = await who(store, 'src/auth/login.ts');
     assert.deepEqual(
       holders.map((lease) => [lease.sessionId, lease.source, lease.mode]),
       [[A, 'edit', 'exclusive']],
     );
-    const b = getSession(store, B);
+    const b = await getSession(store, B);
     assert.equal(b?.worktree, worktreeB, 'B was registered on its first hook call, in its own worktree');
     assert.equal(b?.branch, 'feature-b');
   });
 });
 
-test('Write, Edit, NotebookEdit and the legacy MultiEdit each lease their target; the same session renews without output', (t) => {
+test('Write, Edit, NotebookEdit and the legacy MultiEdit each lease their target; the same session renews without output', async (t) => {
   const { repo, env } = setup(t);
   for (const name of ['pre-tool-use.write', 'pre-tool-use.edit', 'pre-tool-use.multi-edit.legacy', 'pre-tool-use.notebook-edit']) {
     const run = runHook('pre-tool-use', fixture(name, repo.root, A), { env });
     assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', ''], name);
   }
-  const patterns = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern));
+  const patterns = await withRepoStore(repo, async (store) => (await listLeases(store, { sessionId: A })).map((lease) => lease.pattern));
   assert.deepEqual(patterns.sort(), ['notebooks/explore.ipynb', 'src/api/routes.ts', 'src/auth/login.ts']);
 });
 
-test("another session's claim on a glob denies the edit and names the glob and its task", (t) => {
+test("another session's claim on a glob denies the edit and names the glob and its task", async (t) => {
   const { repo, worktreeB, env } = setup(t);
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'carol', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
-    assert.equal(acquire(store, 'carol', ['src/auth/**'], { task: 'rewrite the auth module' }).ok, true);
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: 'carol', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
+    assert.equal((await acquire(store, 'carol', ['src/auth/**'], { task: 'rewrite the auth module' })).ok, true);
   });
   const run = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   const reason = run.json?.hookSpecificOutput?.permissionDecisionReason ?? '';
@@ -71,20 +71,17 @@ test("another session's claim on a glob denies the edit and names the glob and i
 test("a lease whose holder's agent process is gone does not block: the edit goes through and takes it over", async (t) => {
   const { repo, env } = setup(t);
   const agent = startAgent();
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: B, runtime: 'claude-code', worktree: repo.root, process: agent.identity });
-    assert.equal(acquire(store, B, ['src/auth/login.ts'], { source: 'edit', exact: true }).ok, true);
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: B, runtime: 'claude-code', worktree: repo.root, process: agent.identity });
+    assert.equal((await acquire(store, B, ['src/auth/login.ts'], { source: 'edit', exact: true })).ok, true);
   });
   await agent.kill();
   const run = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.deepEqual([run.status, run.stdout], [0, '']);
-  assert.deepEqual(
-    withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)),
-    [A],
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => (await who(store, 'src/auth/login.ts')).map((lease) => lease.sessionId)), [A]);
 });
 
-test('files outside the repository, ignored files and tools that write no file are left alone', (t) => {
+test('files outside the repository, ignored files and tools that write no file are left alone', async (t) => {
   const { repo, env } = setup(t);
   const inputs = [
     fixture('pre-tool-use.write', repo.root, A, { tool_input: { file_path: join(repo.base, 'elsewhere', 'notes.md'), content: 'x' } }),
@@ -95,10 +92,7 @@ test('files outside the repository, ignored files and tools that write no file a
     const run = runHook('pre-tool-use', input, { env });
     assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
   }
-  assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store)),
-    [],
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => await listLeases(store)), []);
 });
 
 test('a store that cannot be opened allows the edit with a visible warning, or denies it when configured to', (t) => {
@@ -117,14 +111,14 @@ test('a store that cannot be opened allows the edit with a visible warning, or d
   assert.match(denied.json?.hookSpecificOutput?.permissionDecisionReason ?? '', /cannot use its store.*hooks\.onStoreError is "deny"/);
 });
 
-test('an invalid configuration file is reported to the user and the defaults apply', (t) => {
+test('an invalid configuration file is reported to the user and the defaults apply', async (t) => {
   const { repo, env } = setup(t);
   repo.write('.agent-lease.json', '{"ttl": {"edit": "soon"}}');
   const run = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env });
   assert.equal(run.status, 0);
   assert.match(run.json?.systemMessage ?? '', /\.agent-lease\.json: ttl\.edit: .*using the default settings/);
   assert.deepEqual(
-    withRepoStore(repo, (store) => who(store, 'src/auth/login.ts').map((lease) => lease.sessionId)),
+    await withRepoStore(repo, async (store) => (await who(store, 'src/auth/login.ts')).map((lease) => lease.sessionId)),
     [A],
     'leased all the same',
   );

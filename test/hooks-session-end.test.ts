@@ -8,25 +8,25 @@ import { fixture, hookEnv, runHook, startHookAgent, tempRepo, withRepoStore } fr
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
 const B = '5e6f7a8b-2222-4c3d-8e9f-1a2b3c4d5e6f';
 
-test('session end releases every lease of the session and ends it; other sessions keep theirs and can take the files', (t) => {
+test('session end releases every lease of the session and ends it; other sessions keep theirs and can take the files', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
-  withRepoStore(repo, (store) => {
-    assert.equal(acquire(store, A, ['docs/**'], { task: 'docs' }).ok, true);
-    registerSession(store, { id: 'bob', runtime: 'cli' });
-    assert.equal(acquire(store, 'bob', ['lib/**']).ok, true);
+  await withRepoStore(repo, async (store) => {
+    assert.equal((await acquire(store, A, ['docs/**'], { task: 'docs' })).ok, true);
+    await registerSession(store, { id: 'bob', runtime: 'cli' });
+    assert.equal((await acquire(store, 'bob', ['lib/**'])).ok, true);
   });
 
   const run = runHook('session-end', fixture('session-end', repo.root, A), { env });
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
-  withRepoStore(repo, (store) => {
+  await withRepoStore(repo, async (store) => {
     assert.deepEqual(
-      listLeases(store).map((lease) => lease.sessionId),
+      (await listLeases(store)).map((lease) => lease.sessionId),
       ['bob'],
     );
-    assert.notEqual(getSession(store, A)?.endedAt, null);
+    assert.notEqual((await getSession(store, A))?.endedAt, null);
   });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env }).stdout, '', 'B may edit now');
 });
@@ -37,7 +37,7 @@ test('the end of a session agent-lease never saw is a no-op', (t) => {
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
 });
 
-test('SessionEnd(clear) and SessionEnd(resume) hand over instead of releasing; a real end after that releases', (t) => {
+test('SessionEnd(clear) and SessionEnd(resume) hand over instead of releasing; a real end after that releases', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   for (const reason of ['clear', 'resume']) {
@@ -45,20 +45,20 @@ test('SessionEnd(clear) and SessionEnd(resume) hand over instead of releasing; a
     assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
     const run = runHook('session-end', fixture('session-end', repo.root, A, { reason }), { env });
     assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', ''], reason);
-    withRepoStore(repo, (store) => {
+    await withRepoStore(repo, async (store) => {
       assert.deepEqual(
-        listLeases(store).map((lease) => [lease.pattern, lease.sessionId]),
+        (await listLeases(store)).map((lease) => [lease.pattern, lease.sessionId]),
         [['src/auth/login.ts', A]],
         `${reason}: the lease is kept for the next id`,
       );
-      const session = getSession(store, A)!;
+      const session = (await getSession(store, A))!;
       assert.equal(session.endedAt, null, reason);
       assert.notEqual(session.handoverAt, null, reason);
     });
     const other = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env });
     assert.equal(other.json?.hookSpecificOutput?.permissionDecision, 'deny', `${reason}: another session is still denied`);
     runHook('session-end', fixture('session-end', repo.root, A, { reason: 'other' }), { env });
-    withRepoStore(repo, (store) => assert.deepEqual(listLeases(store), [], `${reason}: the real end releases`));
+    await withRepoStore(repo, async (store) => assert.deepEqual(await listLeases(store), [], `${reason}: the real end releases`));
   }
 });
 
@@ -75,7 +75,7 @@ test('an agent that dies after SessionEnd(clear), before any SessionStart, leave
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env }).stdout, '', 'the dead process holds nothing');
 });
 
-test('interactive /resume: the leases of the current id go to the resumed id, even one that had ended; `--resume ID` in a new process works too', (t) => {
+test('interactive /resume: the leases of the current id go to the resumed id, even one that had ended; `--resume ID` in a new process works too', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   // An earlier session A, ended for real.
@@ -87,13 +87,13 @@ test('interactive /resume: the leases of the current id go to the resumed id, ev
   runHook('session-end', fixture('session-end', repo.root, B, { reason: 'resume' }), { env });
   const resumed = runHook('session-start', fixture('session-start.startup', repo.root, A, { source: 'resume' }), { env });
   assert.match(resumed.json?.hookSpecificOutput?.additionalContext ?? '', /keeps the 1 lease\(s\) of its previous session id/);
-  withRepoStore(repo, (store) => {
+  await withRepoStore(repo, async (store) => {
     assert.deepEqual(
-      listLeases(store).map((lease) => [lease.pattern, lease.sessionId]),
+      (await listLeases(store)).map((lease) => [lease.pattern, lease.sessionId]),
       [['src/auth/login.ts', A]],
     );
-    assert.equal(getSession(store, A)?.endedAt, null, 'the resumed id is open again');
-    assert.notEqual(getSession(store, B)?.endedAt, null);
+    assert.equal((await getSession(store, A))?.endedAt, null, 'the resumed id is open again');
+    assert.notEqual((await getSession(store, B))?.endedAt, null);
   });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '', 'A edits its own file');
 
@@ -101,9 +101,9 @@ test('interactive /resume: the leases of the current id go to the resumed id, ev
   runHook('session-end', fixture('session-end', repo.root, A, { reason: 'other' }), { env });
   runHook('session-start', fixture('session-start.startup', repo.root, A, { source: 'resume' }), { env });
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
-  withRepoStore(repo, (store) =>
+  await withRepoStore(repo, async (store) =>
     assert.deepEqual(
-      listLeases(store).map((lease) => lease.sessionId),
+      (await listLeases(store)).map((lease) => lease.sessionId),
       [A],
     ),
   );

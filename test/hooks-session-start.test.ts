@@ -12,7 +12,7 @@ import { BIN, fixture, hookEnv, runHook, tempRepo, withRepoStore } from './suppo
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
 const B = '5e6f7a8b-2222-4c3d-8e9f-1a2b3c4d5e6f';
 
-test('startup registers the session with its agent process, exports its id to the Bash tool, and briefs the model', (t) => {
+test('startup registers the session with its agent process, exports its id to the Bash tool, and briefs the model', async (t) => {
   const repo = tempRepo(t);
   const envFile = join(repo.base, 'session-env.sh');
   writeFileSync(envFile, 'export EARLIER=1\n');
@@ -29,7 +29,7 @@ test('startup registers the session with its agent process, exports its id to th
   const again = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
   assert.equal(again.json?.systemMessage, undefined, 'nothing to repair the second time');
 
-  const session = withRepoStore(repo, (store) => getSession(store, A));
+  const session = await withRepoStore(repo, async (store) => await getSession(store, A));
   assert.equal(session?.runtime, 'claude-code');
   assert.equal(session?.worktree, repo.root);
   assert.equal(session?.branch, 'main');
@@ -37,13 +37,13 @@ test('startup registers the session with its agent process, exports its id to th
   assert.equal(session?.alive, true);
 });
 
-test("the briefing lists other sessions' leases with holder, task and expiry, at most 20 lines then a count", (t) => {
+test("the briefing lists other sessions' leases with holder, task and expiry, at most 20 lines then a count", async (t) => {
   const repo = tempRepo(t);
   const worktreeB = repo.addWorktree('wt-b', 'feature-b');
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'bob', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: 'bob', runtime: 'cli', worktree: worktreeB, branch: 'feature-b' });
     const paths = Array.from({ length: 24 }, (_, i) => `src/module-${String(i).padStart(2, '0')}.ts`);
-    assert.equal(acquire(store, 'bob', ['src/auth/**', ...paths], { task: 'split the modules' }).ok, true);
+    assert.equal((await acquire(store, 'bob', ['src/auth/**', ...paths], { task: 'split the modules' })).ok, true);
   });
   const run = runHook('session-start', fixture('session-start.startup', repo.root, A), { env: hookEnv(repo.env) });
   const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
@@ -56,7 +56,7 @@ test("the briefing lists other sessions' leases with holder, task and expiry, at
   assert.equal(leaseLines[20], '- … and 5 more (run `agent-lease status` for all of them)');
 });
 
-test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent process keeps its leases under the new session id; a new process does not', (t) => {
+test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent process keeps its leases under the new session id; a new process does not', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
@@ -72,26 +72,23 @@ test('after /clear (SessionEnd(clear), then SessionStart(clear)) the same agent 
   assert.equal(meanwhile.json?.hookSpecificOutput?.permissionDecision, 'deny', 'the lease holds between the end and the start');
   const cleared = runHook('session-start', fixture('session-start.clear', repo.root, B), { env });
   assert.match(cleared.json?.hookSpecificOutput?.additionalContext ?? '', new RegExp(`keeps the 1 lease\\(s\\) of its previous session id \\(${A}\\)`));
-  withRepoStore(repo, (store) => {
+  await withRepoStore(repo, async (store) => {
     assert.deepEqual(
-      listLeases(store).map((lease) => [lease.pattern, lease.sessionId]),
+      (await listLeases(store)).map((lease) => [lease.pattern, lease.sessionId]),
       [
         ['src/auth/login.ts', B],
         ['src/other.ts', 'second-session'],
       ],
       'only the session that ended with reason clear is carried over',
     );
-    assert.notEqual(getSession(store, A)?.endedAt, null, 'the old id is ended');
+    assert.notEqual((await getSession(store, A))?.endedAt, null, 'the old id is ended');
   });
 
   // Another agent process starting up (here: the same test process registering another session
   // on startup) takes nothing over.
   const other = runHook('session-start', fixture('session-start.startup', repo.root, 'another-session'), { env });
   assert.match(other.json?.hookSpecificOutput?.additionalContext ?? '', /holds src\/auth\/login\.ts exclusively/);
-  assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store).map((lease) => lease.sessionId)),
-    [B, 'second-session'],
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => (await listLeases(store)).map((lease) => lease.sessionId)), [B, 'second-session']);
 });
 
 test('a store that cannot be used and an unwritable CLAUDE_ENV_FILE are reported; outside git there is nothing to do', (t) => {

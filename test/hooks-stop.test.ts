@@ -19,7 +19,7 @@ function edit(repo: TempRepo, env: NodeJS.ProcessEnv, paths: string[]): void {
   }
 }
 
-test('at the end of a turn, edit leases on committed or reverted files are released; pending ones are kept and renewed', (t) => {
+test('at the end of a turn, edit leases on committed or reverted files are released; pending ones are kept and renewed', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   repo.write('src/reverted.ts', 'original\n');
@@ -30,14 +30,14 @@ test('at the end of a turn, edit leases on committed or reverted files are relea
   repo.git(['add', 'src/committed.ts']);
   repo.git(['commit', '-q', '-m', 'commit one']);
   repo.git(['checkout', '--', 'src/reverted.ts']);
-  withRepoStore(repo, (store) => {
-    assert.equal(acquire(store, A, ['src/pending.ts'], { source: 'edit', exact: true, ttlMs: 60_000 }).ok, true);
-    assert.equal(acquire(store, A, ['docs/**'], { task: 'docs' }).ok, true);
+  await withRepoStore(repo, async (store) => {
+    assert.equal((await acquire(store, A, ['src/pending.ts'], { source: 'edit', exact: true, ttlMs: 60_000 })).ok, true);
+    assert.equal((await acquire(store, A, ['docs/**'], { task: 'docs' })).ok, true);
   });
 
   const run = runHook('stop', fixture('stop', repo.root, A), { env });
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
-  const leases = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }));
+  const leases = await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: A }));
   assert.deepEqual(leases.map((lease) => lease.pattern).sort(), ['docs/**', 'src/new-untracked.ts', 'src/pending.ts'], 'claims are left alone');
   const pending = leases.find((lease) => lease.pattern === 'src/pending.ts')!;
   assert.ok(pending.expiresAt.getTime() - Date.now() > 10 * 60_000, 'renewed to the edit TTL');
@@ -51,17 +51,14 @@ test('stop never blocks, also when Claude Code is already continuing because of 
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
 });
 
-test('when git cannot list the pending changes, the leases are kept and the user is told', (t) => {
+test('when git cannot list the pending changes, the leases are kept and the user is told', async (t) => {
   const repo = tempRepo(t);
   edit(repo, hookEnv(repo.env), ['src/a.ts']);
   repo.git(['checkout', '--', '.']);
   const run = runHook('stop', fixture('stop', repo.root, A), { env: hookEnv(repo.env, { PATH: join(repo.base, 'no-git-here') }) });
   assert.equal(run.status, 0);
   assert.match(run.json?.systemMessage ?? '', /could not list the worktree's pending changes .*edit leases were kept/);
-  assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store, { sessionId: A }).map((lease) => lease.pattern)),
-    ['src/a.ts'],
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => (await listLeases(store, { sessionId: A })).map((lease) => lease.pattern)), ['src/a.ts']);
 });
 
 test('stop brings .agent-locks/ in line with the store, in every worktree, and takes a dropped claim', (t) => {

@@ -35,15 +35,15 @@ function granted(run: HookRun): void {
   assert.deepEqual([run.status, run.stdout, run.stderr], [0, '', '']);
 }
 
-function leasesOf(repo: TempRepo, sessionId = SESSION): Lease[] {
-  return withRepoStore(repo, (store) => listLeases(store, { sessionId }));
+async function leasesOf(repo: TempRepo, sessionId = SESSION): Promise<Lease[]> {
+  return await withRepoStore(repo, async (store) => await listLeases(store, { sessionId }));
 }
 
 function onFile(input: HookInput, file: string): HookInput {
   return { ...input, tool_input: { ...(input.tool_input as HookInput), file_path: file } };
 }
 
-test('two subagents race for a file: the first wins, its sibling is denied naming it, another session sees the session and the subagent', (t) => {
+test('two subagents race for a file: the first wins, its sibling is denied naming it, another session sees the session and the subagent', async (t) => {
   const { repo, run } = setUp(t);
   const start = run('subagent-start', capturedInput('subagent-start.race-first', repo.root));
   assert.equal(start.json?.hookSpecificOutput?.hookEventName, 'SubagentStart');
@@ -55,7 +55,7 @@ test('two subagents race for a file: the first wins, its sibling is denied namin
   assert.match(sibling, new RegExp(`src/race\\.ts is held by subagent ${FIRST}, a sibling of yours in this session`));
   assert.match(sibling, /the main thread that started you both can coordinate/);
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.pattern, lease.agentId]),
     [['src/race.ts', FIRST]],
   );
 
@@ -83,30 +83,30 @@ test('two subagents race for a file: the first wins, its sibling is denied namin
 
   granted(run('subagent-stop', capturedInput('subagent-stop.race-first', repo.root)));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.pattern, lease.agentId]),
     [['src/race.ts', null]],
     'handed back to the main thread, not released',
   );
   granted(run('pre-tool-use', capturedInput('pre-tool-use.write.race-second', repo.root)));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.pattern, lease.agentId]),
     [['src/race.ts', SECOND]],
     'the main thread’s lease is the next subagent’s to take',
   );
   reasonOf(run('pre-tool-use', fixture('pre-tool-use.write', repo.root, OTHER, { tool_input: { file_path: join(repo.root, 'src/race.ts'), content: 'x' } })));
 });
 
-test('a subagent edits its parent’s file and keeps it until its SubagentStop; its sibling and the main thread are denied meanwhile', (t) => {
+test('a subagent edits its parent’s file and keeps it until its SubagentStop; its sibling and the main thread are denied meanwhile', async (t) => {
   const { repo, run } = setUp(t);
   granted(run('pre-tool-use', capturedInput('pre-tool-use.write.race-main', repo.root)));
-  const [parent] = leasesOf(repo);
+  const [parent] = await leasesOf(repo);
   assert.deepEqual([parent?.pattern, parent?.agentId], ['src/parent.ts', null]);
   run('subagent-start', capturedInput('subagent-start.race-first', repo.root));
   run('subagent-start', capturedInput('subagent-start.race-second', repo.root));
 
   granted(run('pre-tool-use', capturedInput('pre-tool-use.edit.race-second', repo.root)));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.token, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.token, lease.agentId]),
     [[parent!.token, SECOND]],
     'the same lease, taken by the subagent',
   );
@@ -121,32 +121,32 @@ test('a subagent edits its parent’s file and keeps it until its SubagentStop; 
   repo.write('src/parent.ts', "export const who = 'main again';\n");
   granted(run('stop', capturedInput('stop.race-main', repo.root)));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.token, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.token, lease.agentId]),
     [[parent!.token, null]],
     'back with the main thread, kept while the change is pending',
   );
 });
 
-test('the main thread’s Stop while a background subagent runs leaves the subagent’s leases alone', (t) => {
+test('the main thread’s Stop while a background subagent runs leaves the subagent’s leases alone', async (t) => {
   const { repo, run } = setUp(t);
   granted(run('pre-tool-use', capturedInput('pre-tool-use.write.race-first', repo.root)));
   granted(run('stop', capturedInput('stop.race-main', repo.root)));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.pattern, lease.agentId]),
     [['src/race.ts', FIRST]],
     'src/race.ts has no change yet, but its subagent still works',
   );
   granted(run('subagent-stop', capturedInput('subagent-stop.race-first', repo.root)));
   granted(run('stop', capturedInput('stop.race-main', repo.root)));
-  assert.deepEqual(leasesOf(repo), [], 'handed back, then released at the main thread’s Stop: nothing pending');
+  assert.deepEqual(await leasesOf(repo), [], 'handed back, then released at the main thread’s Stop: nothing pending');
 });
 
-test('what only PostToolUse sees after a subagent’s command goes to the main thread: nothing tells which subagent changed it', (t) => {
+test('what only PostToolUse sees after a subagent’s command goes to the main thread: nothing tells which subagent changed it', async (t) => {
   const { repo, run } = setUp(t);
   repo.write('src/generated.ts', 'generated\n');
   granted(run('post-tool-use', { ...capturedInput('post-tool-use.bash.race-first', repo.root), duration_ms: 1000 }));
   assert.deepEqual(
-    leasesOf(repo).map((lease) => [lease.pattern, lease.agentId]),
+    (await leasesOf(repo)).map((lease) => [lease.pattern, lease.agentId]),
     [['src/generated.ts', null]],
   );
   // Any subagent may then take it, as any file the main thread holds.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { overlaps } from '../lib/core/globs';
 import { listLeases } from '../lib/core/lease-queries';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { makeStore } from './support/store';
 import { fixture, hookEnv, runHookAsync, tempRepo } from './support/hooks';
 import { scaled } from './support/long';
@@ -48,7 +48,7 @@ test(`${KILLS} writers killed with SIGKILL inside write transactions: the store 
       db.close();
     }
     const store = openStore({ path: t.path });
-    const all = listLeases(store, { includeInactive: true });
+    const all = await listLeases(store, { includeInactive: true });
     const tokens = new Set(all.map((lease) => lease.token));
     for (const token of committed) assert.ok(tokens.has(token), `committed grant ${token} was lost`);
     const unreleased = all.filter((lease) => lease.releasedAt === null);
@@ -60,9 +60,9 @@ test(`${KILLS} writers killed with SIGKILL inside write transactions: the store 
       }
     }
     assert.ok(committed.length > KILLS, `the writers did commit work before dying (${committed.length} grants)`);
-    store.close();
+    await store.close();
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -108,7 +108,7 @@ test(`${HOOK_KILLS} compiled hooks killed with SIGKILL at random points, as Clau
   }
   const store = openStore({ path: storePath });
   try {
-    const live = listLeases(store);
+    const live = await listLeases(store);
     for (const [session, path] of granted) {
       assert.ok(
         live.some((lease) => lease.sessionId === session && lease.pattern === path),
@@ -120,9 +120,9 @@ test(`${HOOK_KILLS} compiled hooks killed with SIGKILL at random points, as Clau
       assert.equal(holders.get(lease.pattern) ?? lease.sessionId, lease.sessionId, `${lease.pattern} held twice`);
       holders.set(lease.pattern, lease.sessionId);
     }
-    assert.deepEqual(replayExclusiveGrants(readEvents(store)).doubleGrants, []);
+    assert.deepEqual(replayExclusiveGrants(await readEvents(store)).doubleGrants, []);
   } finally {
-    store.close();
+    await store.close();
   }
   t.diagnostic(`${killed} of ${HOOK_KILLS} hooks killed, ${stormGrants} answered with a grant; kill delays up to ${Math.round(span * 1.15)} ms at the end`);
   assert.ok(killed > 0 && stormGrants > 0, 'some hooks of the storm were killed and some finished');

@@ -7,7 +7,8 @@ import { acquire } from '../lib/core/acquire';
 import { readEvents } from '../lib/core/events';
 import { gc } from '../lib/core/gc';
 import { listLeases } from '../lib/core/lease-queries';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
+import type { Body } from '../lib/core/store';
 import { fixture, hookEnv, runHook, tempRepo, withRepoStore } from './support/hooks';
 
 const A = '9d3c1f7e-1111-4a2b-9c1d-0a1b2c3d4e5f';
@@ -30,8 +31,8 @@ test('an expired lease of a live holder stands while its change is pending in it
 
   const denied = runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env });
   assert.match(denial(denied) ?? '', /src\/auth\/login\.ts is leased to another session/, 'A lives and has the change pending');
-  withRepoStore(repo, (store) => {
-    const [renewal] = readEvents(store, { kinds: ['renew'] }).filter((event) => event.actor === B);
+  await withRepoStore(repo, async (store) => {
+    const [renewal] = (await readEvents(store, { kinds: ['renew'] })).filter((event) => event.actor === B);
     assert.deepEqual(renewal?.detail?.reason, 'change pending', 'renewed on the holder’s behalf, logged with who found it');
   });
 
@@ -40,14 +41,14 @@ test('an expired lease of a live holder stands while its change is pending in it
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, B), { env }).stdout, '', 'nothing pending: the TTL rules');
 });
 
-test("editing a file inside one's own claimed glob renews that claim instead of adding a lease, and never shortens it; a denial names each holder once", (t) => {
+test("editing a file inside one's own claimed glob renews that claim instead of adding a lease, and never shortens it; a denial names each holder once", async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
-  withRepoStore(repo, (store) => assert.equal(acquire(store, A, ['src/**'], { ttlMs: 2 * HOUR, task: 'auth' }).ok, true));
+  await withRepoStore(repo, async (store) => assert.equal((await acquire(store, A, ['src/**'], { ttlMs: 2 * HOUR, task: 'auth' })).ok, true));
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
-  withRepoStore(repo, (store) => {
-    const leases = listLeases(store, { sessionId: A });
+  await withRepoStore(repo, async (store) => {
+    const leases = await listLeases(store, { sessionId: A });
     assert.deepEqual(
       leases.map((lease) => [lease.pattern, lease.source, lease.task]),
       [['src/**', 'claim', 'auth']],
@@ -57,9 +58,9 @@ test("editing a file inside one's own claimed glob renews that claim instead of 
 
   // A session that holds the file and a glob over it (taken in that order) is one holder to others.
   runHook('session-start', fixture('session-start.startup', repo.root, 'C'), { env });
-  withRepoStore(repo, (store) => {
-    assert.equal(acquire(store, 'C', ['lib/a.ts']).ok, true);
-    assert.equal(acquire(store, 'C', ['lib/**']).ok, true);
+  await withRepoStore(repo, async (store) => {
+    assert.equal((await acquire(store, 'C', ['lib/a.ts'])).ok, true);
+    assert.equal((await acquire(store, 'C', ['lib/**'])).ok, true);
   });
   const denied = runHook(
     'pre-tool-use',
@@ -71,18 +72,18 @@ test("editing a file inside one's own claimed glob renews that claim instead of 
   assert.match(holderLines[0]!, /^- lib\/a\.ts: C .*holds lib\/\*\* exclusively .*; also holds lib\/a\.ts \(token \d+\)$/);
 });
 
-test("a session's own edit keeps the 2 hours of its claim on that very file", (t) => {
+test("a session's own edit keeps the 2 hours of its claim on that very file", async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
-  withRepoStore(repo, (store) => assert.equal(acquire(store, A, ['src/auth/login.ts'], { ttlMs: 2 * HOUR }).ok, true));
+  await withRepoStore(repo, async (store) => assert.equal((await acquire(store, A, ['src/auth/login.ts'], { ttlMs: 2 * HOUR })).ok, true));
   assert.equal(runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, A), { env }).stdout, '');
   runHook('stop', fixture('stop', repo.root, A), { env });
-  const [lease] = withRepoStore(repo, (store) => listLeases(store, { sessionId: A }));
+  const [lease] = await withRepoStore(repo, async (store) => await listLeases(store, { sessionId: A }));
   assert.ok(lease!.expiresAt.getTime() - Date.now() > 1.9 * HOUR, `expires ${lease!.expiresAt.toISOString()}`);
 });
 
-test('Stop keeps the lease on a file the session changed in another worktree, and releases it once that change is gone', (t) => {
+test('Stop keeps the lease on a file the session changed in another worktree, and releases it once that change is gone', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   const other = repo.addWorktree('wt-other');
@@ -92,43 +93,43 @@ test('Stop keeps the lease on a file the session changed in another worktree, an
   repo.write('src/auth/login.ts', 'changed in the other worktree\n', other);
 
   runHook('stop', fixture('stop', repo.root, A), { env });
-  withRepoStore(repo, (store) =>
+  await withRepoStore(repo, async (store) =>
     assert.deepEqual(
-      listLeases(store).map((lease) => [lease.pattern, lease.worktree]),
+      (await listLeases(store)).map((lease) => [lease.pattern, lease.worktree]),
       [['src/auth/login.ts', other]],
     ),
   );
   repo.git(['add', '.'], other);
   repo.git(['commit', '-q', '--no-verify', '-m', 'done'], other);
   runHook('stop', fixture('stop', repo.root, A), { env });
-  withRepoStore(repo, (store) => assert.deepEqual(listLeases(store), []));
+  await withRepoStore(repo, async (store) => assert.deepEqual(await listLeases(store), []));
 });
 
-test('gc judges expiry from the rows as they are inside its transaction: a lease renewed after gc read it stays', (t) => {
+test('gc judges expiry from the rows as they are inside its transaction: a lease renewed after gc read it stays', async (t) => {
   const repo = tempRepo(t);
   const env = hookEnv(repo.env);
   runHook('session-start', fixture('session-start.startup', repo.root, A), { env });
   const path = join(repo.root, '.git', 'agent-lease', 'state.db');
   let clock = Date.now();
   const store = openStore({ path, now: () => clock });
-  t.after(() => store.close());
-  assert.equal(acquire(store, A, ['src/a.ts'], { ttlMs: 60_000 }).ok, true);
+  t.after(async () => await store.close());
+  assert.equal((await acquire(store, A, ['src/a.ts'], { ttlMs: 60_000 })).ok, true);
   clock += 61_000;
   // A hook renews the lease between gc's read and its write transaction.
   const write = store.write.bind(store);
   let first = true;
-  store.write = ((fn: () => unknown) => {
+  store.write = (async (body: () => Body<unknown>) => {
     if (first) {
       first = false;
       const hook = openStore({ path, now: () => clock });
-      acquire(hook, A, ['src/a.ts'], { ttlMs: 60_000 });
-      hook.close();
+      await acquire(hook, A, ['src/a.ts'], { ttlMs: 60_000 });
+      await hook.close();
     }
-    return write(fn);
+    return write(body);
   }) as typeof store.write;
-  assert.equal(gc(store, { retentionMs: HOUR }).reclaimed, 0);
+  assert.equal((await gc(store, { retentionMs: HOUR })).reclaimed, 0);
   assert.deepEqual(
-    listLeases(store).map((lease) => lease.pattern),
+    (await listLeases(store)).map((lease) => lease.pattern),
     ['src/a.ts'],
   );
 });

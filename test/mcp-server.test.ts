@@ -112,10 +112,10 @@ test('after /clear the server acts as the new session id of the same agent proce
   const repo = project(t);
   const mcp = await server(t, repo);
   assert.match((await mcp.call('status')).text, /^You are session mcp-session\./);
-  withRepoStore(repo, (store) => {
+  await withRepoStore(repo, async (store) => {
     // What SessionEnd(clear) and SessionStart(clear) record: the old id ends, a new one starts in the same process.
-    endSession(store, SESSION, 'session-end (clear)');
-    registerSession(store, { id: 'after-clear', runtime: 'claude-code', process: identify(process.pid) });
+    await endSession(store, SESSION, 'session-end (clear)');
+    await registerSession(store, { id: 'after-clear', runtime: 'claude-code', process: identify(process.pid) });
   });
   assert.match((await mcp.call('status')).text, /^You are session after-clear\./);
   assert.equal((await mcp.call('claim', { patterns: ['src/a.ts'] })).isError, false);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-test('the package root exports the lease library, and it works end to end', () => {
+test('the package root exports the lease library, and it works end to end', async () => {
   // A package can require itself by name through its "exports" map.
   const api = require('agent-lease') as typeof import('../lib/index');
   for (const name of [
@@ -32,13 +32,13 @@ test('the package root exports the lease library, and it works end to end', () =
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-api-'));
   try {
     const store = api.openStore({ path: join(dir, 'state.db') });
-    api.registerSession(store, { id: 'tool', runtime: 'other-tool' });
-    assert.equal(api.acquire(store, 'tool', ['src/**']).ok, true);
+    await api.registerSession(store, { id: 'tool', runtime: 'other-tool' });
+    assert.equal((await api.acquire(store, 'tool', ['src/**'])).ok, true);
     assert.deepEqual(
-      api.who(store, 'src/x.ts').map((lease) => lease.holder.id),
+      (await api.who(store, 'src/x.ts')).map((lease) => lease.holder.id),
       ['tool'],
     );
-    store.close();
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

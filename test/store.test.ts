@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../lib/core/migrations';
-import { openStore, StoreMissingError, withBusyRetry } from '../lib/core/store';
+import { openStore, StoreMissingError, withBusyRetry } from '../lib/core/sqlite';
+import { get } from '../lib/core/store';
 import { defaultStorePath } from '../lib/git/store-location';
 import { makeRepo } from './support/git-repo';
 
-test('the store lives under the git common dir, shared by worktrees; AGENT_LEASE_DB overrides it', () => {
+test('the store lives under the git common dir, shared by worktrees; AGENT_LEASE_DB overrides it', async () => {
   const repo = makeRepo();
   const saved = process.env.AGENT_LEASE_DB;
   try {
@@ -27,7 +28,7 @@ test('the store lives under the git common dir, shared by worktrees; AGENT_LEASE
   }
 });
 
-test('opening creates the store in WAL mode at the latest schema; mustExist does not create it', () => {
+test('opening creates the store in WAL mode at the latest schema; mustExist does not create it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-store-'));
   try {
     const path = join(dir, 'nested', 'state.db');
@@ -36,18 +37,18 @@ test('opening creates the store in WAL mode at the latest schema; mustExist does
     const store = openStore({ path });
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(store.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-    store.close();
-    openStore({ path, mustExist: true }).close();
+    await store.close();
+    await openStore({ path, mustExist: true }).close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a store written by a newer agent-lease is refused with a clear message', () => {
+test('a store written by a newer agent-lease is refused with a clear message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-store-'));
   try {
     const path = join(dir, 'state.db');
-    openStore({ path }).close();
+    await openStore({ path }).close();
     const db = new Database(path);
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     db.close();
@@ -89,19 +90,20 @@ test('withBusyRetry retries SQLITE_BUSY a bounded number of times and passes oth
   assert.equal(calls, 1);
 });
 
-test('a write transaction takes the write lock at BEGIN: no other writer starts until it commits', () => {
+test('a write transaction takes the write lock at BEGIN: no other writer starts until it commits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-store-'));
   try {
     const path = join(dir, 'state.db');
     const first = openStore({ path });
     const second = new Database(path, { timeout: 0 });
-    first.write(() => {
+    await first.write(function* () {
+      yield* get('SELECT 1');
       assert.throws(() => second.prepare('BEGIN IMMEDIATE').run(), /locked|busy/i);
     });
     second.prepare('BEGIN IMMEDIATE').run();
     second.prepare('COMMIT').run();
     second.close();
-    first.close();
+    await first.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { listLeases } from '../lib/core/lease-queries';
 import { identify } from '../lib/core/processes';
 import { agentSessionOf, registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/store';
+import { openStore } from '../lib/core/sqlite';
 import { makeFaultRepo } from './support/faults';
 import { capturedInput, startHookAgent, withRepoStore, type HookInput } from './support/hooks';
 
@@ -26,8 +26,8 @@ test('a team of three sessions in one worktree and one process: edits, shell cha
   });
   const write = (sessionId: string, path: string) =>
     claude.run('pre-tool-use', as(sessionId, 'pre-tool-use.write', { tool_input: { file_path: join(repo.root, path), content: 'x\n' } }));
-  const holders = (): Array<[string, string]> =>
-    withRepoStore(repo, (store) => listLeases(store).map((lease): [string, string] => [lease.pattern, lease.sessionId]));
+  const holders = async (): Promise<Array<[string, string]>> =>
+    await withRepoStore(repo, async (store) => (await listLeases(store)).map((lease): [string, string] => [lease.pattern, lease.sessionId]));
 
   for (const id of [T1, T2, T3]) assert.equal((await claude.run('session-start', as(id, 'session-start.startup'))).status, 0);
   assert.equal((await write(T1, 'src/a.ts')).stdout, '');
@@ -42,7 +42,7 @@ test('a team of three sessions in one worktree and one process: edits, shell cha
   repo.write('src/gen.ts', 'generated\n');
   const after = await claude.run('post-tool-use', { ...as(T2, 'post-tool-use.bash'), duration_ms: 500 });
   assert.deepEqual([after.status, after.stdout], [0, ''], 'nothing reported: T1’s change is not blamed on T2');
-  assert.deepEqual(holders().sort(), [
+  assert.deepEqual((await holders()).sort(), [
     ['src/a.ts', T1],
     ['src/b.ts', T2],
     ['src/gen.ts', T2],
@@ -59,7 +59,7 @@ test('a team of three sessions in one worktree and one process: edits, shell cha
 
   // T2's turn ends: its committed file is released; T1's pending one and T2's own pending one stay.
   assert.equal((await claude.run('stop', as(T2, 'stop'))).status, 0);
-  assert.deepEqual(holders().sort(), [
+  assert.deepEqual((await holders()).sort(), [
     ['src/a.ts', T1],
     ['src/gen.ts', T2],
   ]);
@@ -68,19 +68,19 @@ test('a team of three sessions in one worktree and one process: edits, shell cha
   const T1b = '1111000b-1111-4aaa-8bbb-0000000000b1';
   await claude.run('session-end', as(T1, 'session-end.clear'));
   await claude.run('session-start', as(T1b, 'session-start.clear'));
-  assert.deepEqual(holders().sort(), [
+  assert.deepEqual((await holders()).sort(), [
     ['src/a.ts', T1b],
     ['src/gen.ts', T2],
   ]);
 });
 
-test('several open sessions of one process: the process alone names none of them (no guess at who commits)', (t) => {
+test('several open sessions of one process: the process alone names none of them (no guess at who commits)', async (t) => {
   const repo = makeFaultRepo(t);
   const store = openStore({ path: join(repo.storeDir, 'state.db') });
-  t.after(() => store.close());
+  t.after(async () => await store.close());
   const process_ = identify(process.pid)!;
-  registerSession(store, { id: T1, runtime: 'claude-code', process: process_ });
-  assert.equal(agentSessionOf(store, [process_])?.id, T1);
-  registerSession(store, { id: T2, runtime: 'claude-code', process: process_ });
-  assert.equal(agentSessionOf(store, [process_]), null);
+  await registerSession(store, { id: T1, runtime: 'claude-code', process: process_ });
+  assert.equal((await agentSessionOf(store, [process_]))?.id, T1);
+  await registerSession(store, { id: T2, runtime: 'claude-code', process: process_ });
+  assert.equal(await agentSessionOf(store, [process_]), null);
 });

@@ -49,11 +49,7 @@ test('wait returns as soon as the holder releases the file, and not before', asy
   const result = await alice.done;
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^free: src\/a\.ts$/m);
-  assert.deepEqual(
-    withRepoStore(repo, (store) => listLeases(store)),
-    [],
-    'without --claim nothing is leased',
-  );
+  assert.deepEqual(await withRepoStore(repo, async (store) => await listLeases(store)), [], 'without --claim nothing is leased');
 });
 
 test('wait returns when the lease expires', async (t) => {
@@ -69,9 +65,9 @@ test("wait returns when the holder's agent process dies", async (t) => {
   const repo = repoWithFile(t);
   const agent = startAgent();
   t.after(() => agent.kill());
-  withRepoStore(repo, (store) => {
-    registerSession(store, { id: 'dying-agent', runtime: 'claude-code', process: agent.identity });
-    assert.ok(acquire(store, 'dying-agent', ['src/a.ts'], { source: 'claim' }).ok);
+  await withRepoStore(repo, async (store) => {
+    await registerSession(store, { id: 'dying-agent', runtime: 'claude-code', process: agent.identity });
+    assert.ok((await acquire(store, 'dying-agent', ['src/a.ts'], { source: 'claim' })).ok);
   });
   const alice = waiting(repo, ['src/a.ts', '--as', 'alice', '--timeout', '60s', '--claim']);
   await sleep(700);
@@ -108,7 +104,7 @@ test('wait --claim never grants twice: two waiting processes race for a released
     const loser = results.find(({ result }) => result.status !== 0)!;
     assert.equal(loser.result.status, 1);
     assert.match(loser.result.stderr, new RegExp(`- ${winners[0]!.name} \\(worktree .*\\) holds src/a\\.ts exclusively`));
-    const live = withRepoStore(repo, (store) => listLeases(store));
+    const live = await withRepoStore(repo, async (store) => await listLeases(store));
     assert.deepEqual(
       live.map((lease) => lease.holder.name),
       [winners[0]!.name],

@@ -25,15 +25,15 @@ const OPTIONS = { ...IDENTITY_OPTIONS, message: { type: 'string' } } as const;
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length !== 1) throw usageError('name exactly one path', USAGE);
     if (values.message === undefined) throw usageError('say what you need with --message', USAGE);
     const context = commandContext();
     const [path] = repoPathArguments(positionals, context, 'ask');
     if (path === undefined) return EXIT.usage;
-    const session = resolveSession(context, values, 'ask');
-    const asked = askHolders(context.store(), session.id, path, values.message);
+    const session = await resolveSession(context, values, 'ask');
+    const asked = await askHolders(context.store(), session.id, path, values.message);
     for (const sent of asked.sent) {
       writeOut(`asked ${shortSessionId(sent.to)} for ${dataWord(path)} (request ${sent.id}): it is told at its next step`);
     }

@@ -26,18 +26,18 @@ const OPTIONS = { ...IDENTITY_OPTIONS, json: { type: 'boolean' } } as const;
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length === 0) throw usageError('name at least one path', USAGE);
     const context = commandContext();
     const paths = repoPathArguments(positionals, context, 'check');
-    const store = settledStore(context);
+    const store = await settledStore(context);
     const typed = sessionIdentity(values).id;
-    const id = store === null ? typed : resolveSessionRef(store, typed);
+    const id = store === null ? typed : await resolveSessionRef(store, typed);
     const results: CoverageResult[] =
       store === null
         ? paths.map((path) => ({ path, holders: [] }))
-        : holdsStandingHere(check(store, paths, id), context.repo.worktreeRoot, context.repo.gitDir, context.config);
+        : holdsStandingHere(await check(store, paths, id), context.repo.worktreeRoot, context.repo.gitDir, context.config);
     const held = results.filter((result) => result.holders.length > 0);
     const now = Date.now();
     if (values.json) {

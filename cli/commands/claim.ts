@@ -40,15 +40,15 @@ const OPTIONS = {
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length === 0) throw usageError('name at least one path or glob to claim', USAGE);
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context, { glob: values.glob === true }));
-    const session = resolveSession(context, values, 'claim');
+    const session = await resolveSession(context, values, 'claim');
     const store = context.store();
-    const result = acquire(store, session.id, patterns, {
+    const result = await acquire(store, session.id, patterns, {
       mode: values.shared ? 'shared' : 'exclusive',
       ttlMs: ttlMs ?? context.config.ttl.claimMs,
       task: values.task ?? null,
@@ -57,7 +57,7 @@ export const command: Command = {
       allowEverything: values.force === true,
       pendingChange: hasPendingChange,
     });
-    if (result.granted.length > 0 || result.renewed.length > 0) refreshView(context);
+    if (result.granted.length > 0 || result.renewed.length > 0) await refreshView(context);
     const now = store.now();
     if (values.json) {
       const mine = { name: session.name, alive: true };

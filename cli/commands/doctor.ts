@@ -44,7 +44,7 @@ export const command: Command = {
     const fix = values.fix === true;
     const cwd = process.cwd();
     const repo = requireRepo(cwd);
-    const results = runChecks(cwd, repo.worktreeRoot, fix);
+    const results = await runChecks(cwd, repo.worktreeRoot, fix);
     const server = await checkMcpServer(repo.worktreeRoot);
     if (server !== null) results.push(server);
     const failed = results.filter((check) => check.status === 'fail').length;
@@ -57,7 +57,7 @@ export const command: Command = {
   },
 };
 
-function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult[] {
+async function runChecks(cwd: string, worktreeRoot: string, fix: boolean): Promise<CheckResult[]> {
   const results = [checkNode()];
   const sqlite = checkSqlite();
   results.push(sqlite);
@@ -66,26 +66,26 @@ function runChecks(cwd: string, worktreeRoot: string, fix: boolean): CheckResult
     const { defaultStorePath } = require('../../lib/git/store-location') as typeof import('../../lib/git/store-location');
     const path = defaultStorePath(cwd);
     results.push(
-      ...safely('store', () => checkStore(path, fix)),
-      ...safely('filesystem', () => checkFilesystem(path)),
-      ...safely('sessions', () => checkSessions(path, fix, worktreeRoot)),
+      ...(await safely('store', async () => await checkStore(path, fix))),
+      ...(await safely('filesystem', () => checkFilesystem(path))),
+      ...(await safely('sessions', () => checkSessions(path, fix, worktreeRoot))),
     );
   } else {
     results.push({ check: 'store', status: 'fail', message: 'not checked: better-sqlite3 does not load', fix: sqlite.fix! });
   }
   results.push(
-    ...safely('config', () => checkConfig(worktreeRoot)),
-    ...safely('hooks', () => checkHooks(cwd, process.env)),
-    ...safely('guard', () => checkGuard(cwd, fix, process.env)),
-    ...safely('clients', () => checkOtherClients(worktreeRoot, process.env)),
+    ...(await safely('config', () => checkConfig(worktreeRoot))),
+    ...(await safely('hooks', () => checkHooks(cwd, process.env))),
+    ...(await safely('guard', () => checkGuard(cwd, fix, process.env))),
+    ...(await safely('clients', () => checkOtherClients(worktreeRoot, process.env))),
   );
   return results;
 }
 
 /** A check that throws (git missing, a repository git refuses to read) fails alone, with the reason. */
-function safely(check: string, run: () => CheckResult | CheckResult[]): CheckResult[] {
+async function safely(check: string, run: () => CheckResult | CheckResult[] | Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
   try {
-    const outcome = run();
+    const outcome = await run();
     return Array.isArray(outcome) ? outcome : [outcome];
   } catch (error) {
     return [{ check, status: 'fail', message: `could not be checked: ${describeError(error).split('\n')[0]}` }];

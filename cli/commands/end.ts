@@ -23,24 +23,24 @@ const OPTIONS = { force: { type: 'boolean' }, json: { type: 'boolean' } } as con
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length !== 1) throw usageError('name the one session to end', USAGE);
     const context = commandContext();
     const store = context.existingStore();
-    const id = store === null ? positionals[0]! : resolveSessionRef(store, positionals[0]!);
-    const session = store === null ? null : getSession(store, id);
+    const id = store === null ? positionals[0]! : await resolveSessionRef(store, positionals[0]!);
+    const session = store === null ? null : await getSession(store, id);
     if (store === null || session === null || session.endedAt !== null) {
       writeErr(`agent-lease end: no open session ${positionals[0]}`);
       return EXIT.conflict;
     }
-    actingIdentity(store, { session: id, force: values.force === true }, 'end');
-    const { released, passed } = endSessionHolding(store, context.config, id, 'ended', {
+    await actingIdentity(store, { session: id, force: values.force === true }, 'end');
+    const { released, passed } = await endSessionHolding(store, context.config, id, 'ended', {
       verify: true,
       from: context.repo.worktreeRoot,
       actor: sessionIdentity({}).id,
     });
-    if (released + passed.held.length > 0) refreshView(context);
+    if (released + passed.held.length > 0) await refreshView(context);
     if (values.json) {
       writeJson({
         session: id,

@@ -28,7 +28,7 @@ const OPTIONS = { retention: { type: 'string' }, json: { type: 'boolean' } } as 
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
     const retentionMs = durationFlag(values.retention, '--retention', USAGE);
@@ -42,17 +42,17 @@ export const command: Command = {
     }
     const actor = sessionIdentity({}).id;
     // Before their leases are let go: what dead or expired holders committed and did not merge stays held by the branch.
-    const stale = listLeases(store, { includeInactive: true })
+    const stale = (await listLeases(store, { includeInactive: true }))
       .filter((lease) => lease.releasedAt === null && (lease.expiresAt.getTime() <= store.now() || !lease.holder.alive))
       .map((lease) => ({ ...lease, worktree: lease.worktree ?? lease.holder.worktree }))
       .filter((lease) => lease.worktree !== null);
-    const held = passEndingLeases(store, context.config, stale, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor }).held.length;
-    const settled = settleHolds(store, context.repo.worktreeRoot, context.config, actor);
-    const ended = endStaleSessionsHolding(store, context.config, { verify: true, from: context.repo.worktreeRoot, actor });
+    const held = (await passEndingLeases(store, context.config, stale, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor })).held.length;
+    const settled = await settleHolds(store, context.repo.worktreeRoot, context.config, actor);
+    const ended = await endStaleSessionsHolding(store, context.config, { verify: true, from: context.repo.worktreeRoot, actor });
     const retention = retentionMs ?? context.config.retentionMs;
-    const idle = endIdlePersonSessions(store, retention);
-    const result = { ...gc(store, { retentionMs: retention, actor }), heldByBranch: held, endedHolds: settled.integrated + settled.deleted };
-    refreshView(context);
+    const idle = await endIdlePersonSessions(store, retention);
+    const result = { ...(await gc(store, { retentionMs: retention, actor })), heldByBranch: held, endedHolds: settled.integrated + settled.deleted };
+    await refreshView(context);
     if (values.json) {
       writeJson({ endedSessions: ended, endedIdle: idle, ...result });
     } else {

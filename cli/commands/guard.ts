@@ -20,7 +20,8 @@ import {
   type Committer,
 } from '../../lib/guard/decision';
 import { currentBranch, requireRepo } from '../../lib/git/repo';
-import { openStore, storeSeemsRemoved, type Store } from '../../lib/core/store';
+import { openStore, storeSeemsRemoved } from '../../lib/core/sqlite';
+import type { Store } from '../../lib/core/store';
 import { storePathOf } from '../../lib/git/store-location';
 
 const USAGE = `usage: agent-lease guard
@@ -45,7 +46,7 @@ export const command: Command = {
   },
 };
 
-function guard(cwd: string, env: NodeJS.ProcessEnv): number {
+async function guard(cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const repo = requireRepo(cwd);
   const storePath = storePathOf(repo);
   // No store: agent-lease was never used in this repository, so nobody holds anything.
@@ -71,23 +72,23 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
   try {
     const store = openStore({ path: storePath, mustExist: true });
     try {
-      const committer = resolveCommitter(store, env);
+      const committer = await resolveCommitter(store, env);
       const where = { worktree: repo.worktreeRoot, gitDir: repo.gitDir, env, config, branch: currentBranch(repo.gitDir) };
-      const { refused: blocked, warned } = splitBlocked(blockedFiles(store, paths, committer, where), committer, config.branchHolds.personCommits);
+      const { refused: blocked, warned } = splitBlocked(await blockedFiles(store, paths, committer, where), committer, config.branchHolds.personCommits);
       if (warned.length > 0) writeErr(paint(describeHoldWarning(warned, store.now()), 'yellow', process.stderr));
       if (blocked.length === 0) return EXIT.ok;
       if (bypass) {
         const files = blocked.length === 1 ? blocked[0]!.path : `${blocked.length} files`;
-        const logged = logGuardEvent(store, 'bypass', committer, blocked);
+        const logged = await logGuardEvent(store, 'bypass', committer, blocked);
         writeErr(`agent-lease guard: AGENT_LEASE_BYPASS=1: committing ${files} held by other sessions; ${logged ?? `logged as a bypass by ${committer.name}`}`);
         return EXIT.ok;
       }
-      const logged = logGuardEvent(store, 'refuse', committer, blocked);
+      const logged = await logGuardEvent(store, 'refuse', committer, blocked);
       writeErr(paint(describeRefusal(blocked, committer, store.now()), 'red', process.stderr));
       if (logged !== null) writeErr(`agent-lease guard: ${logged}`);
       return EXIT.conflict;
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (error) {
     if (!isStoreError(error)) throw error;
@@ -104,9 +105,9 @@ function guard(cwd: string, env: NodeJS.ProcessEnv): number {
 }
 
 /** Records the refusal or bypass; null when it could, else why not (a full disk or a read-only store cannot take it). */
-function logGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): string | null {
+async function logGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): Promise<string | null> {
   try {
-    recordGuardEvent(store, kind, committer, blocked);
+    await recordGuardEvent(store, kind, committer, blocked);
     return null;
   } catch (error) {
     if (!isEnvironmentError(error)) throw error;

@@ -27,7 +27,7 @@ const OPTIONS = {
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
     const sinceMs = durationFlag(values.since, '--since', USAGE);
@@ -38,9 +38,9 @@ export const command: Command = {
     const events =
       store === null
         ? []
-        : readEvents(store, {
+        : await readEvents(store, {
             ...(sinceMs === undefined ? {} : { sinceMs: Date.now() - sinceMs }),
-            ...(values.session === undefined ? {} : { sessionId: resolveSessionRef(store, values.session) }),
+            ...(values.session === undefined ? {} : { sessionId: await resolveSessionRef(store, values.session) }),
             kinds: kinds as EventKind[],
           });
     if (values.json) {

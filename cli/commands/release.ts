@@ -40,7 +40,7 @@ const OPTIONS = {
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (values.branch !== undefined) {
       if (positionals.length > 0 || values.all) throw usageError('give --branch alone, without patterns or --all', USAGE);
@@ -51,11 +51,11 @@ export const command: Command = {
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
     const store = context.existingStore();
-    const { id } = actingIdentity(store, values, 'release');
+    const { id } = await actingIdentity(store, values, 'release');
     const selection = { patterns, all: values.all === true, force: values.force === true };
-    const passed = store === null ? null : passReleasedToBranch(store, context, id, selection);
-    const result = store === null ? { released: [], refused: [] } : release(store, id, selection);
-    if (result.released.length > 0) refreshView(context);
+    const passed = store === null ? null : await passReleasedToBranch(store, context, id, selection);
+    const result = store === null ? { released: [], refused: [] } : await release(store, id, selection);
+    if (result.released.length > 0) await refreshView(context);
     const touched = new Set([...result.released, ...result.refused, ...(passed?.leases ?? [])].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();
@@ -90,20 +90,28 @@ export const command: Command = {
  * The leases this release ends whose change is committed and not merged pass to their branch first
  * (releasing them would recreate the collision a handoff is meant to avoid).
  */
-function passReleasedToBranch(store: Store, context: CommandContext, id: string, selection: ReleaseOptions): EndingOutcome & { leases: Lease[] } {
-  const rows = selectLeases(store, id, selection).filter((row) => row.session_id === id || selection.force);
+async function passReleasedToBranch(
+  store: Store,
+  context: CommandContext,
+  id: string,
+  selection: ReleaseOptions,
+): Promise<EndingOutcome & { leases: Lease[] }> {
+  const rows = (await store.read(() => selectLeases(id, selection))).filter((row) => row.session_id === id || selection.force);
   const leases = rows.map((row) => toLease(row));
-  const outcome = passEndingLeases(store, context.config, leases, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: null });
+  const outcome = await passEndingLeases(store, context.config, leases, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: null });
   const passed = new Set(outcome.held.map((hold) => hold.token));
   return { ...outcome, leases: leases.filter((lease) => passed.has(lease.token)) };
 }
 
-function releaseBranchHolds(branch: string, values: { json?: boolean | undefined; session?: string | undefined; as?: string | undefined }): number {
+async function releaseBranchHolds(
+  branch: string,
+  values: { json?: boolean | undefined; session?: string | undefined; as?: string | undefined },
+): Promise<number> {
   const context = commandContext();
   const store = context.existingStore();
   const actor = sessionIdentity(values).id;
-  const ended = store === null ? [] : releaseBranch(store, branch, actor);
-  if (ended.length > 0) refreshView(context);
+  const ended = store === null ? [] : await releaseBranch(store, branch, actor);
+  if (ended.length > 0) await refreshView(context);
   const now = Date.now();
   if (values.json) writeJson({ released: ended.map((lease) => toHeldView(lease, now)) });
   else if (ended.length === 0) writeErr(`agent-lease release: branch ${branch} holds nothing`);

@@ -32,13 +32,13 @@ const OPTIONS = {
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
     const patterns = positionals.map((argument) => repoPattern(argument, context).pattern);
     const store = context.existingStore();
-    const { id } = actingIdentity(store, values, 'renew');
+    const { id } = await actingIdentity(store, values, 'renew');
     const renewed: Lease[] = [];
     const refused: HeldLease[] = [];
     if (store !== null) {
@@ -50,12 +50,12 @@ export const command: Command = {
               { ttlMs: context.config.ttl.claimMs, sources: ['claim' as const, 'file' as const] },
             ];
       for (const batch of batches) {
-        const result = renew(store, id, { ...batch, patterns });
+        const result = await renew(store, id, { ...batch, patterns });
         renewed.push(...result.renewed);
         refused.push(...result.refused);
       }
     }
-    if (renewed.length > 0) refreshView(context);
+    if (renewed.length > 0) await refreshView(context);
     const touched = new Set([...renewed, ...refused].map((lease) => lease.pattern));
     const unmatched = patterns.filter((pattern) => !touched.has(pattern));
     const now = Date.now();

@@ -19,15 +19,15 @@ const OPTIONS = { ...IDENTITY_OPTIONS, message: { type: 'string' }, to: { type: 
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
     if (values.message === undefined) throw usageError('give your answer with --message', USAGE);
     const to = values.to === undefined ? undefined : Number(values.to);
     if (to !== undefined && !(Number.isInteger(to) && to > 0)) throw usageError(`--to takes a request number, not "${values.to}"`, USAGE);
     const context = commandContext();
-    const session = resolveSession(context, values, 'reply');
-    const sent = replyToAsk(context.store(), session.id, values.message, to);
+    const session = await resolveSession(context, values, 'reply');
+    const sent = await replyToAsk(context.store(), session.id, values.message, to);
     writeOut(`replied to ${shortSessionId(sent.to)} (request ${sent.replyTo}): it is told at its next step`);
     return EXIT.ok;
   },

@@ -26,14 +26,14 @@ const OPTIONS = {
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, USAGE);
     const interval = durationFlag(values.interval, '--interval', USAGE);
     if (interval !== undefined && !values.watch) throw usageError('--interval goes with --watch', USAGE);
     const context = commandContext();
     const all = values.all === true;
-    const read = () => readStatus(settledStore(context), { all });
+    const read = async () => await readStatus(await settledStore(context), { all });
     if (values.watch) {
       return watch(
         context,
@@ -43,8 +43,8 @@ export const command: Command = {
         values.json === true,
       );
     }
-    if (values.json) writeJson(read());
-    else writeOut(renderStatus(read(), Date.now()));
+    if (values.json) writeJson(await read());
+    else writeOut(renderStatus(await read(), Date.now()));
     return 0;
   },
 };
@@ -55,13 +55,13 @@ export const command: Command = {
  * elsewhere one snapshot after another, only when the leases or sessions themselves changed (with
  * --json, one line each): a log of a pipe must not fill with screens that differ only in "12s ago".
  */
-function watch<T>(context: CommandContext, read: () => T, render: (status: T) => string, intervalMs: number, json: boolean): Promise<number> {
+function watch<T>(context: CommandContext, read: () => Promise<T>, render: (status: T) => string, intervalMs: number, json: boolean): Promise<number> {
   const redraw = process.stdout.isTTY === true;
   const every = intervalMs < 1000 ? `${intervalMs}ms` : formatDuration(intervalMs);
   const header = `agent-lease status --watch: ${context.storePath}, every ${every}; Ctrl-C to stop\n\n`;
   let shown: string | undefined;
-  const look = (): void => {
-    const status = read();
+  const look = async (): Promise<void> => {
+    const status = await read();
     const text = render(status);
     const seen = redraw ? text : JSON.stringify(status);
     if (seen === shown) return;
@@ -79,7 +79,7 @@ function watch<T>(context: CommandContext, read: () => T, render: (status: T) =>
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     process.stdout.on('error', stop);
-    look();
-    timer = setInterval(look, intervalMs);
+    void look();
+    timer = setInterval(() => void look(), intervalMs);
   });
 }

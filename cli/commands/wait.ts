@@ -43,7 +43,7 @@ export const command: Command = {
     const ttlMs = durationFlag(values.ttl, '--ttl', USAGE);
     const context = commandContext();
     const targets = positionals.map((argument) => repoPattern(argument, context));
-    const session = resolveSession(context, values, 'wait');
+    const session = await resolveSession(context, values, 'wait');
     const interrupt = new AbortController();
     const stop = (): void => interrupt.abort();
     process.once('SIGINT', stop).once('SIGTERM', stop);
@@ -68,7 +68,7 @@ export const command: Command = {
         return EXIT.conflict;
       }
       if (values.claim) {
-        refreshView(context);
+        await refreshView(context);
         for (const lease of [...outcome.result.granted, ...outcome.result.renewed]) {
           writeOut(`granted ${lease.pattern} (${lease.mode}, ${formatDuration(lease.expiresAt.getTime() - now)}, token ${lease.token})`);
         }

@@ -21,17 +21,16 @@ const OPTIONS = { json: { type: 'boolean' } } as const;
 
 export const command: Command = {
   usage: USAGE,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
     if (positionals.length === 0) throw usageError('name at least one path', USAGE);
     const context = commandContext();
     const paths = repoPathOrDirectoryArguments(positionals, context, 'who');
-    const store = settledStore(context);
-    const answers = paths.map(({ path, directory }) => ({
-      path,
-      directory,
-      holders: store === null ? ([] as HeldLease[]) : directory ? whoUnder(store, path) : who(store, path),
-    }));
+    const store = await settledStore(context);
+    const answers: Array<{ path: string; directory: boolean; holders: HeldLease[] }> = [];
+    for (const { path, directory } of paths) {
+      answers.push({ path, directory, holders: store === null ? [] : directory ? await whoUnder(store, path) : await who(store, path) });
+    }
     const now = Date.now();
     if (values.json) {
       writeJson(answers.map(({ path, directory, holders }) => ({ path, directory, holders: holders.map((lease) => toHeldView(lease, now)) })));

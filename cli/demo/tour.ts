@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentLeaseError } from '../../lib/util/errors';
 import { readEvents } from '../../lib/core/events';
-import { openStore } from '../../lib/core/store';
+import { openStore } from '../../lib/core/sqlite';
 import { paint, writeOut } from '../output';
 import { readStatus, renderStatus } from '../status-view';
 import { ClaudeSession, requireNoErrors, type HookVerdict } from './claude-session';
@@ -89,7 +89,7 @@ async function tour(base: string, agents: StandInAgent[]): Promise<void> {
   allowed(await beta.edit('src/auth/login.ts', 'return redirect(next ?? home);'), "beta tries again; alpha's process is gone, so its lease no longer binds");
   const store = openStore({ path: storePath });
   try {
-    for (const event of readEvents(store, { kinds: ['takeover'] })) {
+    for (const event of await readEvents(store, { kinds: ['takeover'] })) {
       say(`the log records it: ${event.kind} of ${event.pattern} (token ${event.token}) from ${event.sessionId}, ${String(event.detail?.reason ?? '')}`);
     }
     const retry = await beta.bash('git commit -qam "Fix the login redirect"');
@@ -97,9 +97,9 @@ async function tour(base: string, agents: StandInAgent[]): Promise<void> {
     else quote(retry.stderr);
 
     section(7, 'Where things stand: agent-lease status');
-    writeOut(indent(renderStatus(readStatus(store), Date.now()), '   '));
+    writeOut(indent(renderStatus(await readStatus(store), Date.now()), '   '));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -12,11 +12,11 @@ import type { ViewOptions, ViewSync } from './view';
 import { isGeneratedRecord, jsonFiles, MAX_FILE_BYTES, readViewFile, removeViewFile, VIEW_DIR, withViewDir, writeViewFile, type ViewDir } from './view-files';
 
 /** Files a person dropped (JSON without a `token`) become `file` leases of the session they name. */
-export function importDroppedClaims(store: Store, root: string, options: ViewOptions, result: ViewSync): void {
-  withViewDir(join(root, VIEW_DIR), {}, (view) => importFrom(store, root, view, options, result));
+export async function importDroppedClaims(store: Store, root: string, options: ViewOptions, result: ViewSync): Promise<void> {
+  await withViewDir(join(root, VIEW_DIR), {}, (view) => importFrom(store, root, view, options, result));
 }
 
-function importFrom(store: Store, root: string, dir: ViewDir, options: ViewOptions, result: ViewSync): void {
+async function importFrom(store: Store, root: string, dir: ViewDir, options: ViewOptions, result: ViewSync): Promise<void> {
   for (const name of jsonFiles(dir)) {
     const file = join(dir.path, name);
     const text = readViewFile(dir, name);
@@ -42,20 +42,20 @@ function importFrom(store: Store, root: string, dir: ViewDir, options: ViewOptio
     const claim = checked.value;
     const session = claim.session ?? claim.agent ?? basename(name, '.json');
     // A file anyone can write must not act for an agent's session (rewriting its leases).
-    if (getSession(store, session)?.pid != null) {
+    if ((await getSession(store, session))?.pid != null) {
       refuse(dir, name, text, `session ${session} is an agent's session; a dropped file can only claim for a person's session`, result);
       continue;
     }
     try {
       const location = locateRepo(root);
-      registerSession(store, {
+      await registerSession(store, {
         id: session,
         ...(claim.agent === undefined ? {} : { name: claim.agent }),
         runtime: 'cli',
         worktree: root,
         branch: location === null ? null : currentBranch(location.gitDir),
       });
-      const outcome = acquire(store, session, claim.files, {
+      const outcome = await acquire(store, session, claim.files, {
         source: 'file',
         task: claim.task ?? null,
         ttlMs: claim.ttl ?? options.claimTtlMs,

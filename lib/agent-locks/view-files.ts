@@ -111,11 +111,11 @@ export function openViewDir(dir: string, options: { create?: boolean } = {}): Vi
 }
 
 /** Runs `use` on `dir` opened (see openViewDir); null when it cannot be. */
-export function withViewDir<T>(dir: string, options: { create?: boolean }, use: (view: ViewDir) => T): T | null {
+export async function withViewDir<T>(dir: string, options: { create?: boolean }, use: (view: ViewDir) => T | Promise<T>): Promise<T | null> {
   const view = openViewDir(dir, options);
   if (view === null) return null;
   try {
-    return use(view);
+    return await use(view);
   } finally {
     view.close();
   }

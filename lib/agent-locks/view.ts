@@ -18,11 +18,12 @@ import { AgentLeaseError } from '../util/errors';
 import { readText, writeAtomically } from '../util/files';
 import { formatDuration } from '../util/duration';
 import { plainText } from '../util/text';
-import { liveHolds, toHeldHold } from '../core/branch-holds';
+import { liveHoldLeases } from '../core/branch-holds';
 import { listLeases } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { worktreeRootsOnDisk } from '../git/repo';
-import { sleep, type Store } from '../core/store';
+import { sleep } from '../core/sqlite';
+import type { Store } from '../core/store';
 import { openSessionWorktrees } from '../core/sessions';
 import { importDroppedClaims } from './dropped-claims';
 import {
@@ -58,6 +59,8 @@ export interface ViewSync {
 }
 
 export interface ViewOptions {
+  /** The store's file: the record of the last rewrite and the lock every rewrite holds live beside it. */
+  storePath: string;
   /** Time to live of a dropped claim that names none. */
   claimTtlMs: number;
   /** Rewrite even when nothing seems to have changed. */
@@ -70,22 +73,22 @@ interface Stamp {
 }
 
 /** Brings `.agent-locks/` of every worktree in line with the store, taking dropped files as claims. */
-export function syncView(store: Store, commonDir: string, options: ViewOptions): ViewSync {
-  const roots = viewRoots(store, commonDir);
-  const stampPath = join(dirname(store.path), STAMP_FILE);
-  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(shownLeases(store)), roots)) {
+export async function syncView(store: Store, commonDir: string, options: ViewOptions): Promise<ViewSync> {
+  const roots = await viewRoots(store, commonDir);
+  const stampPath = join(dirname(options.storePath), STAMP_FILE);
+  if (!options.force && stampMatches(readStamp(stampPath), fingerprint(await shownLeases(store)), roots)) {
     return { rewritten: false, imported: [], refused: [], skipped: [] };
   }
-  return withLock(store.path, () => {
+  return withLock(options.storePath, async () => {
     const result: ViewSync = { rewritten: true, imported: [], refused: [], skipped: [] };
-    for (const root of roots) importDroppedClaims(store, root, options, result);
-    const leases = shownLeases(store);
+    for (const root of roots) await importDroppedClaims(store, root, options, result);
+    const leases = await shownLeases(store);
     const files = new Map(leases.map((lease) => [fileName(lease), `${JSON.stringify(viewRecord(lease), null, 2)}\n`]));
     let wrote = false;
     for (const root of roots) {
       const dir = join(root, VIEW_DIR);
       if (viewDirKind(dir) === 'unusable') result.skipped.push(dir);
-      else wrote = writeView(dir, files) || wrote;
+      else wrote = (await writeView(dir, files)) || wrote;
     }
     if (wrote) excludeViewFromGit(commonDir);
     writeStamp(stampPath, { fingerprint: fingerprint(leases), dirs: dirMtimes(roots) });
@@ -94,20 +97,17 @@ export function syncView(store: Store, commonDir: string, options: ViewOptions):
 }
 
 /** Live leases, then branch holds (a committed change not merged yet), at most MAX_VIEW_LEASES in all. */
-function shownLeases(store: Store): HeldLease[] {
-  const leases = listLeases(store, { limit: MAX_VIEW_LEASES });
-  const worked = new Map<string, boolean>();
-  const holds = liveHolds(store)
-    .slice(0, MAX_VIEW_LEASES - leases.length)
-    .map((row) => toHeldHold(store, row, worked));
+async function shownLeases(store: Store): Promise<HeldLease[]> {
+  const leases = await listLeases(store, { limit: MAX_VIEW_LEASES });
+  const holds = (await liveHoldLeases(store)).slice(0, MAX_VIEW_LEASES - leases.length);
   return [...leases, ...holds];
 }
 
 /** Every worktree on disk; past MAX_VIEW_WORKTREES, those that have a view or an open session, up to that many. */
-function viewRoots(store: Store, commonDir: string): string[] {
+async function viewRoots(store: Store, commonDir: string): Promise<string[]> {
   const roots = worktreeRootsOnDisk(commonDir);
   if (roots.length <= MAX_VIEW_WORKTREES) return roots;
-  const worked = new Set(openSessionWorktrees(store, MAX_VIEW_WORKTREES * 4));
+  const worked = new Set(await openSessionWorktrees(store, MAX_VIEW_WORKTREES * 4));
   return roots.filter((root) => worked.has(root) || viewDirKind(join(root, VIEW_DIR)) !== 'absent').slice(0, MAX_VIEW_WORKTREES);
 }
 
@@ -167,7 +167,7 @@ export function viewLockPath(storePath: string): string {
   return join(dirname(storePath), LOCK_FILE);
 }
 
-function withLock<T>(storePath: string, fn: () => T): T {
+async function withLock<T>(storePath: string, fn: () => Promise<T>): Promise<T> {
   const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const lockfilePath = viewLockPath(storePath);
   const options = { lockfilePath, realpath: false, stale: 10_000 };
@@ -187,15 +187,15 @@ function withLock<T>(storePath: string, fn: () => T): T {
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     unlock();
   }
 }
 
 /** Writes the generated files into `dir` and removes generated files of leases that ended; true when `dir` is in use. */
-function writeView(dir: string, files: Map<string, string>): boolean {
-  const used = withViewDir(dir, { create: files.size > 0 }, (view) => {
+async function writeView(dir: string, files: Map<string, string>): Promise<boolean> {
+  const used = await withViewDir(dir, { create: files.size > 0 }, (view) => {
     for (const name of jsonFiles(view)) {
       if (!files.has(name) && isGeneratedFile(view, name)) removeViewFile(view, name);
     }

@@ -29,7 +29,7 @@ import type { Conflict, Lease, LeaseMode, LeaseSource } from './lease-types';
 import { normalizePattern, validTtl } from './patterns';
 import { reclaimIfStale, worktreeRemoved } from './reclaim';
 import type { SessionRow } from './sessions';
-import type { Store } from './store';
+import { get, run, type Body, type Store } from './store';
 
 export interface AcquireOptions {
   mode?: LeaseMode;
@@ -132,7 +132,12 @@ interface PendingFacts {
 const MAX_ATTEMPTS = 4;
 
 /** Each pattern is a glob when it has glob characters (unless `exact`), or a target that says which it is. */
-export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray<string | LeaseTarget>, options: AcquireOptions = {}): AcquireResult {
+export async function acquire(
+  store: Store,
+  sessionId: string,
+  patterns: ReadonlyArray<string | LeaseTarget>,
+  options: AcquireOptions = {},
+): Promise<AcquireResult> {
   const mode = options.mode ?? 'exclusive';
   const source = options.source ?? 'claim';
   const ttlMs = validTtl(options.ttlMs ?? DEFAULT_TTL_MS[source]);
@@ -155,12 +160,12 @@ export function acquire(store: Store, sessionId: string, patterns: ReadonlyArray
       holdTtlMs: options.holdTtlMs ?? DEFAULT_TTL_MS.branch,
       branch: options.branch,
     };
-    const outcome = store.write(() => {
-      requireOpenSession(store, sessionId);
+    const outcome = await store.write(function* () {
+      yield* requireOpenSession(sessionId);
       const now = store.now();
-      const plans = planTargets(store, holder, targets, mode, now, facts);
+      const plans = yield* planTargets(store, holder, targets, mode, now, facts);
       if (facts.unknown.length > 0 || facts.holds.unknown.length > 0 || facts.unknownStale.length > 0) return null;
-      return grantPlans(
+      return yield* grantPlans(
         store,
         plans,
         {
@@ -207,15 +212,21 @@ function askPending(ask: (lease: PendingQuestion) => boolean, row: JoinedRow): b
   }
 }
 
-function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: AcquireOptions): AcquireResult {
+function* grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: AcquireOptions): Body<AcquireResult> {
   const warnOnly = options.branchHolds === 'warn';
   const worked = new Map<string, boolean>();
-  const holdConflicts = (plan: TargetPlan) => plan.holds.map((row) => ({ pattern: plan.target.pattern, held: toHeldHold(store, row, worked) }));
-  const noticed = warnOnly ? plans.flatMap(holdConflicts) : [];
+  function* holdConflicts(plan: TargetPlan): Body<Conflict[]> {
+    const conflicts: Conflict[] = [];
+    for (const row of plan.holds) conflicts.push({ pattern: plan.target.pattern, held: yield* toHeldHold(row, worked) });
+    return conflicts;
+  }
+  const noticed: Conflict[] = [];
+  if (warnOnly) for (const plan of plans) noticed.push(...(yield* holdConflicts(plan)));
   const blocked = plans.filter((plan) => plan.blockers.length > 0 || (!warnOnly && plan.holds.length > 0));
-  const news = options.denyOnce ? blocked.filter((plan) => !deniedBefore(store, grant.sessionId, plan)) : blocked;
+  const news: TargetPlan[] = [];
+  for (const plan of blocked) if (!options.denyOnce || !(yield* deniedBefore(store, grant.sessionId, plan))) news.push(plan);
   for (const plan of options.unlogged ? [] : news) {
-    recordEvent(store, {
+    yield* recordEvent(store, {
       kind: 'deny',
       sessionId: grant.sessionId,
       pattern: plan.target.pattern,
@@ -231,32 +242,33 @@ function grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: Ac
       },
     });
   }
-  const conflicts = news.flatMap((plan) => [
-    ...plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })),
-    ...(warnOnly ? [] : holdConflicts(plan)),
-  ]);
+  const conflicts: Conflict[] = [];
+  for (const plan of news) {
+    conflicts.push(...plan.blockers.map((row) => ({ pattern: plan.target.pattern, held: toHeldLease(row) })));
+    if (!warnOnly) conflicts.push(...(yield* holdConflicts(plan)));
+  }
   const result: AcquireResult = { ok: blocked.length === 0, granted: [], renewed: [], conflicts, noticed };
   if ((blocked.length > 0 && !options.partial) || options.checkOnly) return result;
   const renewedTokens = new Set<number>();
   for (const plan of plans) {
     if (blocked.includes(plan)) continue;
-    if (plan.own === undefined) result.granted.push(insertLease(store, plan.target, grant));
+    if (plan.own === undefined) result.granted.push(yield* insertLease(store, plan.target, grant));
     else if (!renewedTokens.has(plan.own.token)) {
       renewedTokens.add(plan.own.token);
-      if ((plan.own.agent_id ?? null) !== grant.agentId) moveLease(store, plan.own, grant.agentId, 'taken by a subagent');
-      result.renewed.push(renewOwn(store, plan.own, plan.target, grant));
+      if ((plan.own.agent_id ?? null) !== grant.agentId) yield* moveLease(store, plan.own, grant.agentId, 'taken by a subagent');
+      result.renewed.push(yield* renewOwn(store, plan.own, plan.target, grant));
     }
   }
   return result;
 }
 
 /** Whether the session's last say-once denial on this target named the very leases that block it now. */
-function deniedBefore(store: Store, sessionId: string, plan: TargetPlan): boolean {
-  const last = store
-    .statement(
-      "SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? AND json_extract(detail, '$.once') IS NOT NULL ORDER BY id DESC LIMIT 1",
-    )
-    .get(sessionId, plan.target.pattern) as { detail: string | null } | undefined;
+function* deniedBefore(store: Store, sessionId: string, plan: TargetPlan): Body<boolean> {
+  const last = yield* get<{ detail: string | null }>(
+    `SELECT detail FROM events WHERE session_id = ? AND kind = 'deny' AND pattern = ? AND ${store.dialect.jsonText('detail', 'once')} IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    sessionId,
+    plan.target.pattern,
+  );
   if (last?.detail == null) return false;
   const heldBy = (JSON.parse(last.detail) as { heldBy?: Array<{ token?: unknown }> }).heldBy ?? [];
   const before = new Set(heldBy.map((held) => held.token));
@@ -293,19 +305,20 @@ function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: Ac
  * granted); a main-thread glob around it is no obstacle (the subagent gets its own lease on the
  * file); another agent's lease is in the way, unless expired, when it goes back to the main thread.
  */
-function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode: LeaseMode, now: number, facts: PendingFacts): TargetPlan[] {
+function* planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode: LeaseMode, now: number, facts: PendingFacts): Body<TargetPlan[]> {
   const { sessionId } = holder;
   const liveness: Liveness = new Map();
   const reclaimed = new Set<number>();
-  return targets.map((target) => {
+  const plans: TargetPlan[] = [];
+  for (const target of targets) {
     let own: LeaseRow | undefined;
     let covering: LeaseRow | undefined;
     const blockers: JoinedRow[] = [];
-    for (const row of candidateRows(store, target)) {
+    for (const row of yield* candidateRows(target)) {
       if (reclaimed.has(row.token)) continue;
       let standing = standingOf(holder, row);
       if (standing === 'within' && row.expires_at <= now) {
-        moveLease(store, row, null, 'expired');
+        yield* moveLease(store, row, null, 'expired');
         standing = standingOf(holder, row);
       }
       const same = row.pattern === target.pattern && Boolean(row.glob) === target.glob;
@@ -321,11 +334,11 @@ function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode:
         blockers.push(row);
         continue;
       }
-      if (standsOnPendingChange(store, row, now, liveness, facts, sessionId)) {
+      if (yield* standsOnPendingChange(store, row, now, liveness, facts, sessionId)) {
         blockers.push(row);
         continue;
       }
-      const passed = passesToBranch(store, row, now, liveness, facts, sessionId);
+      const passed = yield* passesToBranch(store, row, now, liveness, facts, sessionId);
       if (passed === 'unknown') {
         blockers.push(row);
         continue;
@@ -334,19 +347,20 @@ function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode:
         reclaimed.add(row.token);
         continue;
       }
-      if (reclaimIfStale(store, row, now, liveness, sessionId)) {
+      if (yield* reclaimIfStale(store, row, now, liveness, sessionId)) {
         reclaimed.add(row.token);
         continue;
       }
       blockers.push(row);
     }
-    const holds = facts.holdMode === 'off' ? [] : holdsInTheWay(store, target, askerBranch(), now, facts.holds, sessionId);
-    return { target, own: own ?? covering, blockers, holds };
-  });
+    const holds = facts.holdMode === 'off' ? [] : yield* holdsInTheWay(store, target, yield* askerBranch(), now, facts.holds, sessionId);
+    plans.push({ target, own: own ?? covering, blockers, holds });
+  }
+  return plans;
 
-  function askerBranch(): string | null {
+  function* askerBranch(): Body<string | null> {
     if (facts.branch === undefined) {
-      const row = store.statement('SELECT branch FROM sessions WHERE id = ?').get(sessionId) as { branch: string | null } | undefined;
+      const row = yield* get<{ branch: string | null }>('SELECT branch FROM sessions WHERE id = ?', sessionId);
       facts.branch = row?.branch ?? null;
     }
     return facts.branch;
@@ -359,7 +373,7 @@ function planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode:
  * that committed, or a removed worktree whose branch stays, leaves a hold, not a free file.
  * `unknown`: git is still to be asked (outside the transaction).
  */
-function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): boolean | 'unknown' {
+function* passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): Body<boolean | 'unknown'> {
   if (facts.holdMode === 'off' || row.source === 'file') return false;
   if (row.expires_at > now && holderAlive(row, liveness) && !worktreeRemoved(row)) return false;
   if (!facts.committed.has(row.token)) {
@@ -369,7 +383,7 @@ function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liv
   }
   const holds = facts.committed.get(row.token)!;
   if (holds.length === 0) return false;
-  passToBranch(store, holds, facts.holdTtlMs, actor);
+  yield* passToBranch(store, holds, facts.holdTtlMs, actor);
   return true;
 }
 
@@ -378,7 +392,7 @@ function passesToBranch(store: Store, row: JoinedRow, now: number, liveness: Liv
  * on the holder's behalf (logged with who found it). Unknown facts are noted to be asked outside
  * the transaction; until then the lease counts as standing.
  */
-function standsOnPendingChange(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): boolean {
+function* standsOnPendingChange(store: Store, row: JoinedRow, now: number, liveness: Liveness, facts: PendingFacts, actor: string): Body<boolean> {
   if (facts.ask === undefined && !facts.known.has(row.token)) return false;
   if (row.expires_at > now || !holderAlive(row, liveness)) return false;
   const pending = facts.known.get(row.token);
@@ -388,8 +402,8 @@ function standsOnPendingChange(store: Store, row: JoinedRow, now: number, livene
   }
   if (!pending) return false;
   row.expires_at = now + row.ttl_ms;
-  store.statement('UPDATE leases SET expires_at = ? WHERE token = ?').run(row.expires_at, row.token);
-  recordEvent(store, {
+  yield* run('UPDATE leases SET expires_at = ? WHERE token = ?', row.expires_at, row.token);
+  yield* recordEvent(store, {
     kind: 'renew',
     sessionId: row.session_id,
     actor,
@@ -413,51 +427,54 @@ interface Grant {
 }
 
 /** Renewal never shortens: a 2-hour claim edited under a 15-minute edit TTL keeps its 2 hours. */
-function renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Grant): Lease {
+function* renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Grant): Body<Lease> {
   const expiresAt = Math.max(own.expires_at, grant.expiresAt);
   const ttlMs = Math.max(own.ttl_ms, grant.ttlMs);
   const exact = own.pattern === target.pattern;
-  store
-    .statement('UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task), worktree = coalesce(?, worktree) WHERE token = ?')
-    .run(expiresAt, ttlMs, grant.mode, exact ? grant.task : null, exact ? grant.worktree : null, own.token);
-  recordEvent(store, { kind: 'renew', sessionId: grant.sessionId, token: own.token, pattern: own.pattern, detail: { expiresAt } });
-  return toLease(leaseRow(store, own.token)!);
+  yield* run(
+    'UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task), worktree = coalesce(?, worktree) WHERE token = ?',
+    expiresAt,
+    ttlMs,
+    grant.mode,
+    exact ? grant.task : null,
+    exact ? grant.worktree : null,
+    own.token,
+  );
+  yield* recordEvent(store, { kind: 'renew', sessionId: grant.sessionId, token: own.token, pattern: own.pattern, detail: { expiresAt } });
+  return toLease((yield* leaseRow(own.token))!);
 }
 
-function insertLease(store: Store, target: LeaseTarget, grant: Grant): Lease {
-  const { lastInsertRowid } = store
-    .statement(
-      `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at, worktree, agent_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      grant.sessionId,
-      target.pattern,
-      target.glob ? 1 : 0,
-      indexPrefix(target),
-      grant.mode,
-      grant.task,
-      grant.source,
-      grant.now,
-      grant.ttlMs,
-      grant.expiresAt,
-      grant.worktree,
-      grant.agentId,
-    );
-  const token = Number(lastInsertRowid);
-  store.checkpointAfterCommit();
-  recordEvent(store, {
+function* insertLease(store: Store, target: LeaseTarget, grant: Grant): Body<Lease> {
+  const row = (yield* get<LeaseRow>(
+    `INSERT INTO leases (session_id, pattern, glob, prefix, mode, task, source, acquired_at, ttl_ms, expires_at, worktree, agent_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    grant.sessionId,
+    target.pattern,
+    target.glob ? 1 : 0,
+    indexPrefix(target),
+    grant.mode,
+    grant.task,
+    grant.source,
+    grant.now,
+    grant.ttlMs,
+    grant.expiresAt,
+    grant.worktree,
+    grant.agentId,
+  ))!;
+  const { token } = row;
+  store.persistAfterCommit();
+  yield* recordEvent(store, {
     kind: 'grant',
     sessionId: grant.sessionId,
     token,
     pattern: target.pattern,
     detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt, ...(grant.agentId === null ? {} : { agent: grant.agentId }) },
   });
-  return toLease(leaseRow(store, token)!);
+  return toLease(row);
 }
 
-function requireOpenSession(store: Store, sessionId: string): void {
-  const row = store.statement('SELECT ended_at FROM sessions WHERE id = ?').get(sessionId) as Pick<SessionRow, 'ended_at'> | undefined;
+function* requireOpenSession(sessionId: string): Body<void> {
+  const row = yield* get<Pick<SessionRow, 'ended_at'>>('SELECT ended_at FROM sessions WHERE id = ?', sessionId);
   if (row === undefined) throw new AgentLeaseError(`unknown session "${sessionId}": register it first`);
   if (row.ended_at !== null) throw new AgentLeaseError(`session "${sessionId}" has ended`);
 }

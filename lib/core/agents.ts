@@ -6,7 +6,7 @@
 // is denied what a running subagent of its own holds.
 import { recordEvent } from './events';
 import type { LeaseRow } from './lease-rows';
-import type { Store } from './store';
+import { run, type Body, type Store } from './store';
 
 export interface Holder {
   sessionId: string;
@@ -29,9 +29,9 @@ export function standingOf(holder: Holder, row: Pick<LeaseRow, 'session_id' | 'a
 }
 
 /** Moves a lease of the session to another of its agents (a subagent taking it, or a hand-back), logged. */
-export function moveLease(store: Store, row: LeaseRow, to: string | null, reason: string): void {
-  store.statement('UPDATE leases SET agent_id = ? WHERE token = ?').run(to, row.token);
-  recordEvent(store, {
+export function* moveLease(store: Store, row: LeaseRow, to: string | null, reason: string): Body<void> {
+  yield* run('UPDATE leases SET agent_id = ? WHERE token = ?', to, row.token);
+  yield* recordEvent(store, {
     kind: 'delegate',
     sessionId: row.session_id,
     token: row.token,
@@ -42,8 +42,8 @@ export function moveLease(store: Store, row: LeaseRow, to: string | null, reason
 }
 
 /** A subagent began (SubagentStart): logged, so that `log` shows who worked in the session. */
-export function recordAgentStart(store: Store, holder: Holder & { agentId: string }, agentType: string | null): void {
-  store.write(() => recordEvent(store, { kind: 'agent-start', sessionId: holder.sessionId, detail: { agent: holder.agentId, type: agentType } }));
+export function recordAgentStart(store: Store, holder: Holder & { agentId: string }, agentType: string | null): Promise<void> {
+  return store.write(() => recordEvent(store, { kind: 'agent-start', sessionId: holder.sessionId, detail: { agent: holder.agentId, type: agentType } }));
 }
 
 /**
@@ -51,12 +51,14 @@ export function recordAgentStart(store: Store, holder: Holder & { agentId: strin
  * which still has the changes pending (the main thread's turn end decides about them as about its
  * own). Returns how many were handed back.
  */
-export function handBackLeases(store: Store, holder: Holder & { agentId: string }): number {
-  return store.write(() => {
-    const handed = store
-      .statement('UPDATE leases SET agent_id = NULL WHERE session_id = ? AND agent_id = ? AND released_at IS NULL')
-      .run(holder.sessionId, holder.agentId).changes;
-    recordEvent(store, { kind: 'agent-stop', sessionId: holder.sessionId, detail: { agent: holder.agentId, handedBack: handed } });
+export function handBackLeases(store: Store, holder: Holder & { agentId: string }): Promise<number> {
+  return store.write(function* () {
+    const handed = (yield* run(
+      'UPDATE leases SET agent_id = NULL WHERE session_id = ? AND agent_id = ? AND released_at IS NULL',
+      holder.sessionId,
+      holder.agentId,
+    )).changes;
+    yield* recordEvent(store, { kind: 'agent-stop', sessionId: holder.sessionId, detail: { agent: holder.agentId, handedBack: handed } });
     return handed;
   });
 }

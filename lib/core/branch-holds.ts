@@ -8,7 +8,7 @@ import { indexPrefix, overlaps, type LeaseTarget } from './globs';
 import { rowsByPrefix } from './lease-rows';
 import type { HeldLease } from './lease-types';
 import { isSessionRowAlive, type SessionRow } from './sessions';
-import type { Store } from './store';
+import { all, get, run, type Body, type Store } from './store';
 
 /** `deny`: another branch's hold blocks an edit; `warn`: the edit goes ahead, the model is told; `off`: no holds. */
 export type HoldMode = 'deny' | 'warn' | 'off';
@@ -61,8 +61,8 @@ export interface HoldFacts {
 const LIVE_BY_PREFIX = 'SELECT * FROM branch_holds WHERE ended_at IS NULL AND prefix';
 
 /** Live (unended) holds on paths `target` can match. */
-export function holdCandidates(store: Store, target: LeaseTarget): HoldRow[] {
-  return rowsByPrefix<HoldRow>(store, LIVE_BY_PREFIX, target).filter((row) => overlaps({ pattern: row.path, glob: false }, target));
+export function* holdCandidates(target: LeaseTarget): Body<HoldRow[]> {
+  return (yield* rowsByPrefix<HoldRow>(LIVE_BY_PREFIX, target)).filter((row) => overlaps({ pattern: row.path, glob: false }, target));
 }
 
 /**
@@ -71,17 +71,17 @@ export function holdCandidates(store: Store, target: LeaseTarget): HoldRow[] {
  * is gone are ended; holds the asker's branch already contains are passed over. A hold whose facts
  * are not known yet is noted in `facts.unknown` (to be asked outside the transaction) and stands.
  */
-export function holdsInTheWay(store: Store, target: LeaseTarget, askerBranch: string | null, now: number, facts: HoldFacts, actor: string): HoldRow[] {
+export function* holdsInTheWay(store: Store, target: LeaseTarget, askerBranch: string | null, now: number, facts: HoldFacts, actor: string): Body<HoldRow[]> {
   const blocking: HoldRow[] = [];
-  for (const row of holdCandidates(store, target)) {
+  for (const row of yield* holdCandidates(target)) {
     if (row.branch === askerBranch) continue;
     if (row.expires_at <= now) {
-      endHold(store, row, 'expired', actor);
+      yield* endHold(store, row, 'expired', actor);
       continue;
     }
     const fact = facts.known.get(row.token);
     if (fact === 'integrated' || fact === 'deleted') {
-      endHold(store, row, fact === 'integrated' ? 'integrated' : 'branch deleted', actor);
+      yield* endHold(store, row, fact === 'integrated' ? 'integrated' : 'branch deleted', actor);
       continue;
     }
     if (fact === 'contained') continue;
@@ -110,41 +110,43 @@ export function askHoldFacts(facts: HoldFacts): void {
  * branch X"); the branch's live hold on the path is renewed when it has one, else the hold is made
  * under the lease's token. Logged as `hold`.
  */
-export function passToBranch(store: Store, holds: NewHold[], ttlMs: number, actor: string | null): void {
+export function* passToBranch(store: Store, holds: NewHold[], ttlMs: number, actor: string | null): Body<void> {
   const now = store.now();
   for (const hold of holds) {
     const reason = `held by branch ${hold.branch}`;
-    store.statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ? AND released_at IS NULL').run(now, reason, hold.token);
-    const existing = store.statement('SELECT token FROM branch_holds WHERE ended_at IS NULL AND branch = ? AND path = ?').get(hold.branch, hold.path) as
-      | { token: number }
-      | undefined;
-    const token = existing?.token ?? (hold.fresh ? newToken(store) : hold.token);
+    yield* run('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ? AND released_at IS NULL', now, reason, hold.token);
+    const existing = yield* get<{ token: number }>('SELECT token FROM branch_holds WHERE ended_at IS NULL AND branch = ? AND path = ?', hold.branch, hold.path);
+    const token = existing?.token ?? (hold.fresh ? yield* store.dialect.newToken() : hold.token);
     if (existing === undefined) {
-      store
-        .statement(
-          `INSERT OR REPLACE INTO branch_holds (token, path, prefix, branch, commit_id, session_id, worktree, created_at, ttl_ms, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          token,
-          hold.path,
-          indexPrefix({ pattern: hold.path, glob: false }),
-          hold.branch,
-          hold.commit,
-          hold.sessionId,
-          hold.worktree,
-          now,
-          ttlMs,
-          now + ttlMs,
-        );
+      // An ended hold made from the same lease before gives way to the new one.
+      yield* run(
+        `INSERT INTO branch_holds (token, path, prefix, branch, commit_id, session_id, worktree, created_at, ttl_ms, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (token) DO UPDATE SET path = excluded.path, prefix = excluded.prefix, branch = excluded.branch, commit_id = excluded.commit_id,
+           session_id = excluded.session_id, worktree = excluded.worktree, created_at = excluded.created_at, ttl_ms = excluded.ttl_ms,
+           expires_at = excluded.expires_at, ended_at = NULL, end_reason = NULL`,
+        token,
+        hold.path,
+        indexPrefix({ pattern: hold.path, glob: false }),
+        hold.branch,
+        hold.commit,
+        hold.sessionId,
+        hold.worktree,
+        now,
+        ttlMs,
+        now + ttlMs,
+      );
     } else {
-      store
-        .statement(
-          'UPDATE branch_holds SET commit_id = coalesce(?, commit_id), session_id = coalesce(?, session_id), ttl_ms = ?, expires_at = ? WHERE token = ?',
-        )
-        .run(hold.commit, hold.sessionId, ttlMs, now + ttlMs, token);
+      yield* run(
+        'UPDATE branch_holds SET commit_id = coalesce(?, commit_id), session_id = coalesce(?, session_id), ttl_ms = ?, expires_at = ? WHERE token = ?',
+        hold.commit,
+        hold.sessionId,
+        ttlMs,
+        now + ttlMs,
+        token,
+      );
     }
-    recordEvent(store, {
+    yield* recordEvent(store, {
       kind: 'hold',
       sessionId: hold.sessionId,
       actor,
@@ -155,29 +157,26 @@ export function passToBranch(store: Store, holds: NewHold[], ttlMs: number, acto
   }
 }
 
-/** A token no lease or hold has had: taken from the leases' own sequence, so that one token never names two things. */
-function newToken(store: Store): number {
-  const taken = store
-    .statement("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'leases'), 0), coalesce((SELECT max(token) FROM branch_holds), 0)) AS n")
-    .get() as { n: number };
-  const token = taken.n + 1;
-  store.statement("UPDATE sqlite_sequence SET seq = ? WHERE name = 'leases'").run(token);
-  return token;
-}
-
-function endHold(store: Store, row: HoldRow, reason: string, actor: string | null): void {
-  store.statement('UPDATE branch_holds SET ended_at = ?, end_reason = ? WHERE token = ? AND ended_at IS NULL').run(store.now(), reason, row.token);
-  recordEvent(store, { kind: 'hold-end', sessionId: row.session_id, actor, token: row.token, pattern: row.path, detail: { branch: row.branch, reason } });
+function* endHold(store: Store, row: HoldRow, reason: string, actor: string | null): Body<void> {
+  yield* run('UPDATE branch_holds SET ended_at = ?, end_reason = ? WHERE token = ? AND ended_at IS NULL', store.now(), reason, row.token);
+  yield* recordEvent(store, {
+    kind: 'hold-end',
+    sessionId: row.session_id,
+    actor,
+    token: row.token,
+    pattern: row.path,
+    detail: { branch: row.branch, reason },
+  });
 }
 
 /** Ends the given holds (each still live) with `reason`, in one transaction. */
-export function endHolds(store: Store, tokens: number[], reason: string, actor: string | null): number {
-  return store.write(() => {
+export function endHolds(store: Store, tokens: number[], reason: string, actor: string | null): Promise<number> {
+  return store.write(function* () {
     let ended = 0;
     for (const token of tokens) {
-      const row = store.statement('SELECT * FROM branch_holds WHERE token = ? AND ended_at IS NULL').get(token) as HoldRow | undefined;
+      const row = yield* get<HoldRow>('SELECT * FROM branch_holds WHERE token = ? AND ended_at IS NULL', token);
       if (row === undefined) continue;
-      endHold(store, row, reason, actor);
+      yield* endHold(store, row, reason, actor);
       ended++;
     }
     return ended;
@@ -185,37 +184,52 @@ export function endHolds(store: Store, tokens: number[], reason: string, actor: 
 }
 
 /** Every live hold of `branch`, ended early on request (`release --branch`): logged with who did it. */
-export function releaseBranch(store: Store, branch: string, actor: string | null): HeldLease[] {
-  return store.write(() => {
-    const rows = store.statement('SELECT * FROM branch_holds WHERE ended_at IS NULL AND branch = ? ORDER BY token').all(branch) as HoldRow[];
-    const held = rows.map((row) => toHeldHold(store, row));
-    for (const row of rows) endHold(store, row, 'released', actor);
+export function releaseBranch(store: Store, branch: string, actor: string | null): Promise<HeldLease[]> {
+  return store.write(function* () {
+    const rows = yield* all<HoldRow>('SELECT * FROM branch_holds WHERE ended_at IS NULL AND branch = ? ORDER BY token', branch);
+    const held: HeldLease[] = [];
+    for (const row of rows) held.push(yield* toHeldHold(row));
+    for (const row of rows) yield* endHold(store, row, 'released', actor);
     return held;
   });
 }
 
 /** The live holds not past their TTL (of one branch, when given), in token order. */
-export function liveHolds(store: Store, options: { branch?: string } = {}): HoldRow[] {
+export function* liveHoldRows(store: Store, options: { branch?: string } = {}): Body<HoldRow[]> {
   const now = store.now();
   if (options.branch !== undefined) {
-    return store
-      .statement('SELECT * FROM branch_holds WHERE ended_at IS NULL AND expires_at > ? AND branch = ? ORDER BY token')
-      .all(now, options.branch) as HoldRow[];
+    return yield* all<HoldRow>('SELECT * FROM branch_holds WHERE ended_at IS NULL AND expires_at > ? AND branch = ? ORDER BY token', now, options.branch);
   }
-  return store.statement('SELECT * FROM branch_holds WHERE ended_at IS NULL AND expires_at > ? ORDER BY token').all(now) as HoldRow[];
+  return yield* all<HoldRow>('SELECT * FROM branch_holds WHERE ended_at IS NULL AND expires_at > ? ORDER BY token', now);
+}
+
+export function liveHolds(store: Store, options: { branch?: string } = {}): Promise<HoldRow[]> {
+  return store.read(() => liveHoldRows(store, options));
+}
+
+/** The live holds not past their TTL, as held leases, in token order. */
+export function liveHoldLeases(store: Store): Promise<HeldLease[]> {
+  return store.read(() => heldHolds(store));
+}
+
+export function* heldHolds(store: Store): Body<HeldLease[]> {
+  const worked = new Map<string, boolean>();
+  const held: HeldLease[] = [];
+  for (const row of yield* liveHoldRows(store)) held.push(yield* toHeldHold(row, worked));
+  return held;
 }
 
 /** Whether any live session works on `branch`: told to those a hold stops. */
-function branchWorkedOn(store: Store, branch: string): boolean {
-  const sessions = store.statement('SELECT * FROM sessions WHERE ended_at IS NULL AND branch = ?').all(branch) as SessionRow[];
+function* branchWorkedOn(branch: string): Body<boolean> {
+  const sessions = yield* all<SessionRow>('SELECT * FROM sessions WHERE ended_at IS NULL AND branch = ?', branch);
   return sessions.some(isSessionRowAlive);
 }
 
 /** A hold as a held lease: its holder is the branch (`branch:<name>`), alive while a live session works on it. */
-export function toHeldHold(store: Store, row: HoldRow, worked: Map<string, boolean> = new Map()): HeldLease {
+export function* toHeldHold(row: HoldRow, worked: Map<string, boolean> = new Map()): Body<HeldLease> {
   let alive = worked.get(row.branch);
   if (alive === undefined) {
-    alive = branchWorkedOn(store, row.branch);
+    alive = yield* branchWorkedOn(row.branch);
     worked.set(row.branch, alive);
   }
   return {

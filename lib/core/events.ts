@@ -1,6 +1,6 @@
 // The event log: the audit trail of every grant, renewal, denial, release, expiry, takeover,
 // forced release, refused commit and guard bypass, and acting for another session.
-import type { Store } from './store';
+import { all, run, type Body, type SqlValue, type Store } from './store';
 
 export const EVENT_KINDS = [
   'grant',
@@ -61,18 +61,17 @@ interface EventRow {
 }
 
 /** Appends one event; call it inside the write transaction that did what it records. */
-export function recordEvent(store: Store, event: NewEvent): void {
-  store
-    .statement('INSERT INTO events (at, kind, session_id, actor, token, pattern, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(
-      store.now(),
-      event.kind,
-      event.sessionId ?? null,
-      event.actor ?? null,
-      event.token ?? null,
-      event.pattern ?? null,
-      event.detail ? JSON.stringify(event.detail) : null,
-    );
+export function* recordEvent(store: Store, event: NewEvent): Body<void> {
+  yield* run(
+    'INSERT INTO events (at, kind, session_id, actor, token, pattern, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    store.now(),
+    event.kind,
+    event.sessionId ?? null,
+    event.actor ?? null,
+    event.token ?? null,
+    event.pattern ?? null,
+    event.detail ? JSON.stringify(event.detail) : null,
+  );
 }
 
 export interface EventQuery {
@@ -83,9 +82,9 @@ export interface EventQuery {
 }
 
 /** Events oldest first; with `limit`, the most recent `limit` of them. */
-export function readEvents(store: Store, query: EventQuery = {}): LeaseEvent[] {
+export async function readEvents(store: Store, query: EventQuery = {}): Promise<LeaseEvent[]> {
   const where: string[] = [];
-  const params: unknown[] = [];
+  const params: SqlValue[] = [];
   if (query.sinceMs !== undefined) {
     where.push('at >= ?');
     params.push(query.sinceMs);
@@ -100,7 +99,9 @@ export function readEvents(store: Store, query: EventQuery = {}): LeaseEvent[] {
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const limit = query.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-  const rows = store.db.prepare(`SELECT * FROM (SELECT * FROM events ${filter} ORDER BY id DESC ${limit}) ORDER BY id`).all(...params) as EventRow[];
+  const rows = await store.read(() =>
+    all<EventRow>(`SELECT * FROM (SELECT * FROM events ${filter} ORDER BY id DESC ${limit}) AS recent ORDER BY id`, ...params),
+  );
   return rows.map((row) => ({
     id: row.id,
     at: new Date(row.at),

@@ -1,7 +1,7 @@
 // Garbage collection: reclaims stale leases, then deletes old history in small batches.
 import { holderAlive, JOINED, type JoinedRow, type Liveness } from './lease-rows';
 import { reclaimIfStale } from './reclaim';
-import type { Store } from './store';
+import { all, get, run, type Store } from './store';
 
 export interface GcResult {
   reclaimed: number;
@@ -18,50 +18,49 @@ const GC_BATCH = 5000;
  * than `retentionMs` and events older than `eventRetentionMs`, in small batches, and returns the
  * freed pages to the file system.
  */
-export function gc(store: Store, options: { retentionMs: number; eventRetentionMs?: number; actor?: string | null }): GcResult {
-  const liveRows = store.db.prepare(`${JOINED} WHERE l.released_at IS NULL`).all() as JoinedRow[];
+export async function gc(store: Store, options: { retentionMs: number; eventRetentionMs?: number; actor?: string | null }): Promise<GcResult> {
+  const liveRows = await store.read(() => all<JoinedRow>(`${JOINED} WHERE l.released_at IS NULL`));
   // Process checks happen here, outside the transaction; inside it only the answers are used.
   const liveness: Liveness = new Map();
   for (const row of liveRows) holderAlive(row, liveness);
   const now = store.now();
-  const reclaimed = store.write(() => {
+  const reclaimed = await store.write(function* () {
     // Expiry is judged from each row as it is now (a hook may have renewed it since it was read).
-    const fresh = store.statement(`${JOINED} WHERE l.token = ? AND l.released_at IS NULL`);
     let count = 0;
     for (const { token } of liveRows) {
-      const current = fresh.get(token) as JoinedRow | undefined;
-      if (current !== undefined && reclaimIfStale(store, current, store.now(), liveness, options.actor ?? null)) count++;
+      const current = yield* get<JoinedRow>(`${JOINED} WHERE l.token = ? AND l.released_at IS NULL`, token);
+      if (current !== undefined && (yield* reclaimIfStale(store, current, store.now(), liveness, options.actor ?? null))) count++;
     }
     return count;
   });
   const cutoff = now - options.retentionMs;
-  const deletedLeases = deleteInBatches(
+  const deletedLeases = await deleteInBatches(
     store,
     'SELECT token FROM leases WHERE released_at IS NOT NULL AND released_at < ?',
     'DELETE FROM leases WHERE token IN',
     cutoff,
   );
-  const deletedSessions = deleteInBatches(
+  const deletedSessions = await deleteInBatches(
     store,
-    'SELECT rowid FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
-    'DELETE FROM sessions WHERE rowid IN',
+    'SELECT id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM leases WHERE session_id = sessions.id)',
+    'DELETE FROM sessions WHERE id IN',
     cutoff,
   );
-  const deletedEvents = deleteInBatches(
+  const deletedEvents = await deleteInBatches(
     store,
     'SELECT id FROM events WHERE at < ?',
     'DELETE FROM events WHERE id IN',
     now - (options.eventRetentionMs ?? options.retentionMs),
   );
-  store.db.pragma('incremental_vacuum');
+  await store.compact();
   return { reclaimed, deletedLeases, deletedSessions, deletedEvents };
 }
 
-function deleteInBatches(store: Store, select: string, deleteWhere: string, cutoff: number): number {
-  const statement = store.statement(`${deleteWhere} (${select} LIMIT ${GC_BATCH})`);
+async function deleteInBatches(store: Store, select: string, deleteWhere: string, cutoff: number): Promise<number> {
+  const statement = `${deleteWhere} (${select} LIMIT ${GC_BATCH})`;
   let total = 0;
   for (;;) {
-    const deleted = store.write(() => statement.run(cutoff).changes);
+    const { changes: deleted } = await store.write(() => run(statement, cutoff));
     total += deleted;
     if (deleted < GC_BATCH) return total;
   }

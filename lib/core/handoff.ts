@@ -8,7 +8,7 @@ import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { check } from './lease-queries';
 import type { HeldLease } from './lease-types';
-import type { Store } from './store';
+import { all, get, run, type Body, type Store } from './store';
 
 /** The longest message kept: a request is a sentence or two. */
 export const MAX_MESSAGE_CHARS = 1000;
@@ -58,39 +58,48 @@ interface MessageRow {
 const SELECT = 'SELECT m.*, s.name AS from_name FROM messages m LEFT JOIN sessions s ON s.id = m.from_session';
 
 /** Asks every other live holder of `path` for it, one message per holding session; branch holds on it are returned, not asked. */
-export function askHolders(store: Store, fromSession: string, path: string, message: string): AskOutcome {
+export async function askHolders(store: Store, fromSession: string, path: string, message: string): Promise<AskOutcome> {
   const text = checkedMessage(message);
-  const holders = check(store, [path], fromSession)[0]!.holders;
+  const holders = (await check(store, [path], fromSession))[0]!.holders;
   if (holders.length === 0) throw new AgentLeaseError(`no other session holds ${path}: there is nobody to ask`);
   const holds = holders.filter((lease) => lease.hold !== undefined);
   const bySession = new Map(holders.filter((lease) => lease.hold === undefined).map((lease) => [lease.holder.id, lease]));
   if (bySession.size === 0) return { sent: [], holds };
-  const sent = store.write(() =>
-    [...bySession.values()].map((lease) => {
-      const id = insertMessage(store, { kind: 'ask', from: fromSession, to: lease.holder.id, token: lease.token, path, message: text, replyTo: null });
-      recordEvent(store, { kind: 'ask', sessionId: fromSession, token: lease.token, pattern: path, detail: { to: lease.holder.id, message: id } });
-      return messageById(store, id);
-    }),
-  );
+  const sent = await store.write(function* () {
+    const asked: HandoffMessage[] = [];
+    for (const lease of bySession.values()) {
+      const id = yield* insertMessage(store, { kind: 'ask', from: fromSession, to: lease.holder.id, token: lease.token, path, message: text, replyTo: null });
+      yield* recordEvent(store, { kind: 'ask', sessionId: fromSession, token: lease.token, pattern: path, detail: { to: lease.holder.id, message: id } });
+      asked.push(yield* messageById(id));
+    }
+    return asked;
+  });
   return { sent, holds };
 }
 
 /** Answers the ask `askId`, or without it the latest ask addressed to `fromSession`. */
-export function replyToAsk(store: Store, fromSession: string, message: string, askId?: number): HandoffMessage {
+export async function replyToAsk(store: Store, fromSession: string, message: string, askId?: number): Promise<HandoffMessage> {
   const text = checkedMessage(message);
-  return store.write(() => {
-    const ask = (
+  return store.write(function* () {
+    const ask =
       askId === undefined
-        ? store.statement(`${SELECT} WHERE m.kind = 'ask' AND m.to_session = ? ORDER BY m.id DESC LIMIT 1`).get(fromSession)
-        : store.statement(`${SELECT} WHERE m.kind = 'ask' AND m.id = ?`).get(askId)
-    ) as MessageRow | undefined;
+        ? yield* get<MessageRow>(`${SELECT} WHERE m.kind = 'ask' AND m.to_session = ? ORDER BY m.id DESC LIMIT 1`, fromSession)
+        : yield* get<MessageRow>(`${SELECT} WHERE m.kind = 'ask' AND m.id = ?`, askId);
     if (ask === undefined) throw new AgentLeaseError(askId === undefined ? 'nobody has asked this session for anything' : `there is no request ${askId}`);
-    if (ask.to_session !== fromSession && !holdsToken(store, fromSession, ask.token)) {
+    if (ask.to_session !== fromSession && !(yield* holdsToken(fromSession, ask.token))) {
       throw new AgentLeaseError(`request ${ask.id} was not addressed to this session`);
     }
-    const id = insertMessage(store, { kind: 'reply', from: fromSession, to: ask.from_session, token: null, path: ask.path, message: text, replyTo: ask.id });
-    recordEvent(store, { kind: 'reply', sessionId: fromSession, pattern: ask.path, detail: { to: ask.from_session, message: id, replyTo: ask.id } });
-    return messageById(store, id);
+    const id = yield* insertMessage(store, {
+      kind: 'reply',
+      from: fromSession,
+      to: ask.from_session,
+      token: null,
+      path: ask.path,
+      message: text,
+      replyTo: ask.id,
+    });
+    yield* recordEvent(store, { kind: 'reply', sessionId: fromSession, pattern: ask.path, detail: { to: ask.from_session, message: id, replyTo: ask.id } });
+    return yield* messageById(id);
   });
 }
 
@@ -98,20 +107,28 @@ export function replyToAsk(store: Store, fromSession: string, message: string, a
  * The messages waiting for `sessionId`, marked as told: those addressed to it, and asks about
  * leases it holds now (carried over from its previous id). A cheap read when there are none.
  */
-export function takeMessages(store: Store, sessionId: string): HandoffMessage[] {
-  const waiting = `${SELECT} WHERE m.delivered_at IS NULL
-    AND (m.to_session = @session OR m.token IN (SELECT token FROM leases WHERE session_id = @session AND released_at IS NULL)) ORDER BY m.id`;
-  const passed = `SELECT m.*, s.name AS from_name, h.branch AS hold_branch, h.commit_id AS hold_commit
-    FROM messages m JOIN branch_holds h ON h.token = m.token LEFT JOIN sessions s ON s.id = m.to_session
-    WHERE m.kind = 'ask' AND m.from_session = @session AND h.ended_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.kind = 'reply' AND r.reply_to = m.id AND r.from_session = 'branch:' || h.branch) ORDER BY m.id`;
-  if (store.statement(waiting).all({ session: sessionId }).length === 0 && store.statement(passed).all({ session: sessionId }).length === 0) return [];
-  return store.write(() => {
-    const rows = store.statement(waiting).all({ session: sessionId }) as MessageRow[];
-    const now = store.now();
-    for (const row of rows) store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, row.id);
-    return [...rows.map(toMessage), ...(store.statement(passed).all({ session: sessionId }) as PassedRow[]).map((ask) => toldOfHold(store, ask, now))];
+export async function takeMessages(store: Store, sessionId: string): Promise<HandoffMessage[]> {
+  const none = await store.read(function* () {
+    return (yield* waitingMessages(sessionId)).length === 0 && (yield* passedAsks(sessionId)).length === 0;
   });
+  if (none) return [];
+  return store.write(function* () {
+    const rows = yield* waitingMessages(sessionId);
+    const now = store.now();
+    for (const row of rows) yield* run('UPDATE messages SET delivered_at = ? WHERE id = ?', now, row.id);
+    const told = rows.map(toMessage);
+    for (const ask of yield* passedAsks(sessionId)) told.push(yield* toldOfHold(store, ask, now));
+    return told;
+  });
+}
+
+function waitingMessages(sessionId: string): Body<MessageRow[]> {
+  return all<MessageRow>(
+    `${SELECT} WHERE m.delivered_at IS NULL
+       AND (m.to_session = ? OR m.token IN (SELECT token FROM leases WHERE session_id = ? AND released_at IS NULL)) ORDER BY m.id`,
+    sessionId,
+    sessionId,
+  );
 }
 
 interface PassedRow extends MessageRow {
@@ -119,13 +136,24 @@ interface PassedRow extends MessageRow {
   hold_commit: string | null;
 }
 
+/** The session's asks whose lease has passed to a live branch hold, and that it was not told of yet. */
+function passedAsks(sessionId: string): Body<PassedRow[]> {
+  return all<PassedRow>(
+    `SELECT m.*, s.name AS from_name, h.branch AS hold_branch, h.commit_id AS hold_commit
+     FROM messages m JOIN branch_holds h ON h.token = m.token LEFT JOIN sessions s ON s.id = m.to_session
+     WHERE m.kind = 'ask' AND m.from_session = ? AND h.ended_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.kind = 'reply' AND r.reply_to = m.id AND r.from_session = 'branch:' || h.branch) ORDER BY m.id`,
+    sessionId,
+  );
+}
+
 /**
  * The asker's notice that the lease it asked about passed to a branch hold: kept as a reply from
  * `branch:<name>`, delivered as it is made, so that it is told once.
  */
-function toldOfHold(store: Store, ask: PassedRow, now: number): HandoffMessage {
+function* toldOfHold(store: Store, ask: PassedRow, now: number): Body<HandoffMessage> {
   const from = `branch:${ask.hold_branch}`;
-  const id = insertMessage(store, {
+  const id = yield* insertMessage(store, {
     kind: 'reply',
     from,
     to: ask.from_session,
@@ -134,16 +162,16 @@ function toldOfHold(store: Store, ask: PassedRow, now: number): HandoffMessage {
     message: `held by branch ${ask.hold_branch}`,
     replyTo: ask.id,
   });
-  store.statement('UPDATE messages SET delivered_at = ? WHERE id = ?').run(now, id);
+  yield* run('UPDATE messages SET delivered_at = ? WHERE id = ?', now, id);
   return {
-    ...toMessage({ ...messageRow(store, id), from_name: ask.from_name ?? ask.to_session }),
+    ...toMessage({ ...(yield* messageRow(id)), from_name: ask.from_name ?? ask.to_session }),
     heldBy: { branch: ask.hold_branch, commit: ask.hold_commit },
   };
 }
 
-function holdsToken(store: Store, sessionId: string, token: number | null): boolean {
+function* holdsToken(sessionId: string, token: number | null): Body<boolean> {
   if (token === null) return false;
-  return store.statement('SELECT 1 FROM leases WHERE token = ? AND session_id = ? AND released_at IS NULL').get(token, sessionId) !== undefined;
+  return (yield* get('SELECT 1 FROM leases WHERE token = ? AND session_id = ? AND released_at IS NULL', token, sessionId)) !== undefined;
 }
 
 function checkedMessage(message: string): string {
@@ -163,19 +191,27 @@ interface NewMessage {
   replyTo: number | null;
 }
 
-function insertMessage(store: Store, message: NewMessage): number {
-  const { lastInsertRowid } = store
-    .statement('INSERT INTO messages (kind, from_session, to_session, token, path, message, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(message.kind, message.from, message.to, message.token, message.path, message.message, message.replyTo, store.now());
-  return Number(lastInsertRowid);
+function* insertMessage(store: Store, message: NewMessage): Body<number> {
+  const row = yield* get<{ id: number }>(
+    'INSERT INTO messages (kind, from_session, to_session, token, path, message, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+    message.kind,
+    message.from,
+    message.to,
+    message.token,
+    message.path,
+    message.message,
+    message.replyTo,
+    store.now(),
+  );
+  return row!.id;
 }
 
-function messageById(store: Store, id: number): HandoffMessage {
-  return toMessage(messageRow(store, id));
+function* messageById(id: number): Body<HandoffMessage> {
+  return toMessage(yield* messageRow(id));
 }
 
-function messageRow(store: Store, id: number): MessageRow {
-  return store.statement(`${SELECT} WHERE m.id = ?`).get(id) as MessageRow;
+function* messageRow(id: number): Body<MessageRow> {
+  return (yield* get<MessageRow>(`${SELECT} WHERE m.id = ?`, id))!;
 }
 
 function toMessage(row: MessageRow): HandoffMessage {

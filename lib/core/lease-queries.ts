@@ -7,7 +7,7 @@ import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedR
 import type { Conflict, HeldLease, LeaseMode } from './lease-types';
 import { worktreeRemoved } from './reclaim';
 import { isSessionRowAlive, type SessionRow } from './sessions';
-import type { Store } from './store';
+import { all, get, type Body, type SqlValue, type Store } from './store';
 
 export interface CoverageResult {
   path: string;
@@ -18,9 +18,19 @@ export interface CoverageResult {
 type CandidateRow = Pick<LeaseRow, 'token' | 'session_id' | 'pattern' | 'glob' | 'mode' | 'expires_at'>;
 
 /** With `limit`, only the first `limit` unreleased rows (by token) are looked at. */
-export function listLeases(store: Store, options: { sessionId?: string; includeInactive?: boolean; limit?: number } = {}): HeldLease[] {
+export interface LeaseListOptions {
+  sessionId?: string;
+  includeInactive?: boolean;
+  limit?: number;
+}
+
+export function listLeases(store: Store, options: LeaseListOptions = {}): Promise<HeldLease[]> {
+  return store.read(() => leaseList(store, options));
+}
+
+export function* leaseList(store: Store, options: LeaseListOptions = {}): Body<HeldLease[]> {
   const where: string[] = [];
-  const params: unknown[] = [];
+  const params: SqlValue[] = [];
   if (options.sessionId !== undefined) {
     where.push('l.session_id = ?');
     params.push(options.sessionId);
@@ -31,7 +41,7 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
-  const rows = store.db.prepare(`${JOINED} ${filter} ORDER BY l.token${limit}`).all(...params) as JoinedRow[];
+  const rows = yield* all<JoinedRow>(`${JOINED} ${filter} ORDER BY l.token${limit}`, ...params);
   const liveness: Liveness = new Map();
   const held = rows.map((row) => toHeldLease(row, liveness));
   return options.includeInactive ? held : held.filter((lease) => lease.holder.alive);
@@ -42,34 +52,35 @@ export function listLeases(store: Store, options: { sessionId?: string; includeI
  * `exceptSession`, and how many such leases there are in all: what a new session is told,
  * without building every lease or checking a process per lease.
  */
-export function liveLeaseSummary(store: Store, options: { exceptSession: string; limit: number }): { leases: HeldLease[]; total: number } {
-  return store.read(() => {
+export function liveLeaseSummary(store: Store, options: { exceptSession: string; limit: number }): Promise<{ leases: HeldLease[]; total: number }> {
+  return store.read(function* () {
     const now = store.now();
-    const holders = store
-      .statement(
-        `SELECT * FROM sessions s WHERE s.ended_at IS NULL AND s.id != ?
-           AND EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL AND l.expires_at > ?)`,
-      )
-      .all(options.exceptSession, now) as SessionRow[];
+    const holders = yield* all<SessionRow>(
+      `SELECT * FROM sessions s WHERE s.ended_at IS NULL AND s.id != ?
+         AND EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL AND l.expires_at > ?)`,
+      options.exceptSession,
+      now,
+    );
     const alive = JSON.stringify(holders.filter(isSessionRowAlive).map((session) => session.id));
-    const live = 'l.released_at IS NULL AND l.expires_at > ? AND l.session_id IN (SELECT value FROM json_each(?))';
-    const { total } = store.statement(`SELECT count(*) AS total FROM leases l WHERE ${live}`).get(now, alive) as { total: number };
-    const rows = store.statement(`${JOINED} WHERE ${live} ORDER BY l.token LIMIT ?`).all(now, alive, options.limit) as JoinedRow[];
+    const live = `l.released_at IS NULL AND l.expires_at > ? AND ${store.dialect.inList('l.session_id')}`;
+    const { total } = (yield* get<{ total: number }>(`SELECT count(*) AS total FROM leases l WHERE ${live}`, now, alive))!;
+    const rows = yield* all<JoinedRow>(`${JOINED} WHERE ${live} ORDER BY l.token LIMIT ?`, now, alive, options.limit);
     const liveness: Liveness = new Map();
     return { leases: rows.map((row) => toHeldLease(row, liveness)), total };
   });
 }
 
 /** Read-only: for each path, the live leases of *other* sessions that cover it. */
-export function check(store: Store, paths: string[], sessionId?: string | null): CoverageResult[] {
-  const session =
-    sessionId == null ? undefined : (store.statement('SELECT branch FROM sessions WHERE id = ?').get(sessionId) as { branch: string | null } | undefined);
-  return coverage(store, paths, { except: sessionId ?? null, branch: session?.branch ?? null });
+export function check(store: Store, paths: string[], sessionId?: string | null): Promise<CoverageResult[]> {
+  return store.read(function* () {
+    const session = sessionId == null ? undefined : yield* get<{ branch: string | null }>('SELECT branch FROM sessions WHERE id = ?', sessionId);
+    return yield* coverageRows(store, paths, { except: sessionId ?? null, branch: session?.branch ?? null });
+  });
 }
 
 /** Read-only: every live lease covering `path`, whoever holds it. */
-export function who(store: Store, path: string): HeldLease[] {
-  return coverage(store, [path])[0]!.holders;
+export async function who(store: Store, path: string): Promise<HeldLease[]> {
+  return (await coverage(store, [path]))[0]!.holders;
 }
 
 export interface CoverageOptions {
@@ -87,56 +98,66 @@ export interface CoverageOptions {
  * only the columns the match needs; holder details are read for the few leases that match, once
  * each, and each holder's liveness is checked once.
  */
-export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): CoverageResult[] {
-  return store.read(() => {
-    const now = store.now();
-    const byPrefix = store.statement('SELECT token, session_id, pattern, glob, mode, expires_at FROM leases WHERE released_at IS NULL AND prefix = ?');
-    const byToken = store.statement(`${JOINED} WHERE l.token = ?`);
-    const candidates = new Map<string, CandidateRow[]>();
-    const held = new Map<number, HeldLease | null>();
-    const liveness: Liveness = new Map();
-    const worked = new Map<string, boolean>();
-    const candidatesAt = (prefix: string): CandidateRow[] => {
-      let rows = candidates.get(prefix);
-      if (rows === undefined) {
-        rows = (byPrefix.all(prefix) as CandidateRow[]).filter(
-          (row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode),
-        );
-        candidates.set(prefix, rows);
+export function coverage(store: Store, paths: string[], options: CoverageOptions = {}): Promise<CoverageResult[]> {
+  return store.read(() => coverageRows(store, paths, options));
+}
+
+function* coverageRows(store: Store, paths: string[], options: CoverageOptions): Body<CoverageResult[]> {
+  const now = store.now();
+  const candidates = new Map<string, CandidateRow[]>();
+  const held = new Map<number, HeldLease | null>();
+  const liveness: Liveness = new Map();
+  const worked = new Map<string, boolean>();
+  function* candidatesAt(prefix: string): Body<CandidateRow[]> {
+    let rows = candidates.get(prefix);
+    if (rows === undefined) {
+      rows = (yield* all<CandidateRow>(
+        'SELECT token, session_id, pattern, glob, mode, expires_at FROM leases WHERE released_at IS NULL AND prefix = ?',
+        prefix,
+      )).filter((row) => row.expires_at > now && row.session_id !== options.except && (options.mode === undefined || row.mode === options.mode));
+      candidates.set(prefix, rows);
+    }
+    return rows;
+  }
+  function* liveHolder(token: number): Body<HeldLease | null> {
+    let lease = held.get(token);
+    if (lease === undefined) {
+      const row = (yield* get<JoinedRow>(`${JOINED} WHERE l.token = ?`, token))!;
+      lease = holderAlive(row, liveness) && !worktreeRemoved(row) ? toHeldLease(row, liveness) : null;
+      held.set(token, lease);
+    }
+    return lease;
+  }
+  const results: CoverageResult[] = [];
+  for (const path of paths) {
+    const target = { pattern: path, glob: false };
+    const holders: HeldLease[] = [];
+    for (const prefix of ancestorPrefixes(path)) {
+      for (const row of yield* candidatesAt(prefix)) {
+        if (!overlaps(targetOf(row), target)) continue;
+        const lease = yield* liveHolder(row.token);
+        if (lease !== null) holders.push(lease);
       }
-      return rows;
-    };
-    const liveHolder = (token: number): HeldLease | null => {
-      let lease = held.get(token);
-      if (lease === undefined) {
-        const row = byToken.get(token) as JoinedRow;
-        lease = holderAlive(row, liveness) && !worktreeRemoved(row) ? toHeldLease(row, liveness) : null;
-        held.set(token, lease);
+    }
+    if (options.mode !== 'shared') {
+      for (const hold of yield* holdCandidates(target)) {
+        if (hold.expires_at > now && hold.branch !== options.branch) holders.push(yield* toHeldHold(hold, worked));
       }
-      return lease;
-    };
-    return paths.map((path) => {
-      const target = { pattern: path, glob: false };
-      const holders = ancestorPrefixes(path)
-        .flatMap(candidatesAt)
-        .filter((row) => overlaps(targetOf(row), target))
-        .map((row) => liveHolder(row.token))
-        .filter((lease): lease is HeldLease => lease !== null);
-      if (options.mode !== 'shared') {
-        for (const hold of holdCandidates(store, target)) {
-          if (hold.expires_at > now && hold.branch !== options.branch) holders.push(toHeldHold(store, hold, worked));
-        }
-      }
-      return { path, holders };
-    });
-  });
+    }
+    results.push({ path, holders });
+  }
+  return results;
 }
 
 /** Read-only: whether `holder`'s session (its main thread, or that very agent) holds a live shared lease covering `path`; one indexed look-up. */
-export function sharesPath(store: Store, holder: Holder, path: string): boolean {
-  const rows = store
-    .statement("SELECT pattern, glob, agent_id FROM leases WHERE session_id = ? AND released_at IS NULL AND mode = 'shared' AND expires_at > ?")
-    .all(holder.sessionId, store.now()) as Array<{ pattern: string; glob: number; agent_id: string | null }>;
+export async function sharesPath(store: Store, holder: Holder, path: string): Promise<boolean> {
+  const rows = await store.read(() =>
+    all<{ pattern: string; glob: number; agent_id: string | null }>(
+      "SELECT pattern, glob, agent_id FROM leases WHERE session_id = ? AND released_at IS NULL AND mode = 'shared' AND expires_at > ?",
+      holder.sessionId,
+      store.now(),
+    ),
+  );
   return rows.some((row) => (row.agent_id === null || row.agent_id === holder.agentId) && covers({ pattern: row.pattern, glob: row.glob === 1 }, path));
 }
 
@@ -145,18 +166,25 @@ export function sharesPath(store: Store, holder: Holder, path: string): boolean 
  * own session but the main thread's: see agents.ts) that overlap any of `targets` (paths or
  * globs), each as a conflict with the target it meets. Nothing is reclaimed.
  */
-export function overlappingLeases(store: Store, targets: LeaseTarget[], holder: Holder): Conflict[] {
-  return store.read(() => {
+export function overlappingLeases(store: Store, targets: LeaseTarget[], holder: Holder): Promise<Conflict[]> {
+  return store.read(function* () {
     const now = store.now();
     const liveness: Liveness = new Map();
-    return targets.flatMap((target) =>
-      candidateRows(store, target)
-        .filter(
-          (row) =>
-            inTheWay(standingOf(holder, row)) && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness) && !worktreeRemoved(row),
-        )
-        .map((row) => ({ pattern: target.pattern, held: toHeldLease(row, liveness) })),
-    );
+    const conflicts: Conflict[] = [];
+    for (const target of targets) {
+      for (const row of yield* candidateRows(target)) {
+        if (
+          inTheWay(standingOf(holder, row)) &&
+          row.expires_at > now &&
+          overlaps(targetOf(row), target) &&
+          holderAlive(row, liveness) &&
+          !worktreeRemoved(row)
+        ) {
+          conflicts.push({ pattern: target.pattern, held: toHeldLease(row, liveness) });
+        }
+      }
+    }
+    return conflicts;
   });
 }
 
@@ -164,17 +192,17 @@ export function overlappingLeases(store: Store, targets: LeaseTarget[], holder: 
  * Read-only: every live lease on something under `directory` (a repository-relative path), whoever
  * holds it: exact paths inside it and globs that can match a path inside it, each lease once.
  */
-export function whoUnder(store: Store, directory: string): HeldLease[] {
+export function whoUnder(store: Store, directory: string): Promise<HeldLease[]> {
   const targets: LeaseTarget[] = [
     { pattern: directory, glob: false },
     { pattern: `${escapeGlob(directory)}/**`, glob: true },
   ];
-  return store.read(() => {
+  return store.read(function* () {
     const now = store.now();
     const liveness: Liveness = new Map();
     const found = new Map<number, HeldLease>();
     for (const target of targets) {
-      for (const row of candidateRows(store, target)) {
+      for (const row of yield* candidateRows(target)) {
         if (!found.has(row.token) && row.expires_at > now && overlaps(targetOf(row), target) && holderAlive(row, liveness)) {
           found.set(row.token, toHeldLease(row, liveness));
         }

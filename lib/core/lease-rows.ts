@@ -4,7 +4,7 @@ import { ancestorPrefixes, indexPrefix, type LeaseTarget } from './globs';
 import type { HeldLease, Lease, LeaseMode, LeaseSource } from './lease-types';
 import { normalizePattern } from './patterns';
 import { isSessionRowAlive } from './sessions';
-import type { Store } from './store';
+import { all, get, type Body } from './store';
 
 export type LeaseRow = {
   token: number;
@@ -45,8 +45,8 @@ export const JOINED = `SELECT l.*, s.name AS s_name, s.runtime AS s_runtime, s.w
 /** Whose liveness was already checked in this call: one process check per session. */
 export type Liveness = Map<string, boolean>;
 
-export function leaseRow(store: Store, token: number): LeaseRow | undefined {
-  return store.statement('SELECT * FROM leases WHERE token = ?').get(token) as LeaseRow | undefined;
+export function leaseRow(token: number): Body<LeaseRow | undefined> {
+  return get<LeaseRow>('SELECT * FROM leases WHERE token = ?', token);
 }
 
 export function targetOf(row: Pick<LeaseRow, 'pattern' | 'glob'>): LeaseTarget {
@@ -57,26 +57,25 @@ export function targetOf(row: Pick<LeaseRow, 'pattern' | 'glob'>): LeaseTarget {
  * Unreleased leases that could overlap `target`, found through the prefix index: leases indexed
  * at an ancestor of the target's prefix, and for a glob, those indexed below it.
  */
-export function candidateRows(store: Store, target: LeaseTarget): JoinedRow[] {
-  return rowsByPrefix<JoinedRow>(store, `${JOINED} WHERE l.released_at IS NULL AND l.prefix`, target);
+export function candidateRows(target: LeaseTarget): Body<JoinedRow[]> {
+  return rowsByPrefix<JoinedRow>(`${JOINED} WHERE l.released_at IS NULL AND l.prefix`, target);
 }
 
 /**
  * The rows of `selectWherePrefix` (a query ending in its prefix column, to be compared) that
  * could overlap `target`: those at an ancestor of the target's prefix, and for a glob, below it.
  */
-export function rowsByPrefix<T>(store: Store, selectWherePrefix: string, target: LeaseTarget): T[] {
+export function* rowsByPrefix<T>(selectWherePrefix: string, target: LeaseTarget): Body<T[]> {
   const prefix = indexPrefix(target);
-  const byPrefix = store.statement(`${selectWherePrefix} = ?`);
   const column = selectWherePrefix.slice(selectWherePrefix.lastIndexOf(' ') + 1);
   const rows: T[] = [];
-  for (const ancestor of ancestorPrefixes(prefix)) rows.push(...(byPrefix.all(ancestor) as T[]));
+  for (const ancestor of ancestorPrefixes(prefix)) rows.push(...(yield* all<T>(`${selectWherePrefix} = ?`, ancestor)));
   if (target.glob) {
     const below =
       prefix === ''
-        ? store.statement(`${selectWherePrefix} > ''`).all()
-        : store.statement(`${selectWherePrefix} > ? AND ${column} < ?`).all(prefix, prefixUpperBound(prefix));
-    rows.push(...(below as T[]));
+        ? yield* all<T>(`${selectWherePrefix} > ''`)
+        : yield* all<T>(`${selectWherePrefix} > ? AND ${column} < ?`, prefix, prefixUpperBound(prefix));
+    rows.push(...below);
   }
   return rows;
 }
@@ -139,19 +138,19 @@ export interface LeaseSelection {
  * The unreleased leases a selection names. A pattern names the caller's own lease when it has one,
  * and others' only when it has none; tokens name whoever's lease they are.
  */
-export function selectLeases(store: Store, sessionId: string, selection: LeaseSelection): JoinedRow[] {
-  let rows: JoinedRow[];
+export function* selectLeases(sessionId: string, selection: LeaseSelection): Body<JoinedRow[]> {
+  let rows: JoinedRow[] = [];
   if (selection.tokens?.length) {
-    const byToken = store.statement(`${JOINED} WHERE l.token = ? AND l.released_at IS NULL`);
-    rows = selection.tokens.flatMap((token) => byToken.all(token) as JoinedRow[]);
+    for (const token of selection.tokens) rows.push(...(yield* all<JoinedRow>(`${JOINED} WHERE l.token = ? AND l.released_at IS NULL`, token)));
   } else if (selection.patterns?.length) {
-    const byPattern = store.statement(`${JOINED} WHERE l.pattern = ? AND l.released_at IS NULL`);
-    rows = selection.patterns.flatMap((pattern) => byPattern.all(normalizePattern(pattern)) as JoinedRow[]);
+    for (const pattern of selection.patterns) {
+      rows.push(...(yield* all<JoinedRow>(`${JOINED} WHERE l.pattern = ? AND l.released_at IS NULL`, normalizePattern(pattern))));
+    }
     const mine = rows.filter((row) => row.session_id === sessionId);
     const others = rows.filter((row) => row.session_id !== sessionId && !mine.some((own) => own.pattern === row.pattern));
     rows = [...mine, ...others];
   } else {
-    rows = store.statement(`${JOINED} WHERE l.session_id = ? AND l.released_at IS NULL`).all(sessionId) as JoinedRow[];
+    rows = yield* all<JoinedRow>(`${JOINED} WHERE l.session_id = ? AND l.released_at IS NULL`, sessionId);
   }
   const { sources } = selection;
   return sources ? rows.filter((row) => sources.includes(row.source)) : rows;

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { recordEvent } from './events';
 import { holderAlive, type JoinedRow, type Liveness } from './lease-rows';
-import type { Store } from './store';
+import { run, type Body, type Store } from './store';
 
 /**
  * Whether the worktree an edit lease's change lived in is gone (`git worktree remove`, Claude
@@ -21,10 +21,10 @@ export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree'>): bo
  * expire further ahead than its own TTL means the clock went back: its expiry is brought within
  * one TTL of now, so that no lease outlives a clock jump by more than its TTL.
  */
-export function reclaimIfStale(store: Store, row: JoinedRow, now: number, liveness: Liveness, actor: string | null): boolean {
+export function* reclaimIfStale(store: Store, row: JoinedRow, now: number, liveness: Liveness, actor: string | null): Body<boolean> {
   if (row.expires_at - now > row.ttl_ms) {
     row.expires_at = now + row.ttl_ms;
-    store.statement('UPDATE leases SET expires_at = ? WHERE token = ?').run(row.expires_at, row.token);
+    yield* run('UPDATE leases SET expires_at = ? WHERE token = ?', row.expires_at, row.token);
   }
   let kind: 'expire' | 'takeover';
   let reason: string;
@@ -40,7 +40,7 @@ export function reclaimIfStale(store: Store, row: JoinedRow, now: number, livene
   } else {
     return false;
   }
-  store.statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ?').run(now, reason, row.token);
-  recordEvent(store, { kind, sessionId: row.session_id, actor, token: row.token, pattern: row.pattern, detail: { reason } });
+  yield* run('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ?', now, reason, row.token);
+  yield* recordEvent(store, { kind, sessionId: row.session_id, actor, token: row.token, pattern: row.pattern, detail: { reason } });
   return true;
 }

@@ -3,7 +3,7 @@ import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { selectLeases, toHeldLease, toLease, type LeaseSelection } from './lease-rows';
 import type { HeldLease, Lease } from './lease-types';
-import type { Store } from './store';
+import { run, type Store } from './store';
 
 export interface ReleaseOptions extends Omit<LeaseSelection, 'sources'> {
   /** Release other sessions' leases too (logged as forced, with who did it). */
@@ -17,23 +17,23 @@ export interface ReleaseResult {
   refused: HeldLease[];
 }
 
-export function release(store: Store, sessionId: string, options: ReleaseOptions): ReleaseResult {
+export async function release(store: Store, sessionId: string, options: ReleaseOptions): Promise<ReleaseResult> {
   if (!options.all && !options.patterns?.length && !options.tokens?.length) {
     throw new AgentLeaseError('release what? name patterns or tokens, or ask for all');
   }
-  return store.write(() => {
+  return store.write(function* () {
     const now = store.now();
     const released: Lease[] = [];
     const refused: HeldLease[] = [];
-    for (const row of selectLeases(store, sessionId, options)) {
+    for (const row of yield* selectLeases(sessionId, options)) {
       const forced = row.session_id !== sessionId;
       if (forced && !options.force) {
         refused.push(toHeldLease(row));
         continue;
       }
       const reason = forced ? `forced by ${sessionId}` : (options.reason ?? 'released');
-      store.statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ?').run(now, reason, row.token);
-      recordEvent(store, {
+      yield* run('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ?', now, reason, row.token);
+      yield* recordEvent(store, {
         kind: forced ? 'force-release' : 'release',
         sessionId: row.session_id,
         actor: forced ? sessionId : null,

@@ -3,7 +3,7 @@ import { recordEvent } from './events';
 import { leaseRow, selectLeases, toHeldLease, toLease, type LeaseSelection } from './lease-rows';
 import type { HeldLease, Lease } from './lease-types';
 import { validTtl } from './patterns';
-import type { Store } from './store';
+import { run, type Store } from './store';
 
 export interface RenewOptions extends Omit<LeaseSelection, 'all'> {
   /** The new time to live; each lease's own when absent. */
@@ -12,11 +12,11 @@ export interface RenewOptions extends Omit<LeaseSelection, 'all'> {
 }
 
 /** Extends the session's live leases (all, or those with the given patterns or tokens). */
-export function renew(store: Store, sessionId: string, options: RenewOptions = {}): { renewed: Lease[]; refused: HeldLease[] } {
+export async function renew(store: Store, sessionId: string, options: RenewOptions = {}): Promise<{ renewed: Lease[]; refused: HeldLease[] }> {
   if (options.ttlMs !== undefined) validTtl(options.ttlMs);
-  return store.write(() => {
+  return store.write(function* () {
     const now = store.now();
-    const rows = selectLeases(store, sessionId, options).filter((row) => row.expires_at > now);
+    const rows = (yield* selectLeases(sessionId, options)).filter((row) => row.expires_at > now);
     const renewed: Lease[] = [];
     const refused: HeldLease[] = [];
     for (const row of rows) {
@@ -27,8 +27,8 @@ export function renew(store: Store, sessionId: string, options: RenewOptions = {
       // Never shortens: a lease renewed for less than it has left keeps what it has.
       const ttlMs = Math.max(options.ttlMs ?? row.ttl_ms, row.ttl_ms);
       const expiresAt = Math.max(row.expires_at, now + (options.ttlMs ?? row.ttl_ms));
-      store.statement('UPDATE leases SET expires_at = ?, ttl_ms = ? WHERE token = ?').run(expiresAt, ttlMs, row.token);
-      recordEvent(store, {
+      yield* run('UPDATE leases SET expires_at = ?, ttl_ms = ? WHERE token = ?', expiresAt, ttlMs, row.token);
+      yield* recordEvent(store, {
         kind: 'renew',
         sessionId: row.session_id,
         actor: row.session_id === sessionId ? null : sessionId,
@@ -36,7 +36,7 @@ export function renew(store: Store, sessionId: string, options: RenewOptions = {
         pattern: row.pattern,
         detail: { expiresAt },
       });
-      renewed.push(toLease(leaseRow(store, row.token)!));
+      renewed.push(toLease((yield* leaseRow(row.token))!));
     }
     return { renewed, refused };
   });

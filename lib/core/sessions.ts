@@ -4,7 +4,7 @@
 import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
-import type { Store } from './store';
+import { all, get, run, type Body, type Store } from './store';
 
 export interface Session {
   id: string;
@@ -52,104 +52,96 @@ export interface SessionRow {
 }
 
 /** Creates the session, or refreshes it (process, worktree, branch, last seen; un-ends it). */
-export function registerSession(store: Store, registration: SessionRegistration): Session {
-  return store.write(() => {
+export function registerSession(store: Store, registration: SessionRegistration): Promise<Session> {
+  return store.write(function* () {
     const now = store.now();
-    const existing = sessionRow(store, registration.id);
+    const existing = yield* sessionRow(registration.id);
     const pid = registration.process?.pid ?? null;
     const pidStart = registration.process?.startedAt ?? null;
+    // worktree, branch, pid, pid_start, host, last_seen_at: what a registration sets, in that order.
+    const fields = [registration.worktree ?? null, registration.branch ?? null, pid, pidStart, currentHost(), now];
     if (existing === undefined) {
-      store
-        .statement(
-          `INSERT INTO sessions (id, name, runtime, worktree, branch, pid, pid_start, host, started_at, last_seen_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          registration.id,
-          registration.name ?? defaultName(registration.id),
-          registration.runtime,
-          registration.worktree ?? null,
-          registration.branch ?? null,
-          pid,
-          pidStart,
-          currentHost(),
-          now,
-          now,
-        );
-      recordEvent(store, {
+      yield* run(
+        `INSERT INTO sessions (id, name, runtime, worktree, branch, pid, pid_start, host, started_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        registration.id,
+        registration.name ?? defaultName(registration.id),
+        registration.runtime,
+        ...fields,
+        now,
+      );
+      yield* recordEvent(store, {
         kind: 'session-start',
         sessionId: registration.id,
         detail: { runtime: registration.runtime, worktree: registration.worktree ?? null, pid },
       });
     } else {
-      store
-        .statement(
-          `UPDATE sessions SET name = ?, worktree = coalesce(?, worktree), branch = coalesce(?, branch),
-             pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL,
-             handover_at = NULL, handover_reason = NULL
-           WHERE id = ?`,
-        )
-        .run(
-          registration.name ?? existing.name,
-          registration.worktree ?? null,
-          registration.branch ?? null,
-          pid,
-          pidStart,
-          currentHost(),
-          now,
-          registration.id,
-        );
-      if (existing.ended_at !== null) recordEvent(store, { kind: 'session-start', sessionId: registration.id, detail: { resumed: true, pid } });
+      yield* run(
+        `UPDATE sessions SET name = ?, worktree = coalesce(?, worktree), branch = coalesce(?, branch),
+           pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL,
+           handover_at = NULL, handover_reason = NULL
+         WHERE id = ?`,
+        registration.name ?? existing.name,
+        ...fields,
+        registration.id,
+      );
+      if (existing.ended_at !== null) yield* recordEvent(store, { kind: 'session-start', sessionId: registration.id, detail: { resumed: true, pid } });
     }
-    return toSession(sessionRow(store, registration.id)!);
+    return toSession((yield* sessionRow(registration.id))!);
   });
 }
 
 /** Bumps `lastSeenAt` of an open session; false when the session is unknown or has ended. */
-export function touchSession(store: Store, id: string): boolean {
-  return store.write(() => store.statement('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(store.now(), id).changes > 0);
+export function touchSession(store: Store, id: string): Promise<boolean> {
+  return store.write(function* () {
+    return (yield* run('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL', store.now(), id)).changes > 0;
+  });
 }
 
 /** Whether the session is registered and has not ended: a read, no write. */
-export function sessionIsOpen(store: Store, id: string): boolean {
-  return store.statement('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL').get(id) !== undefined;
+export async function sessionIsOpen(store: Store, id: string): Promise<boolean> {
+  return (await store.read(() => get('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL', id))) !== undefined;
 }
 
 /** Releases every lease of the session and marks it ended; returns how many leases were released. */
-export function endSession(store: Store, id: string, reason = 'session-end', actor: string | null = null): number {
-  return store.write(() => {
+export function endSession(store: Store, id: string, reason = 'session-end', actor: string | null = null): Promise<number> {
+  return store.write(function* () {
     const now = store.now();
-    const released = store
-      .statement('UPDATE leases SET released_at = ?, release_reason = ? WHERE session_id = ? AND released_at IS NULL')
-      .run(now, reason, id).changes;
-    const ended = store.statement('UPDATE sessions SET ended_at = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL').run(now, now, id).changes;
-    if (ended > 0) recordEvent(store, { kind: 'session-end', sessionId: id, actor, detail: { reason, released } });
+    const released = (yield* run('UPDATE leases SET released_at = ?, release_reason = ? WHERE session_id = ? AND released_at IS NULL', now, reason, id))
+      .changes;
+    const ended = (yield* run('UPDATE sessions SET ended_at = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL', now, now, id)).changes;
+    if (ended > 0) yield* recordEvent(store, { kind: 'session-end', sessionId: id, actor, detail: { reason, released } });
     return released;
   });
 }
 
-export function getSession(store: Store, id: string): Session | null {
-  const row = sessionRow(store, id);
+export async function getSession(store: Store, id: string): Promise<Session | null> {
+  const row = await store.read(() => sessionRow(id));
   return row === undefined ? null : toSession(row);
 }
 
-export function listSessions(store: Store, options: { includeEnded?: boolean } = {}): Session[] {
+/** Open sessions (with `includeEnded`, every session), oldest first. */
+export function* sessionList(options: { includeEnded?: boolean } = {}): Body<Session[]> {
   const filter = options.includeEnded ? '' : 'WHERE ended_at IS NULL';
-  const rows = store.statement(`SELECT * FROM sessions ${filter} ORDER BY started_at, id`).all() as SessionRow[];
+  const rows = yield* all<SessionRow>(`SELECT * FROM sessions ${filter} ORDER BY started_at, id`);
   return rows.map(toSession);
 }
 
+export function listSessions(store: Store, options: { includeEnded?: boolean } = {}): Promise<Session[]> {
+  return store.read(() => sessionList(options));
+}
+
 /** The worktrees open sessions work in (at most `limit`). */
-export function openSessionWorktrees(store: Store, limit: number): string[] {
-  const rows = store.statement('SELECT DISTINCT worktree FROM sessions WHERE ended_at IS NULL AND worktree IS NOT NULL LIMIT ?').all(limit) as Array<{
-    worktree: string;
-  }>;
+export async function openSessionWorktrees(store: Store, limit: number): Promise<string[]> {
+  const rows = await store.read(() =>
+    all<{ worktree: string }>('SELECT DISTINCT worktree FROM sessions WHERE ended_at IS NULL AND worktree IS NOT NULL LIMIT ?', limit),
+  );
   return rows.map((row) => row.worktree);
 }
 
 /** Live sessions registered for a worktree (others working there too); never who commits. */
-export function sessionsInWorktree(store: Store, worktree: string): Session[] {
-  const rows = store.statement('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL').all(worktree) as SessionRow[];
+export async function sessionsInWorktree(store: Store, worktree: string): Promise<Session[]> {
+  const rows = await store.read(() => all<SessionRow>('SELECT * FROM sessions WHERE worktree = ? AND ended_at IS NULL', worktree));
   return rows.map(toSession).filter((session) => session.alive);
 }
 
@@ -159,13 +151,17 @@ export function sessionsInWorktree(store: Store, worktree: string): Session[] {
  * next SessionStart of that process carries them over (`carryOverLeases`). If none comes, the
  * process's end (liveness) or the TTLs clean up.
  */
-export function handOverSession(store: Store, id: string, reason: string): boolean {
-  return store.write(() => {
+export function handOverSession(store: Store, id: string, reason: string): Promise<boolean> {
+  return store.write(function* () {
     const now = store.now();
-    const marked = store
-      .statement('UPDATE sessions SET handover_at = ?, handover_reason = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL')
-      .run(now, reason, now, id).changes;
-    if (marked > 0) recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason, handover: true, released: 0 } });
+    const marked = (yield* run(
+      'UPDATE sessions SET handover_at = ?, handover_reason = ?, last_seen_at = ? WHERE id = ? AND ended_at IS NULL',
+      now,
+      reason,
+      now,
+      id,
+    )).changes;
+    if (marked > 0) yield* recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason, handover: true, released: 0 } });
     return marked > 0;
   });
 }
@@ -176,28 +172,30 @@ export function handOverSession(store: Store, id: string, reason: string): boole
  * came just before) to `toId`, and ends it. One carry-over, one owner: another open session of the
  * same process that did not hand over keeps its leases. Returns the id taken over, if any.
  */
-export function carryOverLeases(store: Store, toId: string, process: ProcessIdentity): string[] {
-  return store.write(() => {
-    const previous = store
-      .statement(
-        `SELECT id FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND handover_at IS NOT NULL AND id != ?
-         ORDER BY handover_at DESC LIMIT 1`,
-      )
-      .all(process.pid, process.startedAt, toId) as Array<{ id: string }>;
+export function carryOverLeases(store: Store, toId: string, process: ProcessIdentity): Promise<string[]> {
+  return store.write(function* () {
+    const previous = yield* all<{ id: string }>(
+      `SELECT id FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND handover_at IS NOT NULL AND id != ?
+       ORDER BY handover_at DESC LIMIT 1`,
+      process.pid,
+      process.startedAt,
+      toId,
+    );
     const now = store.now();
     for (const { id } of previous) {
       // A lease the new session already holds on the same pattern wins; the old duplicate is closed.
-      store
-        .statement(
-          `UPDATE leases SET released_at = ?, release_reason = 'carried-over'
-           WHERE session_id = ? AND released_at IS NULL
-             AND EXISTS (SELECT 1 FROM leases mine WHERE mine.session_id = ? AND mine.released_at IS NULL
-                         AND mine.pattern = leases.pattern AND mine.glob = leases.glob)`,
-        )
-        .run(now, id, toId);
-      const moved = store.statement('UPDATE leases SET session_id = ? WHERE session_id = ? AND released_at IS NULL').run(toId, id).changes;
-      store.statement('UPDATE sessions SET ended_at = ? WHERE id = ?').run(now, id);
-      recordEvent(store, { kind: 'carry-over', sessionId: toId, actor: id, detail: { from: id, leases: moved } });
+      yield* run(
+        `UPDATE leases SET released_at = ?, release_reason = 'carried-over'
+         WHERE session_id = ? AND released_at IS NULL
+           AND EXISTS (SELECT 1 FROM leases mine WHERE mine.session_id = ? AND mine.released_at IS NULL
+                       AND mine.pattern = leases.pattern AND mine.glob = leases.glob)`,
+        now,
+        id,
+        toId,
+      );
+      const moved = (yield* run('UPDATE leases SET session_id = ? WHERE session_id = ? AND released_at IS NULL', toId, id)).changes;
+      yield* run('UPDATE sessions SET ended_at = ? WHERE id = ?', now, id);
+      yield* recordEvent(store, { kind: 'carry-over', sessionId: toId, actor: id, detail: { from: id, leases: moved } });
     }
     return previous.map(({ id }) => id);
   });
@@ -209,19 +207,23 @@ export function carryOverLeases(store: Store, toId: string, process: ProcessIden
  * Several sessions can share one process (Agent Teams teammates run in-process), and then the
  * process alone does not say which is acting: null, rather than a guess.
  */
-export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Session | null {
-  const byProcess = store.statement(
-    `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND host = ?
-     ORDER BY handover_at IS NOT NULL, last_seen_at DESC`,
-  );
-  for (const identity of processes) {
-    const rows = byProcess.all(identity.pid, identity.startedAt, currentHost()) as SessionRow[];
-    if (rows.length === 0) continue;
-    const acting = rows.filter((row) => row.handover_at === null);
-    if (acting.length > 1) return null;
-    return toSession(acting[0] ?? rows[0]!);
-  }
-  return null;
+export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Promise<Session | null> {
+  return store.read(function* () {
+    for (const identity of processes) {
+      const rows = yield* all<SessionRow>(
+        `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND host = ?
+         ORDER BY handover_at IS NOT NULL, last_seen_at DESC`,
+        identity.pid,
+        identity.startedAt,
+        currentHost(),
+      );
+      if (rows.length === 0) continue;
+      const acting = rows.filter((row) => row.handover_at === null);
+      if (acting.length > 1) return null;
+      return toSession(acting[0] ?? rows[0]!);
+    }
+    return null;
+  });
 }
 
 /** Whether a session's holder still counts: not ended, and its agent process (if any) running. */
@@ -232,8 +234,8 @@ export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'h
   return isProcessAlive({ pid: row.pid, startedAt: row.pid_start });
 }
 
-function sessionRow(store: Store, id: string): SessionRow | undefined {
-  return store.statement('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+function sessionRow(id: string): Body<SessionRow | undefined> {
+  return get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id);
 }
 
 function toSession(row: SessionRow): Session {
@@ -268,37 +270,38 @@ export function shortSessionId(id: string): string {
  * `ref` (what `status` and `log` print is such a prefix). An unknown `ref` comes back unchanged
  * (a new session's id); one that names several sessions is an error listing them.
  */
-export function resolveSessionRef(store: Store, ref: string): string {
-  if (sessionRow(store, ref) !== undefined) return ref;
-  const rows = store.statement('SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6').all(ref.length, ref) as Array<{ id: string }>;
-  if (rows.length === 1) return rows[0]!.id;
-  if (rows.length === 0) return ref;
-  const listed = rows.slice(0, 5).map(({ id }) => id);
-  throw new AgentLeaseError(`"${ref}" names more than one session (${listed.join(', ')}${rows.length > 5 ? ', …' : ''}); give more of the id`);
+export function resolveSessionRef(store: Store, ref: string): Promise<string> {
+  return store.read(function* () {
+    if ((yield* sessionRow(ref)) !== undefined) return ref;
+    const rows = yield* all<{ id: string }>('SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6', ref.length, ref);
+    if (rows.length === 1) return rows[0]!.id;
+    if (rows.length === 0) return ref;
+    const listed = rows.slice(0, 5).map(({ id }) => id);
+    throw new AgentLeaseError(`"${ref}" names more than one session (${listed.join(', ')}${rows.length > 5 ? ', …' : ''}); give more of the id`);
+  });
 }
 
 // Sessions that were never ended but whose agent process is gone (a crash, a kill, a SessionEnd
 // hook that did not run): `gc` ends them, `doctor` reports them and ends them with --fix.
-export function staleSessions(store: Store): Session[] {
-  return listSessions(store).filter((session) => !session.alive);
+export async function staleSessions(store: Store): Promise<Session[]> {
+  return (await listSessions(store)).filter((session) => !session.alive);
 }
 
 /**
  * Ends the sessions without an agent process (people, scripts, dropped files) that hold no lease
  * and have not been seen for `idleMs`: nothing else would ever end them. Returns their ids.
  */
-export function endIdlePersonSessions(store: Store, idleMs: number): string[] {
-  return store.write(() => {
+export function endIdlePersonSessions(store: Store, idleMs: number): Promise<string[]> {
+  return store.write(function* () {
     const now = store.now();
-    const idle = store
-      .statement(
-        `SELECT id FROM sessions s WHERE s.ended_at IS NULL AND s.pid IS NULL AND s.last_seen_at < ?
-           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL)`,
-      )
-      .all(now - idleMs) as Array<{ id: string }>;
+    const idle = yield* all<{ id: string }>(
+      `SELECT id FROM sessions s WHERE s.ended_at IS NULL AND s.pid IS NULL AND s.last_seen_at < ?
+         AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.session_id = s.id AND l.released_at IS NULL)`,
+      now - idleMs,
+    );
     for (const { id } of idle) {
-      store.statement('UPDATE sessions SET ended_at = ? WHERE id = ?').run(now, id);
-      recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason: 'idle', released: 0 } });
+      yield* run('UPDATE sessions SET ended_at = ? WHERE id = ?', now, id);
+      yield* recordEvent(store, { kind: 'session-end', sessionId: id, detail: { reason: 'idle', released: 0 } });
     }
     return idle.map(({ id }) => id);
   });

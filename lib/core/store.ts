@@ -1,243 +1,116 @@
-// The SQLite store: one WAL database per repository, shared by every worktree. Every write is one
-// short BEGIN IMMEDIATE transaction (a deferred one that reads then writes fails with SQLITE_BUSY
-// under contention instead of waiting), retried a bounded number of times on SQLITE_BUSY.
-import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { AgentLeaseError } from '../util/errors';
-import { MIGRATIONS } from './migrations';
+// The store seam: what the lease core asks of a database, whichever engine keeps it (SQLite, the
+// embedded default: sqlite.ts; PostgreSQL for team mode). The core never runs SQL itself: a
+// transaction body is a generator that yields each statement it wants run and receives the result,
+// so that one body runs synchronously inside SQLite's BEGIN IMMEDIATE (no promise inside the
+// transaction: the hooks' hot path stays one synchronous transaction) and asynchronously, statement
+// by statement, inside a PostgreSQL transaction.
+//
+// The contract every engine keeps:
+// - A body yields only the statements `get`, `all` and `run` make (use them with `yield*`) and
+//   awaits nothing. It may read the clock (`store.now()`) and check processes, but it asks git and
+//   the file system nothing slow: it runs while every other writer waits.
+// - SQL is written once, SQLite style: `?` placeholders, one value each (string, number or null;
+//   booleans as 0 and 1). PostgreSQL rewrites `?` to `$n`. Texts the two dialects spell differently
+//   come from `store.dialect`, by name; nothing else engine-specific appears in a body.
+// - Results: a row is a plain object keyed by column name (or `AS` alias), integer columns as
+//   JavaScript numbers (milliseconds since the epoch included), text as strings, NULL as null.
+//   `get` gives the first row or undefined; `all` every row, in the order the query asks for;
+//   `run` gives `{ changes }`, the number of rows inserted, updated or deleted. An inserted row's
+//   id comes back through `INSERT … RETURNING id` read with `get`.
+// - A failing statement ends the body: its error is not delivered to it (in PostgreSQL a failed
+//   statement aborts the transaction, so there is nothing to go on with); the transaction rolls
+//   back and `write`/`read` rejects with the error.
+// - An engine may run a body again from its start (a busy SQLite, a PostgreSQL connection lost
+//   before the commit): what a body records outside the database, it records again.
+// - `?` appears in SQL only as a placeholder (never in a literal, never as an operator).
 
-export type Clock = () => number;
+export type SqlValue = string | number | null;
 
-export interface OpenStoreOptions {
-  /** The database file (where a repository keeps it: lib/git/store-location.ts). */
-  path: string;
-  /** Milliseconds since the epoch; injectable for tests. */
-  now?: Clock;
-  /** Do not create the database: fail with `StoreMissingError` when it does not exist. */
-  mustExist?: boolean;
-  busyTimeoutMs?: number;
+/** One statement a body asks the store to run. */
+export interface Statement {
+  kind: 'get' | 'all' | 'run';
+  sql: string;
+  params: SqlValue[];
 }
 
-export class StoreMissingError extends AgentLeaseError {}
-
-const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
-const BUSY_RETRIES = 4;
-
-/**
- * The file that says a store was created at `path`. Its directory is no such sign: `init` writes
- * files there (husky's settings) before any session has made a store, and the guard then took
- * every commit for one made after the store was deleted.
- */
-export function storeMarkerPath(path: string): string {
-  return `${path}.created`;
+/** What `run` gives back. */
+export interface RunResult {
+  changes: number;
 }
 
-/**
- * Whether the store at `path` seems to have been deleted or moved away: it was created there (its
- * marker is there) but the database is not. Opening it then starts a new, empty store. A store
- * removed with its directory looks like a first use.
- */
-export function storeSeemsRemoved(path: string): boolean {
-  return !existsSync(path) && existsSync(storeMarkerPath(path));
+/** A transaction body: yields statements, is resumed with each one's result, returns the transaction's result. */
+export type Body<T> = Generator<Statement, T, unknown>;
+
+/** The first row the query gives, or undefined. */
+export function* get<Row>(sql: string, ...params: SqlValue[]): Body<Row | undefined> {
+  return (yield { kind: 'get', sql, params }) as Row | undefined;
 }
 
-/** What to tell the user when opening `path` starts a new store because the old one was removed. */
-export function restartedStoreNotice(path: string): string {
-  return `agent-lease: there was no store at ${path} although one was created there, so a new, empty one was started: if the old one was deleted, the leases it held are gone`;
+/** Every row the query gives. */
+export function* all<Row>(sql: string, ...params: SqlValue[]): Body<Row[]> {
+  return (yield { kind: 'all', sql, params }) as Row[];
 }
 
-export class Store {
-  private readonly statements = new Map<string, Database.Statement>();
-  private checkpointDue = false;
-  private checkpointQueued = false;
+/** Runs an INSERT, UPDATE or DELETE: how many rows it changed. */
+export function* run(sql: string, ...params: SqlValue[]): Body<RunResult> {
+  return (yield { kind: 'run', sql, params }) as RunResult;
+}
 
-  constructor(
-    readonly db: Database.Database,
-    readonly path: string,
-    readonly now: Clock,
-  ) {}
-
-  statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  /** Runs `fn` in one BEGIN IMMEDIATE transaction, retrying a bounded number of times when busy. */
-  write<T>(fn: () => T): T {
-    const transaction = this.db.transaction(fn);
-    const result = withBusyRetry(() => transaction.immediate());
-    if (this.checkpointDue && !this.db.inTransaction) this.checkpointSoon();
-    return result;
-  }
-
-  private checkpointSoon(): void {
-    if (checkpointLater === null) {
-      this.checkpoint();
-      return;
-    }
-    if (this.checkpointQueued) return;
-    this.checkpointQueued = true;
-    checkpointLater(() => {
-      this.checkpointQueued = false;
-      if (this.checkpointDue) this.checkpoint();
-    });
-  }
-
+/** The SQL texts the engines spell differently, named by what they ask, and the one step that needs the engine's own sequence. */
+export interface Dialect {
   /**
-   * Asks for a checkpoint once the write under way commits. Hooks never close the store (closing
-   * checkpoints, at two fsyncs a call), so what they commit lives in the -wal file until some later
-   * checkpoint, and a backup or sync that copies only the main file loses it. A new lease must not
-   * be lost that way: its write copies the WAL into the main file right after (a grant is the
-   * first edit of a file, not every edit; renewals and reads stay as cheap as they were).
+   * `column` is one of a list of strings given as ONE parameter: the JSON array text of the list
+   * (`JSON.stringify(values)`). SQLite: `column IN (SELECT value FROM json_each(?))`.
    */
-  checkpointAfterCommit(): void {
-    this.checkpointDue = true;
-  }
-
-  /** Copies the WAL into the main file as far as no reader needs it (PASSIVE: never waits). */
-  checkpoint(): void {
-    this.checkpointDue = false;
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Busy or failing: the WAL keeps every commit, and the next checkpoint catches up.
-    }
-  }
-
-  /** Runs `fn` against one consistent snapshot. */
-  read<T>(fn: () => T): T {
-    const transaction = this.db.transaction(fn);
-    return withBusyRetry(() => transaction.deferred());
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  inList(column: string): string;
+  /**
+   * The text value of `key` in the JSON object text held in `column`; NULL when absent or JSON
+   * null. SQLite: `json_extract(column, '$.key')`. `key` is a plain identifier, never input.
+   */
+  jsonText(column: string, key: string): string;
+  /**
+   * Takes a token no lease or hold has had from the leases' own token sequence (so that one token
+   * never names two things): for a hold made from no lease (one per file of a glob claim).
+   */
+  newToken(): Body<number>;
 }
 
-/** Set by a resident process (deferCheckpoints): how a checkpoint asked for by a write is run later. */
-let checkpointLater: ((run: () => void) => void) | null = null;
-
-/**
- * For a process that lives on after it answers (the MCP server): the checkpoint after a new
- * lease's commit (checkpointAfterCommit) is run by `schedule`, after the answer is out, instead
- * of inside the write that asked for it. The commit itself is durable in the WAL either way.
- */
-export function deferCheckpoints(schedule: (run: () => void) => void): void {
-  checkpointLater = schedule;
+/** What `doctor` is told of a store's own health. */
+export interface StoreHealth {
+  /** The schema version the store is at. */
+  schema: number;
+  /** The engine's way of keeping its log (SQLite's journal mode: `wal` expected); null when it has none to tell. */
+  journal: string | null;
+  /** What the engine's own integrity check reports, quoted (null: nothing wrong). */
+  damage: string | null;
 }
 
-export function openStore(options: OpenStoreOptions): Store {
-  const { path } = options;
-  if (options.mustExist && !existsSync(path)) {
-    throw new StoreMissingError(`no agent-lease store at ${path}`);
-  }
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000, nativeBinding: nativeAddonPath() });
-  markCreated(path);
-  try {
-    db.pragma('synchronous = NORMAL');
-    const store = new Store(db, path, options.now ?? Date.now);
-    // WAL mode and auto_vacuum are stored in the file: a store at the latest schema has them
-    // already, and setting them again costs every hook a round of locking.
-    if (schemaVersion(db) !== MIGRATIONS.length) {
-      // auto_vacuum only takes effect on a new file, before WAL mode and the first table; it
-      // lets gc hand freed pages back to the file system.
-      db.pragma('auto_vacuum = INCREMENTAL');
-      switchToWal(store);
-      migrate(store);
-    }
-    return store;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-}
-
-function markCreated(path: string): void {
-  const marker = storeMarkerPath(path);
-  if (existsSync(marker)) return;
-  try {
-    writeFileSync(marker, 'agent-lease made a store here: if it goes missing, agent-lease says that its leases are gone\n');
-  } catch {
-    // A read-only directory: the store itself reports what it can.
-  }
-}
-
-/**
- * The compiled SQLite addon, resolved like any module so that it is found from the hooks' bundle
- * too (better-sqlite3's own lookup, the `bindings` package, searches relative to the calling
- * file and probes a dozen paths). Undefined leaves the lookup to better-sqlite3.
- */
-function nativeAddonPath(): string | undefined {
-  try {
-    return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Loads SQLite's native addon now, so that opening the store later does not wait for it. Hooks
- * call this while their stdin is still being read. A failure here is reported by openStore.
- */
-export function preloadSqliteAddon(): void {
-  const path = nativeAddonPath();
-  if (path === undefined) return;
-  try {
-    require(path);
-  } catch {
-    // openStore loads it again and reports what is wrong.
-  }
-}
-
-/** Puts the store in WAL mode (a no-op when it is already); returns the journal mode now in effect. */
-export function switchToWal(store: Store): string {
-  return withBusyRetry(() => store.db.pragma('journal_mode = WAL', { simple: true }) as string);
-}
-
-export function isBusyError(error: unknown): boolean {
-  return BUSY_CODES.has((error as { code?: string } | null)?.code ?? '');
-}
-
-export function withBusyRetry<T>(fn: () => T): T {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return fn();
-    } catch (error) {
-      if (!isBusyError(error) || attempt >= BUSY_RETRIES) throw error;
-      sleep(5 * attempt + Math.random() * 20 * attempt);
-    }
-  }
-}
-
-/** Blocks the thread for `ms` milliseconds (for short waits in synchronous code). */
-export function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function schemaVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
-}
-
-/** Brings the schema up to date; only the one process that finds it out of date inside the lock migrates. */
-function migrate(store: Store): void {
-  const latest = MIGRATIONS.length;
-  store.write(() => {
-    const from = schemaVersion(store.db);
-    if (from > latest) {
-      throw new AgentLeaseError(`the store at ${store.path} has schema ${from}, newer than this agent-lease (${latest}): upgrade agent-lease`);
-    }
-    if (from === latest) return;
-    for (const step of MIGRATIONS.slice(from)) store.db.exec(step);
-    store.db.pragma(`user_version = ${latest}`);
-    store.db
-      .prepare('INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)')
-      .run(store.now(), 'migrate', JSON.stringify({ from, to: latest, pid: process.pid }));
-  });
+/** A lease store: one repository's sessions, leases, branch holds, events and messages. */
+export interface Store {
+  /**
+   * Runs `body` in one write transaction, serialized with every other writer of the repository
+   * (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock on the repository).
+   */
+  write<T>(body: () => Body<T>): Promise<T>;
+  /** Runs `body` against one consistent snapshot; it must not change anything. */
+  read<T>(body: () => Body<T>): Promise<T>;
+  /** Milliseconds since the epoch; inside a body, the transaction's time (PostgreSQL: the database's clock). */
+  now(): number;
+  readonly dialect: Dialect;
+  /**
+   * Called inside a write body: what it commits must not wait in a log a copy of the main file
+   * would miss (SQLite: the WAL is checkpointed after the commit). A no-op where a commit is durable
+   * as it is.
+   */
+  persistAfterCommit(): void;
+  /** What is committed goes into the main database file now, as far as no reader needs it (SQLite: a passive WAL checkpoint). */
+  persist(): Promise<void>;
+  /** A number that changes whenever another connection commits (to wait for a change without polling the tables). */
+  changeCounter(): Promise<number>;
+  /** Hands the space freed by deleted rows back (gc's last step). */
+  compact(): Promise<void>;
+  health(): Promise<StoreHealth>;
+  /** Which store this is, to tell people: `sqlite <path>`, `postgres <host:port/database>` (never a password). */
+  describe(): string;
+  close(): Promise<void>;
 }

@@ -1,9 +1,10 @@
 // Waiting until paths are free: free means exactly that `acquire` would grant them (the same check,
 // run as a check-only attempt), and with `claim` the attempt that finds them free is the grant,
-// in that one transaction. Between attempts the waiter sleeps: it looks at SQLite's data_version
-// (a counter that moves when another connection commits, no lock taken), on a short interval that
-// grows while nothing happens, and tries again when it moved, when the first lease in the way
-// expires, or every LIVENESS_RECHECK_MS (a holder's process can die without anyone writing).
+// in that one transaction. Between attempts the waiter sleeps: it looks at the store's change
+// counter (SQLite's data_version: it moves when another connection commits, no lock taken), on a
+// short interval that grows while nothing happens, and tries again when it moved, when the first
+// lease in the way expires, or every LIVENESS_RECHECK_MS (a holder's process can die without
+// anyone writing).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentLeaseError } from '../util/errors';
 import { acquire, type AcquireOptions, type AcquireResult } from './acquire';
@@ -42,8 +43,8 @@ export async function waitUntilFree(
   const started = Date.now();
   const deadline = started + timeoutMs;
   for (let attempt = 1; ; attempt++) {
-    const version = dataVersion(store);
-    const result = acquire(store, sessionId, patterns, { ...acquireOptions, checkOnly: !claim, unlogged: true });
+    const version = await store.changeCounter();
+    const result = await acquire(store, sessionId, patterns, { ...acquireOptions, checkOnly: !claim, unlogged: true });
     const now = Date.now();
     if (result.ok || now >= deadline) return { free: result.ok, result, waitedMs: now - started };
     if (attempt === 1) onHeld?.(result);
@@ -60,10 +61,6 @@ async function untilChanged(store: Store, version: number, wakeAt: number, signa
     } catch {
       throw new AgentLeaseError('the wait was interrupted');
     }
-    if (dataVersion(store) !== version) return;
+    if ((await store.changeCounter()) !== version) return;
   }
-}
-
-function dataVersion(store: Store): number {
-  return store.db.pragma('data_version', { simple: true }) as number;
 }

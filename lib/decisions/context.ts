@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/load';
 import { AgentLeaseError, describeError, describeStoreError } from '../util/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
-import { openStore, restartedStoreNotice, storeSeemsRemoved, type Store } from '../core/store';
+import { openStore, restartedStoreNotice, storeSeemsRemoved } from '../core/sqlite';
+import type { Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
 import { repoOfPath } from '../git/paths';
 import { existsSync, statSync } from 'node:fs';
@@ -109,9 +110,9 @@ const HOOK_BUSY_TIMEOUT_MS = 750;
  * fsyncs (4 ms of a hook's ~30); left open, the WAL stays behind exactly as after a crash, every
  * committed transaction in it, for the next process to use.
  */
-export function withStore<T>(context: EventContext, use: (store: Store) => T): StoreResult<T> {
+export async function withStore<T>(context: EventContext, use: (store: Store) => Promise<T>): Promise<StoreResult<T>> {
   try {
-    return { ok: true, value: use(openedStore(context)) };
+    return { ok: true, value: await use(openedStore(context)) };
   } catch (error) {
     open.delete(context.storePath);
     return { ok: false, problem: `agent-lease cannot use its store ${context.storePath}: ${describeStoreError(error)}` };
@@ -138,19 +139,19 @@ function openedStore(context: EventContext): Store {
  * Makes sure the session is registered and open, and marks it seen. A session that started before
  * agent-lease was installed (no SessionStart) is registered on its first hook call.
  */
-export function ensureSession(store: Store, context: EventContext): void {
-  const key = `${store.path}\0${context.sessionId}`;
+export async function ensureSession(store: Store, context: EventContext): Promise<void> {
+  const key = `${store.describe()}\0${context.sessionId}`;
   const now = Date.now();
   // A resident process (the MCP server) answers many calls of one session: it marks the session
   // seen once in a while, not with a write transaction on every call, and between marks only
   // reads that it is still open (ended meanwhile, it is registered again as before).
-  if (now - (touched.get(key) ?? Number.NEGATIVE_INFINITY) < TOUCH_INTERVAL_MS && sessionIsOpen(store, context.sessionId)) return;
+  if (now - (touched.get(key) ?? Number.NEGATIVE_INFINITY) < TOUCH_INTERVAL_MS && (await sessionIsOpen(store, context.sessionId))) return;
   touched.delete(key);
-  if (touchSession(store, context.sessionId)) {
+  if (await touchSession(store, context.sessionId)) {
     touched.set(key, now);
     return;
   }
-  registerSession(store, sessionRegistration(context, findAgentProcess()));
+  await registerSession(store, sessionRegistration(context, findAgentProcess()));
   if (!isInside(context.cwd, context.repo.worktreeRoot)) {
     try {
       noteWorktree(context.sessionId, context.repo.worktreeRoot);

@@ -19,7 +19,7 @@ import { goAhead, type Verdict } from './verdict';
 import { conflictLines, nextSteps } from './wording';
 
 /** `file` is absolute or relative to the event's cwd; `field` names it in messages (`tool_input.file_path`). */
-export function decideEdit(event: AgentEvent, file: string, field: string): Verdict {
+export function decideEdit(event: AgentEvent, file: string, field: string): Promise<Verdict> {
   return decideEditIn(editContext(event, file), file, field);
 }
 
@@ -29,7 +29,7 @@ export function editContext(event: AgentEvent, file: string): EventContext | nul
 }
 
 /** `decideEdit` in a context already made (by editContext), for a caller that uses it again. */
-export function decideEditIn(context: EventContext | null, file: string, field: string): Verdict {
+export async function decideEditIn(context: EventContext | null, file: string, field: string): Promise<Verdict> {
   if (context === null) return {};
   const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);
@@ -40,12 +40,12 @@ export function decideEditIn(context: EventContext | null, file: string, field: 
   const worktree = located.repo.worktreeRoot;
   const holds = holdOptions(context, worktree, located.repo.gitDir);
   const holdFacts = holds.git;
-  const result = withStore(context, (store) => {
-    ensureSession(store, context);
+  const result = await withStore(context, async (store) => {
+    await ensureSession(store, context);
     const holder = { sessionId: context.sessionId, agentId: context.agentId };
     // Inside an area the session shares with others (claim --shared), its edit is shared too.
-    const mode = sharesPath(store, holder, located.path) ? 'shared' : 'exclusive';
-    const taken = acquire(store, context.sessionId, [located.path], {
+    const mode = (await sharesPath(store, holder, located.path)) ? 'shared' : 'exclusive';
+    const taken = await acquire(store, context.sessionId, [located.path], {
       mode,
       source: 'edit',
       exact: true,
@@ -55,7 +55,7 @@ export function decideEditIn(context: EventContext | null, file: string, field: 
       pendingChange: hasPendingChange,
       ...holds.options,
     });
-    const sharers = taken.ok && mode === 'shared' ? overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
+    const sharers = taken.ok && mode === 'shared' ? await overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
     return { taken, sharers };
   });
   if (!result.ok) return storeFailure(context, result.problem);

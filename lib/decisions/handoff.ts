@@ -12,14 +12,14 @@ import { goAhead, type Verdict } from './verdict';
 const SHOWN_MESSAGE_CHARS = 500;
 
 /** `verdict` with the session's waiting messages added: to its denial reason when it denies, else to its model context. */
-export function withHandoffs(event: AgentEvent, verdict: Verdict): Verdict {
+export function withHandoffs(event: AgentEvent, verdict: Verdict): Promise<Verdict> {
   return withHandoffsIn(eventContext(event), verdict);
 }
 
 /** `withHandoffs` in the context the decision was made in: the repository is not located twice. */
-export function withHandoffsIn(context: EventContext | null, verdict: Verdict): Verdict {
+export async function withHandoffsIn(context: EventContext | null, verdict: Verdict): Promise<Verdict> {
   if (context === null) return verdict;
-  const taken = withStore(context, (store) => takeMessages(store, context.sessionId));
+  const taken = await withStore(context, (store) => takeMessages(store, context.sessionId));
   if (!taken.ok || taken.value.length === 0) return verdict;
   const text = handoffText(taken.value);
   if (verdict.deny !== undefined) return { ...verdict, deny: `${verdict.deny}\n\n${text}` };
@@ -27,11 +27,11 @@ export function withHandoffsIn(context: EventContext | null, verdict: Verdict): 
 }
 
 /** A prompt the user submitted: the session is seen (registered if new), and told its messages. */
-export function promptSubmitted(event: AgentEvent): Verdict {
+export async function promptSubmitted(event: AgentEvent): Promise<Verdict> {
   const context = eventContext(event);
   if (context === null) return {};
-  const taken = withStore(context, (store) => {
-    ensureSession(store, context);
+  const taken = await withStore(context, async (store) => {
+    await ensureSession(store, context);
     return takeMessages(store, context.sessionId);
   });
   if (!taken.ok) return goAhead([...context.warnings, `${taken.problem}; messages from other sessions were not checked`]);

@@ -13,7 +13,7 @@ import { goAhead, type Verdict } from './verdict';
 const COMMITS = /\bgit\b[^;&|\n]*\b(commit|merge|am|cherry-pick|revert|rebase|pull)\b/;
 const STAGES = /\bgit\b[^;&|\n]*\b(add|stage)\b|\bgit\b[^;&|\n]*\bcommit\b[^;&|\n]*(\s-[a-zA-Z]*a|\s--all\b)/;
 
-export function beforeHooklessCommit(event: AgentEvent, command: string, client: string): Verdict {
+export async function beforeHooklessCommit(event: AgentEvent, command: string, client: string): Promise<Verdict> {
   if (!COMMITS.test(command)) return {};
   const context = eventContext(event);
   if (context === null) return {};
@@ -25,10 +25,10 @@ export function beforeHooklessCommit(event: AgentEvent, command: string, client:
     return goAhead([...context.warnings, `agent-lease: the commit was not checked (${describeError(error)})`]);
   }
   if (paths.length === 0) return goAhead(context.warnings);
-  const result = withStore(context, (store) => {
+  const result = await withStore(context, async (store) => {
     const committer: Committer = { sessionId: context.sessionId, name: context.sessionId, via: 'agent process', agent: true };
-    const blocked = blockedFiles(store, paths, committer);
-    if (blocked.length > 0) recordGuardEvent(store, 'refuse', committer, blocked);
+    const blocked = await blockedFiles(store, paths, committer);
+    if (blocked.length > 0) await recordGuardEvent(store, 'refuse', committer, blocked);
     return { blocked, committer };
   });
   if (!result.ok) return goAhead([...context.warnings, `${result.problem}; the commit was not checked`]);

@@ -16,24 +16,24 @@ const END_FILES = 50;
 const HANDOVER_REASONS = new Set(['clear', 'resume']);
 
 /** In every repository the session works in (its cwd's, and those it edited from outside them). */
-export function endAgentSession(event: AgentEvent, reason: string): Verdict {
+export async function endAgentSession(event: AgentEvent, reason: string): Promise<Verdict> {
   const handover = HANDOVER_REASONS.has(reason);
   const problems: string[] = [];
   for (const context of sessionContexts(event)) {
-    const result = withStore(context, (store) => {
-      if (handover) handOverSession(store, context.sessionId, reason);
+    const result = await withStore(context, async (store) => {
+      if (handover) await handOverSession(store, context.sessionId, reason);
       // Under SessionEnd's short budget: a few files, judged by the fork point alone (one git
       // call, no check for a squash merge: a hold that proves integrated is ended by the next
       // decision that meets it).
       else
-        endSessionHolding(store, context.config, context.sessionId, `session-end (${reason})`, {
+        await endSessionHolding(store, context.config, context.sessionId, `session-end (${reason})`, {
           verify: false,
           from: context.repo.worktreeRoot,
           actor: null,
           limit: END_FILES,
         });
       // Not per tool call: what the session's hooks left in the WAL goes into the main file.
-      store.checkpoint();
+      await store.persist();
     });
     if (!result.ok) problems.push(`${result.problem}; this session's leases stay until they expire`);
   }

@@ -4,7 +4,7 @@
 // commit guard runs in this worktree (a fresh `git worktree add` may run no hook at all), and tells
 // the model what other sessions hold and how to claim an area.
 import { appendFileSync } from 'node:fs';
-import { liveHolds, toHeldHold } from '../core/branch-holds';
+import { liveHoldLeases } from '../core/branch-holds';
 import { listLeases, liveLeaseSummary } from '../core/lease-queries';
 import type { HeldLease } from '../core/lease-types';
 import { findAgentProcess } from '../core/processes';
@@ -32,7 +32,7 @@ export interface SessionStart {
   binary?: string | undefined;
 }
 
-export function startSession(event: AgentEvent, start: SessionStart): Verdict {
+export async function startSession(event: AgentEvent, start: SessionStart): Promise<Verdict> {
   const context = eventContext(event);
   if (context === null) return {};
   const warnings = context.warnings;
@@ -43,15 +43,14 @@ export function startSession(event: AgentEvent, start: SessionStart): Verdict {
   else if (guard.done === 'installed') warnings.push('agent-lease: installed the commit guard in this worktree');
   else if (guard.done === 'repaired') warnings.push('agent-lease: the commit guard was not active in this worktree and has been repaired');
   const agent = findAgentProcess();
-  const result = withStore(context, (store) => {
-    registerSession(store, sessionRegistration(context, agent));
-    const carriedFrom = CARRY_OVER_SOURCES.has(start.source) && agent !== null ? carryOverLeases(store, context.sessionId, agent) : [];
-    const others = liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
-    const mine = listLeases(store, { sessionId: context.sessionId });
+  const result = await withStore(context, async (store) => {
+    await registerSession(store, sessionRegistration(context, agent));
+    const carriedFrom = CARRY_OVER_SOURCES.has(start.source) && agent !== null ? await carryOverLeases(store, context.sessionId, agent) : [];
+    const others = await liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
+    const mine = await listLeases(store, { sessionId: context.sessionId });
     const branch = currentBranch(context.repo.gitDir);
-    const worked = new Map<string, boolean>();
-    const held = liveHolds(store).filter((row) => row.branch !== branch);
-    const holds = { leases: held.slice(0, MAX_LEASE_LINES).map((row) => toHeldHold(store, row, worked)), total: held.length };
+    const held = (await liveHoldLeases(store)).filter((lease) => lease.hold?.branch !== branch);
+    const holds = { leases: held.slice(0, MAX_LEASE_LINES), total: held.length };
     return { carriedFrom, others, mine, holds };
   });
   const { ttl, branchHolds } = context.config;

@@ -44,15 +44,16 @@ export interface ShellCommand {
 }
 
 /** In every repository the session works in (its cwd's, and those it edited from outside them). */
-export function afterShellCommand(event: AgentEvent, command: ShellCommand = {}): Verdict {
-  const verdicts = sessionContexts(event).map((context) => afterShellCommandIn(context, command));
+export async function afterShellCommand(event: AgentEvent, command: ShellCommand = {}): Promise<Verdict> {
+  const verdicts: Verdict[] = [];
+  for (const context of sessionContexts(event)) verdicts.push(await afterShellCommandIn(context, command));
   const joined = (texts: Array<string | undefined>) => texts.filter((text) => text !== undefined).join('\n') || undefined;
   const modelContext = joined(verdicts.map((verdict) => verdict.modelContext));
   const userMessage = joined(verdicts.map((verdict) => verdict.userMessage));
   return { ...(modelContext === undefined ? {} : { modelContext }), ...(userMessage === undefined ? {} : { userMessage }) };
 }
 
-function afterShellCommandIn(context: EventContext, command: ShellCommand): Verdict {
+async function afterShellCommandIn(context: EventContext, command: ShellCommand): Promise<Verdict> {
   const warnings = context.warnings;
   const startedAt = command.durationMs === undefined ? null : Date.now() - command.durationMs - MTIME_SLACK_MS;
   let changed: Array<{ path: string; during: boolean | null }>;
@@ -63,16 +64,16 @@ function afterShellCommandIn(context: EventContext, command: ShellCommand): Verd
   } catch (error) {
     return goAhead([...warnings, `agent-lease: could not list the files the command changed (${describeError(error)}); they were not leased`]);
   }
-  const result = withStore(context, (store): { leased: AcquireResult | null; unleased: number } => {
-    ensureSession(store, context);
-    const alone = changed.some((file) => file.during === null) && !othersInWorktree(store, context);
-    const held = listLeases(store, { sessionId: context.sessionId });
+  const result = await withStore(context, async (store): Promise<{ leased: AcquireResult | null; unleased: number }> => {
+    await ensureSession(store, context);
+    const alone = changed.some((file) => file.during === null) && !(await othersInWorktree(store, context));
+    const held = await listLeases(store, { sessionId: context.sessionId });
     const unheld = changed
       .filter((file) => file.during ?? alone)
       .map((file) => file.path)
       .filter((path) => !held.some((lease) => covers(lease, path)));
     if (unheld.length === 0) return { leased: null, unleased: 0 };
-    const leased = acquire(store, context.sessionId, unheld.slice(0, MAX_LEASES_PER_COMMAND), {
+    const leased = await acquire(store, context.sessionId, unheld.slice(0, MAX_LEASES_PER_COMMAND), {
       source: 'edit',
       exact: true,
       partial: true,
@@ -96,8 +97,8 @@ function changedDuring(file: string, startedAt: number | null): boolean | null {
   return stat === undefined ? null : stat.mtimeMs >= startedAt;
 }
 
-function othersInWorktree(store: Store, context: EventContext): boolean {
-  return sessionsInWorktree(store, context.repo.worktreeRoot).some((session) => session.id !== context.sessionId && session.alive);
+async function othersInWorktree(store: Store, context: EventContext): Promise<boolean> {
+  return (await sessionsInWorktree(store, context.repo.worktreeRoot)).some((session) => session.id !== context.sessionId && session.alive);
 }
 
 function conflictText(conflicts: Conflict[]): string {

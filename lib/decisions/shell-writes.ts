@@ -41,7 +41,7 @@ interface Denied {
 }
 
 /** `command` as the agent's shell tool would run it in the event's cwd. */
-export function beforeShellCommand(event: AgentEvent, command: string): Verdict {
+export async function beforeShellCommand(event: AgentEvent, command: string): Promise<Verdict> {
   const context = eventContext(event);
   const cwd = context?.cwd ?? event.cwd ?? process.cwd();
   const warnings = context?.warnings ?? [];
@@ -59,7 +59,7 @@ export function beforeShellCommand(event: AgentEvent, command: string): Verdict 
     const own = context !== null && writes.repo.commonDir === context.repo.commonDir;
     const repoContext = own ? context : managedContext(event, writes.repo);
     if (repoContext === null) continue;
-    const outcome = leaseAndCheck(repoContext, writes);
+    const outcome = await leaseAndCheck(repoContext, writes);
     if (typeof outcome === 'string') {
       const failure = storeFailure(repoContext, outcome);
       if (failure.deny !== undefined) return failure;
@@ -131,34 +131,31 @@ function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | n
 }
 
 /** The trees and globs are checked, then the files leased in one transaction (all or none). */
-function leaseAndCheck(context: EventContext, writes: RepoWrites): WriteConflict[] | string {
+async function leaseAndCheck(context: EventContext, writes: RepoWrites): Promise<WriteConflict[] | string> {
   const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
   const leased = files.slice(0, MAX_LEASES_PER_COMMAND);
   const checked = [...writes.patterns.values()]
     .map((entry) => entry.target)
     .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
   const holds = holdOptions(context, writes.repo.worktreeRoot, writes.repo.gitDir).options;
-  const result = withStore(context, (store) => {
-    ensureSession(store, context);
-    const blocked = checked.length === 0 ? [] : overlappingLeases(store, checked, holderOf(context));
+  const result = await withStore(context, async (store) => {
+    await ensureSession(store, context);
+    const blocked = checked.length === 0 ? [] : await overlappingLeases(store, checked, holderOf(context));
     // Denied already: the files are only checked too, so that the denial names every one.
-    if (blocked.length > 0)
-      return blocked.concat(
-        overlappingLeases(
-          store,
-          leased.map((path) => ({ pattern: path, glob: false })),
-          holderOf(context),
-        ),
-      );
+    if (blocked.length > 0) {
+      const files = leased.map((path) => ({ pattern: path, glob: false }));
+      return blocked.concat(await overlappingLeases(store, files, holderOf(context)));
+    }
     if (leased.length === 0) return blocked;
-    return acquire(store, context.sessionId, leased, {
+    const outcome = await acquire(store, context.sessionId, leased, {
       source: 'edit',
       exact: true,
       ttlMs: context.config.ttl.editMs,
       agentId: context.agentId,
       worktree: writes.repo.worktreeRoot,
       ...holds,
-    }).conflicts;
+    });
+    return outcome.conflicts;
   });
   return result.ok ? withWrites(result.value, writes) : result.problem;
 }

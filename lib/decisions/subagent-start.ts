@@ -11,14 +11,14 @@ import { leaseLines } from './wording';
 
 const MAX_LEASE_LINES = 20;
 
-export function startSubagent(event: AgentEvent & { agentId: string }, agentType: string | null): Verdict {
+export async function startSubagent(event: AgentEvent & { agentId: string }, agentType: string | null): Promise<Verdict> {
   const context = eventContext(event);
   if (context === null) return {};
-  const result = withStore(context, (store) => {
-    ensureSession(store, context);
-    recordAgentStart(store, { sessionId: context.sessionId, agentId: event.agentId }, agentType);
-    const others = liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
-    const siblings = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.agentId !== null && lease.agentId !== event.agentId);
+  const result = await withStore(context, async (store) => {
+    await ensureSession(store, context);
+    await recordAgentStart(store, { sessionId: context.sessionId, agentId: event.agentId }, agentType);
+    const others = await liveLeaseSummary(store, { exceptSession: context.sessionId, limit: MAX_LEASE_LINES });
+    const siblings = (await listLeases(store, { sessionId: context.sessionId })).filter((lease) => lease.agentId !== null && lease.agentId !== event.agentId);
     return { others, siblings };
   });
   if (!result.ok) return { userMessage: `${result.problem}; files are NOT being leased for subagent ${event.agentId}` };

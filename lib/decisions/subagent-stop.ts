@@ -5,10 +5,10 @@ import { handBackLeases } from '../core/agents';
 import { eventContext, withStore, type AgentEvent } from './context';
 import type { Verdict } from './verdict';
 
-export function stopSubagent(event: AgentEvent & { agentId: string }): Verdict {
+export async function stopSubagent(event: AgentEvent & { agentId: string }): Promise<Verdict> {
   const context = eventContext(event);
   if (context === null) return {};
-  const result = withStore(context, (store) => handBackLeases(store, { sessionId: context.sessionId, agentId: event.agentId }));
+  const result = await withStore(context, async (store) => await handBackLeases(store, { sessionId: context.sessionId, agentId: event.agentId }));
   if (!result.ok) return { userMessage: `${result.problem}; subagent ${event.agentId}'s leases stay its own until they expire` };
   return context.warnings.length > 0 ? { userMessage: context.warnings.join('\n') } : {};
 }

@@ -17,18 +17,19 @@ import { ensureSession, sessionContexts, withStore, type AgentEvent, type EventC
 import { goAhead, type Verdict } from './verdict';
 
 /** In every repository the session works in (its cwd's, and those it edited from outside them). */
-export function endTurn(event: AgentEvent): Verdict {
-  const contexts = sessionContexts(event);
-  return goAhead(contexts.flatMap(endTurnIn));
+export async function endTurn(event: AgentEvent): Promise<Verdict> {
+  const warnings: string[] = [];
+  for (const context of sessionContexts(event)) warnings.push(...(await endTurnIn(context)));
+  return goAhead(warnings);
 }
 
-function endTurnIn(context: EventContext): string[] {
+async function endTurnIn(context: EventContext): Promise<string[]> {
   const warnings = context.warnings;
-  const result = withStore(context, (store) => {
-    ensureSession(store, context);
+  const result = await withStore(context, async (store) => {
+    await ensureSession(store, context);
     // A running subagent's leases are its own until its SubagentStop hands them back: the main
     // thread's Stop comes while background subagents still work.
-    const edits = listLeases(store, { sessionId: context.sessionId }).filter((lease) => lease.source === 'edit' && lease.agentId === null);
+    const edits = (await listLeases(store, { sessionId: context.sessionId })).filter((lease) => lease.source === 'edit' && lease.agentId === null);
     // Git runs here, between transactions: each lease's change lives in the worktree it was edited in.
     const pending = pendingByWorktree(edits, context.repo.worktreeRoot, warnings);
     const isDone = (lease: Lease): boolean => pending.get(lease.worktree ?? context.repo.worktreeRoot)?.has(lease.pattern) === false;
@@ -36,18 +37,20 @@ function endTurnIn(context: EventContext): string[] {
     const open = edits.filter((lease) => !isDone(lease));
     if (done.length > 0) {
       // A change committed and not merged passes to the branch; the rest is free again.
-      const passed = passEndingLeases(store, context.config, done, { verify: true, sessionWorktree: context.repo.worktreeRoot });
+      const passed = await passEndingLeases(store, context.config, done, { verify: true, sessionWorktree: context.repo.worktreeRoot });
       warnings.push(...passed.notes);
-      release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
+      await release(store, context.sessionId, { tokens: done.map((lease) => lease.token), reason: 'no pending change at stop' });
     }
-    if (open.length > 0) renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
+    if (open.length > 0) await renew(store, context.sessionId, { tokens: open.map((lease) => lease.token), ttlMs: context.config.ttl.editMs });
     try {
-      warnings.push(...describeViewSync(syncView(store, context.repo.commonDir, { claimTtlMs: context.config.ttl.claimMs })));
+      warnings.push(
+        ...describeViewSync(await syncView(store, context.repo.commonDir, { storePath: context.storePath, claimTtlMs: context.config.ttl.claimMs })),
+      );
     } catch (error) {
       warnings.push(`agent-lease: could not update ${VIEW_DIR}/: ${describeError(error)}`);
     }
     // Once a turn, not per tool call: what the turn's hooks left in the WAL goes into the main file.
-    store.checkpoint();
+    await store.persist();
   });
   if (!result.ok) warnings.push(`${result.problem}; this session's leases were neither renewed nor released`);
   return warnings;

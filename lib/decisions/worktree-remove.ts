@@ -10,14 +10,14 @@ import { passEndingLeases } from '../holds/ending';
 import { eventContext, withStore, type AgentEvent } from './context';
 import type { Verdict } from './verdict';
 
-export function removeWorktree(event: AgentEvent, worktreePath: string): Verdict {
+export async function removeWorktree(event: AgentEvent, worktreePath: string): Promise<Verdict> {
   const context = eventContext(event);
   if (context === null) return {};
   const worktree = realPath(worktreePath);
-  const result = withStore(context, (store) => {
-    const there = listLeases(store, { includeInactive: true }).filter((lease) => lease.releasedAt === null && lease.worktree === worktree);
-    passEndingLeases(store, context.config, there, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: context.sessionId });
-    return releaseWorktreeLeases(store, worktree, context.sessionId);
+  const result = await withStore(context, async (store) => {
+    const there = (await listLeases(store, { includeInactive: true })).filter((lease) => lease.releasedAt === null && lease.worktree === worktree);
+    await passEndingLeases(store, context.config, there, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor: context.sessionId });
+    return await releaseWorktreeLeases(store, worktree, context.sessionId);
   });
   if (!result.ok) return { userMessage: `${result.problem}; the leases of the removed worktree ${worktreePath} stay until they expire` };
   return context.warnings.length > 0 ? { userMessage: context.warnings.join('\n') } : {};

@@ -33,14 +33,14 @@ export interface BlockedFile {
  * commit, else a person. Never "the session registered in this worktree": a person and an agent
  * often share one.
  */
-export function resolveCommitter(store: Store, env: NodeJS.ProcessEnv = process.env): Committer {
-  const named = (id: string, via: Committer['via']): Committer => {
-    const session = getSession(store, id);
+export async function resolveCommitter(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Committer> {
+  const named = async (id: string, via: Committer['via']): Promise<Committer> => {
+    const session = await getSession(store, id);
     return { sessionId: id, name: session?.name ?? id, via, agent: (session !== null && session.runtime !== 'cli') || isAgentEnvironment(env) };
   };
   if (env.AGENT_LEASE_SESSION) return named(env.AGENT_LEASE_SESSION, 'AGENT_LEASE_SESSION');
   if (env.CLAUDE_CODE_SESSION_ID) return named(env.CLAUDE_CODE_SESSION_ID, 'CLAUDE_CODE_SESSION_ID');
-  const agentSession = agentSessionOf(store, ancestorProcesses());
+  const agentSession = await agentSessionOf(store, ancestorProcesses());
   if (agentSession !== null) return { sessionId: agentSession.id, name: agentSession.name, via: 'agent process', agent: true };
   return { sessionId: null, name: personName(env), via: 'person', agent: isAgentEnvironment(env) };
 }
@@ -58,10 +58,18 @@ function personName(env: NodeJS.ProcessEnv): string {
  * The staged files covered by another session's live exclusive lease, or by another branch's hold
  * that this commit does not integrate (judged with git when `holds` says where the commit is made).
  */
-export function blockedFiles(store: Store, paths: string[], committer: Committer, holds?: CommitHoldContext & { branch: string | null }): BlockedFile[] {
-  return coverage(store, paths, { except: committer.sessionId, mode: 'exclusive', branch: holds?.branch ?? null })
-    .map((entry) => (holds === undefined ? entry : { path: entry.path, holders: standingHolders(store, entry.path, entry.holders, holds) }))
-    .filter((entry) => entry.holders.length > 0);
+export async function blockedFiles(
+  store: Store,
+  paths: string[],
+  committer: Committer,
+  holds?: CommitHoldContext & { branch: string | null },
+): Promise<BlockedFile[]> {
+  const blocked: BlockedFile[] = [];
+  for (const entry of await coverage(store, paths, { except: committer.sessionId, mode: 'exclusive', branch: holds?.branch ?? null })) {
+    const holders = holds === undefined ? entry.holders : await standingHolders(store, entry.path, entry.holders, holds);
+    if (holders.length > 0) blocked.push({ path: entry.path, holders });
+  }
+  return blocked;
 }
 
 /**
@@ -93,8 +101,8 @@ export function describeHoldWarning(warned: BlockedFile[], now: number): string 
 }
 
 /** Logs a refused commit (`refuse`) or one made anyway with AGENT_LEASE_BYPASS=1 (`bypass`), with its files, holders and committer. */
-export function recordGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): void {
-  store.write(() =>
+export function recordGuardEvent(store: Store, kind: 'refuse' | 'bypass', committer: Committer, blocked: BlockedFile[]): Promise<void> {
+  return store.write(() =>
     recordEvent(store, {
       kind,
       sessionId: committer.sessionId,

@@ -19,24 +19,36 @@ export interface CommitHoldContext {
 }
 
 /** Of `holders` of staged `path`, those to count: every lease, and the branch holds this commit does not integrate. */
-export function standingHolders(store: Store, path: string, holders: HeldLease[], context: CommitHoldContext): HeldLease[] {
+export async function standingHolders(store: Store, path: string, holders: HeldLease[], context: CommitHoldContext): Promise<HeldLease[]> {
   if (!holders.some((lease) => lease.hold !== undefined)) return holders;
   const facts = holdGit(context.worktree, context.config);
   const incoming = incomingCommits(context.worktree, context.gitDir, context.env);
   const staged = stagedBlob(context, path);
-  return holders.filter((lease) => {
+  const standing: HeldLease[] = [];
+  for (const lease of holders) {
     const hold = lease.hold;
-    if (hold === undefined) return true;
-    try {
-      if (staged !== null && staged === branchBlob(context.worktree, hold.branch, path)) return false;
-      if (incoming.some((head) => changeIn(context.worktree, hold.branch, head, [path])?.has(path))) return false;
-      const fact = facts.holdFact({ token: lease.token, path, branch: hold.branch });
-      if (fact === 'integrated' || fact === 'deleted') endHolds(store, [lease.token], fact === 'integrated' ? 'integrated' : 'branch deleted', null);
-      return fact === 'stands';
-    } catch {
-      return true;
-    }
-  });
+    if (hold === undefined || (await holdStands(store, path, lease.token, hold.branch, { ...context, facts, incoming, staged }))) standing.push(lease);
+  }
+  return standing;
+}
+
+/** Whether another branch's hold on staged `path` stands against this commit; one git shows over is ended. */
+async function holdStands(
+  store: Store,
+  path: string,
+  token: number,
+  branch: string,
+  context: CommitHoldContext & { facts: ReturnType<typeof holdGit>; incoming: string[]; staged: string | null },
+): Promise<boolean> {
+  try {
+    if (context.staged !== null && context.staged === branchBlob(context.worktree, branch, path)) return false;
+    if (context.incoming.some((head) => changeIn(context.worktree, branch, head, [path])?.has(path))) return false;
+    const fact = context.facts.holdFact({ token, path, branch });
+    if (fact === 'integrated' || fact === 'deleted') await endHolds(store, [token], fact === 'integrated' ? 'integrated' : 'branch deleted', null);
+    return fact === 'stands';
+  } catch {
+    return true;
+  }
 }
 
 /** The blob the commit being made records for `path` (the index git points the hook at), or null when it deletes it. */

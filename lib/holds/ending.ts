@@ -37,7 +37,7 @@ export interface EndingOptions {
  * Passes those of `leases` (edits' files and claims, exact or glob) whose change is committed and
  * not integrated to their branch: a glob claim becomes a hold on each file under it the branch changed.
  */
-export function passEndingLeases(store: Store, config: Config, leases: Lease[], options: EndingOptions): EndingOutcome {
+export async function passEndingLeases(store: Store, config: Config, leases: Lease[], options: EndingOptions): Promise<EndingOutcome> {
   const outcome: EndingOutcome = { held: [], notes: [], integration: null };
   if (config.branchHolds.mode === 'off') return outcome;
   const byHome = new Map<string, { worktree: string; sessionBranch: string | null; leases: Lease[] }>();
@@ -45,7 +45,7 @@ export function passEndingLeases(store: Store, config: Config, leases: Lease[], 
     if (lease.source !== 'edit' && lease.source !== 'claim') continue;
     const worktree = lease.worktree ?? options.sessionWorktree;
     // A removed worktree's branch is the one its session recorded: sessions there may differ.
-    const sessionBranch = existsSync(worktree) ? null : (getSession(store, lease.sessionId)?.branch ?? null);
+    const sessionBranch = existsSync(worktree) ? null : ((await getSession(store, lease.sessionId))?.branch ?? null);
     const key = `${worktree}\0${sessionBranch ?? ''}`;
     const group = byHome.get(key) ?? { worktree, sessionBranch, leases: [] };
     group.leases.push(lease);
@@ -58,7 +58,7 @@ export function passEndingLeases(store: Store, config: Config, leases: Lease[], 
       outcome.notes.push(`agent-lease: could not tell which committed files in ${worktree} are not merged yet (${describeError(error)}); no branch holds them`);
     }
   }
-  if (outcome.held.length > 0) store.write(() => passToBranch(store, outcome.held, config.branchHolds.ttlMs, options.actor ?? null));
+  if (outcome.held.length > 0) await store.write(() => passToBranch(store, outcome.held, config.branchHolds.ttlMs, options.actor ?? null));
   return outcome;
 }
 

@@ -24,20 +24,20 @@ export interface SessionEnded {
   passed: EndingOutcome;
 }
 
-export function endSessionHolding(store: Store, config: Config, sessionId: string, reason: string, options: SessionEndingOptions): SessionEnded {
-  const open = listLeases(store, { sessionId, includeInactive: true }).filter((lease) => lease.releasedAt === null);
-  const passed = passEndingLeases(store, config, open.slice(0, options.limit ?? open.length), {
+export async function endSessionHolding(store: Store, config: Config, sessionId: string, reason: string, options: SessionEndingOptions): Promise<SessionEnded> {
+  const open = (await listLeases(store, { sessionId, includeInactive: true })).filter((lease) => lease.releasedAt === null);
+  const passed = await passEndingLeases(store, config, open.slice(0, options.limit ?? open.length), {
     verify: options.verify,
-    sessionWorktree: getSession(store, sessionId)?.worktree ?? options.from,
+    sessionWorktree: (await getSession(store, sessionId))?.worktree ?? options.from,
     gitFrom: options.from,
     actor: options.actor,
   });
-  return { released: endSession(store, sessionId, reason, options.actor), passed };
+  return { released: await endSession(store, sessionId, reason, options.actor), passed };
 }
 
 /** Ends every session whose agent process is gone (`endSessionHolding` each); returns their ids. */
-export function endStaleSessionsHolding(store: Store, config: Config, options: Omit<SessionEndingOptions, 'limit'>): string[] {
-  const stale = staleSessions(store);
-  for (const session of stale) endSessionHolding(store, config, session.id, 'process-gone', options);
+export async function endStaleSessionsHolding(store: Store, config: Config, options: Omit<SessionEndingOptions, 'limit'>): Promise<string[]> {
+  const stale = await staleSessions(store);
+  for (const session of stale) await endSessionHolding(store, config, session.id, 'process-gone', options);
   return stale.map((session) => session.id);
 }

@@ -13,9 +13,9 @@ export interface SettleResult {
 }
 
 /** Ends the live holds whose change git (seen from `worktree`) shows integrated, or whose branch is deleted. */
-export function settleHolds(store: Store, worktree: string, config: Config, actor: string | null): SettleResult {
+export async function settleHolds(store: Store, worktree: string, config: Config, actor: string | null): Promise<SettleResult> {
   const result: SettleResult = { integrated: 0, deleted: 0 };
-  const holds = liveHolds(store);
+  const holds = await liveHolds(store);
   if (holds.length === 0) return result;
   const into = holdGit(worktree, config).integration();
   const byBranch = new Map<string, HoldRow[]>();
@@ -28,11 +28,11 @@ export function settleHolds(store: Store, worktree: string, config: Config, acto
       continue;
     }
     if (integrated === null) {
-      result.deleted += endHolds(store, tokensOf(rows), 'branch deleted', actor);
+      result.deleted += await endHolds(store, tokensOf(rows), 'branch deleted', actor);
       continue;
     }
     const done = rows.filter((row) => integrated.has(row.path));
-    if (done.length > 0) result.integrated += endHolds(store, tokensOf(done), 'integrated', actor);
+    if (done.length > 0) result.integrated += await endHolds(store, tokensOf(done), 'integrated', actor);
   }
   return result;
 }

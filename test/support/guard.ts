@@ -9,7 +9,8 @@ import { acquire, type AcquireOptions } from '../../lib/core/acquire';
 import { identify } from '../../lib/core/processes';
 import { registerSession } from '../../lib/core/sessions';
 import { readableBin } from './readable-install';
-import { openStore, type Store } from '../../lib/core/store';
+import { openStore } from '../../lib/core/sqlite';
+import type { Store } from '../../lib/core/store';
 import { isolateGitInThisProcess, makeRepo, type TempRepo } from './git-repo';
 
 const PROJECT = resolve(__dirname, '..', '..');
@@ -35,7 +36,7 @@ export interface GuardRepo extends TempRepo {
   /** Runs `git commit <args>` in `cwd` (the main worktree by default), as user `uid` if given; never throws. */
   commit(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number }): { status: number | null; stderr: string; stdout: string };
   /** Lets another live session (a real process) hold `patterns`. */
-  hold(id: string, patterns: string[], options?: AcquireOptions & { worktree?: string; branch?: string; name?: string }): void;
+  hold(id: string, patterns: string[], options?: AcquireOptions & { worktree?: string; branch?: string; name?: string }): Promise<void>;
   /** Puts an `agent-lease` launcher for the compiled binary in `<dir>/node_modules/.bin`. */
   installBinary(dir?: string): string;
   /** Makes husky a dependency of the worktree at `dir`, as `npm install` would. */
@@ -63,13 +64,13 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
       const result = spawnSync('git', ['commit', ...args], { cwd, env: { ...repo.env, ...env }, encoding: 'utf8', timeout: 60_000, ...as });
       return { status: result.status, stderr: result.stderr, stdout: result.stdout };
     },
-    hold(id, patterns, { worktree, branch, name, ...acquireOptions } = {}) {
+    async hold(id, patterns, { worktree, branch, name, ...acquireOptions } = {}) {
       const child = spawn('sleep', ['600'], { stdio: 'ignore' });
       children.push(child);
       const identity = identify(child.pid!);
       if (identity === null) throw new Error('could not identify the holder process');
-      registerSession(open(), { id, name: name ?? id, runtime: 'claude-code', worktree: worktree ?? null, branch: branch ?? null, process: identity });
-      const result = acquire(open(), id, patterns, acquireOptions);
+      await registerSession(open(), { id, name: name ?? id, runtime: 'claude-code', worktree: worktree ?? null, branch: branch ?? null, process: identity });
+      const result = await acquire(open(), id, patterns, acquireOptions);
       if (!result.ok) throw new Error(`${id} could not lease ${patterns.join(', ')}`);
     },
     installBinary: (dir = repo.root) => installLauncher(dir),
@@ -79,7 +80,7 @@ export function makeGuardRepo(options: { commit?: boolean } = {}): GuardRepo {
     },
     cleanup() {
       for (const child of children) child.kill('SIGKILL');
-      store?.close();
+      void store?.close();
       repo.cleanup();
     },
   };

@@ -4,7 +4,8 @@ import { execFile, spawn, spawnSync, type SpawnOptions } from 'node:child_proces
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { openStore, type Store } from '../../lib/core/store';
+import { openStore } from '../../lib/core/sqlite';
+import type { Store } from '../../lib/core/store';
 import { makeRepo, type TempRepo } from './git-repo';
 import { readableBin } from './readable-install';
 
@@ -189,11 +190,11 @@ export function tempRepo(t: TestContext): TempRepo {
 }
 
 /** Runs `use` against the repository's store, where the hooks keep it. */
-export function withRepoStore<T>(repo: TempRepo, use: (store: Store) => T): T {
+export async function withRepoStore<T>(repo: TempRepo, use: (store: Store) => T | Promise<T>): Promise<T> {
   const store = openStore({ path: join(repo.root, '.git', 'agent-lease', 'state.db') });
   try {
-    return use(store);
+    return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }

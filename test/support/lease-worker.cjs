@@ -10,14 +10,14 @@ const lib = require('../../dist/lib/index.js');
 
 const [mode, db, session, third, fourth, fifth] = process.argv.slice(2);
 
-function run() {
+async function run() {
   if (mode === 'open') {
-    lib.openStore({ path: db }).close();
+    await lib.openStore({ path: db }).close();
     return;
   }
   const store = lib.openStore({ path: db });
   if (mode === 'race') {
-    lib.registerSession(store, { id: session, runtime: 'cli' });
+    await lib.registerSession(store, { id: session, runtime: 'cli' });
     const counts = { granted: 0, denied: 0, errors: 0, busy: 0, latencies: [] };
     const paths = fourth.split(',');
     // Every racer starts at the same moment, so that all of them really overlap.
@@ -25,11 +25,11 @@ function run() {
     for (let round = 0; round < Number(third); round++) {
       try {
         const started = process.hrtime.bigint();
-        const result = lib.acquire(store, session, [paths[round % paths.length]], { source: 'edit' });
+        const result = await lib.acquire(store, session, [paths[round % paths.length]], { source: 'edit' });
         counts.latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (result.ok) {
           counts.granted++;
-          lib.release(store, session, { tokens: [result.granted[0].token] });
+          await lib.release(store, session, { tokens: [result.granted[0].token] });
         } else {
           counts.denied++;
         }
@@ -40,35 +40,37 @@ function run() {
       }
     }
     process.stdout.write(JSON.stringify(counts));
-    store.close();
+    await store.close();
     return;
   }
   if (mode === 'hold') {
-    lib.registerSession(store, { id: session, runtime: 'claude-code', process: lib.identify(process.pid) });
-    const result = lib.acquire(store, session, [third], { source: 'edit' });
+    await lib.registerSession(store, { id: session, runtime: 'claude-code', process: lib.identify(process.pid) });
+    const result = await lib.acquire(store, session, [third], { source: 'edit' });
     if (!result.ok) throw new Error('could not take the lease to hold');
     process.stdout.write('held\n');
     for (let i = 0; ; i++) {
-      lib.acquire(store, session, [`scratch/${i % 50}.ts`], { source: 'edit' });
-      lib.release(store, session, { patterns: [`scratch/${(i + 25) % 50}.ts`] });
+      await lib.acquire(store, session, [`scratch/${i % 50}.ts`], { source: 'edit' });
+      await lib.release(store, session, { patterns: [`scratch/${(i + 25) % 50}.ts`] });
     }
   }
   if (mode === 'churn') {
-    lib.registerSession(store, { id: session, runtime: 'claude-code', process: lib.identify(process.pid) });
+    await lib.registerSession(store, { id: session, runtime: 'claude-code', process: lib.identify(process.pid) });
     process.stdout.write('ready\n');
     for (let i = 0; ; i++) {
       const path = `src/f${Math.floor(Math.random() * 20)}.ts`;
-      // Padding the transaction with log writes makes a kill land inside it most of the time.
-      const result = store.write(() => {
-        const granted = lib.acquire(store, session, [path], { source: 'edit' });
-        for (let n = 0; n < 40; n++) lib.recordEvent(store, { kind: 'renew', sessionId: session, pattern: path, detail: { padding: n } });
-        return granted;
+      const result = await lib.acquire(store, session, [path], { source: 'edit' });
+      // A long write transaction of log writes after each grant makes a kill land inside one most of the time.
+      await store.write(function* () {
+        for (let n = 0; n < 40; n++) yield* lib.recordEvent(store, { kind: 'renew', sessionId: session, pattern: path, detail: { padding: n } });
       });
       if (result.ok && result.granted.length > 0) process.stdout.write(`granted ${result.granted[0].token}\n`);
-      if (i % 3 === 0) lib.release(store, session, { all: true });
+      if (i % 3 === 0) await lib.release(store, session, { all: true });
     }
   }
   throw new Error(`unknown mode ${mode}`);
 }
 
-run();
+run().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -4,14 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { identify, type ProcessIdentity } from '../../lib/core/processes';
-import { openStore, type Store } from '../../lib/core/store';
+import { openStore } from '../../lib/core/sqlite';
+import type { Store } from '../../lib/core/store';
 
 export interface TestStore {
   store: Store;
   dir: string;
   path: string;
   clock: { now: number; advance(ms: number): void };
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 export function makeStore(): TestStore {
@@ -29,8 +30,8 @@ export function makeStore(): TestStore {
     dir,
     path,
     clock,
-    cleanup() {
-      store.close();
+    async cleanup() {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
