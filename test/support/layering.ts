@@ -13,7 +13,7 @@ export interface CheckOptions {
   unresolvedOnly?: boolean;
 }
 
-const CLAUDE_CODE_DRIVER = 'test/support/claude-code.ts';
+const BENCH_TEST_SUPPORT = new Set(['test/support/claude-code.ts', 'test/support/postgres.ts']);
 const SOURCE_DIRS = ['lib', 'hooks', 'cli', 'mcp', 'bin', 'bench'];
 const IMPORT = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)'(\.{1,2}\/[^']*)'/g;
 
@@ -42,8 +42,11 @@ export function importViolations(root: string, layering: Layering, options: Chec
 function judge(from: string, target: string, layering: Layering): string | null {
   const [fromTop, fromRoom] = from.split('/');
   const [targetTop, targetRoom] = target.split('/');
-  // The one exception: the driver of the real Claude Code, for benchmarks inside it.
-  if (fromTop === 'bench') return targetTop === 'test' && target !== CLAUDE_CODE_DRIVER ? 'bench/ never imports test/ (but its Claude Code driver)' : null;
+  // The exceptions: the driver of the real Claude Code and the throw-away PostgreSQL server, for
+  // benchmarks inside them.
+  if (fromTop === 'bench') {
+    return targetTop === 'test' && !BENCH_TEST_SUPPORT.has(target) ? 'bench/ never imports test/ (but its Claude Code driver and PostgreSQL server)' : null;
+  }
   if (fromTop === 'lib') {
     if (targetTop !== 'lib') return 'lib/ never imports hooks/, cli/ or bin/';
     if (!from.includes('/', 4)) return null; // lib/index.ts: the public API re-exports every room
