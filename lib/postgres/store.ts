@@ -1,0 +1,301 @@
+// The PostgreSQL store (team mode): one repository's tables in a schema of their own on a server
+// every clone and machine reaches. A write takes a transaction-level advisory lock keyed by the
+// repository first, so that writers of one repository run one at a time, as SQLite's BEGIN
+// IMMEDIATE makes them, whichever host they are on; its time is the database's clock, read once
+// the lock is held (hosts' clocks disagree). A body's statements are sent one at a time, each
+// awaited. The client (postgres.js) is loaded on first use: SQLite users never load it.
+import type { Sql } from 'postgres';
+import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
+import { AgentLeaseError } from '../util/errors';
+import { POSTGRES_MIGRATIONS } from './migrations';
+import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, serverName, storeError } from './server';
+import { changesRows, POSTGRES_DIALECT, positionalText } from './statements';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database; a password in it is used, never shown. */
+  url: string;
+  /** The repository's identity across clones (lib/git/identity.ts): its schema and lock come from it. */
+  repository: string;
+  /** The password, when the URL has none (PGPASSWORD is read by the client itself); asked for only if the server wants one. */
+  password?: string | (() => string | Promise<string>);
+  /** How long connecting may take. */
+  connectTimeoutMs?: number;
+  /** How long one statement may run on the server, waiting for the repository's lock included. */
+  statementTimeoutMs?: number;
+  /** Milliseconds since the epoch instead of the database's clock; for tests. */
+  now?: () => number;
+}
+
+/** Inside the shortest hook timeout (5 s) with room to answer: see lib/decisions/context.ts. */
+const CONNECT_TIMEOUT_MS = 1500;
+const STATEMENT_TIMEOUT_MS = 1500;
+/** A session that stopped inside a transaction (a paused or lost host) frees the repository's lock after this. */
+const IDLE_IN_TRANSACTION_MS = 5000;
+const ATTEMPTS = 3;
+
+const CLOCK_AND_SCHEMA = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, version FROM agent_lease_schema';
+
+/** Codes of a connection that went away (the transaction did not commit: it may run again). */
+const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', '57P01', '57P02']);
+
+/** The store's schema is older than this agent-lease: migrate, then run the transaction again. */
+class SchemaBehind extends Error {}
+
+export function openPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options);
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = POSTGRES_DIALECT;
+  /** `host:port/database`, to name the server in messages. */
+  readonly server: string;
+  readonly schema: string;
+  private readonly lockKey: string;
+  private readonly connectTimeoutMs: number;
+  private readonly statementTimeoutMs: number;
+  private sql: Sql | undefined;
+  /** Counts connections closed: a transaction must end on the connection it began on. */
+  private closedConnections = 0;
+  /** One transaction at a time on the one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private transactionNow: number | undefined;
+  private clockOffset = 0;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.server = serverName(options.url);
+    const place = repositoryPlace(options.repository);
+    this.schema = place.schema;
+    this.lockKey = place.lockKey;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
+  }
+
+  write<T>(body: () => Body<T>): Promise<T> {
+    return this.serialized(() => this.transaction('write', body));
+  }
+
+  read<T>(body: () => Body<T>): Promise<T> {
+    return this.serialized(() => this.transaction('read', body));
+  }
+
+  /** Inside a body, the transaction's time on the database's clock; outside, this host's clock set by it. */
+  now(): number {
+    if (this.options.now !== undefined) return this.options.now();
+    return this.transactionNow ?? Date.now() + this.clockOffset;
+  }
+
+  /** A commit is durable when COMMIT returns (synchronous_commit): nothing more to do. */
+  persistAfterCommit(): void {}
+
+  /** Bumped by every write transaction that ran a statement changing rows (SQLite: data_version). */
+  changeCounter(): Promise<number> {
+    return this.read(function* () {
+      return (yield* get<{ changes: number }>('SELECT changes FROM agent_lease_schema'))!.changes;
+    });
+  }
+
+  /** Lets the tables reuse the space of deleted rows now, not at autovacuum's next round. */
+  compact(): Promise<void> {
+    return this.serialized(async () => {
+      await this.query('VACUUM (SKIP_LOCKED) leases, events, sessions, branch_holds, messages');
+    });
+  }
+
+  async health(): Promise<StoreHealth> {
+    const schema = await this.read(function* () {
+      return (yield* get<{ version: number }>('SELECT version FROM agent_lease_schema'))!.version;
+    });
+    return { schema, journal: null, damage: null };
+  }
+
+  describe(): string {
+    return `postgres ${this.server}`;
+  }
+
+  async close(): Promise<void> {
+    const sql = this.sql;
+    this.sql = undefined;
+    await sql?.end({ timeout: 1 });
+  }
+
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private client(): Sql {
+    if (this.sql !== undefined) return this.sql;
+    const postgres = require('postgres') as typeof import('postgres');
+    this.sql = postgres(this.options.url, {
+      max: 1,
+      fetch_types: false,
+      connect_timeout: this.connectTimeoutMs / 1000,
+      onnotice: () => {},
+      onclose: () => {
+        this.closedConnections++;
+      },
+      connection: {
+        application_name: 'agent-lease',
+        search_path: this.schema,
+        statement_timeout: this.statementTimeoutMs,
+        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      },
+      // The seam's results: integers (bigint, count's, sum's numeric) as numbers, booleans as 0 and 1, as SQLite gives them.
+      types: {
+        int8: { to: 20, from: [20, 1700], serialize: (value: number) => String(value), parse: (text: string) => Number(text) },
+        bool: { to: 16, from: [16], serialize: (value: unknown) => (value ? 't' : 'f'), parse: (text: string) => (text === 't' ? 1 : 0) },
+      },
+      ...(this.options.password === undefined ? {} : { pass: this.options.password }),
+    });
+    return this.sql;
+  }
+
+  /** Drops the connection (it stopped answering): the next statement connects anew. */
+  private drop(): void {
+    const sql = this.sql;
+    this.sql = undefined;
+    sql?.end({ timeout: 0 }).catch(() => undefined);
+  }
+
+  /**
+   * Runs one text: with `params`, as a prepared statement; without, as a simple query (several
+   * statements in one round trip). Every failure is a one-line PostgresStoreError; a server that
+   * does not answer within the timeouts loses its connection.
+   */
+  private async query<Row = Record<string, unknown>>(text: string, params?: SqlValue[]): Promise<Rows<Row>> {
+    const sql = this.client();
+    const pending = params === undefined ? sql.unsafe(text) : sql.unsafe(text, params as never[], { prepare: true });
+    const limitMs = this.connectTimeoutMs + this.statementTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.drop();
+        reject(new PostgresStoreError(`postgres ${this.server}: no answer within ${limitMs} ms: the server is down, slow or unreachable`, 'TIMEOUT'));
+      }, limitMs);
+    });
+    try {
+      return (await Promise.race([pending, timedOut])) as never;
+    } catch (error) {
+      throw storeError(this.server, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async transaction<T>(kind: 'write' | 'read', body: () => Body<T>): Promise<T> {
+    let migrated = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(kind, body);
+      } catch (error) {
+        if ((error instanceof SchemaBehind || isMissingSchema(error)) && !migrated) {
+          migrated = true;
+          await this.migrate();
+          continue;
+        }
+        const again = isRetryable(error) || (error instanceof PostgresStoreError && error.lostBeforeCommit === true);
+        if (!again || attempt >= ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async attempt<T>(kind: 'write' | 'read', body: () => Body<T>): Promise<T> {
+    const connection = this.closedConnections;
+    const opening =
+      kind === 'write'
+        ? `BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey}); ${CLOCK_AND_SCHEMA}`
+        : `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${CLOCK_AND_SCHEMA}`;
+    let committing = false;
+    try {
+      // A simple query of several statements gives one row list each: the clock's is the last.
+      const results = await this.query<Rows<{ now: number; version: number }>>(opening);
+      const clock = results.at(-1)![0]!;
+      this.checkSchema(clock.version);
+      this.clockOffset = clock.now - Date.now();
+      this.transactionNow = this.options.now?.() ?? clock.now;
+      let changed = false;
+      const steps = body();
+      let step = steps.next();
+      while (!step.done) {
+        this.sameConnection(connection);
+        const statement: Statement = step.value;
+        const rows = await this.query(positionalText(statement.sql), statement.params);
+        if (kind === 'write' && changesRows(statement.sql)) changed = true;
+        step = steps.next(resultOf(statement, rows));
+      }
+      this.sameConnection(connection);
+      committing = true;
+      await this.query(changed ? 'UPDATE agent_lease_schema SET changes = changes + 1; COMMIT' : 'COMMIT');
+      return step.value;
+    } catch (error) {
+      if (error instanceof PostgresStoreError && !committing && LOST.has(error.code ?? '')) error.lostBeforeCommit = true;
+      await this.rollback();
+      throw error;
+    } finally {
+      this.transactionNow = undefined;
+    }
+  }
+
+  private sameConnection(connection: number): void {
+    if (this.closedConnections === connection) return;
+    const error = new PostgresStoreError(`postgres ${this.server}: the connection was lost inside a transaction, which did not commit`, 'CONNECTION_CLOSED');
+    error.lostBeforeCommit = true;
+    throw error;
+  }
+
+  /** Ends a failed transaction; a connection that cannot even do that is dropped. */
+  private async rollback(): Promise<void> {
+    if (this.sql === undefined) return;
+    try {
+      await this.query('ROLLBACK');
+    } catch {
+      this.drop();
+    }
+  }
+
+  private checkSchema(version: number): void {
+    const latest = POSTGRES_MIGRATIONS.length;
+    if (version > latest) {
+      throw new AgentLeaseError(
+        `the store postgres ${this.server} (schema ${this.schema}) has schema ${version}, newer than this agent-lease (${latest}): upgrade agent-lease`,
+      );
+    }
+    if (version < latest) throw new SchemaBehind();
+  }
+
+  /** Creates the repository's schema or brings it up to date, under the repository's lock (one migrator). */
+  private async migrate(): Promise<void> {
+    const latest = POSTGRES_MIGRATIONS.length;
+    try {
+      await this.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey}); CREATE SCHEMA IF NOT EXISTS ${this.schema};
+         CREATE TABLE IF NOT EXISTS ${this.schema}.agent_lease_schema (version integer NOT NULL, changes bigint NOT NULL)`,
+      );
+      const [row] = await this.query<{ version: number | null; now: number }>(
+        'SELECT (SELECT version FROM agent_lease_schema) AS version, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now',
+      );
+      const from = row!.version ?? 0;
+      if (row!.version === null) await this.query('INSERT INTO agent_lease_schema (version, changes) VALUES (0, 0)');
+      if (from < latest) {
+        for (const step of POSTGRES_MIGRATIONS.slice(from)) await this.query(step);
+        await this.query(`UPDATE agent_lease_schema SET version = ${latest}, changes = changes + 1`);
+        const at = this.options.now?.() ?? row!.now;
+        await this.query('INSERT INTO events (at, kind, detail) VALUES ($1, $2, $3)', [at, 'migrate', JSON.stringify({ from, to: latest, pid: process.pid })]);
+      }
+      await this.query('COMMIT');
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+  }
+}
+
+type Rows<Row> = Row[] & { count: number };
+
+function resultOf(statement: Statement, rows: Rows<unknown>): unknown {
+  if (statement.kind === 'get') return rows[0];
+  if (statement.kind === 'all') return [...rows];
+  return { changes: rows.count } satisfies RunResult;
+}
