@@ -53,9 +53,8 @@ export class PostgresStore implements Store {
   private readonly lockKey: string;
   private readonly connectTimeoutMs: number;
   private readonly statementTimeoutMs: number;
-  private sql: Sql | undefined;
-  /** Counts connections closed: a transaction must end on the connection it began on. */
-  private closedConnections = 0;
+  /** The client, and how many times its connection closed: a transaction must end on the connection it began on. */
+  private client: { sql: Sql; closes: number } | undefined;
   /** One transaction at a time on the one connection. */
   private queue: Promise<unknown> = Promise.resolve();
   private transactionNow: number | undefined;
@@ -113,9 +112,9 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    const sql = this.sql;
-    this.sql = undefined;
-    await sql?.end({ timeout: 1 });
+    const client = this.client;
+    this.client = undefined;
+    await client?.sql.end({ timeout: 1 });
   }
 
   private serialized<T>(run: () => Promise<T>): Promise<T> {
@@ -124,16 +123,17 @@ export class PostgresStore implements Store {
     return result;
   }
 
-  private client(): Sql {
-    if (this.sql !== undefined) return this.sql;
+  private connected(): { sql: Sql; closes: number } {
+    if (this.client !== undefined) return this.client;
     const postgres = require('postgres') as typeof import('postgres');
-    this.sql = postgres(this.options.url, {
+    const client = { sql: undefined as unknown as Sql, closes: 0 };
+    client.sql = postgres(this.options.url, {
       max: 1,
       fetch_types: false,
       connect_timeout: this.connectTimeoutMs / 1000,
       onnotice: () => {},
       onclose: () => {
-        this.closedConnections++;
+        client.closes++;
       },
       connection: {
         application_name: 'agent-lease',
@@ -148,14 +148,15 @@ export class PostgresStore implements Store {
       },
       ...(this.options.password === undefined ? {} : { pass: this.options.password }),
     });
-    return this.sql;
+    this.client = client;
+    return client;
   }
 
   /** Drops the connection (it stopped answering): the next statement connects anew. */
   private drop(): void {
-    const sql = this.sql;
-    this.sql = undefined;
-    sql?.end({ timeout: 0 }).catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    client?.sql.end({ timeout: 0 }).catch(() => undefined);
   }
 
   /**
@@ -164,7 +165,7 @@ export class PostgresStore implements Store {
    * does not answer within the timeouts loses its connection.
    */
   private async query<Row = Record<string, unknown>>(text: string, params?: SqlValue[]): Promise<Rows<Row>> {
-    const sql = this.client();
+    const { sql } = this.connected();
     const pending = params === undefined ? sql.unsafe(text) : sql.unsafe(text, params as never[], { prepare: true });
     const limitMs = this.connectTimeoutMs + this.statementTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -202,7 +203,8 @@ export class PostgresStore implements Store {
   }
 
   private async attempt<T>(kind: 'write' | 'read', body: () => Body<T>): Promise<T> {
-    const connection = this.closedConnections;
+    const connection = this.connected();
+    const closes = connection.closes;
     const opening =
       kind === 'write'
         ? `BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey}); ${CLOCK_AND_SCHEMA}`
@@ -219,13 +221,13 @@ export class PostgresStore implements Store {
       const steps = body();
       let step = steps.next();
       while (!step.done) {
-        this.sameConnection(connection);
+        this.sameConnection(connection, closes);
         const statement: Statement = step.value;
         const rows = await this.query(positionalText(statement.sql), statement.params);
         if (kind === 'write' && changesRows(statement.sql)) changed = true;
         step = steps.next(resultOf(statement, rows));
       }
-      this.sameConnection(connection);
+      this.sameConnection(connection, closes);
       committing = true;
       await this.query(changed ? 'UPDATE agent_lease_schema SET changes = changes + 1; COMMIT' : 'COMMIT');
       return step.value;
@@ -238,8 +240,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private sameConnection(connection: number): void {
-    if (this.closedConnections === connection) return;
+  private sameConnection(connection: { closes: number }, closes: number): void {
+    if (this.client === connection && connection.closes === closes) return;
     const error = new PostgresStoreError(`postgres ${this.server}: the connection was lost inside a transaction, which did not commit`, 'CONNECTION_CLOSED');
     error.lostBeforeCommit = true;
     throw error;
@@ -247,7 +249,7 @@ export class PostgresStore implements Store {
 
   /** Ends a failed transaction; a connection that cannot even do that is dropped. */
   private async rollback(): Promise<void> {
-    if (this.sql === undefined) return;
+    if (this.client === undefined) return;
     try {
       await this.query('ROLLBACK');
     } catch {
