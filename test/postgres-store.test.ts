@@ -48,8 +48,8 @@ describe('the PostgreSQL store', { skip: NO_POSTGRES }, () => {
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'agent_lease_schema' ORDER BY table_name, column_name",
       );
     });
-    const actual: Record<string, string[]> = {};
-    for (const { table_name, column_name } of columns) (actual[table_name] ??= []).push(column_name);
+    const actual = Object.fromEntries(Object.keys(expected).map((table) => [table, columns.filter((c) => c.table_name === table).map((c) => c.column_name)]));
+    assert.deepEqual(new Set(columns.map((c) => c.table_name)), new Set(tables));
     assert.deepEqual(actual, expected);
     assert.deepEqual(await store.health(), { schema: MIGRATIONS.length, journal: null, damage: null });
   });
