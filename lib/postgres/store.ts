@@ -58,6 +58,8 @@ export class PostgresStore implements Store {
   /** One transaction at a time on the one connection. */
   private queue: Promise<unknown> = Promise.resolve();
   private transactionNow: number | undefined;
+  /** The change counter's bumps this store committed. */
+  private ownChanges = 0;
   private clockOffset = 0;
 
   constructor(private readonly options: PostgresStoreOptions) {
@@ -86,11 +88,16 @@ export class PostgresStore implements Store {
   /** A commit is durable when COMMIT returns (synchronous_commit): nothing more to do. */
   persistAfterCommit(): void {}
 
-  /** Bumped by every write transaction that ran a statement changing rows (SQLite: data_version). */
-  changeCounter(): Promise<number> {
-    return this.read(function* () {
+  /**
+   * The changes other stores committed: a count every write transaction that ran a statement
+   * changing rows bumps, less this store's own bumps (SQLite's data_version, too, ignores the
+   * connection's own commits: a waiter's own attempts must not wake it).
+   */
+  async changeCounter(): Promise<number> {
+    const changes = await this.read(function* () {
       return (yield* get<{ changes: number }>('SELECT changes FROM agent_lease_schema'))!.changes;
     });
+    return changes - this.ownChanges;
   }
 
   /** Lets the tables reuse the space of deleted rows now, not at autovacuum's next round. */
@@ -230,6 +237,7 @@ export class PostgresStore implements Store {
       this.sameConnection(connection, closes);
       committing = true;
       await this.query(changed ? 'UPDATE agent_lease_schema SET changes = changes + 1; COMMIT' : 'COMMIT');
+      if (changed) this.ownChanges++;
       return step.value;
     } catch (error) {
       if (error instanceof PostgresStoreError && !committing && LOST.has(error.code ?? '')) error.lostBeforeCommit = true;
