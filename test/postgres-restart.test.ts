@@ -15,9 +15,9 @@ import { NO_POSTGRES, startPostgres } from './support/postgres';
 const WRITERS = 4;
 
 /** Waits until `done()`, a bounded number of times; fails saying `what` did not happen. */
-async function until(done: () => boolean, what: string): Promise<void> {
+async function until(done: () => boolean, what: () => string): Promise<void> {
   for (let i = 0; i < 600 && !done(); i++) await sleep(50);
-  assert.ok(done(), `${what} did not happen within 30 s`);
+  assert.ok(done(), `${what()} did not happen within 30 s`);
 }
 
 test('the server stopped mid-run (pg_ctl stop -m immediate) and started again: one-line errors naming it while it is down, writers go on after, every committed lease is there', {
@@ -43,7 +43,7 @@ test('the server stopped mid-run (pg_ctl stop -m immediate) and started again: o
       for (let n = 0; !stopping; n++) {
         let token: number | undefined;
         try {
-          const result = await acquire(store, session, [`src/w${i}/f${n % 5}.ts`], { source: 'edit' });
+          const result = await acquire(store, session, [`src/w${i}/f${n}.ts`], { source: 'edit' });
           if (!result.ok || result.granted.length === 0) continue;
           token = result.granted[0]!.token;
           committed.set(token, { session, state: 'held' });
@@ -60,14 +60,23 @@ test('the server stopped mid-run (pg_ctl stop -m immediate) and started again: o
       }
     };
     const running = writers.map(write);
-    await until(() => grants.up >= 20, 'twenty grants before the stop');
+    await until(
+      () => grants.up >= 20,
+      () => `twenty grants before the stop (errors: ${JSON.stringify(errors.slice(-3))})`,
+    );
     server.crash();
     phase = 'down';
     const before = errors.length;
-    await until(() => errors.length - before >= 2 * WRITERS, 'errors from the writers while the server is down');
+    await until(
+      () => errors.length - before >= 2 * WRITERS,
+      () => 'errors from the writers while the server is down',
+    );
     server.start();
     phase = 'again';
-    await until(() => grants.again >= 20, 'twenty grants after the start');
+    await until(
+      () => grants.again >= 20,
+      () => `twenty grants after the start (errors since: ${JSON.stringify(errors.filter((error) => error.phase === 'again').slice(-3))})`,
+    );
     stopping = true;
     await Promise.all(running);
 

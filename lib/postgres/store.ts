@@ -88,6 +88,9 @@ export class PostgresStore implements Store {
   /** A commit is durable when COMMIT returns (synchronous_commit): nothing more to do. */
   persistAfterCommit(): void {}
 
+  /** Nothing waits outside the database's own files for a copy to miss. */
+  async persist(): Promise<void> {}
+
   /**
    * The changes other stores committed: a count every write transaction that ran a statement
    * changing rows bumps, less this store's own bumps (SQLite's data_version, too, ignores the
