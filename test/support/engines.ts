@@ -4,7 +4,6 @@
 // server binaries are missing.
 import { before, describe } from 'node:test';
 import { openPostgresStore } from '../../lib/postgres/store';
-import { openStore } from '../../lib/core/sqlite';
 import type { Store } from '../../lib/core/store';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './postgres';
 import { makeStore } from './store';
@@ -69,13 +68,4 @@ export function makeEngineStore(engine: Engine): EngineStore {
     clock,
     cleanup: () => store.close(),
   };
-}
-
-/** Opens the store at `location` (an EngineStore's) as another process would, on the real clock. */
-export function openLocation(location: string): Store {
-  if (!location.startsWith('postgres://')) return openStore({ path: location });
-  const url = new URL(location);
-  const repository = decodeURIComponent(url.hash.slice(1));
-  url.hash = '';
-  return openPostgresStore({ url: url.toString(), repository });
 }

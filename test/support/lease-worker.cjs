@@ -6,16 +6,26 @@
 //   churn <db> <session>                  as this live process, take and release leases on 20 paths in
 //                                         long write transactions, printing each committed grant
 //   open <db>                             open the store (migrating it if need be) and exit
+// <db> is a store location (test/support/engines.ts): SQLite's file, or a PostgreSQL URL with the
+// repository as its fragment.
 const lib = require('../../dist/lib/index.js');
+
+function openAt(location) {
+  if (!location.startsWith('postgres://')) return lib.openStore({ path: location });
+  const url = new URL(location);
+  const repository = decodeURIComponent(url.hash.slice(1));
+  url.hash = '';
+  return require('../../dist/lib/postgres/store.js').openPostgresStore({ url: url.toString(), repository });
+}
 
 const [mode, db, session, third, fourth, fifth] = process.argv.slice(2);
 
 async function run() {
   if (mode === 'open') {
-    await lib.openStore({ path: db }).close();
+    await openAt(db).close();
     return;
   }
-  const store = lib.openStore({ path: db });
+  const store = openAt(db);
   if (mode === 'race') {
     await lib.registerSession(store, { id: session, runtime: 'cli' });
     const counts = { granted: 0, denied: 0, errors: 0, busy: 0, latencies: [] };
