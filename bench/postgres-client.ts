@@ -104,7 +104,7 @@ c.connect().then(() => c.query('CREATE TABLE bench_leases (token bigserial PRIMA
     const proxy = await startDelayProxy(server.port, REMOTE_DELAY_MS);
     const remote = server.url.replace(`:${server.port}/`, `:${proxy.port}/`);
     try {
-      const summaries = interleave(
+      const summaries = await interleave(
         [
           { label: 'node -e 0', run: () => timeNode('0') },
           ...CLIENTS.map((client) => ({ label: `require('${client}')`, run: () => timeNode(`require('${client}')`) })),
