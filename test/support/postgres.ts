@@ -148,6 +148,6 @@ let shared: Promise<PostgresServer> | undefined;
 
 /** One server for the whole test file (process), started on first use, stopped at exit. */
 export function sharedPostgres(): Promise<PostgresServer> {
-  shared ??= startPostgres();
+  if (shared === undefined) shared = startPostgres();
   return shared;
 }
