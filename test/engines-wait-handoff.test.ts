@@ -38,7 +38,9 @@ forEachEngine((engine) => {
 
   test('an ask reaches the holder once and its reply reaches the asker once', async () => {
     await acquire(t.store, 'holder', ['src/a.ts'], { source: 'edit' });
-    const [ask] = await askHolders(t.store, 'waiter', 'src/a.ts', 'may I have src/a.ts?');
+    const {
+      sent: [ask],
+    } = await askHolders(t.store, 'waiter', 'src/a.ts', 'may I have src/a.ts?');
     assert.equal(ask!.to, 'holder');
     const told = await takeMessages(t.store, 'holder');
     assert.deepEqual(

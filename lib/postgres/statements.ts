@@ -1,6 +1,6 @@
 // The lease core's SQL (SQLite style, `?` placeholders) as PostgreSQL takes it, and the texts the
 // two dialects spell differently.
-import type { Dialect } from '../core/store';
+import { get, type Dialect } from '../core/store';
 
 const positional = new Map<string, string>();
 
@@ -21,6 +21,10 @@ export function positionalText(text: string): string {
 export const POSTGRES_DIALECT: Dialect = {
   inList: (column) => `${column} = ANY (ARRAY(SELECT jsonb_array_elements_text(?::text::jsonb)))`,
   jsonText: (column, key) => `(${column}::jsonb ->> '${key}')`,
+  *newToken() {
+    const taken = yield* get<{ n: number }>("SELECT nextval(pg_get_serial_sequence('leases', 'token')) AS n");
+    return taken!.n;
+  },
 };
 
 /** Whether a statement may change rows: anything but a query. */
