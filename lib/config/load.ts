@@ -22,6 +22,10 @@ export interface Config {
   integrationBranch: string | null;
   /** Branch holds: how they count for edits, how long they last, and whether a person's commit is refused or warned. */
   branchHolds: { mode: HoldMode; ttlMs: number; personCommits: 'warn' | 'refuse' };
+  /** The store the file names: `sqlite`, or a PostgreSQL URL without a password; null: not named (lib/stores/choice.ts). */
+  store: string | null;
+  /** What every clone calls this repository in a shared store; null: the integration remote's URL (lib/git/identity.ts). */
+  repositoryId: string | null;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -32,7 +36,11 @@ export const DEFAULT_CONFIG: Config = {
   retentionMs: DEFAULT_RETENTION_MS,
   integrationBranch: null,
   branchHolds: { mode: 'deny', ttlMs: DEFAULT_TTL_MS.branch, personCommits: 'warn' },
+  store: null,
+  repositoryId: null,
 };
+
+const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG);
 
 interface CacheEntry {
   size: number;
@@ -71,7 +79,8 @@ function cachedOrParsed(file: string, stat: Stats, cacheDir: string | undefined)
   const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, 'config-cache.json');
   const cache = cacheFile === undefined ? {} : readCache(cacheFile);
   const hit = cache[file];
-  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.config;
+  // An entry written by an older agent-lease lacks the settings added since: validated anew.
+  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs && CONFIG_KEYS.every((key) => key in hit.config)) return hit.config;
 
   const config = parseConfigFile(file);
   if (cacheFile !== undefined) {
@@ -107,6 +116,8 @@ export function parseConfigFile(file: string): Config {
       ttlMs: parsed.branchHolds?.ttl ?? DEFAULT_CONFIG.branchHolds.ttlMs,
       personCommits: parsed.branchHolds?.personCommits ?? DEFAULT_CONFIG.branchHolds.personCommits,
     },
+    store: parsed.store ?? null,
+    repositoryId: parsed.repositoryId ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 // and only when the file changed since it was last validated.
 import { z } from 'zod';
 import { MAX_DURATION_TEXT, parseDuration } from '../util/duration';
+import { PASSWORD_IN_CONFIG, postgresUrlProblem, urlHasPassword } from './store-url';
 
 export const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);
@@ -13,6 +14,14 @@ export const duration = z.union([z.string(), z.number()]).transform((value, cont
     return z.NEVER;
   }
   return ms;
+});
+
+/** `"sqlite"`, or a PostgreSQL server named without a password (the file is committed). */
+const store = z.string().superRefine((value, context) => {
+  if (value === 'sqlite') return;
+  const problem = postgresUrlProblem(value);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  else if (urlHasPassword(value)) context.addIssue({ code: 'custom', message: PASSWORD_IN_CONFIG });
 });
 
 export const configSchema = z
@@ -33,6 +42,8 @@ export const configSchema = z
       .object({ mode: z.enum(['deny', 'warn', 'off']).optional(), ttl: duration.optional(), personCommits: z.enum(['warn', 'refuse']).optional() })
       .strict()
       .optional(),
+    store: store.optional(),
+    repositoryId: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-// The effective value of one git config path setting for a worktree, read straight from git's config files
+// The effective value of one git config setting for a worktree, read straight from git's config files
 // (system, global, repository, worktree) so that a session start pays for no git process. Only
 // plain files are read this way: an include, a quoted or continued value, or configuration passed
 // through the environment sends the question to `git config` itself.
@@ -21,19 +21,34 @@ type Scan = Map<string, string> | typeof UNSURE;
 const SECTION = /^\[\s*([A-Za-z0-9.-]+)(\s+"(?:[^"\\]|\\.)*")?\s*\]/;
 const ENTRY = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/;
 
-/**
- * The value git would use for the path setting `key` (`section.name`, no subsection) in the
- * worktree, `~/` expanded, or null when unset.
- */
+/** The value git would use for the path setting `key` in the worktree, `~/` expanded, or null when unset. */
 export function readPathConfig(repo: RepoLocation, key: string): ConfigValue | null {
-  const fromFiles = readFromFiles(repo, key.toLowerCase());
-  return fromFiles === UNSURE ? readWithGit(repo.worktreeRoot, key) : fromFiles;
+  const fromFiles = readFromFiles(repo, canonicalKey(key));
+  if (fromFiles === UNSURE) return readWithGit(repo.worktreeRoot, key, ['--type=path']);
+  if (fromFiles === null) return null;
+  const { value, scope } = fromFiles;
+  // `~user/...` is another user's home, which only git resolves.
+  if (value.startsWith('~') && value !== '~' && !value.startsWith('~/')) return readWithGit(repo.worktreeRoot, key, ['--type=path']);
+  return { value: expandHome(value, process.env.HOME ?? homedir()), scope };
 }
 
-function readWithGit(cwd: string, key: string): ConfigValue | null {
+/** The value git would use for `key` (`section.name` or `section.subsection.name`, as `remote.origin.url`), or null when unset. */
+export function readConfig(repo: RepoLocation, key: string): ConfigValue | null {
+  const fromFiles = readFromFiles(repo, canonicalKey(key));
+  return fromFiles === UNSURE ? readWithGit(repo.worktreeRoot, key, []) : fromFiles;
+}
+
+/** A key as the scan below spells it: section and name in lower case, a subsection as it is (git compares it exactly). */
+function canonicalKey(key: string): string {
+  const first = key.indexOf('.');
+  const last = key.lastIndexOf('.');
+  return `${key.slice(0, first).toLowerCase()}${key.slice(first, last)}${key.slice(last).toLowerCase()}`;
+}
+
+function readWithGit(cwd: string, key: string, type: string[]): ConfigValue | null {
   let out: string;
   try {
-    out = git(cwd, ['config', '--show-scope', '--type=path', '--get', key]);
+    out = git(cwd, ['config', '--show-scope', ...type, '--get', key]);
   } catch (error) {
     if ((error as { status?: number }).status === 1) return null;
     throw error;
@@ -70,10 +85,7 @@ function readFromFiles(repo: RepoLocation, key: string): ConfigValue | null | ty
     const value = scan.get(key);
     if (value !== undefined) found = { value, scope: 'worktree' };
   }
-  if (found === null) return null;
-  // `~user/...` is another user's home, which only git resolves.
-  if (found.value.startsWith('~') && found.value !== '~' && !found.value.startsWith('~/')) return UNSURE;
-  return { value: expandHome(found.value, home), scope: found.scope };
+  return found;
 }
 
 /** The last value of each wanted key (lower case `section.name`) in one config file. */
@@ -95,8 +107,8 @@ function scanFile(file: string, wanted: string[]): Scan {
       if (header === null) return UNSURE;
       const name = header[1]!.toLowerCase();
       if (name === 'include' || name === 'includeif') return UNSURE;
-      // A subsection (`[core "x"]`) is another section than `[core]`.
-      section = header[2] === undefined ? name : `${name} "…"`;
+      // A subsection (`[remote "origin"]`) is another section than `[remote]`.
+      section = header[2] === undefined ? name : `${name}.${unquoteSubsection(header[2].trim())}`;
       line = line.slice(header[0].length).trim();
     }
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
@@ -113,6 +125,11 @@ function scanFile(file: string, wanted: string[]): Scan {
     found.set(key, value.replace(/[#;].*$/, '').trim());
   }
   return found;
+}
+
+/** `"origin"` → `origin`; inside the quotes a backslash escapes the next character. */
+function unquoteSubsection(quoted: string): string {
+  return quoted.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
 function isTrue(value: string | undefined): boolean {

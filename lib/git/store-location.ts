@@ -9,6 +9,6 @@ export function defaultStorePath(cwd = process.cwd()): string {
 }
 
 /** The store of a repository already located (locating costs a git process under GIT_DIR, as in hooks of linked worktrees). */
-export function storePathOf(repo: RepoLocation): string {
-  return process.env.AGENT_LEASE_DB || join(repo.commonDir, 'agent-lease', 'state.db');
+export function storePathOf(repo: RepoLocation, env: NodeJS.ProcessEnv = process.env): string {
+  return env.AGENT_LEASE_DB || join(repo.commonDir, 'agent-lease', 'state.db');
 }
