@@ -9,6 +9,7 @@ import { deferCheckpoints } from '../lib/core/sqlite';
 import { describeError, describeStoreError } from '../lib/util/errors';
 import { firstLine } from '../lib/util/text';
 import { answerHook, type ToolAnswer } from './hook-tool';
+import { startHeartbeat } from './heartbeat';
 import { LEASE_TOOLS } from './tools';
 import { openWorkspace, type Workspace } from './workspace';
 
@@ -52,8 +53,10 @@ export async function runServer(): Promise<void> {
   // A new lease's checkpoint (two fsyncs) is made once its answer is sent, not before.
   deferCheckpoints((run) => setImmediate(run));
   let opened: Workspace | undefined;
-  const server = createServer(() => (opened ??= openWorkspace()));
+  const workspace = (): Workspace => (opened ??= openWorkspace());
+  const server = createServer(workspace);
   const transport = new StdioServerTransport();
   transport.onclose = () => process.exit(0);
   await server.connect(transport);
+  startHeartbeat(() => workspace().store);
 }

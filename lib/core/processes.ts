@@ -20,7 +20,8 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'fish', 'ash', 'busy
 
 let bootId: string | undefined;
 
-export const currentHost = (): string => hostname();
+/** This host's name; `AGENT_LEASE_TEST_HOST` stands in for it in tests of team mode, which play two hosts on one machine. */
+export const currentHost = (): string => process.env.AGENT_LEASE_TEST_HOST || hostname();
 
 /** Whether the process that had `identity` is still running (false once its pid is reused). */
 export function isProcessAlive(identity: ProcessIdentity): boolean {

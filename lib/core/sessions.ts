@@ -3,6 +3,7 @@
 // lives until ended, its leases until released or expired.
 import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
+import { heartbeatFresh } from './heartbeat';
 import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
 import { all, get, run, type Body, type Store } from './store';
 
@@ -227,10 +228,10 @@ export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Prom
 }
 
 /** Whether a session's holder still counts: not ended, and its agent process (if any) running. */
-export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'host' | 'ended_at'>): boolean {
+export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'host' | 'ended_at' | 'last_seen_at'>): boolean {
   if (row.ended_at !== null) return false;
   if (row.pid === null || row.pid_start === null) return true;
-  if (row.host !== currentHost()) return true;
+  if (row.host !== currentHost()) return heartbeatFresh(row.last_seen_at);
   return isProcessAlive({ pid: row.pid, startedAt: row.pid_start });
 }
 
