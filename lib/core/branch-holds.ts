@@ -38,6 +38,8 @@ export interface HoldQuestion {
   token: number;
   path: string;
   branch: string;
+  /** The commit the hold began at (null for holds made before it was recorded). */
+  commit: string | null;
 }
 
 /** A lease passing to a branch: the lease's token becomes the hold's (`fresh`: a new token, one per file of a glob claim). */
@@ -96,7 +98,7 @@ export function askHoldFacts(facts: HoldFacts): void {
   for (const row of facts.unknown) {
     let fact: HoldFact;
     try {
-      fact = facts.ask!({ token: row.token, path: row.path, branch: row.branch });
+      fact = facts.ask!({ token: row.token, path: row.path, branch: row.branch, commit: row.commit_id });
     } catch {
       fact = 'stands';
     }

@@ -68,10 +68,11 @@ export function changedSinceFork(dir: string, integration: string, head = 'HEAD'
 }
 
 /**
- * Of `paths`, those whose change on branch `from` is in `into` (a ref or `HEAD`): the same content
- * there, `from` an ancestor of `into`, the content `from` has appeared on `into` since they forked
- * (a squash merge changed again later), or the change's patch found there (a rebase or
- * cherry-pick onto a file that moved on). Null when `from` is no branch any more (deleted).
+ * Of `paths`, those whose change on `from` (a ref, as `refs/heads/<branch>`, or a commit) is in
+ * `into` (a ref or `HEAD`): the same content there, `from` an ancestor of `into`, the content
+ * `from` has appeared on `into` since they forked (a squash merge changed again later), or the
+ * change's patch found there (a rebase or cherry-pick onto a file that moved on). Null when `from`
+ * names no commit here (a deleted branch).
  */
 export function changeIn(dir: string, from: string, into: string, paths: string[]): Set<string> | null {
   const [found] = changeInEach(dir, from, [into], paths) ?? [null];
@@ -84,7 +85,7 @@ export function changeIn(dir: string, from: string, into: string, paths: string[
  * already looked up (`lookUpRefs`), by full ref name.
  */
 export function changeInEach(dir: string, from: string, intos: string[], paths: string[], ids: Map<string, string> = new Map()): Array<Set<string>> | null {
-  const forks = forkPoints(dir, `refs/heads/${from}`, intos, ids);
+  const forks = forkPoints(dir, from, intos, ids);
   if (forks === null) return null;
   const { fromId, intoIds, bases } = forks;
   const commits = [fromId, ...bases.keys(), ...[...bases.values()].filter((base): base is string => base !== null)];

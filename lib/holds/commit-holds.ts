@@ -9,7 +9,7 @@ import type { Config } from '../config/load';
 import { incomingCommits } from '../git/changes';
 import { changeIn } from '../git/integration';
 import { git } from '../git/run';
-import { holdGit } from './git-facts';
+import { holdGit, holdSource } from './git-facts';
 
 export interface CommitHoldContext {
   worktree: string;
@@ -27,7 +27,7 @@ export async function standingHolders(store: Store, path: string, holders: HeldL
   const standing: HeldLease[] = [];
   for (const lease of holders) {
     const hold = lease.hold;
-    if (hold === undefined || (await holdStands(store, path, lease.token, hold.branch, { ...context, facts, incoming, staged }))) standing.push(lease);
+    if (hold === undefined || (await holdStands(store, path, lease.token, hold, { ...context, facts, incoming, staged }))) standing.push(lease);
   }
   return standing;
 }
@@ -37,13 +37,16 @@ async function holdStands(
   store: Store,
   path: string,
   token: number,
-  branch: string,
+  hold: { branch: string; commit: string | null },
   context: CommitHoldContext & { facts: ReturnType<typeof holdGit>; incoming: string[]; staged: string | null },
 ): Promise<boolean> {
   try {
-    if (context.staged !== null && context.staged === branchBlob(context.worktree, branch, path)) return false;
-    if (context.incoming.some((head) => changeIn(context.worktree, branch, head, [path])?.has(path))) return false;
-    const fact = context.facts.holdFact({ token, path, branch });
+    const source = holdSource(context.worktree, hold);
+    if (source === 'unknown') return true;
+    const rev = source === 'deleted' ? null : source.rev;
+    if (rev !== null && context.staged !== null && context.staged === blobAt(context.worktree, rev, path)) return false;
+    if (rev !== null && context.incoming.some((head) => changeIn(context.worktree, rev, head, [path])?.has(path))) return false;
+    const fact = context.facts.holdFact({ token, path, branch: hold.branch, commit: hold.commit });
     if (fact === 'integrated' || fact === 'deleted') await endHolds(store, [token], fact === 'integrated' ? 'integrated' : 'branch deleted', null);
     return fact === 'stands';
   } catch {
@@ -58,9 +61,9 @@ function stagedBlob(context: CommitHoldContext, path: string): string | null {
   return out === '' ? null : (out.split(' ')[1] ?? null);
 }
 
-function branchBlob(worktree: string, branch: string, path: string): string | null {
+function blobAt(worktree: string, rev: string, path: string): string | null {
   try {
-    return git(worktree, ['rev-parse', '--verify', '-q', `refs/heads/${branch}:${path}`]);
+    return git(worktree, ['rev-parse', '--verify', '-q', `${rev}:${path}`]);
   } catch {
     return null;
   }

@@ -83,6 +83,7 @@ function passHome(worktree: string, sessionBranch: string | null, leases: Lease[
     );
     return;
   }
-  const commit = options.verify ? homeCommit(home) : null;
+  // Recorded even when time is short: a clone elsewhere can judge the hold only by its commit.
+  const commit = homeCommit(home);
   for (const lease of leases) outcome.held.push(...holdsOfLease(lease, paths, home, commit));
 }

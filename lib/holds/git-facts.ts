@@ -38,8 +38,11 @@ export function holdGit(worktree: string, config: Config): HoldGit {
       // The first hold asked about shares its branch's lookup with the integration ref's.
       const ref = `refs/heads/${hold.branch}`;
       if (!ids.has(ref)) lookUp([ref]);
+      const source = holdSource(worktree, hold, ids.get(ref));
+      if (source === 'unknown') return 'stands';
+      if (source === 'deleted') return 'deleted';
       const into = integration!;
-      const found = changeInEach(worktree, hold.branch, into === null ? ['HEAD'] : [into, 'HEAD'], [hold.path], ids);
+      const found = changeInEach(worktree, source.rev, into === null ? ['HEAD'] : [into, 'HEAD'], [hold.path], ids);
       if (found === null) return 'deleted';
       if (into !== null && found[0]!.has(hold.path)) return 'integrated';
       return found.at(-1)!.has(hold.path) ? 'contained' : 'stands';
@@ -55,6 +58,42 @@ export function holdGit(worktree: string, config: Config): HoldGit {
     },
   };
   return facts;
+}
+
+/**
+ * Where this clone judges a hold's change from: `unknown` when it lacks the hold's commit (the
+ * hold was made in another clone, and what is not here cannot be judged: it stands until its
+ * TTL); the hold's branch when that branch here has the commit (or the hold recorded none, or the
+ * commit is left behind by a rebase of the branch); else the commit itself, while a ref here
+ * still reaches it (another clone's branch, fetched); `deleted` when nothing does. `branchTip`: the
+ * branch's commit here when already looked up (the usual case, a hold still at its branch's tip,
+ * then needs no git).
+ */
+export function holdSource(worktree: string, hold: Pick<HoldQuestion, 'branch' | 'commit'>, branchTip?: string): { rev: string } | 'unknown' | 'deleted' {
+  const branch = { rev: `refs/heads/${hold.branch}` };
+  if (hold.commit === null) return branchTip !== undefined || revExists(worktree, branch.rev) ? branch : 'deleted';
+  if (hold.commit === branchTip) return branch;
+  if (gitSays(worktree, ['merge-base', '--is-ancestor', hold.commit, branch.rev])) return branch;
+  if (!revExists(worktree, hold.commit)) return 'unknown';
+  if (tryGit(worktree, ['for-each-ref', '--count=1', '--format=x', '--contains', hold.commit]) !== '') return { rev: hold.commit };
+  return revExists(worktree, branch.rev) ? branch : 'deleted';
+}
+
+function revExists(worktree: string, rev: string): boolean {
+  return gitSays(worktree, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]);
+}
+
+/** Whether git exits 0. */
+function gitSays(worktree: string, args: string[]): boolean {
+  return tryGit(worktree, args) !== null;
+}
+
+function tryGit(worktree: string, args: string[]): string | null {
+  try {
+    return git(worktree, args);
+  } catch {
+    return null;
+  }
 }
 
 /** The branch checked out in `worktree` (a detached HEAD says so), or null when it is no worktree now. */
@@ -111,7 +150,7 @@ export function unintegrated(worktree: string, head: string, into: string, targe
   const changed = changedSinceFork(worktree, into, head.startsWith('detached@') ? 'HEAD' : `refs/heads/${head}`);
   const candidates = [...changed].filter((path) => targets.some((target) => covers(target, path)));
   if (!options.verify || candidates.length === 0 || head.startsWith('detached@')) return candidates;
-  const integrated = changeIn(worktree, head, into, candidates) ?? new Set();
+  const integrated = changeIn(worktree, `refs/heads/${head}`, into, candidates) ?? new Set();
   return candidates.filter((path) => !integrated.has(path));
 }
 

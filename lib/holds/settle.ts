@@ -5,25 +5,34 @@ import { endHolds, liveHolds, type HoldRow } from '../core/branch-holds';
 import type { Store } from '../core/store';
 import type { Config } from '../config/load';
 import { changeIn } from '../git/integration';
-import { holdGit } from './git-facts';
+import { holdGit, holdSource } from './git-facts';
 
 export interface SettleResult {
   integrated: number;
   deleted: number;
 }
 
-/** Ends the live holds whose change git (seen from `worktree`) shows integrated, or whose branch is deleted. */
+/**
+ * Ends the live holds whose change git (seen from `worktree`) shows integrated, or whose branch is
+ * deleted. A hold whose commit this clone lacks (made in another clone, not fetched) is left to
+ * stand: only a clone that has the commit can tell.
+ */
 export async function settleHolds(store: Store, worktree: string, config: Config, actor: string | null): Promise<SettleResult> {
   const result: SettleResult = { integrated: 0, deleted: 0 };
   const holds = await liveHolds(store);
   if (holds.length === 0) return result;
   const into = holdGit(worktree, config).integration();
-  const byBranch = new Map<string, HoldRow[]>();
-  for (const hold of holds) byBranch.set(hold.branch, [...(byBranch.get(hold.branch) ?? []), hold]);
-  for (const [branch, rows] of byBranch) {
+  const bySource = new Map<string, HoldRow[]>();
+  for (const hold of holds) {
+    const source = holdSource(worktree, { branch: hold.branch, commit: hold.commit_id });
+    if (source === 'unknown') continue;
+    const key = source === 'deleted' ? '' : source.rev;
+    bySource.set(key, [...(bySource.get(key) ?? []), hold]);
+  }
+  for (const [rev, rows] of bySource) {
     let integrated: Set<string> | null;
     try {
-      integrated = into === null ? new Set() : changeIn(worktree, branch, into, [...new Set(rows.map((row) => row.path))]);
+      integrated = rev === '' ? null : into === null ? new Set() : changeIn(worktree, rev, into, [...new Set(rows.map((row) => row.path))]);
     } catch {
       continue;
     }

@@ -19,7 +19,7 @@ export function holdsStandingHere(results: CoverageResult[], worktree: string, g
       if (hold === undefined) return true;
       if (hold.branch === branch) return false;
       try {
-        return facts.holdFact({ token: lease.token, path: lease.pattern, branch: hold.branch }) === 'stands';
+        return facts.holdFact({ token: lease.token, path: lease.pattern, branch: hold.branch, commit: hold.commit }) === 'stands';
       } catch {
         return true;
       }
