@@ -9,16 +9,21 @@ import { recordEvent } from '../lib/core/events';
 import { ancestorProcesses, findAgentProcess } from '../lib/core/processes';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
 import { agentSessionOf, getSession, registerSession, resolveSessionRef, shortSessionId, touchSession, type Session } from '../lib/core/sessions';
-import { openStore, restartedStoreNotice, StoreMissingError, storeSeemsRemoved } from '../lib/core/sqlite';
+import { restartedStoreNotice, StoreMissingError, storeSeemsRemoved } from '../lib/core/sqlite';
 import type { Store } from '../lib/core/store';
-import { defaultStorePath } from '../lib/git/store-location';
+import { storePathOf } from '../lib/git/store-location';
+import { chooseStore, type StoreChoice } from '../lib/stores/choice';
+import { openChosenStore } from '../lib/stores/open';
 import { writeErr } from './output';
 
 export interface CommandContext {
   cwd: string;
   repo: RepoLocation;
   config: Config;
+  /** The repository's SQLite file, or where it would be (its directory keeps local files in every mode). */
   storePath: string;
+  /** Which store the repository uses. */
+  storeChoice: StoreChoice;
   /** Opens (creating if need be) the store. */
   store(): Store;
   /** Opens the store only if it exists: commands that only read never create it. */
@@ -27,25 +32,27 @@ export interface CommandContext {
 
 export function commandContext(cwd = process.cwd()): CommandContext {
   const repo = requireRepo(cwd);
-  const storePath = defaultStorePath(cwd);
+  const storePath = storePathOf(repo);
   const config = loadConfig(repo.worktreeRoot, dirname(storePath));
+  const storeChoice = chooseStore(repo, config);
   let store: Store | undefined;
   return {
     cwd,
     repo,
     config,
     storePath,
+    storeChoice,
     store: () => {
       if (store === undefined) {
-        if (storeSeemsRemoved(storePath)) writeErr(restartedStoreNotice(storePath));
-        store = openStore({ path: storePath });
+        if (storeChoice.engine === 'sqlite' && storeSeemsRemoved(storeChoice.path)) writeErr(restartedStoreNotice(storeChoice.path));
+        store = openChosenStore(storeChoice);
       }
       return store;
     },
     existingStore: () => {
       if (store !== undefined) return store;
       try {
-        store = openStore({ path: storePath, mustExist: true });
+        store = openChosenStore(storeChoice, { mustExist: true });
         return store;
       } catch (error) {
         if (error instanceof StoreMissingError) return null;

@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, string> = {
   guard: 'pre-commit check of the staged files',
   log: 'the event log',
   gc: 'drop expired leases and old history',
+  store: 'which store this repository uses; store migrate copies its leases to another',
   doctor: 'check the installation and the store',
   demo: 'a one-minute tour in a temporary repository',
   hook: 'run a Claude Code hook (reads the event JSON on stdin)',

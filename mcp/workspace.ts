@@ -8,11 +8,12 @@ import { dirname } from 'node:path';
 import { loadConfig, type Config } from '../lib/config/load';
 import { identify, type ProcessIdentity } from '../lib/core/processes';
 import { agentSessionOf, getSession, registerSession, touchSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/sqlite';
 import type { Store } from '../lib/core/store';
 import { currentBranch, requireRepo, type RepoLocation } from '../lib/git/repo';
 import { storePathOf } from '../lib/git/store-location';
 import { AgentLeaseError } from '../lib/util/errors';
+import { chooseStore } from '../lib/stores/choice';
+import { openChosenStore } from '../lib/stores/open';
 
 export interface Workspace {
   cwd: string;
@@ -25,8 +26,8 @@ export interface Workspace {
 
 export function openWorkspace(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Workspace {
   const repo = requireRepo(cwd);
-  const storePath = storePathOf(repo);
-  const store = openStore({ path: storePath });
+  const storePath = storePathOf(repo, env);
+  const store = openChosenStore(chooseStore(repo, loadConfig(repo.worktreeRoot, dirname(storePath)), env));
   const agent = identify(process.ppid);
   return {
     cwd,

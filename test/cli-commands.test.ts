@@ -275,8 +275,9 @@ describe('who and check', () => {
 
 describe('status, log and gc', () => {
   it('status and who never create the store', () => {
-    assert.equal(repo.cli(['status']).stdout, 'No sessions.\n\nNo live leases.\n');
-    assert.deepEqual(repo.json(['status', '--json']), { sessions: [], leases: [] });
+    const store = join(repo.root, '.git', 'agent-lease', 'state.db');
+    assert.equal(repo.cli(['status']).stdout, `Store: SQLite ${store}\n\nNo sessions.\n\nNo live leases.\n`);
+    assert.deepEqual(repo.json(['status', '--json']), { store: { engine: 'sqlite', store, chosenBy: 'default' }, sessions: [], leases: [] });
     repo.cli(['who', 'a.ts']);
     repo.cli(['check', 'a.ts']);
     repo.cli(['log']);

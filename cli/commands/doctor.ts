@@ -15,6 +15,7 @@ import {
   type CheckStatus,
 } from '../doctor-checks';
 import { checkMcpServer } from '../doctor-mcp';
+import { checkTeamStore, storeInUse, storeInUseCheck } from '../doctor-store';
 import { checkOtherClients } from '../doctor-clients';
 import { paint, writeJson, writeOut, type Style } from '../output';
 
@@ -61,7 +62,13 @@ async function runChecks(cwd: string, worktreeRoot: string, fix: boolean): Promi
   const results = [checkNode()];
   const sqlite = checkSqlite();
   results.push(sqlite);
-  if (sqlite.status === 'ok') {
+  const choice = storeInUse(cwd);
+  if (!('engine' in choice)) {
+    results.push(choice);
+  } else if (choice.engine === 'postgres') {
+    results.push(storeInUseCheck(choice), ...(await checkTeamStore(choice)));
+  } else if (sqlite.status === 'ok') {
+    results.push(storeInUseCheck(choice));
     // lib/store loads better-sqlite3, so only now.
     const { defaultStorePath } = require('../../lib/git/store-location') as typeof import('../../lib/git/store-location');
     const path = defaultStorePath(cwd);

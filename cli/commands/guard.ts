@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { paint, writeErr } from '../output';
-import { loadConfig, type Config } from '../../lib/config/load';
+import { DEFAULT_CONFIG, loadConfig, type Config } from '../../lib/config/load';
 import { AgentLeaseError, describeStoreError, EXIT, isEnvironmentError } from '../../lib/util/errors';
 import { addonLoadProblem } from '../../lib/util/native-addon';
 import { stagedPaths } from '../../lib/git/changes';
@@ -20,7 +20,9 @@ import {
   type Committer,
 } from '../../lib/guard/decision';
 import { currentBranch, requireRepo } from '../../lib/git/repo';
-import { openStore, storeSeemsRemoved } from '../../lib/core/sqlite';
+import { storeSeemsRemoved } from '../../lib/core/sqlite';
+import { chooseStore, type StoreChoice } from '../../lib/stores/choice';
+import { openChosenStore } from '../../lib/stores/open';
 import type { Store } from '../../lib/core/store';
 import { storePathOf } from '../../lib/git/store-location';
 
@@ -48,29 +50,37 @@ export const command: Command = {
 
 async function guard(cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const repo = requireRepo(cwd);
-  const storePath = storePathOf(repo);
+  const storePath = storePathOf(repo, env);
+  let config: Config | AgentLeaseError;
+  try {
+    config = loadConfig(repo.worktreeRoot, dirname(storePath));
+  } catch (error) {
+    if (!(error instanceof AgentLeaseError)) throw error;
+    config = error;
+  }
+  let choice: StoreChoice | AgentLeaseError;
+  try {
+    choice = config instanceof AgentLeaseError ? chooseStore(repo, DEFAULT_CONFIG, env) : chooseStore(repo, config, env);
+  } catch (error) {
+    if (!(error instanceof AgentLeaseError)) throw error;
+    choice = error;
+  }
   // No store: agent-lease was never used in this repository, so nobody holds anything.
-  if (!existsSync(storePath)) {
-    if (storeSeemsRemoved(storePath))
+  if (!(choice instanceof AgentLeaseError) && choice.engine === 'sqlite' && !existsSync(choice.path)) {
+    if (storeSeemsRemoved(choice.path))
       writeErr(
-        `agent-lease guard: warning: there is no store at ${storePath} although one was created there (deleted?), so no lease is held: the commit was not checked`,
+        `agent-lease guard: warning: there is no store at ${choice.path} although one was created there (deleted?), so no lease is held: the commit was not checked`,
       );
     return EXIT.ok;
   }
   const paths = stagedPaths(cwd, repo.gitDir, env);
   if (paths.length === 0) return EXIT.ok;
   const bypass = env.AGENT_LEASE_BYPASS === '1';
-
-  let config: Config;
+  if (config instanceof AgentLeaseError) return cannotCheck(config.message, bypass, 'refuse', 'Fix that file.');
+  const storeName = choice instanceof AgentLeaseError ? 'in use' : choice.engine === 'sqlite' ? `at ${choice.path}` : `on PostgreSQL ${choice.server}`;
   try {
-    config = loadConfig(repo.worktreeRoot, dirname(storePath));
-  } catch (error) {
-    if (!(error instanceof AgentLeaseError)) throw error;
-    return cannotCheck(error.message, bypass, 'refuse', 'Fix that file.');
-  }
-
-  try {
-    const store = openStore({ path: storePath, mustExist: true });
+    if (choice instanceof AgentLeaseError) throw choice;
+    const store = openChosenStore(choice, { mustExist: true });
     try {
       const committer = await resolveCommitter(store, env);
       const where = { worktree: repo.worktreeRoot, gitDir: repo.gitDir, env, config, branch: currentBranch(repo.gitDir) };
@@ -95,7 +105,7 @@ async function guard(cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
     const addon = addonLoadProblem(error);
     if (addon !== null) return cannotCheck(addon, bypass, config.guard.onStoreError, null);
     return cannotCheck(
-      `cannot read the agent-lease store at ${storePath}: ${describeStoreError(error)}`,
+      `cannot read the agent-lease store ${storeName}: ${describeStoreError(error)}`,
       bypass,
       config.guard.onStoreError,
       'Run agent-lease doctor; a damaged store can be moved away (agent-lease starts a new, empty one).\n' +

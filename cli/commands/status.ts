@@ -2,7 +2,8 @@ import { formatDuration } from '../../lib/util/duration';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
 import { commandContext, type CommandContext } from '../context';
-import { writeJson, writeOut } from '../output';
+import { paint, writeJson, writeOut } from '../output';
+import { describeStore, storeJson } from '../../lib/stores/choice';
 import { readStatus, renderStatus } from '../status-view';
 import { settledStore } from '../settled-store';
 
@@ -12,7 +13,7 @@ Sessions (name, worktree, branch, alive, last seen) and live leases (pattern, mo
 source, time left), and branch holds (source "branch": a committed change not merged yet). Changes
 nothing, except that branch holds git shows merged (or whose branch is gone) are ended first.
 
-  --json          print {"sessions": [...], "leases": [...]} with ISO-8601 times
+  --json          print {"store": {...}, "sessions": [...], "leases": [...]} with ISO-8601 times
   --all           include ended sessions and expired or released leases
   --watch         redraw whenever something changes, until interrupted (Ctrl-C)
   --interval DUR  how often --watch looks: 500ms, 2s (default 1s)`;
@@ -43,8 +44,8 @@ export const command: Command = {
         values.json === true,
       );
     }
-    if (values.json) writeJson(await read());
-    else writeOut(renderStatus(await read(), Date.now()));
+    if (values.json) writeJson({ store: storeJson(context.storeChoice), ...(await read()) });
+    else writeOut(`${paint('Store', 'bold')}: ${describeStore(context.storeChoice)}\n\n${renderStatus(await read(), Date.now())}`);
     return 0;
   },
 };
@@ -58,7 +59,7 @@ export const command: Command = {
 function watch<T>(context: CommandContext, read: () => Promise<T>, render: (status: T) => string, intervalMs: number, json: boolean): Promise<number> {
   const redraw = process.stdout.isTTY === true;
   const every = intervalMs < 1000 ? `${intervalMs}ms` : formatDuration(intervalMs);
-  const header = `agent-lease status --watch: ${context.storePath}, every ${every}; Ctrl-C to stop\n\n`;
+  const header = `agent-lease status --watch: ${describeStore(context.storeChoice)}, every ${every}; Ctrl-C to stop\n\n`;
   let shown: string | undefined;
   const look = async (): Promise<void> => {
     const status = await read();

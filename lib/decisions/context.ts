@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/load';
 import { AgentLeaseError, describeError, describeStoreError } from '../util/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
-import { openStore, restartedStoreNotice, storeSeemsRemoved } from '../core/sqlite';
+import { restartedStoreNotice, storeSeemsRemoved } from '../core/sqlite';
 import type { Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
 import { repoOfPath } from '../git/paths';
@@ -13,6 +13,8 @@ import { existsSync, statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, sessionIsOpen, touchSession, type SessionRegistration } from '../core/sessions';
 import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
+import { chooseStore, storeKey, type StoreChoice } from '../stores/choice';
+import { openChosenStore } from '../stores/open';
 import type { Holder } from '../core/agents';
 
 /** An agent's event, as every client's adapter reports it. */
@@ -38,7 +40,10 @@ export interface EventContext {
   runtime: string;
   cwd: string;
   repo: RepoLocation;
+  /** The repository's SQLite file, or where it would be: its directory keeps agent-lease's local files (caches, locks) in every mode. */
   storePath: string;
+  /** The store the repository uses (SQLite, or PostgreSQL in team mode), or why the one asked for cannot be used. */
+  store: StoreChoice | { problem: string };
   config: Config;
   /**
    * What the user must be told whatever is decided: why the configuration file was not used,
@@ -70,7 +75,13 @@ export function eventContext(event: AgentEvent): EventContext | null {
   } catch (error) {
     warnings.push(`agent-lease: ${describeError(error)}; using the default settings`);
   }
-  return { sessionId, agentId: event.agentId ?? null, runtime, cwd, repo, storePath, config, warnings };
+  let store: EventContext['store'];
+  try {
+    store = chooseStore(repo, config);
+  } catch (error) {
+    store = { problem: describeError(error) };
+  }
+  return { sessionId, agentId: event.agentId ?? null, runtime, cwd, repo, storePath, store, config, warnings };
 }
 
 /**
@@ -90,7 +101,7 @@ export function sessionContexts(event: AgentEvent): EventContext[] {
     } catch {
       continue;
     }
-    if (context !== null && !contexts.some((known) => known.storePath === context.storePath)) contexts.push(context);
+    if (context !== null && !contexts.some((known) => keyOf(known) === keyOf(context))) contexts.push(context);
   }
   return contexts;
 }
@@ -114,9 +125,18 @@ export async function withStore<T>(context: EventContext, use: (store: Store) =>
   try {
     return { ok: true, value: await use(openedStore(context)) };
   } catch (error) {
-    open.delete(context.storePath);
-    return { ok: false, problem: `agent-lease cannot use its store ${context.storePath}: ${describeStoreError(error)}` };
+    open.delete(keyOf(context));
+    return { ok: false, problem: `agent-lease cannot use its store ${storeName(context)}: ${describeStoreError(error)}` };
   }
+}
+
+function keyOf(context: EventContext): string {
+  return 'problem' in context.store ? context.storePath : storeKey(context.store);
+}
+
+/** The store as a problem line names it: the SQLite file, or the PostgreSQL server. */
+function storeName(context: EventContext): string {
+  return 'engine' in context.store && context.store.engine === 'postgres' ? `on PostgreSQL ${context.store.server}` : context.storePath;
 }
 
 /**
@@ -127,11 +147,14 @@ export async function withStore<T>(context: EventContext, use: (store: Store) =>
 const open = new Map<string, Store>();
 
 function openedStore(context: EventContext): Store {
-  const kept = open.get(context.storePath);
-  if (kept !== undefined && existsSync(context.storePath)) return kept;
-  if (storeSeemsRemoved(context.storePath)) context.warnings.push(restartedStoreNotice(context.storePath));
-  const store = openStore({ path: context.storePath, busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS });
-  open.set(context.storePath, store);
+  const choice = context.store;
+  if ('problem' in choice) throw new AgentLeaseError(choice.problem);
+  const key = storeKey(choice);
+  const kept = open.get(key);
+  if (kept !== undefined && (choice.engine === 'postgres' || existsSync(choice.path))) return kept;
+  if (choice.engine === 'sqlite' && storeSeemsRemoved(choice.path)) context.warnings.push(restartedStoreNotice(choice.path));
+  const store = openChosenStore(choice, { busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS });
+  open.set(key, store);
   return store;
 }
 

@@ -87,6 +87,7 @@ function briefing(
   const lines = [
     `agent-lease coordinates the agents working on this repository. Before each file edit a hook leases the file to this session (${context.sessionId}); ` +
       'an edit to a file another live session holds is denied, and so is a commit that touches one.',
+    storeSentence(context),
   ];
   if (state.carriedFrom.length > 0) {
     lines.push(`This session keeps the ${state.mine.length} lease(s) of its previous session id (${state.carriedFrom.join(', ')}).`);
@@ -110,6 +111,12 @@ function briefing(
       '(`agent-lease status` lists every lease, `agent-lease release <pattern>` gives one back).',
   );
   return lines.join('\n');
+}
+
+/** Which store the leases are in; in team mode, that they are shared beyond this machine. */
+function storeSentence(context: EventContext): string {
+  if (!('engine' in context.store) || context.store.engine === 'sqlite') return "The leases are kept in this repository's own store, shared by its worktrees on this machine.";
+  return `Team mode: the leases are kept on PostgreSQL ${context.store.server} (repository ${context.store.repository.id}), shared by every clone and machine working on this repository.`;
 }
 
 function unavailableText(problem: string): string {

@@ -14,7 +14,6 @@ import { holdOptions } from './branch-hold-notes';
 import type { Conflict } from '../core/lease-types';
 import { repoOfPath, repoRelativePath } from '../git/paths';
 import type { RepoLocation } from '../git/repo';
-import { storePathOf } from '../git/store-location';
 import { plannedWrites, type PlannedWrite } from '../shell/planned-writes';
 import { describeError } from '../util/errors';
 import { isDirectory } from '../util/files';
@@ -126,8 +125,9 @@ function isWorktreeRoot(path: string, repo: RepoLocation): boolean {
  * store): found from the file, the session's own cwd kept (as for an edit's file).
  */
 function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | null {
-  if (!existsSync(storePathOf(repo))) return null;
-  return eventContext({ ...event, file: repo.worktreeRoot });
+  const context = eventContext({ ...event, file: repo.worktreeRoot });
+  if (context === null || ('engine' in context.store && context.store.engine === 'sqlite' && !existsSync(context.store.path))) return null;
+  return context;
 }
 
 /** The trees and globs are checked, then the files leased in one transaction (all or none). */
