@@ -14,6 +14,7 @@ import type { Store } from '../lib/core/store';
 import { storePathOf } from '../lib/git/store-location';
 import { chooseStore, type StoreChoice } from '../lib/stores/choice';
 import { openChosenStore } from '../lib/stores/open';
+import { keptUntilExit } from './open-stores';
 import { writeErr } from './output';
 
 export interface CommandContext {
@@ -45,14 +46,14 @@ export function commandContext(cwd = process.cwd()): CommandContext {
     store: () => {
       if (store === undefined) {
         if (storeChoice.engine === 'sqlite' && storeSeemsRemoved(storeChoice.path)) writeErr(restartedStoreNotice(storeChoice.path));
-        store = openChosenStore(storeChoice);
+        store = keptUntilExit(openChosenStore(storeChoice));
       }
       return store;
     },
     existingStore: () => {
       if (store !== undefined) return store;
       try {
-        store = openChosenStore(storeChoice, { mustExist: true });
+        store = keptUntilExit(openChosenStore(storeChoice, { mustExist: true }));
         return store;
       } catch (error) {
         if (error instanceof StoreMissingError) return null;

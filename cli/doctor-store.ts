@@ -43,7 +43,14 @@ export async function checkTeamStore(choice: Extract<StoreChoice, { engine: 'pos
     const stale = sessions.filter((session) => !isSessionRowAlive(session)).length;
     const latest = MIGRATIONS.length;
     if (schema > latest) {
-      return [{ check: 'store', status: 'fail', message: `PostgreSQL ${choice.server} has schema ${schema}, newer than this agent-lease (${latest})`, fix: 'upgrade agent-lease' }];
+      return [
+        {
+          check: 'store',
+          status: 'fail',
+          message: `PostgreSQL ${choice.server} has schema ${schema}, newer than this agent-lease (${latest})`,
+          fix: 'upgrade agent-lease',
+        },
+      ];
     }
     return [
       { check: 'store', status: 'ok', message: `PostgreSQL ${choice.server}: reachable, schema ${schema}, ${sessions.length} open session(s)` },

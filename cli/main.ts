@@ -3,6 +3,7 @@
 import { AgentLeaseError, describeError, describeStoreError, EXIT, isEnvironmentError } from '../lib/util/errors';
 import { HelpRequested } from './args';
 import type { Command } from './command';
+import { closeOpenedStores } from './open-stores';
 import { writeErr, writeOut } from './output';
 
 export const COMMANDS: Record<string, string> = {
@@ -48,7 +49,11 @@ async function run(argv: string[]): Promise<number> {
   }
   try {
     const { command } = require(`./commands/${name}`) as { command: Command };
-    return await command.run(args);
+    try {
+      return await command.run(args);
+    } finally {
+      await closeOpenedStores();
+    }
   } catch (error) {
     if (error instanceof HelpRequested) {
       writeOut(error.message);

@@ -12,6 +12,7 @@ import { isolateGitInThisProcess, makeRepo } from './support/git-repo';
 import { installLauncher } from './support/guard';
 import { fixture, hookEnv, startHookAgent, type HookAgent, type HookRun } from './support/hooks';
 import { denial, lines } from './support/branch-world';
+import { NO_POSTGRES, sharedPostgres } from './support/postgres';
 
 interface Clone {
   /** The clone's main worktree. */
@@ -32,13 +33,14 @@ interface Session {
   stop(): Promise<HookRun>;
 }
 
-/** A bare remote with src/shared.ts, and two clones of it, each with a worktree and its own host. */
-function twoClones(t: TestContext, store: NodeJS.ProcessEnv): [Clone, Clone] {
+/** A bare remote with src/shared.ts (and `config` as .agent-lease.json), and two clones of it, each with a worktree and its own host. */
+function twoClones(t: TestContext, store: TeamStore): [Clone, Clone] {
   const repo = makeRepo({ commit: false });
   t.after(() => repo.cleanup());
   isolateGitInThisProcess(repo.base);
   repo.write('src/shared.ts', lines('shared', 20));
   repo.write('.gitignore', 'node_modules\n');
+  if (store.config !== undefined) repo.write('.agent-lease.json', JSON.stringify(store.config));
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'base']);
   const remote = join(repo.base, 'origin.git');
@@ -50,7 +52,7 @@ function twoClones(t: TestContext, store: NodeJS.ProcessEnv): [Clone, Clone] {
     repo.git(['worktree', 'add', '-q', '-b', `${name}-branch`, worktree], root);
     installLauncher(root);
     installGuard(root);
-    const env = { ...hookEnv(repo.env), ...store, AGENT_LEASE_TEST_HOST: host };
+    const env = { ...hookEnv(repo.env), ...store.env, AGENT_LEASE_TEST_HOST: host };
     const git = (args: string[], cwd = worktree): string => repo.git(args, cwd);
     return {
       root,
@@ -89,16 +91,25 @@ function holds(clone: Clone): Array<{ pattern: string; branch: string }> {
     .map(({ pattern, branch }) => ({ pattern, branch }));
 }
 
-/** The stores both clones can share: one SQLite file (clones on one machine), and PostgreSQL. */
-function teamStores(): Array<{ name: string; env(base: string): NodeJS.ProcessEnv }> {
-  return [{ name: 'one SQLite file', env: (base) => ({ AGENT_LEASE_DB: join(base, 'shared-state.db') }) }];
+/** A store both clones share: named in the committed .agent-lease.json, or in their environment. */
+interface TeamStore {
+  config?: { store: string };
+  env?: NodeJS.ProcessEnv;
 }
 
-for (const store of teamStores()) {
-  test(`${store.name}: an edit in one clone is denied for a lease taken in the other, and the other clone's guard refuses a commit of it`, async (t) => {
+/** PostgreSQL (team mode, named in .agent-lease.json as a team would), and one SQLite file (clones on one machine). */
+const TEAM_STORES: Array<{ name: string; engine: string; skip: string | false; make(base: string): Promise<TeamStore> }> = [
+  { name: 'PostgreSQL', engine: 'postgres', skip: NO_POSTGRES, make: async () => ({ config: { store: (await sharedPostgres()).url } }) },
+  { name: 'one SQLite file', engine: 'sqlite', skip: false, make: async (base) => ({ env: { AGENT_LEASE_DB: join(base, 'shared-state.db') } }) },
+];
+
+for (const store of TEAM_STORES) {
+  test(`${store.name}: an edit in one clone is denied for a lease taken in the other, and the other clone's guard refuses a commit of it`, {
+    skip: store.skip,
+  }, async (t) => {
     const base = makeRepo({ commit: false });
     t.after(() => base.cleanup());
-    const [alice, bob] = twoClones(t, store.env(base.base));
+    const [alice, bob] = twoClones(t, await store.make(base.base));
     const a = alice.agent('alice-session');
     const b = bob.agent('bob-session');
     assert.equal((await a.start()).status, 0);
@@ -110,17 +121,25 @@ for (const store of teamStores()) {
     assert.match(denied, /src\/shared\.ts is leased to another session/);
     assert.match(denied, /alice-session/);
 
+    for (const clone of [alice, bob]) {
+      const status = JSON.parse(clone.cli(['status', '--json']).stdout) as { store: { engine: string }; sessions: Array<{ id: string }> };
+      assert.equal(status.store.engine, store.engine);
+      assert.deepEqual(status.sessions.map((session) => session.id).sort(), ['alice-session', 'bob-session'], 'both clones see both sessions');
+    }
+
     writeFileSync(join(bob.worktree, 'src/shared.ts'), 'changed by hand\n');
     const refused = personCommit(bob, 'edit it anyway');
-    assert.notEqual(refused.status, 0, "bob's guard refuses the commit");
+    assert.notEqual(refused.status, 0, `bob's guard refuses the commit: ${refused.stderr}`);
     assert.match(refused.stderr, /src\/shared\.ts/);
     assert.match(refused.stderr, /alice-session/);
   });
 
-  test(`${store.name}: a branch hold made in one clone stands in the other until the branch is merged, pushed and fetched there`, async (t) => {
+  test(`${store.name}: a branch hold made in one clone stands in the other until the branch is merged, pushed and fetched there`, {
+    skip: store.skip,
+  }, async (t) => {
     const base = makeRepo({ commit: false });
     t.after(() => base.cleanup());
-    const [alice, bob] = twoClones(t, store.env(base.base));
+    const [alice, bob] = twoClones(t, await store.make(base.base));
     const a = alice.agent('alice-session');
     await a.start();
     assert.equal((await a.edit('src/shared.ts')).stdout, '');

@@ -19,5 +19,4 @@ export function urlHasPassword(text: string): boolean {
 }
 
 /** What to say when a committed file names a password. */
-export const PASSWORD_IN_CONFIG =
-  'a password does not belong in .agent-lease.json (it is committed with the repository): give it in PGPASSWORD or ~/.pgpass';
+export const PASSWORD_IN_CONFIG = 'a password does not belong in .agent-lease.json (it is committed with the repository): give it in PGPASSWORD or ~/.pgpass';

@@ -115,7 +115,8 @@ function briefing(
 
 /** Which store the leases are in; in team mode, that they are shared beyond this machine. */
 function storeSentence(context: EventContext): string {
-  if (!('engine' in context.store) || context.store.engine === 'sqlite') return "The leases are kept in this repository's own store, shared by its worktrees on this machine.";
+  if (!('engine' in context.store) || context.store.engine === 'sqlite')
+    return "The leases are kept in this repository's own store, shared by its worktrees on this machine.";
   return `Team mode: the leases are kept on PostgreSQL ${context.store.server} (repository ${context.store.repository.id}), shared by every clone and machine working on this repository.`;
 }
 

@@ -73,8 +73,9 @@ const blockBody = (hook: GuardedHook): string => `(
   ${hook === 'prepare-commit-msg' ? handOff(hook) : ''}common=$(git rev-parse --path-format=absolute --git-common-dir) || exit 1
   db=\${AGENT_LEASE_DB:-$common/agent-lease/state.db}
   # No store and none was ever created: agent-lease was never used here. (A store's marker without
-  # the store is a store deleted since: the guard says so.)
-  [ -e "$db" ] || [ -e "$db.created" ] || exit 0
+  # the store is a store deleted since: the guard says so.) Unless a store elsewhere is named (team
+  # mode): git runs the hook at the worktree's top, where .agent-lease.json is.
+  [ -e "$db" ] || [ -e "$db.created" ] || [ -n "\${AGENT_LEASE_STORE-}" ] || grep -qs '"store"' .agent-lease.json || exit 0
   ${hook === 'prepare-commit-msg' ? '' : handOff(hook)}${LOOKUP.join('\n  ')}
   if [ -n "$run" ]; then
     # The guard opens no network connection: spare node parsing a CA bundle at startup (~30 ms).
