@@ -103,13 +103,18 @@ const TEAM_STORES: Array<{ name: string; engine: string; skip: string | false; m
   { name: 'one SQLite file', engine: 'sqlite', skip: false, make: async (base) => ({ env: { AGENT_LEASE_DB: join(base, 'shared-state.db') } }) },
 ];
 
+/** Two clones sharing the store `kind` makes, in a directory of their own. */
+async function clonesOn(t: TestContext, kind: (typeof TEAM_STORES)[number]): Promise<[Clone, Clone]> {
+  const base = makeRepo({ commit: false });
+  t.after(() => base.cleanup());
+  return twoClones(t, await kind.make(base.base));
+}
+
 for (const store of TEAM_STORES) {
   test(`${store.name}: an edit in one clone is denied for a lease taken in the other, and the other clone's guard refuses a commit of it`, {
     skip: store.skip,
   }, async (t) => {
-    const base = makeRepo({ commit: false });
-    t.after(() => base.cleanup());
-    const [alice, bob] = twoClones(t, await store.make(base.base));
+    const [alice, bob] = await clonesOn(t, store);
     const a = alice.agent('alice-session');
     const b = bob.agent('bob-session');
     assert.equal((await a.start()).status, 0);
@@ -137,9 +142,7 @@ for (const store of TEAM_STORES) {
   test(`${store.name}: a branch hold made in one clone stands in the other until the branch is merged, pushed and fetched there`, {
     skip: store.skip,
   }, async (t) => {
-    const base = makeRepo({ commit: false });
-    t.after(() => base.cleanup());
-    const [alice, bob] = twoClones(t, await store.make(base.base));
+    const [alice, bob] = await clonesOn(t, store);
     const a = alice.agent('alice-session');
     await a.start();
     assert.equal((await a.edit('src/shared.ts')).stdout, '');

@@ -64,11 +64,7 @@ export function writeLive(target: Store, snapshot: Snapshot, from: string): Prom
         lease.pattern!,
         lease.acquired_at!,
       );
-      if (there !== undefined) {
-        result.present++;
-        if ((lease.expires_at as number) > there.expires_at) yield* run('UPDATE leases SET expires_at = ? WHERE token = ?', lease.expires_at!, there.token);
-        continue;
-      }
+      if (yield* keptAsPresent('leases', there, lease, result)) continue;
       const conflict = held.find((other) => other.session_id !== lease.session_id && conflicts(other, lease));
       if (conflict !== undefined) {
         result.refused.push(`${lease.pattern} (session ${lease.session_id}): the target store has it leased to session ${conflict.session_id}`);
@@ -84,11 +80,7 @@ export function writeLive(target: Store, snapshot: Snapshot, from: string): Prom
         hold.branch!,
         hold.path!,
       );
-      if (there !== undefined) {
-        result.present++;
-        if ((hold.expires_at as number) > there.expires_at) yield* run('UPDATE branch_holds SET expires_at = ? WHERE token = ?', hold.expires_at!, there.token);
-        continue;
-      }
+      if (yield* keptAsPresent('branch_holds', there, hold, result)) continue;
       // A hold's token is that of the lease it came from, in the one token sequence: the lease comes along.
       const token = yield* insertLease(origin ?? originOf(hold, now));
       yield* insert('branch_holds', { ...hold, token });
@@ -97,6 +89,19 @@ export function writeLive(target: Store, snapshot: Snapshot, from: string): Prom
     yield* recordEvent(target, { kind: 'migrate', detail: { copiedFrom: from, sessions: result.sessions, leases: result.leases, holds: result.holds } });
     return result;
   });
+}
+
+/** Whether the target has the row already (`there`): then it is counted, and keeps the later of the two expiries. */
+function* keptAsPresent(
+  table: 'leases' | 'branch_holds',
+  there: { token: number; expires_at: number } | undefined,
+  row: Row,
+  result: MigrateResult,
+): Body<boolean> {
+  if (there === undefined) return false;
+  result.present++;
+  if ((row.expires_at as number) > there.expires_at) yield* run(`UPDATE ${table} SET expires_at = ? WHERE token = ?`, row.expires_at!, there.token);
+  return true;
 }
 
 /** Inserts `row` into `table`, its columns the store's own (read from a store of the same schema). */
