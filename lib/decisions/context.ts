@@ -125,7 +125,10 @@ export async function withStore<T>(context: EventContext, use: (store: Store) =>
   try {
     return { ok: true, value: await use(openedStore(context)) };
   } catch (error) {
+    const failed = open.get(keyOf(context));
     open.delete(keyOf(context));
+    // A PostgreSQL client whose server went away is dropped with its connection (a resident server would keep it).
+    if ('engine' in context.store && context.store.engine === 'postgres') void failed?.close().catch(() => undefined);
     return { ok: false, problem: `agent-lease cannot use its store ${storeName(context)}: ${describeStoreError(error)}` };
   }
 }
