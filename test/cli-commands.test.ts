@@ -33,7 +33,7 @@ describe('claim', () => {
     assert.match(lines[7]!, /^src\/lib\/\*\*\s+exclusive\s+tester\s+auth refactor\s+claim\s+4[45]m$/);
 
     const status = repo.json(['status', '--json']);
-    assert.deepEqual(Object.keys(status), ['sessions', 'leases']);
+    assert.deepEqual(Object.keys(status), ['sessions', 'leases', 'store']);
     const [session] = status.sessions;
     for (const key of ['id', 'name', 'worktree', 'branch', 'pid', 'alive', 'lastSeenAt']) assert.ok(key in session, key);
     assert.equal(session.id, 'tester');
@@ -276,8 +276,8 @@ describe('who and check', () => {
 describe('status, log and gc', () => {
   it('status and who never create the store', () => {
     const store = join(repo.root, '.git', 'agent-lease', 'state.db');
-    assert.equal(repo.cli(['status']).stdout, `Store: SQLite ${store}\n\nNo sessions.\n\nNo live leases.\n`);
-    assert.deepEqual(repo.json(['status', '--json']), { store: { engine: 'sqlite', store, chosenBy: 'default' }, sessions: [], leases: [] });
+    assert.equal(repo.cli(['status']).stdout, `No sessions.\n\nNo live leases.\n\nStore: SQLite ${store}\n`);
+    assert.deepEqual(repo.json(['status', '--json']), { sessions: [], leases: [], store: { engine: 'sqlite', store, chosenBy: 'default' } });
     repo.cli(['who', 'a.ts']);
     repo.cli(['check', 'a.ts']);
     repo.cli(['log']);

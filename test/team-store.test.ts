@@ -88,7 +88,10 @@ test('status, doctor and the SessionStart briefing say which store is in use, wi
   const store = repo.cli(['store'], { env: withPassword }).stdout;
   assert.match(store, /^PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-[0-9a-f-]+ \(team mode, from AGENT_LEASE_STORE\)\n$/);
   const status = repo.cli(['status'], { env: withPassword });
-  assert.match(status.stdout, /^Store: PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository/);
+  assert.match(
+    status.stdout,
+    /\n\nStore: PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-[0-9a-f-]+ \(team mode, from AGENT_LEASE_STORE\)\n$/,
+  );
   const doctor = repo.json(['doctor', '--json'], { env: withPassword }) as { checks: Array<{ check: string; status: string; message: string }> };
   const checks = Object.fromEntries(doctor.checks.map((check) => [check.check, check]));
   assert.match(checks['store in use']!.message, /^PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository/);

@@ -13,7 +13,7 @@ Sessions (name, worktree, branch, alive, last seen) and live leases (pattern, mo
 source, time left), and branch holds (source "branch": a committed change not merged yet). Changes
 nothing, except that branch holds git shows merged (or whose branch is gone) are ended first.
 
-  --json          print {"store": {...}, "sessions": [...], "leases": [...]} with ISO-8601 times
+  --json          print {"sessions": [...], "leases": [...], "store": {...}} with ISO-8601 times
   --all           include ended sessions and expired or released leases
   --watch         redraw whenever something changes, until interrupted (Ctrl-C)
   --interval DUR  how often --watch looks: 500ms, 2s (default 1s)`;
@@ -44,8 +44,8 @@ export const command: Command = {
         values.json === true,
       );
     }
-    if (values.json) writeJson({ store: storeJson(context.storeChoice), ...(await read()) });
-    else writeOut(`${paint('Store', 'bold')}: ${describeStore(context.storeChoice)}\n\n${renderStatus(await read(), Date.now())}`);
+    if (values.json) writeJson({ ...(await read()), store: storeJson(context.storeChoice) });
+    else writeOut(`${renderStatus(await read(), Date.now())}\n\n${paint('Store', 'bold')}: ${describeStore(context.storeChoice)}`);
     return 0;
   },
 };
