@@ -10,6 +10,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['guard', './guard'],
   ['lock-files', './lock-files'],
   ['branch-holds', './branch-holds'],
+  ['team-mode', './team-mode'],
 ];
 
 async function main(): Promise<void> {
