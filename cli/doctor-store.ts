@@ -31,7 +31,7 @@ export function storeInUse(cwd: string): StoreChoice | CheckResult {
 }
 
 export function storeInUseCheck(choice: StoreChoice): CheckResult {
-  return { check: 'store in use', status: 'ok', message: describeStore(choice) };
+  return { check: 'store-in-use', status: 'ok', message: describeStore(choice) };
 }
 
 /** Reaches the PostgreSQL store: its schema, and the sessions it holds. */

@@ -69,7 +69,7 @@ describe('doctor', () => {
       .split('\n')
       .slice(0, -2)
       .map((line) => /^ok\s+(\S+)\s/.exec(line)?.[1]);
-    assert.deepEqual(names, ['node', 'sqlite', 'store', 'wal', 'filesystem', 'sessions', 'config', 'hooks', 'guard']);
+    assert.deepEqual(names, ['node', 'sqlite', 'store-in-use', 'store', 'wal', 'filesystem', 'sessions', 'config', 'hooks', 'guard']);
     assert.match(table.stdout, /^ok\s+sqlite\s+better-sqlite3 \d+\.\d+\.\d+ \(SQLite 3\.\d+\.\d+\); the native module loads$/m);
     assert.match(table.stdout, new RegExp(`^ok\\s+store\\s+${storePath}: readable and writable, schema \\d+, 1 session row\\(s\\)$`, 'm'));
     assert.match(

@@ -94,7 +94,7 @@ test('status, doctor and the SessionStart briefing say which store is in use, wi
   );
   const doctor = repo.json(['doctor', '--json'], { env: withPassword }) as { checks: Array<{ check: string; status: string; message: string }> };
   const checks = Object.fromEntries(doctor.checks.map((check) => [check.check, check]));
-  assert.match(checks['store in use']!.message, /^PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository/);
+  assert.match(checks['store-in-use']!.message, /^PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository/);
   assert.equal(checks.store!.status, 'ok');
   assert.match(checks.store!.message, /reachable, schema \d+/);
   const start = runHook('session-start', fixture('session-start.startup', repo.root, 'team-session'), { env: hookEnv(repo.env, team) });
