@@ -96,4 +96,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_undelivered ON messages (to_session) WHERE delivered_at IS NULL;
   CREATE INDEX messages_undelivered_token ON messages (token) WHERE delivered_at IS NULL;
   `,
+  // A session's own asks, looked up at its hooks: has the lease it asked about passed to a branch?
+  `
+  CREATE INDEX messages_asks_by_sender ON messages (from_session) WHERE kind = 'ask';
+  `,
 ];
