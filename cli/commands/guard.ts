@@ -108,7 +108,7 @@ async function guard(cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
       `cannot read the agent-lease store ${storeName}: ${describeStoreError(error)}`,
       bypass,
       config.guard.onStoreError,
-      'Run agent-lease doctor; a damaged store can be moved away (agent-lease starts a new, empty one).\n' +
+      `${choice instanceof AgentLeaseError || choice.engine === 'sqlite' ? 'Run agent-lease doctor; a damaged store can be moved away (agent-lease starts a new, empty one).' : 'Run agent-lease doctor; check that the PostgreSQL server is up and reachable from here.'}\n` +
         '  To only warn from now on: {"guard": {"onStoreError": "warn"}} in .agent-lease.json.',
     );
   }
