@@ -46,7 +46,8 @@ export function isEnvironmentError(error: unknown): boolean {
 export function describeStoreError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const cause = typeof code === 'string' ? STORE_ERROR_CAUSES.find(([prefix]) => code.startsWith(prefix))?.[1] : undefined;
-  const shown = plainText(firstLine(describeError(error)));
+  // A native addon's problem is agent-lease's own sentence, and its fix names this Node's path: never cut.
+  const shown = plainText(firstLine(describeError(error)), addonLoadProblem(error) === null ? undefined : Number.POSITIVE_INFINITY);
   return cause === undefined ? shown : `${shown} (${cause})`;
 }
 
