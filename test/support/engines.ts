@@ -6,7 +6,7 @@ import { before, describe } from 'node:test';
 import { openPostgresStore } from '../../lib/postgres/store';
 import type { Store } from '../../lib/core/store';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './postgres';
-import { makeStore } from './store';
+import { makeStore, testClock, type TestClock } from './store';
 
 export type Engine = 'sqlite' | 'postgres';
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
@@ -19,7 +19,7 @@ export interface EngineStore {
    * PostgreSQL's URL with the repository as its fragment.
    */
   location: string;
-  clock: { now: number; advance(ms: number): void };
+  clock: TestClock;
   cleanup(): Promise<void>;
 }
 
@@ -53,12 +53,7 @@ export function makeEngineStore(engine: Engine): EngineStore {
     };
   }
   if (server === undefined) throw new Error('makeEngineStore("postgres") outside forEachEngine');
-  const clock = {
-    now: Date.UTC(2026, 10, 22, 12, 0, 0),
-    advance(ms: number) {
-      clock.now += ms;
-    },
-  };
+  const clock = testClock();
   const repository = `test.invalid/engines/${process.pid}/${++repositories}`;
   const store = openPostgresStore({ url: server.url, repository, now: () => clock.now });
   return {

@@ -11,19 +11,30 @@ export interface TestStore {
   store: Store;
   dir: string;
   path: string;
-  clock: { now: number; advance(ms: number): void };
+  clock: TestClock;
   cleanup(): Promise<void>;
 }
 
-export function makeStore(): TestStore {
-  const dir = mkdtempSync(join(tmpdir(), 'agent-lease-store-'));
-  const path = join(dir, 'state.db');
+/** A clock the test moves, starting at the same instant in every test. */
+export interface TestClock {
+  now: number;
+  advance(ms: number): void;
+}
+
+export function testClock(): TestClock {
   const clock = {
     now: Date.UTC(2026, 10, 22, 12, 0, 0),
     advance(ms: number) {
       clock.now += ms;
     },
   };
+  return clock;
+}
+
+export function makeStore(): TestStore {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-lease-store-'));
+  const path = join(dir, 'state.db');
+  const clock = testClock();
   const store = openStore({ path, now: () => clock.now });
   return {
     store,
