@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, runHook } from './support/hooks';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
+import { spyOnGit } from './support/git-spy';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
 const B = 'b0000000-0000-4000-8000-00000000000b';
@@ -91,4 +92,25 @@ test('a shell write to a file another branch holds is denied before it runs, nam
   const { b } = held(world);
   const run = runHook('pre-tool-use', fixture('pre-tool-use.bash', b, B, { tool_input: { command: 'echo hi > src/x.ts' } }), { env: world.env });
   assert.match(denial(run) ?? '', /branch feature-a .*holds src\/x\.ts until it is merged/);
+});
+
+test('status and gc judge many holds of one branch with a few git processes, not one per hold', (t) => {
+  const world = branchWorld(t);
+  const a = world.worktree('feature-a');
+  const files = Array.from({ length: 12 }, (_, i) => `src/f${i}.ts`);
+  for (const file of files) world.write(A, a, file, `${file}\n`);
+  world.commit(a, 'feature-a: twelve files');
+  world.stop(A, a);
+  assert.equal(world.holds().length, files.length);
+  const spy = spyOnGit(world.repo.base, world.repo.env);
+  for (const command of [
+    ['status', '--json'],
+    ['gc', '--json'],
+  ]) {
+    const before = spy.calls().length;
+    const result = world.repo.cli(command, { env: spy.env });
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(spy.calls().length - before <= 4, `${command[0]}: ${spy.calls().slice(before).join('; ')}`);
+  }
+  assert.equal(world.holds().length, files.length, 'unmerged: the holds stand');
 });

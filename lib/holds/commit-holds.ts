@@ -9,7 +9,7 @@ import type { Config } from '../config/load';
 import { incomingCommits } from '../git/changes';
 import { changeIn } from '../git/integration';
 import { git } from '../git/run';
-import { holdGit, holdSource } from './git-facts';
+import { holdGit } from './git-facts';
 
 export interface CommitHoldContext {
   worktree: string;
@@ -41,7 +41,7 @@ async function holdStands(
   context: CommitHoldContext & { facts: ReturnType<typeof holdGit>; incoming: string[]; staged: string | null },
 ): Promise<boolean> {
   try {
-    const source = holdSource(context.worktree, hold);
+    const source = context.facts.source(hold);
     if (source === 'unknown') return true;
     const rev = source === 'deleted' ? null : source.rev;
     if (rev !== null && context.staged !== null && context.staged === blobAt(context.worktree, rev, path)) return false;

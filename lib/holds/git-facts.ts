@@ -14,6 +14,8 @@ import { git } from '../git/run';
 export interface HoldGit {
   /** The integration ref (resolved once, when first needed); null when the repository has none. */
   integration(): string | null;
+  /** Where this clone judges a hold's change from (see `holdSource`), its branch looked up once. */
+  source(hold: Pick<HoldQuestion, 'branch' | 'commit'>): HoldSource;
   /** A hold in the way, seen from this worktree's HEAD. */
   holdFact(hold: HoldQuestion): HoldFact;
   /** The holds a stale lease's committed, unintegrated change becomes (none: empty). */
@@ -22,23 +24,29 @@ export interface HoldGit {
 
 export function holdGit(worktree: string, config: Config): HoldGit {
   let integration: string | null | undefined;
-  // Commits looked up so far, by full ref name: the integration ref and the holds' branches.
+  // Commits looked up so far, by full ref name: the integration ref and the holds' branches
+  // (a branch looked up and not found stays in `asked` only).
   const ids = new Map<string, string>();
+  const asked = new Set<string>();
   const lookUp = (also: string[]): void => {
     const found = lookUpRefs(worktree, config.integrationBranch, also);
     if (integration === undefined) integration = found.integration;
     for (const [ref, id] of found.ids) ids.set(ref, id);
+    for (const ref of also) asked.add(ref);
   };
   const facts: HoldGit = {
     integration() {
       if (integration === undefined) lookUp([]);
       return integration!;
     },
-    holdFact(hold) {
+    source(hold) {
       // The first hold asked about shares its branch's lookup with the integration ref's.
       const ref = `refs/heads/${hold.branch}`;
-      if (!ids.has(ref)) lookUp([ref]);
-      const source = holdSource(worktree, hold, ids.get(ref));
+      if (!asked.has(ref)) lookUp([ref]);
+      return holdSource(worktree, hold, ids.get(ref));
+    },
+    holdFact(hold) {
+      const source = facts.source(hold);
       if (source === 'unknown') return 'stands';
       if (source === 'deleted') return 'deleted';
       const into = integration!;
@@ -60,6 +68,8 @@ export function holdGit(worktree: string, config: Config): HoldGit {
   return facts;
 }
 
+export type HoldSource = { rev: string } | 'unknown' | 'deleted';
+
 /**
  * Where this clone judges a hold's change from: `unknown` when it lacks the hold's commit (the
  * hold was made in another clone, and what is not here cannot be judged: it stands until its
@@ -69,7 +79,7 @@ export function holdGit(worktree: string, config: Config): HoldGit {
  * branch's commit here when already looked up (the usual case, a hold still at its branch's tip,
  * then needs no git).
  */
-export function holdSource(worktree: string, hold: Pick<HoldQuestion, 'branch' | 'commit'>, branchTip?: string): { rev: string } | 'unknown' | 'deleted' {
+function holdSource(worktree: string, hold: Pick<HoldQuestion, 'branch' | 'commit'>, branchTip?: string): HoldSource {
   const branch = { rev: `refs/heads/${hold.branch}` };
   if (hold.commit === null) return branchTip !== undefined || revExists(worktree, branch.rev) ? branch : 'deleted';
   if (hold.commit === branchTip) return branch;

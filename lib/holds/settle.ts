@@ -5,7 +5,7 @@ import { endHolds, liveHolds, type HoldRow } from '../core/branch-holds';
 import type { Store } from '../core/store';
 import type { Config } from '../config/load';
 import { changeIn } from '../git/integration';
-import { holdGit, holdSource } from './git-facts';
+import { holdGit } from './git-facts';
 
 export interface SettleResult {
   integrated: number;
@@ -21,14 +21,15 @@ export async function settleHolds(store: Store, worktree: string, config: Config
   const result: SettleResult = { integrated: 0, deleted: 0 };
   const holds = await liveHolds(store);
   if (holds.length === 0) return result;
-  const into = holdGit(worktree, config).integration();
+  const facts = holdGit(worktree, config);
   const bySource = new Map<string, HoldRow[]>();
   for (const hold of holds) {
-    const source = holdSource(worktree, { branch: hold.branch, commit: hold.commit_id });
+    const source = facts.source({ branch: hold.branch, commit: hold.commit_id });
     if (source === 'unknown') continue;
     const key = source === 'deleted' ? '' : source.rev;
     bySource.set(key, [...(bySource.get(key) ?? []), hold]);
   }
+  const into = facts.integration();
   for (const [rev, rows] of bySource) {
     let integrated: Set<string> | null;
     try {
