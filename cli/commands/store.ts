@@ -1,4 +1,5 @@
 import { loadConfig } from '../../lib/config/load';
+import { withoutPassword } from '../../lib/util/postgres-url';
 import { requireRepo } from '../../lib/git/repo';
 import { storePathOf } from '../../lib/git/store-location';
 import { chooseStore, describeStore, namedStore, storeJson, storeKey, type StoreChoice } from '../../lib/stores/choice';
@@ -70,9 +71,7 @@ export const command: Command = {
 
 function nextStep(target: StoreChoice): string {
   if (target.engine === 'postgres') {
-    const url = new URL(target.url);
-    url.password = '';
-    return `To use it in every clone: "store": "${url}" in .agent-lease.json (a password never goes there), or AGENT_LEASE_STORE in each environment`;
+    return `To use it in every clone: "store": ${JSON.stringify(withoutPassword(target.url))} in .agent-lease.json (a password never goes there), or AGENT_LEASE_STORE in each environment`;
   }
   if (target.path === storePathOf(requireRepo(process.cwd()))) return 'To use it: take "store" out of .agent-lease.json, or set AGENT_LEASE_STORE=sqlite';
   return `To use it: AGENT_LEASE_DB=${shellWord(target.path)}`;

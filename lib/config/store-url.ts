@@ -1,21 +1,20 @@
-// A PostgreSQL server named by URL (`postgres://user@host:port/database?…`, as libpq takes it):
-// whether agent-lease can read it, and whether it holds a password (which a committed file must
-// not). Messages never quote the URL.
+// The store's PostgreSQL URL in the config: whether agent-lease can read it, and whether it holds
+// a password (which a committed file must not). Messages never quote the URL.
+import { parsePostgresUrl } from '../util/postgres-url';
 
 /** What is wrong with `text` as a PostgreSQL URL, or null. */
 export function postgresUrlProblem(text: string): string | null {
-  if (!/^postgres(ql)?:\/\//i.test(text)) return 'expected "sqlite" or a PostgreSQL URL like postgres://user@host:5432/database';
   try {
-    new URL(text);
+    parsePostgresUrl(text);
     return null;
-  } catch {
-    return 'not a URL agent-lease can read (expected postgres://user@host:5432/database)';
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 
 export function urlHasPassword(text: string): boolean {
-  const parsed = new URL(text);
-  return parsed.password !== '' || parsed.searchParams.has('password');
+  const url = parsePostgresUrl(text);
+  return url.password !== '' || url.params.has('password');
 }
 
 /** What to say when a committed file names a password. */

@@ -1,6 +1,7 @@
 // Which server and schema a PostgreSQL store is, and what went wrong with it, said to a person in
 // one line that names the server and never its password.
 import { createHash } from 'node:crypto';
+import { parsePostgresUrl, type PostgresUrl } from '../util/postgres-url';
 import { AgentLeaseError } from '../util/errors';
 import { firstLine, plainText } from '../util/text';
 
@@ -18,19 +19,27 @@ export class PostgresStoreError extends AgentLeaseError {
   }
 }
 
-/** `host:port/database` of a postgres:// URL, without its user or password. */
+/** `host:port/database` of a postgres:// URL (`a:5432,b:5432/database` for a list), without its user or password. */
 export function serverName(url: string): string {
-  let parsed: URL;
+  let parsed: PostgresUrl;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new AgentLeaseError('the PostgreSQL store is not a URL like postgres://user@host:5432/database');
+    parsed = parsePostgresUrl(url);
+  } catch (error) {
+    throw new AgentLeaseError(`the PostgreSQL store: ${(error as Error).message}`);
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new AgentLeaseError(`the PostgreSQL store must be a postgres:// URL, not ${parsed.protocol}//…`);
-  }
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
-  return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}/${database}`;
+  const hosts = parsed.hosts.map(({ host, port }) => `${host || 'localhost'}:${port || '5432'}`).join(',');
+  return `${hosts}/${parsed.database || parsed.user || 'postgres'}`;
+}
+
+/**
+ * Which server of a list to stay on: every transaction of the store may write, so with more than
+ * one server (a primary and its standbys, for failover) the one not in recovery, unless the URL or
+ * PGTARGETSESSIONATTRS says otherwise. One server: whatever it is (a standby then fails in one line).
+ */
+export function targetSessionAttrs(url: string, env: NodeJS.ProcessEnv): 'primary' | undefined {
+  const parsed = parsePostgresUrl(url);
+  if (parsed.hosts.length < 2 || parsed.params.has('target_session_attrs') || env.PGTARGETSESSIONATTRS !== undefined) return undefined;
+  return 'primary';
 }
 
 /** Where one repository's tables live, and the advisory lock that serializes its writers. */
@@ -68,6 +77,7 @@ const CAUSES: ReadonlyArray<[codes: string[], what: string]> = [
   [['28P01', '28000'], 'the server refused the user or password (PGPASSWORD, ~/.pgpass)'],
   [['3D000'], 'the database does not exist'],
   [['53300'], 'the server has too many connections'],
+  [['25006'], 'the server is a standby, which takes no writes: name the primary, or list it with its standbys (postgres://user@primary,standby/database)'],
   [['42501'], 'the user may not create or change the schema and tables'],
 ];
 

@@ -8,7 +8,7 @@ import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
 import { AgentLeaseError } from '../util/errors';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, serverName, storeError } from './server';
+import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, serverName, storeError, targetSessionAttrs } from './server';
 import { changesRows, POSTGRES_DIALECT, positionalText } from './statements';
 
 export interface PostgresStoreOptions {
@@ -52,6 +52,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly lockKey: string;
   private readonly connectTimeoutMs: number;
+  private readonly targetSessionAttrs: 'primary' | undefined;
   private readonly statementTimeoutMs: number;
   /** The client, and how many times its connection closed: a transaction must end on the connection it began on. */
   private client: { sql: Sql; closes: number } | undefined;
@@ -68,6 +69,7 @@ export class PostgresStore implements Store {
     this.schema = place.schema;
     this.lockKey = place.lockKey;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.targetSessionAttrs = targetSessionAttrs(options.url, process.env);
     this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   }
 
@@ -141,6 +143,7 @@ export class PostgresStore implements Store {
       max: 1,
       fetch_types: false,
       connect_timeout: this.connectTimeoutMs / 1000,
+      ...(this.targetSessionAttrs === undefined ? {} : { target_session_attrs: this.targetSessionAttrs }),
       onnotice: () => {},
       onclose: () => {
         client.closes++;

@@ -5,7 +5,8 @@
 import { userInfo } from 'node:os';
 import type { Store } from '../core/store';
 import type { StoreChoice } from './choice';
-import { passwordFromFile } from './pgpass';
+import { parsePostgresUrl, type PostgresUrl } from '../util/postgres-url';
+import { passwordFromFile, type PasswordQuery } from './pgpass';
 
 export interface OpenChosenOptions {
   /** SQLite: how long one attempt waits for a writer that keeps the file locked. */
@@ -19,23 +20,33 @@ export function openChosenStore(choice: StoreChoice, options: OpenChosenOptions 
   if (choice.engine === 'sqlite') return (require('../core/sqlite') as typeof import('../core/sqlite')).openStore({ path: choice.path, ...options });
   const { openPostgresStore } = require('../postgres/store') as typeof import('../postgres/store');
   const env = process.env;
-  const hasPassword = new URL(choice.url).password !== '' || env.PGPASSWORD !== undefined;
+  const url = parsePostgresUrl(choice.url);
+  const hasPassword = url.password !== '' || url.params.has('password') || env.PGPASSWORD !== undefined;
   return openPostgresStore({
     url: choice.url,
     repository: choice.repository.id,
-    password: hasPassword ? undefined : async () => (await passwordFromFile(libpqDefaults(choice.url, env))) ?? '',
+    password: hasPassword ? undefined : () => passwordForAny(libpqDefaults(url, env)),
   });
 }
 
-/** The server, port, database and user a URL means once libpq's defaults fill what it leaves out (what ~/.pgpass is matched against). */
-function libpqDefaults(url: string, env: NodeJS.ProcessEnv): { host: string; port: string; database: string; user: string } {
-  const parsed = new URL(url);
-  const params = parsed.searchParams;
-  const user = decodeURIComponent(parsed.username) || params.get('user') || env.PGUSER || userInfo().username;
-  return {
-    host: decodeURIComponent(parsed.hostname) || params.get('host') || env.PGHOST || 'localhost',
-    port: parsed.port || params.get('port') || env.PGPORT || '5432',
-    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || params.get('dbname') || env.PGDATABASE || user,
+/** The first of the servers' ~/.pgpass passwords, in the order they are tried (the client asks once, not per server). */
+async function passwordForAny(servers: PasswordQuery[]): Promise<string> {
+  for (const server of servers) {
+    const password = await passwordFromFile(server);
+    if (password !== undefined) return password;
+  }
+  return '';
+}
+
+/** Each server, port, database and user a URL means once libpq's defaults fill what it leaves out (what ~/.pgpass is matched against). */
+function libpqDefaults(url: PostgresUrl, env: NodeJS.ProcessEnv): PasswordQuery[] {
+  const params = url.params;
+  const user = url.user || params.get('user') || env.PGUSER || userInfo().username;
+  const database = url.database || params.get('dbname') || env.PGDATABASE || user;
+  return url.hosts.map(({ host, port }) => ({
+    host: host || params.get('host') || env.PGHOST || 'localhost',
+    port: port || params.get('port') || env.PGPORT || '5432',
+    database,
     user,
-  };
+  }));
 }

@@ -83,21 +83,44 @@ function watchOwner(dir: string, dataDir: string): void {
   spawn('sh', ['-c', script, dir, String(process.pid), 'placeholder', command, ...args], { detached: true, stdio: 'ignore' }).unref();
 }
 
-/** Starts a new server: about a second for initdb, a tenth for the start. */
-export async function startPostgres(): Promise<PostgresServer> {
+/** Starts a new server: about a second for initdb, a tenth for the start. `settings`: more `-c name=value`. */
+export async function startPostgres(settings: string[] = []): Promise<PostgresServer> {
+  const dir = serverDir();
+  const dataDir = join(dir, 'data');
+  run('initdb', ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  return launch(dir, dataDir, settings);
+}
+
+/**
+ * A streaming standby of `primary` (pg_basebackup), started on a port of its own: in recovery,
+ * read-only, until `promote()` makes it a primary. With the primary started with
+ * `synchronous_standby_names=*`, a commit returns only once the standby has it.
+ */
+export async function startStandby(primary: PostgresServer): Promise<PostgresServer & { promote(): void }> {
+  const dir = serverDir();
+  const dataDir = join(dir, 'data');
+  run('pg_basebackup', ['-D', dataDir, '-h', '127.0.0.1', '-p', String(primary.port), '-U', POSTGRES_USER, '-X', 'stream', '-R', '--no-sync']);
+  const server = await launch(dir, dataDir, []);
+  return { ...server, promote: () => run('pg_ctl', ['-D', dataDir, 'promote', '-w', '-t', '30']) };
+}
+
+function serverDir(): string {
   if (POSTGRES_BIN === undefined) throw new Error(NO_POSTGRES as string);
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-pg-'));
-  const dataDir = join(dir, 'data');
-  const log = join(dir, 'log');
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', serverUser()], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, -1);
   }
-  run('initdb', ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  return dir;
+}
+
+/** Starts the cluster in `dataDir` on a free loopback port, stopped and removed at exit. */
+async function launch(dir: string, dataDir: string, settings: string[]): Promise<PostgresServer> {
+  const log = join(dir, 'log');
   let port = 0;
   let running = false;
   const start = () => {
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+    const options = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, ...settings.map((setting) => `-c ${setting}`)].join(' ');
     try {
       run('pg_ctl', ['-D', dataDir, '-o', options, '-l', log, '-w', '-t', '30', 'start']);
     } catch (error) {
