@@ -45,10 +45,34 @@ test('commit, remove the worktree: another session meeting the lease finds a hol
   assert.ok(!log.some((event) => event.detail?.reason === 'worktree-removed'), 'not released as worktree-removed');
 });
 
+test('commit, remove the worktree: check, who and status already show the hold an edit would meet', (t) => {
+  const world = branchWorld(t);
+  committedThenRemoved(world);
+  const check = world.repo.cli(['check', 'src/x.ts', '--as', 'bob']);
+  assert.equal(check.status, 1, 'held, as an edit would be told');
+  assert.match(check.stdout, /^src\/x\.ts: .*branch worktree-feat/);
+  assert.match(world.repo.cli(['who', 'src/x.ts']).stdout, /branch worktree-feat/);
+  assert.deepEqual(
+    world.holds().map((hold) => [hold.pattern, hold.branch]),
+    [['src/x.ts', 'worktree-feat']],
+  );
+});
+
+test('commit, remove the worktree, then gc: the branch holds the file', (t) => {
+  const world = branchWorld(t);
+  committedThenRemoved(world);
+  assert.equal(world.repo.json(['gc', '--json']).heldByBranch, 1);
+  assert.deepEqual(
+    world.holds().map((hold) => hold.branch),
+    ['worktree-feat'],
+  );
+});
+
 test('worktree and branch both removed: the lease is released as worktree-removed and the file is free', (t) => {
   const world = branchWorld(t);
   const { b } = committedThenRemoved(world);
   world.git(['branch', '-q', '-D', 'worktree-feat']);
+  assert.equal(world.repo.cli(['check', 'src/x.ts', '--as', 'bob']).status, 0, 'free, as an edit finds it');
   assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
   assert.deepEqual(world.holds(), []);
   const log = world.repo.json(['log', '--json']) as Array<{ kind: string; detail: { reason?: string } | null }>;

@@ -1,7 +1,6 @@
 import { formatDuration } from '../../lib/util/duration';
 import { gc } from '../../lib/core/gc';
-import { listLeases } from '../../lib/core/lease-queries';
-import { passEndingLeases } from '../../lib/holds/ending';
+import { passStaleLeases } from '../../lib/holds/stale-leases';
 import { settleHolds } from '../../lib/holds/settle';
 import { durationFlag, parseCommandArgs, usageError } from '../args';
 import type { Command } from '../command';
@@ -21,7 +20,8 @@ released leases, ended sessions and events older than the retention period.
   --json                print {"endedSessions", "endedIdle", "reclaimed", "heldByBranch", "endedHolds", "deletedLeases",
                         "deletedSessions", "deletedEvents"}
 
-Leases of dead or expired holders whose change is committed and not merged pass to their branch;
+Leases of dead or expired holders, or of removed worktrees, whose change is committed and not
+merged pass to their branch;
 branch holds whose change is merged, or whose branch is deleted, end.`;
 
 const OPTIONS = { retention: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -41,12 +41,8 @@ export const command: Command = {
       return 0;
     }
     const actor = sessionIdentity({}).id;
-    // Before their leases are let go: what dead or expired holders committed and did not merge stays held by the branch.
-    const stale = (await listLeases(store, { includeInactive: true }))
-      .filter((lease) => lease.releasedAt === null && (lease.expiresAt.getTime() <= store.now() || !lease.holder.alive))
-      .map((lease) => ({ ...lease, worktree: lease.worktree ?? lease.holder.worktree }))
-      .filter((lease) => lease.worktree !== null);
-    const held = (await passEndingLeases(store, context.config, stale, { verify: true, sessionWorktree: context.repo.worktreeRoot, actor })).held.length;
+    // Before their leases are let go: what dead or expired holders, or removed worktrees, committed and did not merge stays held by the branch.
+    const held = await passStaleLeases(store, context.config, { from: context.repo.worktreeRoot, actor });
     const settled = await settleHolds(store, context.repo.worktreeRoot, context.config, actor);
     const ended = await endStaleSessionsHolding(store, context.config, { verify: true, from: context.repo.worktreeRoot, actor });
     const retention = retentionMs ?? context.config.retentionMs;

@@ -5,7 +5,7 @@ import { standingOf, type Holder } from './agents';
 import { covers, overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
 import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, HeldLease, LeaseMode } from './lease-types';
-import { worktreeRemoved } from './reclaim';
+import { staleReason, worktreeRemoved } from './reclaim';
 import { isSessionRowAlive, type SessionRow } from './sessions';
 import { all, get, type Body, type SqlValue, type Store } from './store';
 
@@ -45,6 +45,16 @@ export function* leaseList(store: Store, options: LeaseListOptions = {}): Body<H
   const liveness: Liveness = new Map();
   const held = rows.map((row) => toHeldLease(row, liveness));
   return options.includeInactive ? held : held.filter((lease) => lease.holder.alive);
+}
+
+/** Read-only: the unreleased leases whose holder can no longer speak for them (reclaim.ts): what an edit meeting one would reclaim. */
+export function staleLeases(store: Store): Promise<HeldLease[]> {
+  return store.read(function* () {
+    const now = store.now();
+    const liveness: Liveness = new Map();
+    const rows = yield* all<JoinedRow>(`${JOINED} WHERE l.released_at IS NULL ORDER BY l.token`);
+    return rows.filter((row) => staleReason(row, now, liveness) !== null).map((row) => toHeldLease(row, liveness));
+  });
 }
 
 /**

@@ -18,6 +18,15 @@ export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree' | 's_
   return row.source === 'edit' && row.worktree !== null && (row.s_host === null || row.s_host === currentHost()) && !existsSync(row.worktree);
 }
 
+export type StaleReason = 'expired' | 'holder-dead' | 'holder-ended' | 'worktree-removed';
+
+/** Why `row`'s holder can no longer speak for it, or null while it can. */
+export function staleReason(row: JoinedRow, now: number, liveness: Liveness): StaleReason | null {
+  if (row.expires_at <= now) return 'expired';
+  if (!holderAlive(row, liveness)) return row.s_ended_at === null ? 'holder-dead' : 'holder-ended';
+  return worktreeRemoved(row) ? 'worktree-removed' : null;
+}
+
 /**
  * Releases a lease that has expired, whose holder is gone, or whose worktree is gone; true when it did. A lease due to
  * expire further ahead than its own TTL means the clock went back: its expiry is brought within
@@ -28,20 +37,9 @@ export function* reclaimIfStale(store: Store, row: JoinedRow, now: number, liven
     row.expires_at = now + row.ttl_ms;
     yield* run('UPDATE leases SET expires_at = ? WHERE token = ?', row.expires_at, row.token);
   }
-  let kind: 'expire' | 'takeover';
-  let reason: string;
-  if (row.expires_at <= now) {
-    kind = 'expire';
-    reason = 'expired';
-  } else if (!holderAlive(row, liveness)) {
-    kind = 'takeover';
-    reason = row.s_ended_at === null ? 'holder-dead' : 'holder-ended';
-  } else if (worktreeRemoved(row)) {
-    kind = 'takeover';
-    reason = 'worktree-removed';
-  } else {
-    return false;
-  }
+  const reason = staleReason(row, now, liveness);
+  if (reason === null) return false;
+  const kind = reason === 'expired' ? 'expire' : 'takeover';
   yield* run('UPDATE leases SET released_at = ?, release_reason = ? WHERE token = ?', now, reason, row.token);
   yield* recordEvent(store, { kind, sessionId: row.session_id, actor, token: row.token, pattern: row.pattern, detail: { reason } });
   return true;
