@@ -2,6 +2,7 @@
 // them, the server names it shows, and the password it never shows or lets into a committed file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { configSchema } from '../lib/config/schema';
 import { postgresUrlProblem, urlHasPassword } from '../lib/config/store-url';
 import { parsePostgresUrl, withoutPassword } from '../lib/util/postgres-url';
 import { serverName, targetSessionAttrs } from '../lib/postgres/server';
@@ -41,4 +42,11 @@ test('a list of servers connects to the primary unless the URL or PGTARGETSESSIO
   assert.equal(targetSessionAttrs('postgres://team@db-a/leases', {}), undefined);
   assert.equal(targetSessionAttrs('postgres://team@db-a,db-b/leases?target_session_attrs=any', {}), undefined);
   assert.equal(targetSessionAttrs('postgres://team@db-a,db-b/leases', { PGTARGETSESSIONATTRS: 'read-write' }), undefined);
+});
+
+test('the config takes a list of servers as its store, and refuses one with a password', () => {
+  assert.equal(configSchema.safeParse({ store: 'postgres://agent@db-a:5432,db-b:5432/agent_lease' }).success, true);
+  const refused = configSchema.safeParse({ store: 'postgres://agent:secret@db-a,db-b/agent_lease' });
+  assert.equal(refused.success, false);
+  assert.match(refused.error?.issues[0]?.message ?? '', /a password does not belong in \.agent-lease\.json/);
 });
