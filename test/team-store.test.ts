@@ -54,7 +54,7 @@ test('store migrate copies live sessions, leases and branch holds to PostgreSQL 
   assert.equal(first.status, 0, first.stderr);
   assert.match(
     first.stdout,
-    /^copied 1 session\(s\), 1 lease\(s\) and 1 branch hold\(s\) from SQLite .* to PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-/,
+    /^copied 1 session\(s\), 1 lease\(s\), 1 branch hold\(s\) and 0 message\(s\) from SQLite .* to PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-/,
   );
   assert.match(first.stdout, /To use it in every clone: "store": "postgres:\/\/agent@127\.0\.0\.1:\d+\/postgres" in \.agent-lease\.json/);
   const again = repo.json(['store', 'migrate', '--to', url, '--json']);
