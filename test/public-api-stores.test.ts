@@ -3,13 +3,13 @@
 // AGENT_LEASE_STORE, AGENT_LEASE_DB or `store` in .agent-lease.json, or named by `path` or `url`.
 // A program on SQLite never loads the PostgreSQL client. Each use runs in a process of its own, in
 // the repository, with the environment a user's program would have.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { makeCliRepo, type CliRepo } from './support/cli';
-import { NO_POSTGRES, sharedPostgres } from './support/postgres';
+import { NO_POSTGRES } from './support/postgres';
+import { teamRepo } from './support/team-repo';
 
 const PACKAGE = resolve(__dirname, '..');
 
@@ -20,7 +20,7 @@ interface Opened {
 }
 
 /** `openStore(options)` in a program of its own run in the repository: the store it opened, who holds src/a.ts there, and whether the PostgreSQL client was loaded. */
-function openFromProgram(repo: CliRepo, options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Opened | { error: string } {
+function openFromProgram(repo: CliRepo, options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Partial<Opened> & { error?: string } {
   const program = `
     const api = require(${JSON.stringify(PACKAGE)});
     (async () => {
@@ -46,14 +46,9 @@ function claim(repo: CliRepo, who: string, env: NodeJS.ProcessEnv = {}): void {
   assert.equal(claimed.status, 0, claimed.stderr);
 }
 
-function cliRepo(t: TestContext): CliRepo {
+test("openStore on SQLite: the hooks' own file by default, AGENT_LEASE_DB's, or the path given; the PostgreSQL client never loaded", (t) => {
   const repo = makeCliRepo();
   t.after(() => repo.cleanup());
-  return repo;
-}
-
-test("openStore on SQLite: the hooks' own file by default, AGENT_LEASE_DB's, or the path given; the PostgreSQL client never loaded", (t) => {
-  const repo = cliRepo(t);
   claim(repo, 'alice');
   const own = join(repo.root, '.git', 'agent-lease', 'state.db');
   assert.deepEqual(openFromProgram(repo, {}), { describe: `sqlite ${own}`, holders: ['alice'], postgresLoaded: false });
@@ -61,19 +56,25 @@ test("openStore on SQLite: the hooks' own file by default, AGENT_LEASE_DB's, or 
   const other = join(repo.base, 'other.db');
   claim(repo, 'bob', { AGENT_LEASE_DB: other });
   assert.deepEqual(openFromProgram(repo, {}, { AGENT_LEASE_DB: other }), { describe: `sqlite ${other}`, holders: ['bob'], postgresLoaded: false });
-  assert.deepEqual(openFromProgram(repo, { path: other }), { describe: `sqlite ${other}`, holders: ['bob'], postgresLoaded: false }, 'as openStore({ path }) always did');
-  assert.deepEqual(openFromProgram(repo, { path: own }, { AGENT_LEASE_STORE: 'postgres://agent@127.0.0.1:1/unused' }).holders, ['alice'], 'a path wins over team mode');
+  assert.deepEqual(
+    openFromProgram(repo, { path: other }),
+    { describe: `sqlite ${other}`, holders: ['bob'], postgresLoaded: false },
+    'as openStore({ path }) always did',
+  );
+  assert.deepEqual(
+    openFromProgram(repo, { path: own }, { AGENT_LEASE_STORE: 'postgres://agent@127.0.0.1:1/unused' }).holders,
+    ['alice'],
+    'a path wins over team mode',
+  );
   assert.deepEqual(openFromProgram(repo, { path: own, url: 'postgres://agent@127.0.0.1:1/x' }), {
     error: 'openStore takes a SQLite path or a PostgreSQL url, not both',
   });
 });
 
-test('openStore in team mode: the PostgreSQL store the hooks use, from AGENT_LEASE_STORE or .agent-lease.json, or the url given', { skip: NO_POSTGRES }, async (t) => {
-  const repo = cliRepo(t);
-  const id = `example.com/team/app-${randomUUID()}`;
-  repo.git(['remote', 'add', 'origin', `git@${id.replace('/', ':')}.git`]);
-  const { url } = await sharedPostgres();
-  const team = { AGENT_LEASE_STORE: url };
+test('openStore in team mode: the PostgreSQL store the hooks use, from AGENT_LEASE_STORE or .agent-lease.json, or the url given', {
+  skip: NO_POSTGRES,
+}, async (t) => {
+  const { repo, url, team, repository: id } = await teamRepo(t);
   claim(repo, 'carol', team);
   claim(repo, 'dave');
   const server = /^postgres:\/\/agent@(.*)$/.exec(url)![1]!;

@@ -5,13 +5,13 @@
 // a branch hold is told to its asker once, wherever it is told.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { all } from '../lib/core/store';
 import { openPostgresStore } from '../lib/postgres/store';
-import { makeCliRepo, type CliRepo } from './support/cli';
+import type { CliRepo } from './support/cli';
 import { fixture, hookEnv, runHook } from './support/hooks';
-import { NO_POSTGRES, sharedPostgres } from './support/postgres';
+import { NO_POSTGRES } from './support/postgres';
+import { teamRepo } from './support/team-repo';
 
 const HOLDER = 'holder-session';
 const ASKER = 'asker-session';
@@ -28,12 +28,7 @@ function as(session: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv }
 }
 
 test('store migrate carries undelivered asks and replies both ways: each is told once, on the store in use', { skip: NO_POSTGRES }, async (t) => {
-  const repo = makeCliRepo();
-  t.after(() => repo.cleanup());
-  const repository = `example.com/team/app-${randomUUID()}`;
-  repo.git(['remote', 'add', 'origin', `git@${repository.replace('/', ':')}.git`]);
-  const { url } = await sharedPostgres();
-  const team = { AGENT_LEASE_STORE: url };
+  const { repo, url, team, repository } = await teamRepo(t);
   const sqlite = {};
   // PostgreSQL's tokens run ahead of SQLite's: a copied ask must name the lease by the token PostgreSQL gave it.
   for (const file of ['src/x.ts', 'src/y.ts']) {
@@ -81,11 +76,7 @@ test('store migrate carries undelivered asks and replies both ways: each is told
 test('an ask whose lease passed to a branch hold: its asker is told once across the move, and not again after moving back', {
   skip: NO_POSTGRES,
 }, async (t) => {
-  const repo = makeCliRepo();
-  t.after(() => repo.cleanup());
-  repo.git(['remote', 'add', 'origin', `git@example.com:team/app-${randomUUID()}.git`]);
-  const { url } = await sharedPostgres();
-  const team = { AGENT_LEASE_STORE: url };
+  const { repo, url, team } = await teamRepo(t);
   const feature = join(repo.base, 'feature-a');
   repo.git(['worktree', 'add', '-q', '-b', 'feature-a', feature]);
   assert.equal(repo.cli(['claim', 'src/h.ts', '--as', 'alice'], { cwd: feature }).status, 0);
