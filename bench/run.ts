@@ -11,6 +11,7 @@ const BENCHMARKS: Array<[string, string]> = [
   ['lock-files', './lock-files'],
   ['branch-holds', './branch-holds'],
   ['team-mode', './team-mode'],
+  ['host-identity', './host-identity'],
 ];
 
 async function main(): Promise<void> {

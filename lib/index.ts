@@ -1,20 +1,6 @@
 // agent-lease's public API: the lease library that the hooks, the guard and the CLI are built on.
-import { openStore as openStoreFile, type OpenStoreOptions as StoreFileOptions } from './core/sqlite';
-import type { Store } from './core/store';
-import { defaultStorePath } from './git/store-location';
-
-export interface OpenStoreOptions extends Omit<StoreFileOptions, 'path'> {
-  /** The database file; default `AGENT_LEASE_DB`, else `<git common dir>/agent-lease/state.db`. */
-  path?: string;
-  /** Directory used to find the repository when `path` is not given. */
-  cwd?: string;
-}
-
-/** Opens (creating it if need be) the store at `path`, or the store of the repository containing `cwd`. */
-export function openStore(options: OpenStoreOptions = {}): Store {
-  const { cwd, path, ...rest } = options;
-  return openStoreFile({ ...rest, path: path ?? defaultStorePath(cwd) });
-}
+export { openLibraryStore as openStore } from './stores/library';
+export type { LibraryStoreOptions as OpenStoreOptions } from './stores/library';
 
 export { SqliteStore, StoreMissingError, isBusyError, withBusyRetry } from './core/sqlite';
 export type { Clock } from './core/sqlite';

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openPostgresStore } from '../lib/postgres/store';
-import { makeCliRepo, type CliRepo } from './support/cli';
+import type { CliRepo } from './support/cli';
 import { fixture, hookEnv, runHook, type HookRun } from './support/hooks';
 import { NO_POSTGRES, POSTGRES_USER, startPostgres, startStandby } from './support/postgres';
+import { teamRepo } from './support/team-repo';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
 const B = 'b0000000-0000-4000-8000-00000000000b';
@@ -29,13 +30,6 @@ async function replicated(t: TestContext, order: 'primary first' | 'standby firs
   return { primary, standby, url: `postgres://${POSTGRES_USER}@127.0.0.1:${ports[0]},127.0.0.1:${ports[1]}/postgres`, ports };
 }
 
-function teamRepo(t: TestContext, url: string): { repo: CliRepo; env: NodeJS.ProcessEnv } {
-  const repo = makeCliRepo();
-  t.after(() => repo.cleanup());
-  repo.git(['remote', 'add', 'origin', `git@example.com:team/app-${randomUUID()}.git`]);
-  return { repo, env: hookEnv(repo.env, { AGENT_LEASE_STORE: url }) };
-}
-
 function edit(repo: CliRepo, env: NodeJS.ProcessEnv, session: string, path: string): HookRun {
   return runHook('pre-tool-use', fixture('pre-tool-use.write', repo.root, session, { tool_input: { file_path: join(repo.root, path), content: 'x' } }), {
     env,
@@ -48,7 +42,8 @@ test('a failover to a synchronous standby loses no committed lease, and hooks an
   skip: NO_POSTGRES,
 }, async (t) => {
   const { primary, standby, url, ports } = await replicated(t, 'standby first');
-  const { repo, env } = teamRepo(t, url);
+  const { repo, team } = await teamRepo(t, url);
+  const env = hookEnv(repo.env, team);
   for (const path of FILES) assert.equal(decision(edit(repo, env, A, path)), undefined, `${path} leased to A`);
   assert.match(repo.cli(['status'], { env }).stdout, new RegExp(`PostgreSQL 127\\.0\\.0\\.1:${ports[0]},127\\.0\\.0\\.1:${ports[1]}/postgres`));
 

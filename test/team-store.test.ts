@@ -1,23 +1,14 @@
 // Team mode as a user meets it, through the compiled CLI and hooks against a real PostgreSQL server:
 // moving a repository's leases to PostgreSQL and back (`store migrate`), status, doctor and the
 // SessionStart briefing naming the store, and a server that cannot be reached.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { makeCliRepo, type CliRepo } from './support/cli';
+import type { CliRepo } from './support/cli';
 import { fixture, hookEnv, runHook } from './support/hooks';
-import { NO_POSTGRES, sharedPostgres } from './support/postgres';
-
-async function teamRepo(t: TestContext): Promise<{ repo: CliRepo; url: string; team: NodeJS.ProcessEnv }> {
-  const repo = makeCliRepo();
-  t.after(() => repo.cleanup());
-  // A repository of its own on the shared server: its id, so its schema, is new.
-  repo.git(['remote', 'add', 'origin', `git@example.com:team/app-${randomUUID()}.git`]);
-  const { url } = await sharedPostgres();
-  return { repo, url, team: { AGENT_LEASE_STORE: url } };
-}
+import { NO_POSTGRES } from './support/postgres';
+import { teamRepo } from './support/team-repo';
 
 function holders(repo: CliRepo, env: NodeJS.ProcessEnv): Record<string, string> {
   const status = repo.json(['status', '--json'], { env }) as { leases: Array<{ pattern: string; holder: string; source: string; branch?: string }> };
@@ -54,7 +45,7 @@ test('store migrate copies live sessions, leases and branch holds to PostgreSQL 
   assert.equal(first.status, 0, first.stderr);
   assert.match(
     first.stdout,
-    /^copied 1 session\(s\), 1 lease\(s\) and 1 branch hold\(s\) from SQLite .* to PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-/,
+    /^copied 1 session\(s\), 1 lease\(s\), 1 branch hold\(s\) and 0 message\(s\) from SQLite .* to PostgreSQL 127\.0\.0\.1:\d+\/postgres, repository example\.com\/team\/app-/,
   );
   assert.match(first.stdout, /To use it in every clone: "store": "postgres:\/\/agent@127\.0\.0\.1:\d+\/postgres" in \.agent-lease\.json/);
   const again = repo.json(['store', 'migrate', '--to', url, '--json']);

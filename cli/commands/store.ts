@@ -17,14 +17,16 @@ const USAGE = `usage: agent-lease store [--json]
 
 Says which store this repository uses: SQLite under the git common dir (the default), or a
 PostgreSQL server shared by every clone (team mode: AGENT_LEASE_STORE, or "store" in
-.agent-lease.json). "migrate" copies the live sessions, leases and branch holds of the store in use
-to another one, either way; running it again copies nothing twice. The store in use stays as it
+.agent-lease.json). "migrate" copies the live sessions, leases, branch holds and the handoff
+messages still to be told of the store in use to another one, either way; running it again copies
+nothing twice. The store in use stays as it
 is: then point every clone at the new one.
 
   --to STORE  the store to copy to: a PostgreSQL URL (its password, if any, from PGPASSWORD or
               ~/.pgpass), "sqlite" (this repository's own file) or sqlite:PATH
   --json      print {"engine", "store", "repository", "chosenBy"}; with migrate
-              {"from", "to", "sessions", "leases", "holds", "present", "refused"}`;
+              {"from", "to", "sessions", "leases", "holds", "messages", "present",
+              "refused"}`;
 
 const OPTIONS = { to: { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -56,8 +58,8 @@ export const command: Command = {
       }
       writeOut(
         [
-          `copied ${result.sessions} session(s), ${result.leases} lease(s) and ${result.holds} branch hold(s) from ${describeStore(current)} to ${describeStore(target)}`,
-          ...(result.present > 0 ? [`${result.present} lease(s) and hold(s) were there already`] : []),
+          `copied ${result.sessions} session(s), ${result.leases} lease(s), ${result.holds} branch hold(s) and ${result.messages} message(s) from ${describeStore(current)} to ${describeStore(target)}`,
+          ...(result.present > 0 ? [`${result.present} lease(s), hold(s) and message(s) were there already`] : []),
           ...result.refused.map((line) => `not copied: ${line}`),
           nextStep(target),
         ].join('\n'),

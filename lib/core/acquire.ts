@@ -27,7 +27,7 @@ import { covers, globProblem, indexPrefix, isGlob, matchesEverything, overlaps, 
 import { candidateRows, holderAlive, leaseRow, targetOf, toHeldLease, toLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, Lease, LeaseMode, LeaseSource } from './lease-types';
 import { normalizePattern, validTtl } from './patterns';
-import { currentHost } from './processes';
+import { onThisHost } from './host';
 import { reclaimIfStale, worktreeRemoved } from './reclaim';
 import type { SessionRow } from './sessions';
 import { get, run, type Body, type Store } from './store';
@@ -207,7 +207,7 @@ function askCommitted(ask: (lease: StaleQuestion) => NewHold[], row: JoinedRow):
 
 function askPending(ask: (lease: PendingQuestion) => boolean, row: JoinedRow): boolean {
   // Another host's worktree cannot be asked: its change counts as pending while its holder's heartbeat is fresh.
-  if (row.s_host !== null && row.s_host !== currentHost()) return true;
+  if (row.s_host !== null && !onThisHost({ host: row.s_host, host_id: row.s_host_id })) return true;
   try {
     return ask({ pattern: row.pattern, glob: row.glob === 1, worktree: row.worktree ?? row.s_worktree });
   } catch {

@@ -35,12 +35,13 @@ export type JoinedRow = LeaseRow & {
   s_pid: number | null;
   s_pid_start: string | null;
   s_host: string | null;
+  s_host_id: string | null;
   s_ended_at: number | null;
   s_last_seen_at: number | null;
 };
 
 export const JOINED = `SELECT l.*, s.name AS s_name, s.runtime AS s_runtime, s.worktree AS s_worktree, s.branch AS s_branch,
-  s.pid AS s_pid, s.pid_start AS s_pid_start, s.host AS s_host, s.ended_at AS s_ended_at, s.last_seen_at AS s_last_seen_at
+  s.pid AS s_pid, s.pid_start AS s_pid_start, s.host AS s_host, s.host_id AS s_host_id, s.ended_at AS s_ended_at, s.last_seen_at AS s_last_seen_at
   FROM leases l LEFT JOIN sessions s ON s.id = l.session_id`;
 
 /** Whose liveness was already checked in this call: one process check per session. */
@@ -91,7 +92,14 @@ export function holderAlive(row: JoinedRow, liveness: Liveness): boolean {
   if (alive === undefined) {
     alive =
       row.s_host !== null &&
-      isSessionRowAlive({ pid: row.s_pid, pid_start: row.s_pid_start, host: row.s_host, ended_at: row.s_ended_at, last_seen_at: row.s_last_seen_at ?? 0 });
+      isSessionRowAlive({
+        pid: row.s_pid,
+        pid_start: row.s_pid_start,
+        host: row.s_host,
+        host_id: row.s_host_id,
+        ended_at: row.s_ended_at,
+        last_seen_at: row.s_last_seen_at ?? 0,
+      });
     liveness.set(row.session_id, alive);
   }
   return alive;

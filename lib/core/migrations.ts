@@ -109,4 +109,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_asks_by_sender ON messages (from_session) WHERE kind = 'ask';
   `,
+  // The host a session runs on, as its pids mean something (core/host.ts): on Linux its boot and
+  // pid namespace, not its name, which two containers may share. NULL in the rows of sessions
+  // recorded before, which keep being judged by their host name until they register again.
+  `
+  ALTER TABLE sessions ADD COLUMN host_id TEXT;
+  `,
 ];

@@ -1,8 +1,8 @@
 // Process identity for liveness: a pid alone is reused by the kernel, so a process is known by its
 // pid *and* its start time. Linux reads /proc; macOS asks ps; elsewhere only the pid is checked.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename } from 'node:path';
+import { linuxBootId } from './host';
 
 export interface ProcessIdentity {
   pid: number;
@@ -17,11 +17,6 @@ interface ProcessInfo {
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'fish', 'ash', 'busybox']);
-
-let bootId: string | undefined;
-
-/** This host's name; `AGENT_LEASE_TEST_HOST` stands in for it in tests of team mode, which play two hosts on one machine. */
-export const currentHost = (): string => process.env.AGENT_LEASE_TEST_HOST || hostname();
 
 /** Whether the process that had `identity` is still running (false once its pid is reused). */
 export function isProcessAlive(identity: ProcessIdentity): boolean {
@@ -148,11 +143,10 @@ function linuxProcessInfo(pid: number): ProcessInfo | null {
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
   if (fields[0] === 'Z' || fields[0] === 'X') return null;
-  bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   return {
     command: stat.slice(open + 1, close),
     ppid: Number(fields[1]),
-    startedAt: `${bootId}:${fields[19]}`,
+    startedAt: `${linuxBootId()}:${fields[19]}`,
   };
 }
 

@@ -2,7 +2,7 @@
 // process is gone. Anyone who meets one may reclaim it, inside the transaction that met it.
 import { existsSync } from 'node:fs';
 import { recordEvent } from './events';
-import { currentHost } from './processes';
+import { onThisHost } from './host';
 import { holderAlive, type JoinedRow, type Liveness } from './lease-rows';
 import { run, type Body, type Store } from './store';
 
@@ -13,9 +13,14 @@ import { run, type Body, type Store } from './store';
  * so this is noticed whenever such a lease is met. Claims are about an area, not a change: kept.
  * (A committed, unmerged change whose branch stays passes to the branch first: acquire.ts.)
  */
-export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree' | 's_host'>): boolean {
+export function worktreeRemoved(row: Pick<JoinedRow, 'source' | 'worktree' | 's_host' | 's_host_id'>): boolean {
   // Another host's path says nothing here (team mode).
-  return row.source === 'edit' && row.worktree !== null && (row.s_host === null || row.s_host === currentHost()) && !existsSync(row.worktree);
+  return (
+    row.source === 'edit' &&
+    row.worktree !== null &&
+    (row.s_host === null || onThisHost({ host: row.s_host, host_id: row.s_host_id })) &&
+    !existsSync(row.worktree)
+  );
 }
 
 export type StaleReason = 'expired' | 'holder-dead' | 'holder-ended' | 'worktree-removed';

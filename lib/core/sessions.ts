@@ -4,7 +4,8 @@
 import { AgentLeaseError } from '../util/errors';
 import { recordEvent } from './events';
 import { heartbeatFresh } from './heartbeat';
-import { currentHost, isProcessAlive, type ProcessIdentity } from './processes';
+import { ON_THIS_HOST_SQL, currentHostId, currentHostName, onThisHost, thisHostParams } from './host';
+import { isProcessAlive, type ProcessIdentity } from './processes';
 import { all, get, run, type Body, type Store } from './store';
 
 export interface Session {
@@ -45,6 +46,7 @@ export interface SessionRow {
   pid: number | null;
   pid_start: string | null;
   host: string;
+  host_id: string | null;
   started_at: number;
   last_seen_at: number;
   ended_at: number | null;
@@ -59,12 +61,12 @@ export function registerSession(store: Store, registration: SessionRegistration)
     const existing = yield* sessionRow(registration.id);
     const pid = registration.process?.pid ?? null;
     const pidStart = registration.process?.startedAt ?? null;
-    // worktree, branch, pid, pid_start, host, last_seen_at: what a registration sets, in that order.
-    const fields = [registration.worktree ?? null, registration.branch ?? null, pid, pidStart, currentHost(), now];
+    // worktree, branch, pid, pid_start, host, host_id, last_seen_at: what a registration sets, in that order.
+    const fields = [registration.worktree ?? null, registration.branch ?? null, pid, pidStart, currentHostName(), currentHostId(), now];
     if (existing === undefined) {
       yield* run(
-        `INSERT INTO sessions (id, name, runtime, worktree, branch, pid, pid_start, host, started_at, last_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (id, name, runtime, worktree, branch, pid, pid_start, host, host_id, started_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         registration.id,
         registration.name ?? defaultName(registration.id),
         registration.runtime,
@@ -79,7 +81,7 @@ export function registerSession(store: Store, registration: SessionRegistration)
     } else {
       yield* run(
         `UPDATE sessions SET name = ?, worktree = coalesce(?, worktree), branch = coalesce(?, branch),
-           pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, last_seen_at = ?, ended_at = NULL,
+           pid = coalesce(?, pid), pid_start = coalesce(?, pid_start), host = ?, host_id = ?, last_seen_at = ?, ended_at = NULL,
            handover_at = NULL, handover_reason = NULL
          WHERE id = ?`,
         registration.name ?? existing.name,
@@ -212,11 +214,11 @@ export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Prom
   return store.read(function* () {
     for (const identity of processes) {
       const rows = yield* all<SessionRow>(
-        `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND host = ?
+        `SELECT * FROM sessions WHERE pid = ? AND pid_start = ? AND ended_at IS NULL AND ${ON_THIS_HOST_SQL}
          ORDER BY handover_at IS NOT NULL, last_seen_at DESC`,
         identity.pid,
         identity.startedAt,
-        currentHost(),
+        ...thisHostParams(),
       );
       if (rows.length === 0) continue;
       const acting = rows.filter((row) => row.handover_at === null);
@@ -228,10 +230,10 @@ export function agentSessionOf(store: Store, processes: ProcessIdentity[]): Prom
 }
 
 /** Whether a session's holder still counts: not ended, and its agent process (if any) running. */
-export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'host' | 'ended_at' | 'last_seen_at'>): boolean {
+export function isSessionRowAlive(row: Pick<SessionRow, 'pid' | 'pid_start' | 'host' | 'host_id' | 'ended_at' | 'last_seen_at'>): boolean {
   if (row.ended_at !== null) return false;
   if (row.pid === null || row.pid_start === null) return true;
-  if (row.host !== currentHost()) return heartbeatFresh(row.last_seen_at);
+  if (!onThisHost(row)) return heartbeatFresh(row.last_seen_at);
   return isProcessAlive({ pid: row.pid, startedAt: row.pid_start });
 }
 

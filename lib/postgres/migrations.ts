@@ -100,4 +100,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_asks_by_sender ON messages (from_session) WHERE kind = 'ask';
   `,
+  `
+  ALTER TABLE sessions ADD COLUMN host_id text COLLATE "C";
+  `,
 ];

@@ -12,7 +12,7 @@ import { AgentLeaseError } from '../util/errors';
 import { shellWord } from '../util/text';
 
 /** What asked for the store in use. */
-export type ChosenBy = 'AGENT_LEASE_STORE' | 'AGENT_LEASE_DB' | '.agent-lease.json' | 'default' | '--to';
+export type ChosenBy = 'AGENT_LEASE_STORE' | 'AGENT_LEASE_DB' | '.agent-lease.json' | 'default' | '--to' | 'openStore';
 
 export type StoreChoice =
   | { engine: 'sqlite'; path: string; chosenBy: ChosenBy }
@@ -51,12 +51,9 @@ function sqliteStore(repo: RepoLocation, env: NodeJS.ProcessEnv, chosenBy: Chose
   return { engine: 'sqlite', path: storePathOf(repo, env), chosenBy };
 }
 
-function postgresStore(repo: RepoLocation, config: StoreSettings, url: string, chosenBy: ChosenBy): StoreChoice {
-  // The URL itself is never quoted: it may hold a password.
-  const problem = postgresUrlProblem(url);
-  if (problem !== null) throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${problem}`);
-  const { serverName } = require('../postgres/server') as typeof import('../postgres/server');
-  const server = serverName(url);
+/** The PostgreSQL store `url` names for `repo`, known as every clone knows it. */
+export function postgresStore(repo: RepoLocation, config: StoreSettings, url: string, chosenBy: ChosenBy): StoreChoice {
+  const server = checkedServer(url, chosenBy);
   let repository: RepositoryIdentity;
   try {
     repository = repositoryIdentity(repo, { configured: config.repositoryId, integrationBranch: config.integrationBranch });
@@ -64,6 +61,19 @@ function postgresStore(repo: RepoLocation, config: StoreSettings, url: string, c
     throw new AgentLeaseError(`team mode (the store ${server}, from ${chosenBy}) cannot be used: ${(error as Error).message}`);
   }
   return { engine: 'postgres', url, server, repository, chosenBy };
+}
+
+/** The PostgreSQL store `url` names for the repository whose id is given (no repository at hand to compute it from). */
+export function postgresStoreOf(repositoryId: string, url: string, chosenBy: ChosenBy): StoreChoice {
+  return { engine: 'postgres', url, server: checkedServer(url, chosenBy), repository: { id: repositoryId, from: { config: true } }, chosenBy };
+}
+
+function checkedServer(url: string, chosenBy: ChosenBy): string {
+  // The URL itself is never quoted: it may hold a password.
+  const problem = postgresUrlProblem(url);
+  if (problem !== null) throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${problem}`);
+  const { serverName } = require('../postgres/server') as typeof import('../postgres/server');
+  return serverName(url);
 }
 
 /** The store in words, for `status`, `doctor` and a session's briefing: never a password. */

@@ -1,10 +1,11 @@
 // Moving a repository between stores (`agent-lease store migrate`): its live sessions, unreleased
-// leases and live branch holds are copied from one store to another, either way between SQLite
-// and PostgreSQL, in one write transaction of the target. Copying again copies nothing twice: a
-// session is known by its id, a lease by its holder, pattern and time of grant, a hold by its
-// branch and path. Tokens are the target's own (its sequence goes on: a token is never reused,
-// and the target may hold other clones' leases); a lease that would conflict with one the target
-// holds is not copied, and said so.
+// leases, live branch holds and the handoff messages still to be told are copied from one store to
+// another, either way between SQLite and PostgreSQL, in one write transaction of the target.
+// Copying again copies nothing twice: a session is known by its id, a lease by its holder, pattern
+// and time of grant, a hold by its branch and path, a message by its kind, sender, addressee, time
+// and text. Tokens and message ids are the target's own (its sequences go on: a token is never
+// reused, and the target may hold other clones' leases), and the messages naming them are given
+// the target's; a lease that would conflict with one the target holds is not copied, and said so.
 import { overlaps } from '../core/globs';
 import { get, all, run, type Body, type SqlValue, type Store } from '../core/store';
 import { recordEvent } from '../core/events';
@@ -15,19 +16,28 @@ export interface Snapshot {
   sessions: Row[];
   leases: Row[];
   holds: Array<{ hold: Row; origin: Row | undefined }>;
+  /** Oldest first, so that an ask comes before the replies naming it. */
+  messages: Row[];
 }
 
 export interface MigrateResult {
   sessions: number;
   leases: number;
   holds: number;
-  /** Already in the target (from an earlier migrate), left as they are but for a later expiry. */
+  messages: number;
+  /** Already in the target (from an earlier migrate), left as they are but for a later expiry or delivery. */
   present: number;
   /** Not copied because the target holds a conflicting lease: one line each. */
   refused: string[];
 }
 
-/** What is live in `store`: open sessions and those holding leases, unreleased leases, live holds with the leases they came from. */
+// The messages still to be told: those not delivered yet; and, so that the holder may still reply
+// and a hold's asker is told of it once, the asks about a live lease or hold with their replies.
+const LIVE_ASK = `kind = 'ask' AND (token IN (SELECT token FROM leases WHERE released_at IS NULL) OR token IN (SELECT token FROM branch_holds WHERE ended_at IS NULL))`;
+const LIVE_MESSAGES = `SELECT * FROM messages WHERE delivered_at IS NULL OR (${LIVE_ASK})
+  OR (kind = 'reply' AND reply_to IN (SELECT id FROM messages WHERE ${LIVE_ASK})) ORDER BY id`;
+
+/** What is live in `store`: open sessions and those holding leases, unreleased leases, live holds with the leases they came from, messages still to be told. */
 export function readLive(store: Store): Promise<Snapshot> {
   return store.read(function* () {
     const leases = yield* all<Row>('SELECT * FROM leases WHERE released_at IS NULL ORDER BY token');
@@ -38,14 +48,16 @@ export function readLive(store: Store): Promise<Snapshot> {
     for (const hold of yield* all<Row>('SELECT * FROM branch_holds WHERE ended_at IS NULL ORDER BY token')) {
       holds.push({ hold, origin: yield* get<Row>('SELECT * FROM leases WHERE token = ?', hold.token!) });
     }
-    return { sessions, leases, holds };
+    return { sessions, leases, holds, messages: yield* all<Row>(LIVE_MESSAGES) };
   });
 }
 
 /** Writes `snapshot` (from `from`, described for the log) into `target`. */
 export function writeLive(target: Store, snapshot: Snapshot, from: string): Promise<MigrateResult> {
   return target.write(function* () {
-    const result: MigrateResult = { sessions: 0, leases: 0, holds: 0, present: 0, refused: [] };
+    const result: MigrateResult = { sessions: 0, leases: 0, holds: 0, messages: 0, present: 0, refused: [] };
+    // The source's tokens, as the target knows the same leases and holds.
+    const tokens = new Map<SqlValue, number>();
     for (const session of snapshot.sessions) {
       const there = yield* get<{ last_seen_at: number }>('SELECT last_seen_at FROM sessions WHERE id = ?', session.id!);
       if (there === undefined) {
@@ -64,13 +76,16 @@ export function writeLive(target: Store, snapshot: Snapshot, from: string): Prom
         lease.pattern!,
         lease.acquired_at!,
       );
-      if (yield* keptAsPresent('leases', there, lease, result)) continue;
+      if (yield* keptAsPresent('leases', there, lease, result)) {
+        tokens.set(lease.token!, there!.token);
+        continue;
+      }
       const conflict = held.find((other) => other.session_id !== lease.session_id && conflicts(other, lease));
       if (conflict !== undefined) {
         result.refused.push(`${lease.pattern} (session ${lease.session_id}): the target store has it leased to session ${conflict.session_id}`);
         continue;
       }
-      yield* insertLease(lease);
+      tokens.set(lease.token!, yield* insertLease(lease));
       held.push(lease);
       result.leases++;
     }
@@ -80,15 +95,56 @@ export function writeLive(target: Store, snapshot: Snapshot, from: string): Prom
         hold.branch!,
         hold.path!,
       );
-      if (yield* keptAsPresent('branch_holds', there, hold, result)) continue;
+      if (yield* keptAsPresent('branch_holds', there, hold, result)) {
+        tokens.set(hold.token!, there!.token);
+        continue;
+      }
       // A hold's token is that of the lease it came from, in the one token sequence: the lease comes along.
       const token = yield* insertLease(origin ?? originOf(hold, now));
+      tokens.set(hold.token!, token);
       yield* insert('branch_holds', { ...hold, token });
       result.holds++;
     }
-    yield* recordEvent(target, { kind: 'migrate', detail: { copiedFrom: from, sessions: result.sessions, leases: result.leases, holds: result.holds } });
+    yield* writeMessages(snapshot.messages, tokens, result);
+    const copied = { sessions: result.sessions, leases: result.leases, holds: result.holds, messages: result.messages };
+    yield* recordEvent(target, { kind: 'migrate', detail: { copiedFrom: from, ...copied } });
     return result;
   });
+}
+
+/**
+ * Copies the messages, their lease (`token`) and the ask a reply answers (`reply_to`) as the
+ * target numbers them: none when the target has no copy of it (a lease not copied for a
+ * conflict, an ask told and answered before). One already there keeps the earlier delivery.
+ */
+function* writeMessages(messages: Row[], tokens: Map<SqlValue, number>, result: MigrateResult): Body<void> {
+  const ids = new Map<SqlValue, number>();
+  for (const message of messages) {
+    const there = yield* get<{ id: number; delivered_at: number | null }>(
+      'SELECT id, delivered_at FROM messages WHERE kind = ? AND from_session = ? AND to_session = ? AND created_at = ? AND message = ?',
+      message.kind!,
+      message.from_session!,
+      message.to_session!,
+      message.created_at!,
+      message.message!,
+    );
+    if (there !== undefined) {
+      ids.set(message.id!, there.id);
+      result.present++;
+      if (message.delivered_at !== null && there.delivered_at === null) {
+        yield* run('UPDATE messages SET delivered_at = ? WHERE id = ?', message.delivered_at!, there.id);
+      }
+      continue;
+    }
+    const { id, ...row } = message;
+    const [sql, ...values] = insertion('messages', {
+      ...row,
+      token: message.token === null ? null : (tokens.get(message.token!) ?? null),
+      reply_to: message.reply_to === null ? null : (ids.get(message.reply_to!) ?? null),
+    });
+    ids.set(id!, (yield* get<{ id: number }>(`${sql} RETURNING id`, ...values))!.id);
+    result.messages++;
+  }
 }
 
 /** Whether the target has the row already (`there`): then it is counted, and keeps the later of the two expiries. */

@@ -13,12 +13,15 @@ export interface OpenChosenOptions {
   busyTimeoutMs?: number;
   /** SQLite: fail with StoreMissingError instead of creating the file. */
   mustExist?: boolean;
+  /** Milliseconds since the epoch instead of the store's own clock (the machine's, or PostgreSQL's); for tests. */
+  now?: () => number;
 }
 
 export function openChosenStore(choice: StoreChoice, options: OpenChosenOptions = {}): Store {
   // Required here, not at the top: `doctor` asks which store is in use before it knows that better-sqlite3 loads.
   if (choice.engine === 'sqlite') return (require('../core/sqlite') as typeof import('../core/sqlite')).openStore({ path: choice.path, ...options });
   const { openPostgresStore } = require('../postgres/store') as typeof import('../postgres/store');
+  const now = options.now === undefined ? {} : { now: options.now };
   const env = process.env;
   const url = parsePostgresUrl(choice.url);
   const hasPassword = url.password !== '' || url.params.has('password') || env.PGPASSWORD !== undefined;
@@ -26,6 +29,7 @@ export function openChosenStore(choice: StoreChoice, options: OpenChosenOptions 
     url: choice.url,
     repository: choice.repository.id,
     password: hasPassword ? undefined : () => passwordForAny(libpqDefaults(url, env)),
+    ...now,
   });
 }
 
