@@ -67,12 +67,16 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private checkpointDue = false;
   private checkpointQueued = false;
+  /** Made once: better-sqlite3 builds four wrapper functions for every `transaction` call. */
+  private readonly transaction: Database.Transaction<(body: () => Body<unknown>) => unknown>;
 
   constructor(
     readonly db: Database.Database,
     readonly path: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.transaction = db.transaction((body: () => Body<unknown>) => this.drive(body()));
+  }
 
   now(): number {
     return this.clock();
@@ -84,8 +88,7 @@ export class SqliteStore implements Store {
 
   /** `write`, returning when the transaction has committed: for the engine's own steps (migrations). */
   writeNow<T>(body: () => Body<T>): T {
-    const transaction = this.db.transaction(() => this.drive(body()));
-    const result = withBusyRetry(() => transaction.immediate());
+    const result = withBusyRetry(() => this.transaction.immediate(body) as T);
     if (this.checkpointDue && !this.db.inTransaction) this.checkpointSoon();
     return result;
   }
@@ -104,8 +107,7 @@ export class SqliteStore implements Store {
   }
 
   async read<T>(body: () => Body<T>): Promise<T> {
-    const transaction = this.db.transaction(() => this.drive(body()));
-    return withBusyRetry(() => transaction.deferred());
+    return withBusyRetry(() => this.transaction.deferred(body) as T);
   }
 
   /** Runs each statement the body yields and hands it the result, to the body's end. */
