@@ -92,7 +92,7 @@ function turnTakingSession(cli: string, root: string, home: string, writes: numb
   return {
     async start(): Promise<void> {
       run = startClaude({ cli, cwd: root, baseUrl: await model.start(), home, env: process.env, timeoutMs: 30 * 60_000 });
-      run.exited.then((exit) => {
+      void run.exited.then((exit) => {
         // A session that ends early would leave the benchmark waiting for a request that never comes.
         for (const arrival of arrivals) arrival.open(-1n);
         if (exit.code !== 0) console.error(`a session in ${root} exited ${exit.code}: ${exit.stderr.slice(0, 500)}`);
