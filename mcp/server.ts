@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { deferCheckpoints } from '../lib/core/sqlite';
+import { checkpointOffThread } from '../lib/core/sqlite-checkpointer';
 import { describeError, describeStoreError } from '../lib/util/errors';
 import { firstLine } from '../lib/util/text';
 import { answerHook, type ToolAnswer } from './hook-tool';
@@ -50,8 +51,8 @@ function result(answer: ToolAnswer): { content: Array<{ type: 'text'; text: stri
 
 /** Serves on stdin/stdout until the client goes away. The workspace is opened on the first lease tool call. */
 export async function runServer(): Promise<void> {
-  // A new lease's checkpoint (two fsyncs) is made once its answer is sent, not before.
-  deferCheckpoints((run) => setImmediate(run));
+  // A new lease's checkpoint (two fsyncs) is made beside the answers, not before one, nor in the way of the next.
+  deferCheckpoints(checkpointOffThread());
   let opened: Workspace | undefined;
   const workspace = (): Workspace => (opened ??= openWorkspace());
   const server = createServer(workspace);

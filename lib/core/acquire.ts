@@ -34,6 +34,12 @@ import { get, run, type Body, type Store } from './store';
 
 export interface AcquireOptions {
   mode?: LeaseMode;
+  /**
+   * An exact target inside an area the holder shares (a live shared lease of its own, the main
+   * thread's or its agent's, covering the path) is taken shared, whatever `mode` says: an edit
+   * inside a `claim --shared` area is shared too.
+   */
+  sharedInside?: boolean;
   /** Time to live; defaults by source (edit 15 min, claim and file 60 min). */
   ttlMs?: number;
   task?: string | null;
@@ -106,6 +112,8 @@ export interface AcquireResult {
 /** What one asked-for target meets: the session's own lease on it (or covering it), and the live leases in its way. */
 interface TargetPlan {
   target: LeaseTarget;
+  /** The mode it is taken in (see `sharedInside`). */
+  mode: LeaseMode;
   own: LeaseRow | undefined;
   blockers: JoinedRow[];
   holds: HoldRow[];
@@ -164,7 +172,7 @@ export async function acquire(
     const outcome = await store.write(function* () {
       yield* requireOpenSession(sessionId);
       const now = store.now();
-      const plans = yield* planTargets(store, holder, targets, mode, now, facts);
+      const plans = yield* planTargets(store, holder, targets, { mode, sharedInside: options.sharedInside === true }, now, facts);
       if (facts.unknown.length > 0 || facts.holds.unknown.length > 0 || facts.unknownStale.length > 0) return null;
       return yield* grantPlans(
         store,
@@ -235,7 +243,7 @@ function* grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: A
       pattern: plan.target.pattern,
       detail: {
         ...(grant.agentId === null ? {} : { agent: grant.agentId }),
-        mode: grant.mode,
+        mode: plan.mode,
         source: grant.source,
         heldBy: [
           ...plan.blockers.map((row) => ({ token: row.token, session: row.session_id, agent: row.agent_id, pattern: row.pattern })),
@@ -255,11 +263,12 @@ function* grantPlans(store: Store, plans: TargetPlan[], grant: Grant, options: A
   const renewedTokens = new Set<number>();
   for (const plan of plans) {
     if (blocked.includes(plan)) continue;
-    if (plan.own === undefined) result.granted.push(yield* insertLease(store, plan.target, grant));
+    const planned = { ...grant, mode: plan.mode };
+    if (plan.own === undefined) result.granted.push(yield* insertLease(store, plan.target, planned));
     else if (!renewedTokens.has(plan.own.token)) {
       renewedTokens.add(plan.own.token);
       if ((plan.own.agent_id ?? null) !== grant.agentId) yield* moveLease(store, plan.own, grant.agentId, 'taken by a subagent');
-      result.renewed.push(yield* renewOwn(store, plan.own, plan.target, grant));
+      result.renewed.push(yield* renewOwn(store, plan.own, plan.target, planned));
     }
   }
   return result;
@@ -308,7 +317,14 @@ function leaseTargets(patterns: ReadonlyArray<string | LeaseTarget>, options: Ac
  * granted); a main-thread glob around it is no obstacle (the subagent gets its own lease on the
  * file); another agent's lease is in the way, unless expired, when it goes back to the main thread.
  */
-function* planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode: LeaseMode, now: number, facts: PendingFacts): Body<TargetPlan[]> {
+function* planTargets(
+  store: Store,
+  holder: Holder,
+  targets: LeaseTarget[],
+  asked: { mode: LeaseMode; sharedInside: boolean },
+  now: number,
+  facts: PendingFacts,
+): Body<TargetPlan[]> {
   const { sessionId } = holder;
   const liveness: Liveness = new Map();
   const reclaimed = new Set<number>();
@@ -317,7 +333,9 @@ function* planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode
     let own: LeaseRow | undefined;
     let covering: LeaseRow | undefined;
     const blockers: JoinedRow[] = [];
-    for (const row of yield* candidateRows(target)) {
+    const rows = yield* candidateRows(target);
+    const mode = asked.sharedInside && rows.some((row) => sharesArea(holder, row, target, now)) ? 'shared' : asked.mode;
+    for (const row of rows) {
       if (reclaimed.has(row.token)) continue;
       let standing = standingOf(holder, row);
       if (standing === 'within' && row.expires_at <= now) {
@@ -357,7 +375,7 @@ function* planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode
       blockers.push(row);
     }
     const holds = facts.holdMode === 'off' ? [] : yield* holdsInTheWay(store, target, yield* askerBranch(), now, facts.holds, sessionId);
-    plans.push({ target, own: own ?? covering, blockers, holds });
+    plans.push({ target, mode, own: own ?? covering, blockers, holds });
   }
   return plans;
 
@@ -368,6 +386,18 @@ function* planTargets(store: Store, holder: Holder, targets: LeaseTarget[], mode
     }
     return facts.branch;
   }
+}
+
+/** Whether `row` is a live shared lease of the holder's own (its main thread's or its agent's) covering the exact `target`. */
+function sharesArea(holder: Holder, row: LeaseRow, target: LeaseTarget, now: number): boolean {
+  return (
+    !target.glob &&
+    row.session_id === holder.sessionId &&
+    row.mode === 'shared' &&
+    row.expires_at > now &&
+    (row.agent_id === null || row.agent_id === holder.agentId) &&
+    covers(targetOf(row), target.pattern)
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
 // query reads one consistent snapshot and checks each holder's liveness once.
 import { holdCandidates, toHeldHold } from './branch-holds';
 import { standingOf, type Holder } from './agents';
-import { covers, overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
+import { overlaps, ancestorPrefixes, type LeaseTarget } from './globs';
 import { candidateRows, holderAlive, JOINED, targetOf, toHeldLease, type JoinedRow, type LeaseRow, type Liveness } from './lease-rows';
 import type { Conflict, HeldLease, LeaseMode } from './lease-types';
 import { staleReason, worktreeRemoved } from './reclaim';
@@ -157,18 +157,6 @@ function* coverageRows(store: Store, paths: string[], options: CoverageOptions):
     results.push({ path, holders });
   }
   return results;
-}
-
-/** Read-only: whether `holder`'s session (its main thread, or that very agent) holds a live shared lease covering `path`; one indexed look-up. */
-export async function sharesPath(store: Store, holder: Holder, path: string): Promise<boolean> {
-  const rows = await store.read(() =>
-    all<{ pattern: string; glob: number; agent_id: string | null }>(
-      "SELECT pattern, glob, agent_id FROM leases WHERE session_id = ? AND released_at IS NULL AND mode = 'shared' AND expires_at > ?",
-      holder.sessionId,
-      store.now(),
-    ),
-  );
-  return rows.some((row) => (row.agent_id === null || row.agent_id === holder.agentId) && covers({ pattern: row.pattern, glob: row.glob === 1 }, path));
 }
 
 /**

@@ -67,11 +67,15 @@ export function candidateRows(target: LeaseTarget): Body<JoinedRow[]> {
  * The rows of `selectWherePrefix` (a query ending in its prefix column, to be compared) that
  * could overlap `target`: those at an ancestor of the target's prefix, and for a glob, below it.
  */
-export function* rowsByPrefix<T>(selectWherePrefix: string, target: LeaseTarget): Body<T[]> {
+export function* rowsByPrefix<T extends { prefix: string }>(selectWherePrefix: string, target: LeaseTarget): Body<T[]> {
   const prefix = indexPrefix(target);
   const column = selectWherePrefix.slice(selectWherePrefix.lastIndexOf(' ') + 1);
-  const rows: T[] = [];
-  for (const ancestor of ancestorPrefixes(prefix)) rows.push(...(yield* all<T>(`${selectWherePrefix} = ?`, ancestor)));
+  // One statement for every ancestor (a path's are many: two a directory), in the ancestors' order.
+  const ancestors = ancestorPrefixes(prefix);
+  const depth = new Map(ancestors.map((ancestor, i) => [ancestor, i]));
+  const rows = (yield* all<T>(`${selectWherePrefix} IN (${ancestors.map(() => '?').join(', ')})`, ...ancestors)).sort(
+    (a, b) => depth.get(a.prefix)! - depth.get(b.prefix)!,
+  );
   if (target.glob) {
     const below =
       prefix === ''

@@ -66,13 +66,16 @@ export class SqliteStore implements Store {
   readonly dialect = SQLITE_DIALECT;
   private readonly statements = new Map<string, Database.Statement>();
   private checkpointDue = false;
-  private checkpointQueued = false;
+  /** Made once: better-sqlite3 builds four wrapper functions for every `transaction` call. */
+  private readonly transaction: Database.Transaction<(body: () => Body<unknown>) => unknown>;
 
   constructor(
     readonly db: Database.Database,
     readonly path: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.transaction = db.transaction((body: () => Body<unknown>) => this.drive(body()));
+  }
 
   now(): number {
     return this.clock();
@@ -84,8 +87,7 @@ export class SqliteStore implements Store {
 
   /** `write`, returning when the transaction has committed: for the engine's own steps (migrations). */
   writeNow<T>(body: () => Body<T>): T {
-    const transaction = this.db.transaction(() => this.drive(body()));
-    const result = withBusyRetry(() => transaction.immediate());
+    const result = withBusyRetry(() => this.transaction.immediate(body) as T);
     if (this.checkpointDue && !this.db.inTransaction) this.checkpointSoon();
     return result;
   }
@@ -95,17 +97,12 @@ export class SqliteStore implements Store {
       this.checkpoint();
       return;
     }
-    if (this.checkpointQueued) return;
-    this.checkpointQueued = true;
-    checkpointLater(() => {
-      this.checkpointQueued = false;
-      if (this.checkpointDue) this.checkpoint();
-    });
+    this.checkpointDue = false;
+    checkpointLater(this);
   }
 
   async read<T>(body: () => Body<T>): Promise<T> {
-    const transaction = this.db.transaction(() => this.drive(body()));
-    return withBusyRetry(() => transaction.deferred());
+    return withBusyRetry(() => this.transaction.deferred(body) as T);
   }
 
   /** Runs each statement the body yields and hands it the result, to the body's end. */
@@ -190,16 +187,17 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Set by a resident process (deferCheckpoints): how a checkpoint asked for by a write is run later. */
-let checkpointLater: ((run: () => void) => void) | null = null;
+/** Set by a resident process (deferCheckpoints): who makes the checkpoint a write asked for. */
+let checkpointLater: ((store: SqliteStore) => void) | null = null;
 
 /**
  * For a process that lives on after it answers (the MCP server): the checkpoint after a new
- * lease's commit (persistAfterCommit) is run by `schedule`, after the answer is out, instead
- * of inside the write that asked for it. The commit itself is durable in the WAL either way.
+ * lease's commit (persistAfterCommit) is left to `checkpoint` (sqlite-checkpointer.ts makes it on
+ * a thread of its own) instead of being made inside the write that asked for it. The commit
+ * itself is durable in the WAL either way.
  */
-export function deferCheckpoints(schedule: (run: () => void) => void): void {
-  checkpointLater = schedule;
+export function deferCheckpoints(checkpoint: (store: SqliteStore) => void): void {
+  checkpointLater = checkpoint;
 }
 
 export function openStore(options: OpenStoreOptions): SqliteStore {
@@ -249,7 +247,7 @@ function markCreated(path: string): void {
  * too (better-sqlite3's own lookup, the `bindings` package, searches relative to the calling
  * file and probes a dozen paths). Undefined leaves the lookup to better-sqlite3.
  */
-function nativeAddonPath(): string | undefined {
+export function nativeAddonPath(): string | undefined {
   try {
     return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
   } catch {

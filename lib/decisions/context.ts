@@ -8,7 +8,7 @@ import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
 import { restartedStoreNotice, storeSeemsRemoved } from '../core/sqlite';
 import type { Store } from '../core/store';
 import { storePathOf } from '../git/store-location';
-import { repoOfPath } from '../git/paths';
+import { locateFile, type FileLocation } from '../git/paths';
 import { existsSync, statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
 import { registerSession, sessionIsOpen, touchSession, type SessionRegistration } from '../core/sessions';
@@ -50,6 +50,8 @@ export interface EventContext {
    * that the store was started anew. Hooks add their own warnings to it.
    */
   warnings: string[];
+  /** The event's file as found on disk while locating the repository, for the decision to use again. */
+  fileAt?: { file: string; location: FileLocation };
 }
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -59,10 +61,12 @@ export function eventContext(event: AgentEvent): EventContext | null {
   const { sessionId, runtime } = event;
   const cwd = event.cwd ?? process.cwd();
   let repo: RepoLocation | null;
+  let fileAt: EventContext['fileAt'];
   try {
     // A cwd that is not there is bad input even when the file alone locates the repository.
     statSync(cwd);
-    repo = (event.file === undefined ? null : repoOfPath(event.file, cwd)) ?? locateRepo(cwd);
+    fileAt = event.file === undefined ? undefined : { file: event.file, location: locateFile(event.file, cwd) };
+    repo = (fileAt?.location.kind === 'found' ? fileAt.location.repo : null) ?? locateRepo(cwd);
   } catch (error) {
     throw new AgentLeaseError(`cannot use the input's cwd ${cwd} (${describeError(error)}); nothing was leased`);
   }
@@ -81,7 +85,7 @@ export function eventContext(event: AgentEvent): EventContext | null {
   } catch (error) {
     store = { problem: describeError(error) };
   }
-  return { sessionId, agentId: event.agentId ?? null, runtime, cwd, repo, storePath, store, config, warnings };
+  return { sessionId, agentId: event.agentId ?? null, runtime, cwd, repo, storePath, store, config, warnings, fileAt };
 }
 
 /**

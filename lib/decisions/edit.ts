@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
 import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
-import { overlappingLeases, sharesPath } from '../core/lease-queries';
+import { overlappingLeases } from '../core/lease-queries';
 import { hasPendingChange } from '../git/changes';
-import { repoRelativePath } from '../git/paths';
+import { pathIn, repoRelativePath } from '../git/paths';
 import type { HoldGit } from '../holds/git-facts';
 import { changedThereContext, holdDenialLines, holdOptions } from './branch-hold-notes';
 import { sharedChangesContext } from './shared-edits';
@@ -31,7 +31,8 @@ export function editContext(event: AgentEvent, file: string): EventContext | nul
 /** `decideEdit` in a context already made (by editContext), for a caller that uses it again. */
 export async function decideEditIn(context: EventContext | null, file: string, field: string): Promise<Verdict> {
   if (context === null) return {};
-  const located = repoRelativePath(file, context.repo.commonDir, context.cwd);
+  const { fileAt } = context;
+  const located = fileAt?.file === file ? pathIn(fileAt.location, context.repo.commonDir) : repoRelativePath(file, context.repo.commonDir, context.cwd);
   if (located.kind === 'outside' || matchesAny(context.config.ignore, located.path)) return goAhead(context.warnings);
   if (isDirectory(join(located.repo.worktreeRoot, located.path))) {
     throw new AgentLeaseError(`${field} ${file} is a directory, not a file; nothing was leased`);
@@ -44,9 +45,8 @@ export async function decideEditIn(context: EventContext | null, file: string, f
     await ensureSession(store, context);
     const holder = { sessionId: context.sessionId, agentId: context.agentId };
     // Inside an area the session shares with others (claim --shared), its edit is shared too.
-    const mode = (await sharesPath(store, holder, located.path)) ? 'shared' : 'exclusive';
     const taken = await acquire(store, context.sessionId, [located.path], {
-      mode,
+      sharedInside: true,
       source: 'edit',
       exact: true,
       agentId: context.agentId,
@@ -55,7 +55,8 @@ export async function decideEditIn(context: EventContext | null, file: string, f
       pendingChange: hasPendingChange,
       ...holds.options,
     });
-    const sharers = taken.ok && mode === 'shared' ? await overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
+    const shared = [...taken.granted, ...taken.renewed].some((lease) => lease.mode === 'shared');
+    const sharers = taken.ok && shared ? await overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
     return { taken, sharers };
   });
   if (!result.ok) return storeFailure(context, result.problem);

@@ -12,20 +12,41 @@ export const CLAUDE_WORKTREES = '.claude/worktrees';
 
 export type RelativePath = { kind: 'inside'; path: string; repo: RepoLocation } | { kind: 'outside'; reason: string };
 
+/** Where a file path lies on disk: its existing part resolved, and the worktree that contains it (locateFile). */
+export type FileLocation = { kind: 'found'; absolute: string; full: string; repo: RepoLocation } | { kind: 'outside'; reason: string };
+
 /**
  * Where `file` (absolute, or relative to `cwd`) lies in the repository whose common dir is
  * `commonDir`: relative to the worktree that contains it, with symlinks of its existing part
  * resolved. Paths in another repository, in `.git`, or escaping through `..` are outside.
  */
 export function repoRelativePath(file: string, commonDir: string, cwd = process.cwd()): RelativePath {
+  return pathIn(locateFile(file, cwd), commonDir);
+}
+
+/** The repository whose worktree contains `file` (absolute, or relative to `cwd`), symlinks resolved; null when none does. */
+export function repoOfPath(file: string, cwd = process.cwd()): RepoLocation | null {
+  const location = locateFile(file, cwd);
+  return location.kind === 'found' ? location.repo : null;
+}
+
+/** `file` (absolute, or relative to `cwd`) found on disk, for `pathIn` and `repoOfPath` to share one look. */
+export function locateFile(file: string, cwd = process.cwd()): FileLocation {
   if (file.includes('\0')) return { kind: 'outside', reason: 'the path contains a NUL byte' };
   const absolute = isAbsolute(file) ? file : resolve(cwd, file);
   const real = resolveExistingPart(absolute);
   if (real === null) return { kind: 'outside', reason: `no existing directory above ${absolute}` };
-  const repo = locateRepo(real.existing);
+  const repo = locateRepo(real.existing, { realPath: true });
   if (repo === null) return { kind: 'outside', reason: `${absolute} is not inside a git worktree` };
+  return { kind: 'found', absolute, full: real.full, repo };
+}
+
+/** `repoRelativePath` of a file already located. */
+export function pathIn(location: FileLocation, commonDir: string): RelativePath {
+  if (location.kind === 'outside') return location;
+  const { absolute, repo } = location;
   if (repo.commonDir !== commonDir) return { kind: 'outside', reason: `${absolute} belongs to another repository` };
-  const rel = relative(repo.worktreeRoot, real.full);
+  const rel = relative(repo.worktreeRoot, location.full);
   if (rel === '') return { kind: 'outside', reason: `${absolute} is the worktree root itself` };
   if (rel.startsWith('..') || isAbsolute(rel)) return { kind: 'outside', reason: `${absolute} escapes the worktree` };
   const posix = rel.split(sep).join('/');
@@ -33,13 +54,6 @@ export function repoRelativePath(file: string, commonDir: string, cwd = process.
   if (posix === CLAUDE_WORKTREES || posix.startsWith(`${CLAUDE_WORKTREES}/`))
     return { kind: 'outside', reason: `${absolute} is where Claude Code keeps its worktrees` };
   return { kind: 'inside', path: posix, repo };
-}
-
-/** The repository whose worktree contains `file` (absolute, or relative to `cwd`), symlinks resolved; null when none does. */
-export function repoOfPath(file: string, cwd = process.cwd()): RepoLocation | null {
-  if (file.includes('\0')) return null;
-  const real = resolveExistingPart(isAbsolute(file) ? file : resolve(cwd, file));
-  return real === null ? null : locateRepo(real.existing);
 }
 
 /** The path with its longest existing ancestor replaced by its real path, and the nearest existing directory. */

@@ -15,10 +15,10 @@ export interface RepoLocation {
   commonDir: string;
 }
 
-/** The repository containing `dir` (which must exist), or null when it is not inside a worktree. */
-export function locateRepo(dir: string): RepoLocation | null {
+/** The repository containing `dir` (which must exist; `realPath`: it is a real path already), or null when it is not inside a worktree. */
+export function locateRepo(dir: string, options: { realPath?: boolean } = {}): RepoLocation | null {
   if (process.env.GIT_DIR !== undefined) return locateRepoWithGit(dir);
-  let current = realpathSync.native(dir);
+  let current = options.realPath ? dir : realpathSync.native(dir);
   for (;;) {
     const gitDir = gitDirAt(current);
     if (gitDir !== null) return { worktreeRoot: current, gitDir, commonDir: commonDirOf(gitDir) };

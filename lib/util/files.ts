@@ -13,7 +13,8 @@ export function readText(file: string): string | null {
 
 export function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    // Mostly asked of a file about to be made: no exception for a path that is not there.
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
