@@ -179,47 +179,72 @@ async function committedLeases(team: TeamRepo): Promise<string[]> {
   return ['alice src/held.ts', 'alice src/other.ts', 'dave src/dave.ts'];
 }
 
-test('the server stopped (pg_ctl stop -m immediate) while a hook waits for the repository lock: the hook and the guard answer in one line as configured, and after the restart every committed lease is there', {
-  skip: NO_POSTGRES,
-}, async (t) => {
+/**
+ * Leases committed through the hooks, then bob's edit waiting for the repository lock another
+ * connection holds when `strike` comes; `during` checks what hooks and the guard answer until
+ * `recover`. Then every committed lease is there and a fresh edit is decided as usual.
+ */
+async function faultWhileWaiting(
+  t: TestContext,
+  strike: () => void,
+  recover: () => void,
+  during: (team: TeamRepo, waiting: Promise<HookRun>) => Promise<void>,
+): Promise<void> {
   const team = await teamRepo(t);
   const committed = await committedLeases(team);
   const lock = await team.holdLock();
   const waiting = team.edit('bob', 'src/free.ts');
   await lock.untilWaitedFor();
-  server.crash();
+  strike();
   try {
-    const gone = /the connection was lost|refused the connection/;
-    assertAllowed(await waiting, gone, 'the hook that waited for the lock');
-    await lock.release();
-    await assertConfiguredWhileDown(team, /refused the connection/);
-    const end = await team.sessionEnd('alice');
-    assertWarned(end, /^agent-lease cannot use its store on PostgreSQL .*refused the connection/, 'SessionEnd while it is down');
+    await during(team, waiting);
   } finally {
-    server.start();
-  }
-  await assertDecidedAsUsual(team, committed);
-});
-
-test('the server frozen (SIGSTOP) while a hook waits for the repository lock, and while hooks and the guard start: each answers inside its timeout as configured, and after it goes on everything is as before', {
-  skip: NO_POSTGRES,
-}, async (t) => {
-  const team = await teamRepo(t);
-  const committed = await committedLeases(team);
-  const lock = await team.holdLock();
-  const waiting = team.edit('bob', 'src/free.ts');
-  await lock.untilWaitedFor();
-  server.freeze();
-  try {
-    const [waited, end] = await Promise.all([waiting, team.sessionEnd('alice'), assertConfiguredWhileDown(team, /the server is down, slow or unreachable/)]);
-    assertAllowed(waited, /no answer within \d+ ms: the server is down, slow or unreachable/, 'the hook that waited for the lock');
-    assertWarned(end, /^agent-lease cannot use its store on PostgreSQL .*the server is down, slow or unreachable/, 'SessionEnd, inside its 5 s');
-  } finally {
-    server.thaw();
+    recover();
   }
   await lock.release();
   await assertDecidedAsUsual(team, committed);
-});
+}
+
+test(
+  'the server stopped (pg_ctl stop -m immediate) while a hook waits for the repository lock: the hook and the guard answer in one line as configured, and after the restart every committed lease is there',
+  {
+    skip: NO_POSTGRES,
+  },
+  (t) =>
+    faultWhileWaiting(
+      t,
+      () => server.crash(),
+      () => server.start(),
+      async (team, waiting) => {
+        assertAllowed(await waiting, /the connection was lost|refused the connection/, 'the hook that waited for the lock');
+        await assertConfiguredWhileDown(team, /refused the connection/);
+        const end = await team.sessionEnd('alice');
+        assertWarned(end, /^agent-lease cannot use its store on PostgreSQL .*refused the connection/, 'SessionEnd while it is down');
+      },
+    ),
+);
+
+test(
+  'the server frozen (SIGSTOP) while a hook waits for the repository lock, and while hooks and the guard start: each answers inside its timeout as configured, and after it goes on everything is as before',
+  {
+    skip: NO_POSTGRES,
+  },
+  (t) =>
+    faultWhileWaiting(
+      t,
+      () => server.freeze(),
+      () => server.thaw(),
+      async (team, waiting) => {
+        const [waited, end] = await Promise.all([
+          waiting,
+          team.sessionEnd('alice'),
+          assertConfiguredWhileDown(team, /the server is down, slow or unreachable/),
+        ]);
+        assertAllowed(waited, /no answer within \d+ ms: the server is down, slow or unreachable/, 'the hook that waited for the lock');
+        assertWarned(end, /^agent-lease cannot use its store on PostgreSQL .*the server is down, slow or unreachable/, 'SessionEnd, inside its 5 s');
+      },
+    ),
+);
 
 /** A TCP server that takes every connection and never says a word (a frozen host): how many connections it was sent. */
 async function blackHole(t: TestContext): Promise<{ url: string; connections(): number }> {
