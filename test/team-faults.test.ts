@@ -101,13 +101,14 @@ async function teamRepo(t: TestContext, url = server.url): Promise<TeamRepo> {
         // The server may be gone by the time the lock is let go: its transaction went with it.
         .catch(() => undefined);
       await holding;
+      const letGo = async (): Promise<void> => {
+        release();
+        await transaction;
+        await sql.end({ timeout: 1 });
+      };
       let ended: Promise<void> | undefined;
       const end = (): Promise<void> => {
-        ended ??= (async () => {
-          release();
-          await transaction;
-          await sql.end({ timeout: 1 });
-        })();
+        if (ended === undefined) ended = letGo();
         return ended;
       };
       // A test that fails before it lets go must not leave the connection keeping this process alive.
