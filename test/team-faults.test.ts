@@ -20,6 +20,7 @@ import { runCli, type CliResult } from './support/cli';
 import { assertDenied, assertNoCrash, assertWarned, makeFaultRepo, type FaultRepo } from './support/faults';
 import { fixture, HOOK_SAMPLES, runHookAsync, type HookRun } from './support/hooks';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './support/postgres';
+import { ownOrigin } from './support/team-repo';
 
 /** Claude Code kills a hook that outlives the timeout its settings give it: that is the bound. */
 const HOOK_TIMEOUT_MS = Object.fromEntries(HOOK_ENTRIES.map((entry) => [entry.hook, entry.timeout * 1000]));
@@ -49,9 +50,7 @@ interface TeamRepo {
 
 async function teamRepo(t: TestContext, url = server.url): Promise<TeamRepo> {
   const repo = makeFaultRepo(t);
-  // A repository of its own on the file's server: its id, so its schema and lock, are new.
-  const id = `example.com/team/faults-${randomUUID()}`;
-  repo.git(['remote', 'add', 'origin', `git@${id.replace('/', ':')}.git`]);
+  const id = ownOrigin(repo);
   const team = { AGENT_LEASE_STORE: url };
   const env = { ...repo.hookEnv, ...team };
   const strict = repo.addWorktree('strict');

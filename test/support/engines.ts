@@ -9,6 +9,7 @@ import { openStore } from '../../lib/core/sqlite';
 import type { Store } from '../../lib/core/store';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './postgres';
 import { makeStore, testClock, type TestClock } from './store';
+import { ownOrigin } from './team-repo';
 
 export type Engine = 'sqlite' | 'postgres';
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
@@ -86,8 +87,7 @@ export function engineRepoStore(engine: Engine, repo: { root: string; git(args: 
     return { env: {}, open: () => openStore({ path }) };
   }
   if (server === undefined) throw new Error('engineRepoStore("postgres") outside forEachEngine');
-  const name = `repos-${process.pid}-${++repositories}`;
-  repo.git(['remote', 'add', 'origin', `git@example.com:engines/${name}.git`]);
+  const repository = ownOrigin(repo);
   const { url } = server;
-  return { env: { AGENT_LEASE_STORE: url }, open: () => openPostgresStore({ url, repository: `example.com/engines/${name}` }) };
+  return { env: { AGENT_LEASE_STORE: url }, open: () => openPostgresStore({ url, repository }) };
 }
