@@ -3,6 +3,7 @@
 // nothing here writes: the store is opened read-only and the config is read without its cache.
 // lib/store (and so better-sqlite3) is loaded only after checkSqlite found that it loads.
 import type { StoreFacts } from '../lib/core/store-health';
+import type { Store } from '../lib/core/store';
 import { chmodSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HOOK_ENTRIES } from '../lib/claude/hook-commands';
@@ -231,17 +232,23 @@ export async function checkSessions(storePath: string, fix: boolean, worktree: s
   } catch (error) {
     return result('sessions', 'warn', `not checked: ${firstLine(describeError(error))}`);
   }
-  if (stale.length === 0) return result('sessions', 'ok', `${open} open session(s), none stale`);
-  if (fix) {
+  const end = async (): Promise<string[]> => {
     const store = storeModules().openStore({ path: storePath });
     try {
-      const { endStaleSessionsHolding } = require('../lib/holds/session-ending') as typeof import('../lib/holds/session-ending');
-      const config = loadConfig(worktree, dirname(storePath));
-      const ended = await endStaleSessionsHolding(store, config, { verify: true, from: worktree, actor: null });
-      return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
+      return await endStaleSessions(store, worktree, dirname(storePath));
     } finally {
       await store.close();
     }
+  };
+  return staleSessionsCheck(open, stale, fix ? end : null);
+}
+
+/** What the sessions check says of `open` sessions, `stale` of them with their agent gone; `end` (--fix) ends those, returning their ids. */
+export async function staleSessionsCheck(open: number, stale: string[], end: (() => Promise<string[]>) | null): Promise<CheckResult> {
+  if (stale.length === 0) return result('sessions', 'ok', `${open} open session(s), none stale`);
+  if (end !== null) {
+    const ended = await end();
+    return result('sessions', 'ok', `${open - ended.length} open session(s), none stale`, { fixed: `ended ${ended.join(', ')} and released their leases` });
   }
   return result(
     'sessions',
@@ -251,6 +258,12 @@ export async function checkSessions(storePath: string, fix: boolean, worktree: s
       fix: 'agent-lease doctor --fix (or agent-lease gc) ends them',
     },
   );
+}
+
+/** Ends the sessions of `store` whose agent is gone, as SessionEnd would (`configDir`: where the config's cache lives). */
+export function endStaleSessions(store: Store, worktree: string, configDir: string): Promise<string[]> {
+  const { endStaleSessionsHolding } = require('../lib/holds/session-ending') as typeof import('../lib/holds/session-ending');
+  return endStaleSessionsHolding(store, loadConfig(worktree, configDir), { verify: true, from: worktree, actor: null });
 }
 
 const MOVE_ASIDE = 'move it aside (agent-lease then starts an empty store; the leases in it are lost)';

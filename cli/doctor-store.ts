@@ -3,7 +3,7 @@
 // sessions counted, every failure one line naming the server.
 import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig } from '../lib/config/load';
-import { isSessionRowAlive, type SessionRow } from '../lib/core/sessions';
+import { staleSessions } from '../lib/core/sessions';
 import { all } from '../lib/core/store';
 import { MIGRATIONS } from '../lib/core/migrations';
 import { requireRepo } from '../lib/git/repo';
@@ -12,7 +12,7 @@ import { chooseStore, describeStore, type StoreChoice } from '../lib/stores/choi
 import { openChosenStore } from '../lib/stores/open';
 import { describeError } from '../lib/util/errors';
 import { firstLine } from '../lib/util/text';
-import type { CheckResult } from './doctor-checks';
+import { endStaleSessions, staleSessionsCheck, type CheckResult } from './doctor-checks';
 
 /** The store in use, or the check that says why team mode cannot be used. */
 export function storeInUse(cwd: string): StoreChoice | CheckResult {
@@ -34,13 +34,16 @@ export function storeInUseCheck(choice: StoreChoice): CheckResult {
   return { check: 'store-in-use', status: 'ok', message: describeStore(choice) };
 }
 
-/** Reaches the PostgreSQL store: its schema, and the sessions it holds. */
-export async function checkTeamStore(choice: Extract<StoreChoice, { engine: 'postgres' }>): Promise<CheckResult[]> {
+/**
+ * Reaches the PostgreSQL store: its schema, and the sessions it holds; with `fix`, ends those whose
+ * agent is gone as SQLite's check does (`worktree`: where git runs).
+ */
+export async function checkTeamStore(choice: Extract<StoreChoice, { engine: 'postgres' }>, fix: boolean, worktree: string): Promise<CheckResult[]> {
   const store = openChosenStore(choice);
   try {
     const { schema } = await store.health();
-    const sessions = await store.read(() => all<SessionRow>('SELECT * FROM sessions WHERE ended_at IS NULL'));
-    const stale = sessions.filter((session) => !isSessionRowAlive(session)).length;
+    const open = await store.read(() => all<{ id: string }>('SELECT id FROM sessions WHERE ended_at IS NULL'));
+    const stale = (await staleSessions(store)).map((session) => session.id);
     const latest = MIGRATIONS.length;
     if (schema > latest) {
       return [
@@ -53,10 +56,8 @@ export async function checkTeamStore(choice: Extract<StoreChoice, { engine: 'pos
       ];
     }
     return [
-      { check: 'store', status: 'ok', message: `PostgreSQL ${choice.server}: reachable, schema ${schema}, ${sessions.length} open session(s)` },
-      stale === 0
-        ? { check: 'sessions', status: 'ok', message: 'no stale sessions' }
-        : { check: 'sessions', status: 'warn', message: `${stale} open session(s) whose process is gone or whose heartbeat stopped`, fix: 'agent-lease gc' },
+      { check: 'store', status: 'ok', message: `PostgreSQL ${choice.server}: reachable, schema ${schema}, ${open.length} open session(s)` },
+      await staleSessionsCheck(open.length, stale, fix ? () => endStaleSessions(store, worktree, dirname(storePathOf(requireRepo(worktree)))) : null),
     ];
   } catch (error) {
     return [

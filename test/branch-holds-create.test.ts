@@ -3,34 +3,37 @@
 // git, real worktrees, the compiled hooks as child processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { forEachEngine } from './support/engines';
 import { branchWorld, denial, lines, replaceLine } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
 const B = 'b0000000-0000-4000-8000-00000000000b';
 const X = lines('x', 20);
 
-test('commit then Stop: the lease passes to the branch, and a session on another branch is denied naming it', (t) => {
-  const world = branchWorld(t);
-  const a = world.worktree('feature-auth');
-  const b = world.worktree('feature-b');
-  world.write(A, a, 'src/x.ts', replaceLine(X, 2, 'auth change'));
-  world.commit(a, 'auth: rework x');
-  assert.equal(world.stop(A, a).status, 0);
+forEachEngine((engine) => {
+  test('commit then Stop: the lease passes to the branch, and a session on another branch is denied naming it', (t) => {
+    const world = branchWorld(t, { engine });
+    const a = world.worktree('feature-auth');
+    const b = world.worktree('feature-b');
+    world.write(A, a, 'src/x.ts', replaceLine(X, 2, 'auth change'));
+    world.commit(a, 'auth: rework x');
+    assert.equal(world.stop(A, a).status, 0);
 
-  const [hold] = world.holds();
-  assert.equal(hold?.source, 'branch');
-  assert.equal(hold?.branch, 'feature-auth');
-  assert.equal(hold?.session, A);
-  assert.equal(hold?.commit, world.git(['rev-parse', 'HEAD'], a));
+    const [hold] = world.holds();
+    assert.equal(hold?.source, 'branch');
+    assert.equal(hold?.branch, 'feature-auth');
+    assert.equal(hold?.session, A);
+    assert.equal(hold?.commit, world.git(['rev-parse', 'HEAD'], a));
 
-  const reason = denial(world.edit(B, b, 'src/x.ts'));
-  assert.ok(reason !== null, 'B is denied');
-  assert.match(reason, /branch feature-auth changed src\/x\.ts and it is not merged into main yet/);
-  assert.match(reason, /last changed there in [0-9a-f]{7} "auth: rework x"/);
-  assert.match(reason, /a session is still working on that branch/);
-  assert.match(reason, /git merge feature-auth/);
-  assert.equal(denial(world.edit(B, b, 'src/y.ts')), null, 'other files are free');
-  assert.equal(denial(world.edit(A, a, 'src/x.ts')), null, "the holding branch's own session never conflicts with it");
+    const reason = denial(world.edit(B, b, 'src/x.ts'));
+    assert.ok(reason !== null, 'B is denied');
+    assert.match(reason, /branch feature-auth changed src\/x\.ts and it is not merged into main yet/);
+    assert.match(reason, /last changed there in [0-9a-f]{7} "auth: rework x"/);
+    assert.match(reason, /a session is still working on that branch/);
+    assert.match(reason, /git merge feature-auth/);
+    assert.equal(denial(world.edit(B, b, 'src/y.ts')), null, 'other files are free');
+    assert.equal(denial(world.edit(A, a, 'src/x.ts')), null, "the holding branch's own session never conflicts with it");
+  });
 });
 
 test('a reverted edit leaves no hold, and neither does a session on the integration branch itself', (t) => {
@@ -45,38 +48,40 @@ test('a reverted edit leaves no hold, and neither does a session on the integrat
   assert.deepEqual(world.holds(), []);
 });
 
-test('commit then SessionEnd: the lease passes to the branch', (t) => {
-  const world = branchWorld(t);
-  const a = world.worktree('feature-a');
-  const b = world.worktree('feature-b');
-  world.write(A, a, 'src/x.ts', replaceLine(X, 2, 'a'));
-  world.commit(a, 'a');
-  assert.equal(world.sessionEnd(A, a).status, 0);
-  assert.deepEqual(
-    world.holds().map((hold) => [hold.pattern, hold.branch]),
-    [['src/x.ts', 'feature-a']],
-  );
-  const reason = denial(world.edit(B, b, 'src/x.ts'));
-  assert.match(reason ?? '', /branch feature-a changed src\/x\.ts/);
-  assert.match(reason ?? '', /no session is working on that branch now/);
-});
+forEachEngine((engine) => {
+  test('commit then SessionEnd: the lease passes to the branch', (t) => {
+    const world = branchWorld(t, { engine });
+    const a = world.worktree('feature-a');
+    const b = world.worktree('feature-b');
+    world.write(A, a, 'src/x.ts', replaceLine(X, 2, 'a'));
+    world.commit(a, 'a');
+    assert.equal(world.sessionEnd(A, a).status, 0);
+    assert.deepEqual(
+      world.holds().map((hold) => [hold.pattern, hold.branch]),
+      [['src/x.ts', 'feature-a']],
+    );
+    const reason = denial(world.edit(B, b, 'src/x.ts'));
+    assert.match(reason ?? '', /branch feature-a changed src\/x\.ts/);
+    assert.match(reason ?? '', /no session is working on that branch now/);
+  });
 
-test('commit then SIGKILL: the killed agent leaves a hold, not a free file', async (t) => {
-  const world = branchWorld(t);
-  const a = world.worktree('feature-a');
-  const b = world.worktree('feature-b');
-  const agent = world.agent(A);
-  await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'killed'));
-  world.commit(a, 'committed before the kill');
-  await agent.kill();
+  test('commit then SIGKILL: the killed agent leaves a hold, not a free file', async (t) => {
+    const world = branchWorld(t, { engine });
+    const a = world.worktree('feature-a');
+    const b = world.worktree('feature-b');
+    const agent = world.agent(A);
+    await agent.write(a, 'src/x.ts', replaceLine(X, 2, 'killed'));
+    world.commit(a, 'committed before the kill');
+    await agent.kill();
 
-  const reason = denial(world.edit(B, b, 'src/x.ts'));
-  assert.match(reason ?? '', /branch feature-a changed src\/x\.ts/);
-  const log = world.repo.json(['log', '--json']) as Array<{ kind: string; actor: string | null; pattern: string | null }>;
-  assert.ok(
-    log.some((event) => event.kind === 'hold' && event.actor === B && event.pattern === 'src/x.ts'),
-    'the reclaim that made the hold is logged',
-  );
+    const reason = denial(world.edit(B, b, 'src/x.ts'));
+    assert.match(reason ?? '', /branch feature-a changed src\/x\.ts/);
+    const log = world.repo.json(['log', '--json']) as Array<{ kind: string; actor: string | null; pattern: string | null }>;
+    assert.ok(
+      log.some((event) => event.kind === 'hold' && event.actor === B && event.pattern === 'src/x.ts'),
+      'the reclaim that made the hold is logged',
+    );
+  });
 });
 
 test('a killed agent that committed nothing leaves a free file', async (t) => {
@@ -90,21 +95,23 @@ test('a killed agent that committed nothing leaves a free file', async (t) => {
   assert.deepEqual(world.holds(), []);
 });
 
-test('commit then release: the file stays held by the branch, and the asker is told to bring it in', (t) => {
-  const world = branchWorld(t);
-  const a = world.worktree('feature-a');
-  const b = world.worktree('feature-b');
-  world.repo.cli(['claim', 'src/x.ts', '--session', 'alice'], { cwd: a });
-  world.repo.write('src/x.ts', replaceLine(X, 2, 'alice'), a);
-  world.commit(a, 'alice: x');
-  const released = world.repo.cli(['release', 'src/x.ts', '--session', 'alice'], { cwd: a });
-  assert.equal(released.status, 0, released.stderr);
-  assert.match(released.stdout, /src\/x\.ts stays held by branch feature-a until it is merged into main.*git merge feature-a/);
-  assert.deepEqual(
-    world.holds().map((hold) => [hold.branch, hold.session]),
-    [['feature-a', 'alice']],
-  );
-  assert.match(denial(world.edit(B, b, 'src/x.ts')) ?? '', /branch feature-a/);
+forEachEngine((engine) => {
+  test('commit then release: the file stays held by the branch, and the asker is told to bring it in', (t) => {
+    const world = branchWorld(t, { engine });
+    const a = world.worktree('feature-a');
+    const b = world.worktree('feature-b');
+    world.repo.cli(['claim', 'src/x.ts', '--session', 'alice'], { cwd: a });
+    world.repo.write('src/x.ts', replaceLine(X, 2, 'alice'), a);
+    world.commit(a, 'alice: x');
+    const released = world.repo.cli(['release', 'src/x.ts', '--session', 'alice'], { cwd: a });
+    assert.equal(released.status, 0, released.stderr);
+    assert.match(released.stdout, /src\/x\.ts stays held by branch feature-a until it is merged into main.*git merge feature-a/);
+    assert.deepEqual(
+      world.holds().map((hold) => [hold.branch, hold.session]),
+      [['feature-a', 'alice']],
+    );
+    assert.match(denial(world.edit(B, b, 'src/x.ts')) ?? '', /branch feature-a/);
+  });
 });
 
 test('a detached HEAD makes no hold, and says so', (t) => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../lib/core/store';
-import { withRepoStore } from './support/hooks';
+import { forEachEngine } from './support/engines';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
@@ -44,11 +44,13 @@ function endsHold(world: BranchWorld, b: string, how: string): void {
   assert.deepEqual(world.holds(), []);
 }
 
-test('a fast-forward merge ends the hold', (t) => {
-  const world = branchWorld(t);
-  const { b } = held(world);
-  world.git(['merge', '-q', '--ff-only', 'feature-a']);
-  endsHold(world, b, 'a fast-forward');
+forEachEngine((engine) => {
+  test('a fast-forward merge ends the hold', (t) => {
+    const world = branchWorld(t, { engine });
+    const { b } = held(world);
+    world.git(['merge', '-q', '--ff-only', 'feature-a']);
+    endsHold(world, b, 'a fast-forward');
+  });
 });
 
 test('a merge commit ends the hold, also when the integration branch changed the file since', (t) => {
@@ -126,6 +128,42 @@ test('a branch rebased onto the holder may edit on top of it', (t) => {
   assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
 });
 
+forEachEngine((engine) => {
+  test('the TTL ends the hold', async (t) => {
+    const world = branchWorld(t, { config: { branchHolds: { ttl: '1h' } }, engine });
+    const { b } = held(world);
+    const [hold] = world.repo.json(['status', '--json']).leases;
+    assert.equal(Date.parse(hold.expiresAt) - Date.parse(hold.acquiredAt), 3_600_000, 'the configured TTL');
+    // The hour passes (the hooks run on the wall clock, so the store is moved instead).
+    await world.withStore((store) => store.write(() => run('UPDATE branch_holds SET expires_at = ?', Date.now() - 1)));
+    assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
+    const log = world.repo.json(['log', '--json']) as Array<{ kind: string; detail: { reason?: string } | null }>;
+    assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'expired'));
+  });
+
+  test('release --branch ends the holds of that branch now, logged', (t) => {
+    const world = branchWorld(t, { engine });
+    const { b } = held(world);
+    const run = world.repo.cli(['release', '--branch', 'feature-a', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      JSON.parse(run.stdout).released.map((lease: { pattern: string; branch: string }) => [lease.pattern, lease.branch]),
+      [['src/x.ts', 'feature-a']],
+    );
+    assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
+    const log = world.repo.json(['log', '--json']) as Array<{ kind: string; actor: string | null; detail: { reason?: string } | null }>;
+    assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'released' && event.actor === 'tester'));
+  });
+
+  test('gc and status end holds git shows merged', (t) => {
+    const world = branchWorld(t, { engine });
+    held(world);
+    world.git(['merge', '-q', '--squash', 'feature-a']);
+    world.git(['commit', '-q', '--no-verify', '-m', 'squash']);
+    assert.deepEqual(world.holds(), [], 'status ends it');
+  });
+});
+
 test('deleting the branch ends the hold', (t) => {
   const world = branchWorld(t);
   const { a, b } = held(world);
@@ -134,38 +172,4 @@ test('deleting the branch ends the hold', (t) => {
   assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
   const log = world.repo.json(['log', '--json']) as Array<{ kind: string; detail: { reason?: string } | null }>;
   assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'branch deleted'));
-});
-
-test('the TTL ends the hold', async (t) => {
-  const world = branchWorld(t, { config: { branchHolds: { ttl: '1h' } } });
-  const { b } = held(world);
-  const [hold] = world.repo.json(['status', '--json']).leases;
-  assert.equal(Date.parse(hold.expiresAt) - Date.parse(hold.acquiredAt), 3_600_000, 'the configured TTL');
-  // The hour passes (the hooks run on the wall clock, so the store is moved instead).
-  await withRepoStore(world.repo, (store) => store.write(() => run('UPDATE branch_holds SET expires_at = ?', Date.now() - 1)));
-  assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
-  const log = world.repo.json(['log', '--json']) as Array<{ kind: string; detail: { reason?: string } | null }>;
-  assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'expired'));
-});
-
-test('release --branch ends the holds of that branch now, logged', (t) => {
-  const world = branchWorld(t);
-  const { b } = held(world);
-  const run = world.repo.cli(['release', '--branch', 'feature-a', '--json']);
-  assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(
-    JSON.parse(run.stdout).released.map((lease: { pattern: string; branch: string }) => [lease.pattern, lease.branch]),
-    [['src/x.ts', 'feature-a']],
-  );
-  assert.equal(denial(world.edit(B, b, 'src/x.ts')), null);
-  const log = world.repo.json(['log', '--json']) as Array<{ kind: string; actor: string | null; detail: { reason?: string } | null }>;
-  assert.ok(log.some((event) => event.kind === 'hold-end' && event.detail?.reason === 'released' && event.actor === 'tester'));
-});
-
-test('gc and status end holds git shows merged', (t) => {
-  const world = branchWorld(t);
-  held(world);
-  world.git(['merge', '-q', '--squash', 'feature-a']);
-  world.git(['commit', '-q', '--no-verify', '-m', 'squash']);
-  assert.deepEqual(world.holds(), [], 'status ends it');
 });

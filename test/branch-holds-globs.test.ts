@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { forEachEngine } from './support/engines';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
@@ -40,30 +41,32 @@ function assertHeldUnderGlob(world: BranchWorld, b: string): void {
   assert.equal(denial(world.edit(B, b, 'docs/d.md')), null, 'a changed file outside the glob was never claimed');
 }
 
-test('release of a glob claim: the files under it the branch changed stay held by the branch', (t) => {
-  const world = branchWorld(t);
-  const { a, b } = claimedAndCommitted(world, 'person-a');
-  const released = world.repo.cli(['release', 'src/**', '--json'], { cwd: a, env: { AGENT_LEASE_SESSION: 'person-a' } });
-  assert.equal(released.status, 0, released.stderr);
-  const out = JSON.parse(released.stdout);
-  assert.deepEqual(out.unmatched, []);
-  assert.deepEqual(out.heldByBranch.map((hold: { pattern: string }) => hold.pattern).sort(), ['src/sub/z.ts', 'src/x.ts']);
-  const tokens = world.holds().map((hold) => hold.token);
-  assert.equal(new Set(tokens).size, 2, 'each file its own token');
-  assertHeldUnderGlob(world, b);
-  const claim = world.repo.json(['status', '--json', '--all']).leases.find((lease: { pattern: string }) => lease.pattern === 'src/**');
-  assert.deepEqual([claim.state, claim.releaseReason], ['released', 'held by branch feature-a'], 'the glob claim itself ended');
-  // A new lease after them never reuses a hold's token.
-  assert.equal(world.repo.cli(['claim', 'src/new.ts'], { cwd: a, env: { AGENT_LEASE_SESSION: 'person-a' } }).status, 0);
-  const claimed = world.repo.json(['status', '--json']).leases.find((lease: { pattern: string }) => lease.pattern === 'src/new.ts');
-  assert.ok(!tokens.includes(claimed.token));
-});
+forEachEngine((engine) => {
+  test('release of a glob claim: the files under it the branch changed stay held by the branch', (t) => {
+    const world = branchWorld(t, { engine });
+    const { a, b } = claimedAndCommitted(world, 'person-a');
+    const released = world.repo.cli(['release', 'src/**', '--json'], { cwd: a, env: { AGENT_LEASE_SESSION: 'person-a' } });
+    assert.equal(released.status, 0, released.stderr);
+    const out = JSON.parse(released.stdout);
+    assert.deepEqual(out.unmatched, []);
+    assert.deepEqual(out.heldByBranch.map((hold: { pattern: string }) => hold.pattern).sort(), ['src/sub/z.ts', 'src/x.ts']);
+    const tokens = world.holds().map((hold) => hold.token);
+    assert.equal(new Set(tokens).size, 2, 'each file its own token');
+    assertHeldUnderGlob(world, b);
+    const claim = world.repo.json(['status', '--json', '--all']).leases.find((lease: { pattern: string }) => lease.pattern === 'src/**');
+    assert.deepEqual([claim.state, claim.releaseReason], ['released', 'held by branch feature-a'], 'the glob claim itself ended');
+    // A new lease after them never reuses a hold's token.
+    assert.equal(world.repo.cli(['claim', 'src/new.ts'], { cwd: a, env: { AGENT_LEASE_SESSION: 'person-a' } }).status, 0);
+    const claimed = world.repo.json(['status', '--json']).leases.find((lease: { pattern: string }) => lease.pattern === 'src/new.ts');
+    assert.ok(!tokens.includes(claimed.token));
+  });
 
-test("SessionEnd of an agent that claimed a glob: its branch's changed files under it are held", (t) => {
-  const world = branchWorld(t);
-  const { a, b } = claimedAndCommitted(world, A);
-  assert.equal(world.sessionEnd(A, a).status, 0);
-  assertHeldUnderGlob(world, b);
+  test("SessionEnd of an agent that claimed a glob: its branch's changed files under it are held", (t) => {
+    const world = branchWorld(t, { engine });
+    const { a, b } = claimedAndCommitted(world, A);
+    assert.equal(world.sessionEnd(A, a).status, 0);
+    assertHeldUnderGlob(world, b);
+  });
 });
 
 test('agent-lease end of the claiming session: the same holds', (t) => {
@@ -73,10 +76,12 @@ test('agent-lease end of the claiming session: the same holds', (t) => {
   assertHeldUnderGlob(world, b);
 });
 
-test('an expired glob claim met by another session is reclaimed into holds on its changed files', async (t) => {
-  const world = branchWorld(t);
-  const { b } = claimedAndCommitted(world, 'person-a', '1s');
-  await sleep(1_200);
-  assert.match(denial(world.edit(B, b, 'src/x.ts')) ?? '', /branch feature-a changed src\/x\.ts/);
-  assertHeldUnderGlob(world, b);
+forEachEngine((engine) => {
+  test('an expired glob claim met by another session is reclaimed into holds on its changed files', async (t) => {
+    const world = branchWorld(t, { engine });
+    const { b } = claimedAndCommitted(world, 'person-a', '1s');
+    await sleep(1_200);
+    assert.match(denial(world.edit(B, b, 'src/x.ts')) ?? '', /branch feature-a changed src\/x\.ts/);
+    assertHeldUnderGlob(world, b);
+  });
 });

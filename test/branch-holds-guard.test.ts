@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { forEachEngine, type Engine } from './support/engines';
 import { branchWorld, lines, replaceLine, type BranchWorld } from './support/branch-world';
 
 const A = 'a0000000-0000-4000-8000-00000000000a';
@@ -26,9 +27,10 @@ async function heldByFeatureA(world: BranchWorld): Promise<{ a: string; b: strin
   return { a, b };
 }
 
-for (const guard of ['hooks', 'husky'] as const) {
+/** How the guard is installed changes nothing of what it decides: husky's is run on SQLite alone. */
+function refusedAndWarned(guard: 'hooks' | 'husky', engine: Engine): void {
   test(`guard (${guard}): an agent's commit of a file another branch holds is refused; a person's is warned`, async (t) => {
-    const world = branchWorld(t, { guard });
+    const world = branchWorld(t, { guard, engine });
     const { b } = await heldByFeatureA(world);
     world.repo.write('src/x.ts', replaceLine(X, 10, 'feature-b'), b);
     const agent = world.guardedCommit(b, 'b: x', { CLAUDE_CODE_SESSION_ID: B });
@@ -42,6 +44,19 @@ for (const guard of ['hooks', 'husky'] as const) {
   });
 }
 
+forEachEngine((engine) => {
+  refusedAndWarned('hooks', engine);
+
+  test("the holding branch's own commits are never refused for its holds", async (t) => {
+    const world = branchWorld(t, { guard: 'hooks', engine });
+    const { a } = await heldByFeatureA(world);
+    world.repo.write('src/x.ts', replaceLine(replaceLine(X, 2, 'feature-a'), 4, 'more'), a);
+    const commit = world.guardedCommit(a, 'feature-a: more', { AGENT_LEASE_SESSION: A });
+    assert.equal(commit.status, 0, commit.stderr);
+  });
+});
+refusedAndWarned('husky', 'sqlite');
+
 test('a person is refused when branchHolds.personCommits is "refuse"', async (t) => {
   const world = branchWorld(t, { guard: 'hooks', config: { branchHolds: { personCommits: 'refuse' } } });
   const { b } = await heldByFeatureA(world);
@@ -49,14 +64,6 @@ test('a person is refused when branchHolds.personCommits is "refuse"', async (t)
   const person = world.guardedCommit(b, 'b: x');
   assert.equal(person.status, 1);
   assert.match(person.stderr, /commit refused.*\n {2}src\/x\.ts\n {4}branch feature-a/);
-});
-
-test("the holding branch's own commits are never refused for its holds", async (t) => {
-  const world = branchWorld(t, { guard: 'hooks' });
-  const { a } = await heldByFeatureA(world);
-  world.repo.write('src/x.ts', replaceLine(replaceLine(X, 2, 'feature-a'), 4, 'more'), a);
-  const commit = world.guardedCommit(a, 'feature-a: more', { AGENT_LEASE_SESSION: A });
-  assert.equal(commit.status, 0, commit.stderr);
 });
 
 test('merging the holding branch into main is never refused for its holds: merge commit, squash, cherry-pick', async (t) => {

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readEvents } from '../lib/core/events';
+import { forEachEngine, type Engine } from './support/engines';
 import { branchWorld, lines, replaceLine, type BranchWorld } from './support/branch-world';
 import { withoutIdentity } from './support/cli';
 import { startMcpServer } from './support/mcp';
-import { withRepoStore } from './support/hooks';
 
 const B = 'b0000000-0000-4000-8000-00000000000b';
 const X = lines('x', 20);
@@ -35,34 +35,40 @@ function contextOf(world: BranchWorld, worktree: string, path: string): string {
 
 const BRING_IN = /To work on it, bring that branch in first \(`git merge feature-a`, or rebase onto it\) and edit on top of its change\./;
 
-test('asking for a file a branch holds names the branch and its commit to merge, through the CLI and the MCP tool, and asks nobody', async (t) => {
-  const world = branchWorld(t);
-  const a = world.worktree('feature-a');
-  const b = world.worktree('feature-b');
-  world.repo.cli(['claim', 'src/x.ts', '--session', 'alice'], { cwd: a });
-  const commit = committedAndReleased(world, a);
+forEachEngine((engine) => {
+  test('asking for a file a branch holds names the branch and its commit to merge, through the CLI and the MCP tool, and asks nobody', async (t) => {
+    const world = branchWorld(t, { engine });
+    const a = world.worktree('feature-a');
+    const b = world.worktree('feature-b');
+    world.repo.cli(['claim', 'src/x.ts', '--session', 'alice'], { cwd: a });
+    const commit = committedAndReleased(world, a);
 
-  const cli = world.repo.cli(['ask', 'src/x.ts', '--message', 'may I have x?', '--session', B], { cwd: b });
-  assert.equal(cli.status, 0, cli.stderr);
-  const told = `src/x.ts is held by branch feature-a (commit ${commit}): its change is committed there and not merged yet, so no session can hand it over.`;
-  assert.equal(
-    cli.stdout.split('\n')[0],
-    `${told} To work on it, bring that branch in first (\`git merge feature-a\`, or rebase onto it) and edit on top of its change.`,
-  );
+    const cli = world.repo.cli(['ask', 'src/x.ts', '--message', 'may I have x?', '--session', B], { cwd: b });
+    assert.equal(cli.status, 0, cli.stderr);
+    const told = `src/x.ts is held by branch feature-a (commit ${commit}): its change is committed there and not merged yet, so no session can hand it over.`;
+    assert.equal(
+      cli.stdout.split('\n')[0],
+      `${told} To work on it, bring that branch in first (\`git merge feature-a\`, or rebase onto it) and edit on top of its change.`,
+    );
 
-  const server = await startMcpServer(b, { ...withoutIdentity(world.repo.env), AGENT_LEASE_SESSION: B });
-  t.after(() => server.close());
-  const viaMcp = await server.call('ask', { path: 'src/x.ts', message: 'may I have x?' });
-  assert.equal(viaMcp.isError, false, viaMcp.text);
-  assert.equal(viaMcp.text, cli.stdout.trim());
+    const server = await startMcpServer(b, { ...withoutIdentity(world.repo.env), ...world.storeEnv, AGENT_LEASE_SESSION: B });
+    t.after(() => server.close());
+    const viaMcp = await server.call('ask', { path: 'src/x.ts', message: 'may I have x?' });
+    assert.equal(viaMcp.isError, false, viaMcp.text);
+    assert.equal(viaMcp.text, cli.stdout.trim());
 
-  assert.deepEqual(await withRepoStore(world.repo, (store) => readEvents(store, { kinds: ['ask'] })), [], 'no ask was queued to the branch');
-  assert.equal(contextOf(world, b, 'src/y.ts'), '', 'and nothing reaches the asker later');
+    assert.deepEqual(await world.withStore((store) => readEvents(store, { kinds: ['ask'] })), [], 'no ask was queued to the branch');
+    assert.equal(contextOf(world, b, 'src/y.ts'), '', 'and nothing reaches the asker later');
+  });
+
+  answeredByReleasing('cli', engine);
 });
+answeredByReleasing('mcp', 'sqlite');
 
-for (const via of ['cli', 'mcp'] as const) {
+/** The holder answers through the CLI or the MCP tool: the MCP server's own store is met on both engines above, so its variant runs on SQLite alone. */
+function answeredByReleasing(via: 'cli' | 'mcp', engine: Engine): void {
   test(`a holder that answers an ask (${via}) by releasing a committed change into a hold: the asker is told, once, to merge that branch`, async (t) => {
-    const world = branchWorld(t);
+    const world = branchWorld(t, { engine });
     const a = world.worktree('feature-a');
     const b = world.worktree('feature-b');
     world.repo.cli(['claim', 'src/x.ts', '--session', 'alice'], { cwd: a });
@@ -73,7 +79,7 @@ for (const via of ['cli', 'mcp'] as const) {
       assert.equal(asked.status, 0, asked.stderr);
       assert.match(asked.stdout, /^asked alice for src\/x\.ts \(request \d+\): it is told at its next step$/m);
     } else {
-      const server = await startMcpServer(b, { ...withoutIdentity(world.repo.env), AGENT_LEASE_SESSION: B });
+      const server = await startMcpServer(b, { ...withoutIdentity(world.repo.env), ...world.storeEnv, AGENT_LEASE_SESSION: B });
       t.after(() => server.close());
       const asked = await server.call('ask', { path: 'src/x.ts', message: 'may I have x?' });
       assert.equal(asked.isError, false, asked.text);

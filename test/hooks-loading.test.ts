@@ -7,16 +7,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import type { TempRepo } from './support/git-repo';
 import { BIN, fixture, HOOK_SAMPLES, hookEnv, tempRepo } from './support/hooks';
+import { engineRepoStore, forEachEngine, type Engine } from './support/engines';
 
 /**
  * A temporary repository, and `modulesLoaded`: the modules a hook call in it loaded, as paths
  * relative to node_modules or to the project.
  */
-function reportingRepo(t: TestContext): { repo: TempRepo; modulesLoaded(event: string, input: Record<string, unknown>): string[] } {
+function reportingRepo(t: TestContext, engine: Engine = 'sqlite'): { repo: TempRepo; modulesLoaded(event: string, input: Record<string, unknown>): string[] } {
   const repo = tempRepo(t);
   const preload = join(repo.base, 'report-modules.cjs');
   writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
-  const env = hookEnv(repo.env);
+  const env = hookEnv(repo.env, engineRepoStore(engine, repo).env);
   const modulesLoaded = (event: string, input: Record<string, unknown>): string[] => {
     const result = spawnSync(process.execPath, ['-r', preload, BIN, 'hook', event], { input: JSON.stringify(input), env, encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.status, 0, result.stderr);
@@ -52,20 +53,24 @@ test('no hook loads zod or the command-line code, and an ordinary edit does not 
         'minimatch for src/auth/login.ts',
       );
   }
+});
 
-  // A configuration file is validated with zod once, then read from the cache next to the store.
-  repo.write('.agent-lease.json', JSON.stringify({ ttl: { edit: '20m' } }));
-  const first = modulesLoaded('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'));
-  assert.ok(
-    first.some((file) => file.startsWith('zod')),
-    'validated',
-  );
-  const second = modulesLoaded('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'));
-  assert.deepEqual(
-    second.filter((file) => file.startsWith('zod')),
-    [],
-    'cached',
-  );
+forEachEngine((engine) => {
+  test('a configuration file is validated with zod once, then read from the cache among the local files (in team mode too, where no SQLite file is)', (t) => {
+    const { repo, modulesLoaded } = reportingRepo(t, engine);
+    repo.write('.agent-lease.json', JSON.stringify({ ttl: { edit: '20m' } }));
+    const first = modulesLoaded('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'));
+    assert.ok(
+      first.some((file) => file.startsWith('zod')),
+      'validated',
+    );
+    const second = modulesLoaded('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'a-session'));
+    assert.deepEqual(
+      second.filter((file) => file.startsWith('zod')),
+      [],
+      'cached',
+    );
+  });
 });
 
 test('the shell parser is loaded for Bash calls only', (t) => {

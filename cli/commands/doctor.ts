@@ -66,7 +66,7 @@ async function runChecks(cwd: string, worktreeRoot: string, fix: boolean): Promi
   if (!('engine' in choice)) {
     results.push(choice);
   } else if (choice.engine === 'postgres') {
-    results.push(storeInUseCheck(choice), ...(await checkTeamStore(choice)));
+    results.push(storeInUseCheck(choice), ...(await checkTeamStore(choice, fix, worktreeRoot)));
   } else if (sqlite.status === 'ok') {
     results.push(storeInUseCheck(choice));
     // lib/store loads better-sqlite3, so only now.

@@ -171,6 +171,8 @@ async function withLock<T>(storePath: string, fn: () => Promise<T>): Promise<T> 
   const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const lockfilePath = viewLockPath(storePath);
   const options = { lockfilePath, realpath: false, stale: 10_000 };
+  // In team mode no SQLite file has made the directory of the local files.
+  mkdirSync(dirname(storePath), { recursive: true });
   let unlock: () => void;
   for (let attempt = 1; ; attempt++) {
     try {

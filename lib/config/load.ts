@@ -1,8 +1,8 @@
 // `.agent-lease.json` at the worktree root, validated with zod. Hooks run on every tool call and
 // zod costs tens of milliseconds to load, so a validated config is cached next to the store,
 // keyed by the file's path, size and mtime; zod is loaded only when the file changed.
-import { readFileSync, type Stats, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { HoldMode } from '../core/branch-holds';
 import { DEFAULT_TTL_MS } from '../core/defaults';
 import { DEFAULT_IGNORE, DEFAULT_RETENTION_MS } from './defaults';
@@ -131,6 +131,8 @@ function readCache(file: string): Record<string, CacheEntry> {
 
 function writeCache(file: string, cache: Record<string, CacheEntry>): void {
   try {
+    // In team mode no SQLite file has made the directory of the local files.
+    mkdirSync(dirname(file), { recursive: true });
     writeAtomically(file, JSON.stringify(cache));
   } catch {
     // A cache that cannot be written only costs the next call a validation.

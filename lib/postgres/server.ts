@@ -8,6 +8,12 @@ import { firstLine, plainText } from '../util/text';
 export class PostgresStoreError extends AgentLeaseError {
   /** The connection went away before COMMIT was sent: nothing committed, the transaction may run again. */
   lostBeforeCommit = false;
+  /**
+   * The server could not be reached, or stopped answering, or the connection to it is gone: there
+   * is no connection to end the transaction on, and connecting again at once would only wait as
+   * long again (see isUnreachableStore).
+   */
+  readonly unreachable: boolean;
 
   constructor(
     message: string,
@@ -16,8 +22,29 @@ export class PostgresStoreError extends AgentLeaseError {
   ) {
     super(message);
     this.name = 'PostgresStoreError';
+    this.unreachable = UNREACHABLE.has(code ?? '');
   }
 }
+
+/** Codes of a server that is not there, not answering (TIMEOUT: no answer within the store's own limit), or gone from the connection. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+  'TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 /** `host:port/database` of a postgres:// URL (`a:5432,b:5432/database` for a list), without its user or password. */
 export function serverName(url: string): string {

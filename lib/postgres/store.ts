@@ -247,7 +247,7 @@ export class PostgresStore implements Store {
       return step.value;
     } catch (error) {
       if (error instanceof PostgresStoreError && !committing && LOST.has(error.code ?? '')) error.lostBeforeCommit = true;
-      await this.rollback();
+      await this.abandon(error);
       throw error;
     } finally {
       this.transactionNow = undefined;
@@ -261,8 +261,14 @@ export class PostgresStore implements Store {
     throw error;
   }
 
-  /** Ends a failed transaction; a connection that cannot even do that is dropped. */
-  private async rollback(): Promise<void> {
+  /**
+   * Ends a transaction that failed with `error`; a connection that cannot even do that is
+   * dropped. A ROLLBACK over a connection that is gone would connect again first: to a server
+   * that is down or frozen, a second wait as long as the first; the server ends the transaction
+   * of a connection that ends.
+   */
+  private async abandon(error: unknown): Promise<void> {
+    if (error instanceof PostgresStoreError && error.unreachable) this.drop();
     if (this.client === undefined) return;
     try {
       await this.query('ROLLBACK');
@@ -302,7 +308,7 @@ export class PostgresStore implements Store {
       }
       await this.query('COMMIT');
     } catch (error) {
-      await this.rollback();
+      await this.abandon(error);
       throw error;
     }
   }

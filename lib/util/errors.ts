@@ -39,6 +39,14 @@ export function isEnvironmentError(error: unknown): boolean {
 }
 
 /**
+ * The store could not be reached or stopped answering (a PostgreSQL server down, frozen or cut
+ * off): trying it again at once would only wait as long again.
+ */
+export function isUnreachableStore(error: unknown): boolean {
+  return (error as { unreachable?: unknown } | null)?.unreachable === true;
+}
+
+/**
  * What went wrong using the store, in one line, with the likely cause when the error code tells it.
  * SQLite may quote the damaged part of a file (schema text, any bytes): only the start of its
  * first line is kept, control characters replaced, so that a terminal shows it as it is.

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { makeCliRepo, type CliRepo } from './cli';
 import { fixture, hookEnv, runHook, startHookAgent, type HookRun } from './hooks';
+import type { Store } from '../../lib/core/store';
+import { engineRepoStore, type Engine } from './engines';
 
 export interface BranchWorld {
   repo: CliRepo;
@@ -37,6 +39,10 @@ export interface BranchWorld {
   holds(): Array<{ token: number; pattern: string; source: string; branch: string; commit: string | null; session: string | null }>;
   /** What git says in `cwd` (default: the main worktree). */
   git(args: string[], cwd?: string): string;
+  /** What a process needs in its environment to use the repository's store (the hooks, the CLI and the guard have it). */
+  storeEnv: NodeJS.ProcessEnv;
+  /** Runs `use` against the repository's store, opened in this process. */
+  withStore<T>(use: (store: Store) => T | Promise<T>): Promise<T>;
 }
 
 /** `guard`: the commit guard installed (in .git/hooks, or through husky), the binary where npm puts it. */
@@ -47,9 +53,15 @@ export interface StandInAgent {
   kill(): Promise<void>;
 }
 
-export function branchWorld(t: TestContext, options: { config?: Record<string, unknown>; guard?: 'hooks' | 'husky' } = {}): BranchWorld {
+/**
+ * `engine`: the store the repository's hooks, CLI and guard use, SQLite's file by default (a
+ * PostgreSQL one only inside forEachEngine, whose server it is).
+ */
+export function branchWorld(t: TestContext, options: { config?: Record<string, unknown>; guard?: 'hooks' | 'husky'; engine?: Engine } = {}): BranchWorld {
   const repo = makeCliRepo();
   t.after(() => repo.cleanup());
+  const store = engineRepoStore(options.engine ?? 'sqlite', repo);
+  Object.assign(repo.env, store.env);
   repo.write('src/x.ts', lines('x', 20));
   repo.write('src/y.ts', 'y\n');
   if (options.config !== undefined) repo.write('.agent-lease.json', JSON.stringify(options.config));
@@ -62,7 +74,7 @@ export function branchWorld(t: TestContext, options: { config?: Record<string, u
   }
   repo.git(['add', '.']);
   repo.git(['commit', '-q', '-m', 'base']);
-  const env = hookEnv(repo.env);
+  const env = hookEnv(repo.env, store.env);
   const world: BranchWorld = {
     repo,
     env,
@@ -110,6 +122,15 @@ export function branchWorld(t: TestContext, options: { config?: Record<string, u
     },
     holds: () => repo.json(['status', '--json']).leases.filter((lease: { source: string }) => lease.source === 'branch'),
     git: (args, cwd) => repo.git(args, cwd),
+    storeEnv: store.env,
+    async withStore(use) {
+      const opened = store.open();
+      try {
+        return await use(opened);
+      } finally {
+        await opened.close();
+      }
+    },
   };
   return world;
 }

@@ -3,10 +3,13 @@
 // so that one test text checks both. PostgreSQL's group is skipped, saying why, only where its
 // server binaries are missing.
 import { before, describe } from 'node:test';
+import { join } from 'node:path';
 import { openPostgresStore } from '../../lib/postgres/store';
+import { openStore } from '../../lib/core/sqlite';
 import type { Store } from '../../lib/core/store';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './postgres';
 import { makeStore, testClock, type TestClock } from './store';
+import { ownOrigin } from './team-repo';
 
 export type Engine = 'sqlite' | 'postgres';
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
@@ -63,4 +66,28 @@ export function makeEngineStore(engine: Engine): EngineStore {
     clock,
     cleanup: () => store.close(),
   };
+}
+
+/** The store of `engine` the compiled hooks, the CLI and the guard of one repository use, and the test's way into it. */
+export interface EngineRepoStore {
+  /** Added to their environment: nothing for SQLite (the file under .git), the server for PostgreSQL. */
+  env: NodeJS.ProcessEnv;
+  /** Opens that store in this process; the caller closes it. */
+  open(): Store;
+}
+
+/**
+ * Points the processes working in `repo` at a store of `engine`: SQLite's file under the git
+ * directory, or a repository of its own on the file's PostgreSQL server (known by a remote
+ * `origin` given to `repo` here, as a team's clones are).
+ */
+export function engineRepoStore(engine: Engine, repo: { root: string; git(args: string[]): string }): EngineRepoStore {
+  if (engine === 'sqlite') {
+    const path = join(repo.root, '.git', 'agent-lease', 'state.db');
+    return { env: {}, open: () => openStore({ path }) };
+  }
+  if (server === undefined) throw new Error('engineRepoStore("postgres") outside forEachEngine');
+  const repository = ownOrigin(repo);
+  const { url } = server;
+  return { env: { AGENT_LEASE_STORE: url }, open: () => openPostgresStore({ url, repository }) };
 }

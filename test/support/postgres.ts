@@ -26,6 +26,13 @@ export interface PostgresServer {
   crash(): void;
   /** Starts it again on the same port and data directory (crash recovery runs first). */
   start(): void;
+  /**
+   * Stops the server and every backend with SIGSTOP, as a host that hangs or a network that drops
+   * every packet would: connections open, nothing answered, no timeout of the server's own fires.
+   */
+  freeze(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void;
   /** Stops it for good and removes its directory. */
   stop(): void;
 }
@@ -75,12 +82,14 @@ function freePort(): Promise<number> {
 
 /**
  * Stops the server when the test process is gone, even when it was killed: a detached watcher
- * polls the process, then stops the server and removes its directory.
+ * polls the process, then lets the server go on should it be frozen, stops it and removes its
+ * directory.
  */
 function watchOwner(dir: string, dataDir: string): void {
   const [command, args] = asOwner('pg_ctl', ['-D', dataDir, 'stop', '-m', 'immediate']);
-  const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; shift 2; "$@" >/dev/null 2>&1; rm -rf "$0"';
-  spawn('sh', ['-c', script, dir, String(process.pid), 'placeholder', command, ...args], { detached: true, stdio: 'ignore' }).unref();
+  const thaw = 'p=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -CONT "$p" $(ps -o pid= --ppid "$p") 2>/dev/null';
+  const script = `while kill -0 "$1" 2>/dev/null; do sleep 1; done; ${thaw}; shift 2; "$@" >/dev/null 2>&1; rm -rf "$0"`;
+  spawn('sh', ['-c', script, dir, String(process.pid), dataDir, command, ...args], { detached: true, stdio: 'ignore' }).unref();
 }
 
 /** Starts a new server: about a second for initdb, a tenth for the start. `settings`: more `-c name=value`. */
@@ -129,7 +138,18 @@ async function launch(dir: string, dataDir: string, settings: string[]): Promise
     }
     running = true;
   };
+  let frozen: number[] = [];
+  const freeze = () => {
+    frozen = serverProcesses(dataDir);
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+  };
+  const thaw = () => {
+    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    frozen = [];
+  };
   const crash = () => {
+    // A frozen server would take the signal only once let go: pg_ctl would wait for it.
+    thaw();
     if (!running) return;
     running = false;
     run('pg_ctl', ['-D', dataDir, 'stop', '-m', 'immediate']);
@@ -163,8 +183,31 @@ async function launch(dir: string, dataDir: string, settings: string[]): Promise
     dataDir,
     crash,
     start,
+    freeze,
+    thaw,
     stop,
   };
+}
+
+/** The postmaster (the first line of postmaster.pid) and its children, the backends among them. */
+function serverProcesses(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        // The fields after the command's closing parenthesis: state, then the parent's pid.
+        return (
+          readFileSync(`/proc/${pid}/stat`, 'utf8')
+            .replace(/^.*\) /s, '')
+            .split(' ')[1] === String(postmaster)
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
 }
 
 let shared: Promise<PostgresServer> | undefined;

@@ -20,8 +20,14 @@ export interface TeamRepo {
 export async function teamRepo(t: TestContext, url?: string): Promise<TeamRepo> {
   const repo = makeCliRepo();
   t.after(() => repo.cleanup());
-  const repository = `example.com/team/app-${randomUUID()}`;
-  repo.git(['remote', 'add', 'origin', `git@${repository.replace('/', ':')}.git`]);
+  const repository = ownOrigin(repo);
   const server = url ?? (await sharedPostgres()).url;
   return { repo, url: server, team: { AGENT_LEASE_STORE: server }, repository };
+}
+
+/** Gives `repo` an origin of its own and returns the repository id team mode knows it by: its schema and lock on a server are new. */
+export function ownOrigin(repo: { git(args: string[]): string }): string {
+  const repository = `example.com/team/app-${randomUUID()}`;
+  repo.git(['remote', 'add', 'origin', `git@${repository.replace('/', ':')}.git`]);
+  return repository;
 }
