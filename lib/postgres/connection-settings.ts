@@ -1,0 +1,48 @@
+// How agent-lease connects to a PostgreSQL server, read from the query of its URL (so that one
+// `store` URL, in `.agent-lease.json` or AGENT_LEASE_STORE, says everything):
+//   connect_timeout  seconds one connection attempt may take (libpq's parameter, the same meaning)
+//   connect_budget   seconds all attempts together may take: a refused attempt, one that timed out,
+//                    or one the server turned away (too many connections, starting up) is tried again
+//                    after a random pause, until this runs out
+// agent-lease's own parameters are taken out before the client reads the URL: it would send any
+// parameter it does not know to the server as a setting.
+import { AgentLeaseError } from '../util/errors';
+
+export interface ConnectionSettings {
+  /** The URL without agent-lease's parameters. */
+  url: string;
+  connectTimeoutMs: number;
+  connectBudgetMs: number;
+}
+
+/**
+ * Measured (bench/team-mode.ts): 64 processes connecting at once to a server on a loaded 2-core
+ * machine took up to 2.5 s, all told, while a connection normally takes a few milliseconds. An
+ * attempt may take most of the budget, since a server that is slow to answer gets slower when
+ * every client gives up and connects again; the budget leaves a hook (the shortest, SessionEnd,
+ * has 5 s) the time to start and to run its statements (lib/postgres/store.ts).
+ */
+export const CONNECT_TIMEOUT_MS = 2000;
+export const CONNECT_BUDGET_MS = 3000;
+
+const PARAMETERS = { connect_timeout: 'connectTimeoutMs', connect_budget: 'connectBudgetMs' } as const;
+
+/** The settings `url` gives, agent-lease's defaults for the rest. Throws a one-line AgentLeaseError for a value that is not a number of seconds. */
+export function connectionSettings(url: string): ConnectionSettings {
+  const parsed = new URL(url);
+  const settings: ConnectionSettings = { url, connectTimeoutMs: CONNECT_TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS };
+  for (const [parameter, key] of Object.entries(PARAMETERS)) {
+    const text = parsed.searchParams.get(parameter);
+    if (text === null) continue;
+    const seconds = Number(text);
+    if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 60) {
+      throw new AgentLeaseError(`the PostgreSQL store's ${parameter} must be a number of seconds above 0 and at most 60`);
+    }
+    settings[key] = Math.round(seconds * 1000);
+    parsed.searchParams.delete(parameter);
+    settings.url = parsed.toString();
+  }
+  // A budget shorter than one attempt would cut that attempt short: the attempt's timeout is the bound then.
+  settings.connectBudgetMs = Math.max(settings.connectBudgetMs, settings.connectTimeoutMs);
+  return settings;
+}
