@@ -31,6 +31,7 @@ const PARAMETERS = { connect_timeout: 'connectTimeoutMs', connect_budget: 'conne
 export function connectionSettings(url: string): ConnectionSettings {
   const parsed = new URL(url);
   const settings: ConnectionSettings = { url, connectTimeoutMs: CONNECT_TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS };
+  const given = new Set<string>();
   for (const [parameter, key] of Object.entries(PARAMETERS)) {
     const text = parsed.searchParams.get(parameter);
     if (text === null) continue;
@@ -39,10 +40,11 @@ export function connectionSettings(url: string): ConnectionSettings {
       throw new AgentLeaseError(`the PostgreSQL store's ${parameter} must be a number of seconds above 0 and at most 60`);
     }
     settings[key] = Math.round(seconds * 1000);
+    given.add(parameter);
     parsed.searchParams.delete(parameter);
     settings.url = parsed.toString();
   }
-  // A budget shorter than one attempt would cut that attempt short: the attempt's timeout is the bound then.
-  settings.connectBudgetMs = Math.max(settings.connectBudgetMs, settings.connectTimeoutMs);
+  // An attempt asked for alone, longer than the default budget, is given its time; a budget asked for bounds every attempt (lib/postgres/store.ts).
+  if (!given.has('connect_budget')) settings.connectBudgetMs = Math.max(settings.connectBudgetMs, settings.connectTimeoutMs);
   return settings;
 }

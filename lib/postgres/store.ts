@@ -102,8 +102,8 @@ export class PostgresStore implements Store {
     const fromUrl = connectionSettings(options.url);
     this.url = fromUrl.url;
     this.connectTimeoutMs = options.connectTimeoutMs ?? fromUrl.connectTimeoutMs;
-    this.connectBudgetMs = Math.max(options.connectBudgetMs ?? fromUrl.connectBudgetMs, this.connectTimeoutMs);
-    this.attemptTimeoutMs = this.connectTimeoutMs;
+    this.connectBudgetMs = options.connectBudgetMs ?? fromUrl.connectBudgetMs;
+    this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, this.connectBudgetMs);
     this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     this.settings = setLocal({ search_path: this.schema, statement_timeout: this.statementTimeoutMs, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS });
@@ -247,7 +247,7 @@ export class PostgresStore implements Store {
             continue;
           }
           // Not connected, nothing was sent: connecting again is not another attempt at the transaction.
-          if (error instanceof PostgresStoreError && NOT_CONNECTED.has(error.code ?? '')) {
+          if (notConnected(error)) {
             await this.connectAgain(error, connecting);
             attempt--;
             continue;
@@ -258,7 +258,7 @@ export class PostgresStore implements Store {
         }
       }
     } finally {
-      this.attemptTimeoutMs = this.connectTimeoutMs;
+      this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, this.connectBudgetMs);
     }
   }
 
@@ -270,15 +270,15 @@ export class PostgresStore implements Store {
   private async connectAgain(error: PostgresStoreError, connecting: { since: number; attempts: number }): Promise<void> {
     this.drop();
     connecting.attempts++;
-    const pause = Math.random() * Math.min(LAST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** (connecting.attempts - 1));
-    const left = connecting.since + this.connectBudgetMs - Date.now() - pause;
+    const left = connecting.since + this.connectBudgetMs - Date.now();
     if (left < LEAST_ATTEMPT_MS) {
       const spent = ((Date.now() - connecting.since) / 1000).toFixed(1);
       const tries = connecting.attempts === 1 ? '1 attempt' : `${connecting.attempts} attempts`;
       throw new PostgresStoreError(`${error.message} (${tries} in ${spent} s)`, error.code);
     }
+    const pause = Math.min(left - LEAST_ATTEMPT_MS, Math.random() * Math.min(LAST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** (connecting.attempts - 1)));
     await new Promise((resolve) => setTimeout(resolve, pause));
-    this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, left);
+    this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, left - pause);
   }
 
   private async attempt<T>(kind: 'write' | 'read', body: () => Body<T>): Promise<T> {
@@ -313,7 +313,8 @@ export class PostgresStore implements Store {
       return step.value;
     } catch (error) {
       if (error instanceof PostgresStoreError && !committing && LOST.has(error.code ?? '')) error.lostBeforeCommit = true;
-      await this.rollback();
+      // Never connected, nothing to roll back: a ROLLBACK would only be one more connection attempt.
+      if (!notConnected(error)) await this.rollback();
       throw error;
     } finally {
       this.transactionNow = undefined;
@@ -375,6 +376,10 @@ export class PostgresStore implements Store {
 }
 
 type Rows<Row> = Row[] & { count: number };
+
+function notConnected(error: unknown): error is PostgresStoreError {
+  return error instanceof PostgresStoreError && NOT_CONNECTED.has(error.code ?? '');
+}
 
 /** One statement setting each of `settings` for the transaction only (SET LOCAL). */
 function setLocal(settings: Record<string, string | number>): string {

@@ -57,6 +57,12 @@ function postgresStore(repo: RepoLocation, config: StoreSettings, url: string, c
   if (problem !== null) throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${problem}`);
   const { serverName } = require('../postgres/server') as typeof import('../postgres/server');
   const server = serverName(url);
+  const { connectionSettings } = require('../postgres/connection-settings') as typeof import('../postgres/connection-settings');
+  try {
+    connectionSettings(url);
+  } catch (error) {
+    throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${(error as Error).message}`);
+  }
   let repository: RepositoryIdentity;
   try {
     repository = repositoryIdentity(repo, { configured: config.repositoryId, integrationBranch: config.integrationBranch });
