@@ -34,8 +34,8 @@ const WORKER = join(__dirname, 'team-worker.cjs');
 type Engine = 'sqlite' | 'postgres';
 const ENGINES: Engine[] = ['sqlite', 'postgres'];
 const POOLED = 'pgbouncer';
-/** PgBouncer's server connections: twice the cores of this machine, its usual advice. */
-const POOL_SIZE = 4;
+/** PgBouncer's server connections: enough for the writers waiting their turn at the lock and the readers beside them. */
+const POOL_SIZE = 16;
 
 export async function main(seconds = 4, rounds = 60, parts = 'throughput,pre-tool-use,many-leases'): Promise<void> {
   const server = await startPostgres();
@@ -72,6 +72,7 @@ const FAILURE_KINDS: ReadonlyArray<[kind: string, codes: string[]]> = [
   ['too many connections', ['53300']],
   ['refused', ['ECONNREFUSED']],
   ['authentication', ['28P01', '28000']],
+  ['lock wait', ['55P03']],
   ['statement timeout', ['57014']],
   ['no answer', ['TIMEOUT']],
 ];

@@ -109,13 +109,15 @@ describe('connecting to PostgreSQL', { skip: NO_POSTGRES }, () => {
   });
 });
 
-test('connect_timeout and connect_budget: seconds, read from the URL and taken out of it; nonsense is one line', () => {
-  const settings = connectionSettings('postgres://agent@db:5432/leases?connect_timeout=0.5&sslmode=require&connect_budget=2');
-  assert.deepEqual(settings, { url: 'postgres://agent@db:5432/leases?sslmode=require', connectTimeoutMs: 500, connectBudgetMs: 2000 });
-  assert.deepEqual(connectionSettings('postgres://agent@db/leases?connect_timeout=4'), { url: 'postgres://agent@db/leases', connectTimeoutMs: 4000, connectBudgetMs: 4000 });
+test('connect_timeout, connect_budget and pool_mode: read from the URL and taken out of it; nonsense is one line', () => {
+  const settings = connectionSettings('postgres://agent@db:5432/leases?connect_timeout=0.5&sslmode=require&connect_budget=2&pool_mode=transaction');
+  assert.deepEqual(settings, { url: 'postgres://agent@db:5432/leases?sslmode=require', connectTimeoutMs: 500, connectBudgetMs: 2000, prepare: false });
+  assert.deepEqual(connectionSettings('postgres://agent@db/leases?connect_timeout=4'), { url: 'postgres://agent@db/leases', connectTimeoutMs: 4000, connectBudgetMs: 4000, prepare: true });
+  assert.equal(connectionSettings('postgres://agent@db/leases?pool_mode=session').prepare, true);
   for (const bad of ['connect_budget=soon', 'connect_timeout=0', 'connect_budget=-1', 'connect_timeout=', 'connect_budget=600']) {
     assert.throws(() => connectionSettings(`postgres://agent@db/leases?${bad}`), /^AgentLeaseError: the PostgreSQL store's connect_(timeout|budget) must be a number of seconds above 0 and at most 60$/);
   }
+  assert.throws(() => connectionSettings('postgres://agent@db/leases?pool_mode=statement'), /^AgentLeaseError: the PostgreSQL store's pool_mode must be transaction /);
 });
 
 test('a store URL with a connect_budget that is not seconds: `agent-lease store` says so in one line', (t) => {

@@ -4,6 +4,10 @@
 //   connect_budget   seconds all attempts together may take: a refused attempt, one that timed out,
 //                    or one the server turned away (too many connections, starting up) is tried again
 //                    after a random pause, until this runs out
+//   pool_mode        `transaction`: the URL names a pooler in transaction pooling mode (PgBouncer's
+//                    term), where consecutive transactions may run on different server connections,
+//                    so no statement is prepared by name (a statement then costs two round trips
+//                    instead of one, which is why it is not the default); `session`: as direct
 // agent-lease's own parameters are taken out before the client reads the URL: it would send any
 // parameter it does not know to the server as a setting.
 import { AgentLeaseError } from '../util/errors';
@@ -13,6 +17,8 @@ export interface ConnectionSettings {
   url: string;
   connectTimeoutMs: number;
   connectBudgetMs: number;
+  /** Whether statements may be prepared by name: not through a pooler in transaction mode. */
+  prepare: boolean;
 }
 
 /**
@@ -30,8 +36,17 @@ const PARAMETERS = { connect_timeout: 'connectTimeoutMs', connect_budget: 'conne
 /** The settings `url` gives, agent-lease's defaults for the rest. Throws a one-line AgentLeaseError for a value that is not a number of seconds. */
 export function connectionSettings(url: string): ConnectionSettings {
   const parsed = new URL(url);
-  const settings: ConnectionSettings = { url, connectTimeoutMs: CONNECT_TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS };
+  const settings: ConnectionSettings = { url, connectTimeoutMs: CONNECT_TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS, prepare: true };
   const given = new Set<string>();
+  const poolMode = parsed.searchParams.get('pool_mode');
+  if (poolMode !== null) {
+    if (poolMode !== 'transaction' && poolMode !== 'session') {
+      throw new AgentLeaseError("the PostgreSQL store's pool_mode must be transaction (a pooler such as PgBouncer in transaction pooling mode) or session");
+    }
+    settings.prepare = poolMode === 'session';
+    parsed.searchParams.delete('pool_mode');
+    settings.url = parsed.toString();
+  }
   for (const [parameter, key] of Object.entries(PARAMETERS)) {
     const text = parsed.searchParams.get(parameter);
     if (text === null) continue;

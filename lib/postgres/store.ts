@@ -3,10 +3,10 @@
 // repository first, so that writers of one repository run one at a time, as SQLite's BEGIN
 // IMMEDIATE makes them, whichever host they are on; its time is the database's clock, read once
 // the lock is held (hosts' clocks disagree). A body's statements are sent one at a time, each
-// awaited. Every transaction sets what it needs itself (the schema, its timeouts) and no statement
-// is prepared by name, so that it runs alike on its own connection and through a pooler in
-// transaction mode (PgBouncer), where consecutive transactions may use different server
-// connections. The client (postgres.js) is loaded on first use: SQLite users never load it.
+// awaited. Every transaction sets what it needs itself (the schema, its timeouts), so that it runs
+// alike on a connection of its own and through a pooler in transaction mode (PgBouncer), where
+// consecutive transactions may use different server connections; there (the URL says so,
+// connection-settings.ts) no statement is prepared by name. The client (postgres.js) is loaded on first use: SQLite users never load it.
 import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
 import { AgentLeaseError } from '../util/errors';
@@ -37,15 +37,16 @@ export interface PostgresStoreOptions {
 /** Inside the shortest hook timeout (5 s) with room to answer, after connecting: see lib/decisions/context.ts. */
 const STATEMENT_TIMEOUT_MS = 1500;
 /**
- * 64 processes writing at once (a team's agents starting together) queued up to 2.5 s for the lock
- * on a loaded 2-core machine (bench/team-mode.ts); a PreToolUse's two writes still fit its 10 s.
+ * 64 processes starting and writing at once (a team's agents started together) waited up to 3.1 s
+ * for their turn at the lock on a loaded 2-core machine (bench/team-mode.ts); a PreToolUse's two
+ * writes, each waiting this long, and a connect budget still fit its 10 s.
  */
-const LOCK_WAIT_MS = 2500;
+const LOCK_WAIT_MS = 3000;
 /** A session that stopped inside a transaction (a paused or lost host) frees the repository's lock after this. */
 const IDLE_IN_TRANSACTION_MS = 5000;
 const ATTEMPTS = 3;
 
-const CLOCK_AND_SCHEMA = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, version FROM agent_lease_schema';
+const CLOCK_AND_SCHEMA = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, version FROM agent_lease_schema';
 
 /**
  * Codes of a connection attempt that failed before any statement was sent: refused, timed out,
@@ -79,10 +80,11 @@ export class PostgresStore implements Store {
   private readonly connectBudgetMs: number;
   private readonly statementTimeoutMs: number;
   private readonly lockWaitMs: number;
-  /** The settings every transaction makes first (SET LOCAL), as one statement. */
-  private readonly settings: string;
-  /** A write's first round trip: its settings, the repository's lock, the clock. */
+  private readonly prepare: boolean;
+  /** A write's first round trip: its settings (SET LOCAL), the repository's lock, the clock. */
   private readonly writeOpening: string;
+  private readonly readOpening: string;
+  private readonly migrationOpening: string;
   /** How long the next connection attempt may take: less than connectTimeoutMs when the budget runs short. */
   private attemptTimeoutMs: number;
   /** The client, and how many times its connection closed: a transaction must end on the connection it began on. */
@@ -101,16 +103,20 @@ export class PostgresStore implements Store {
     this.lockKey = place.lockKey;
     const fromUrl = connectionSettings(options.url);
     this.url = fromUrl.url;
+    this.prepare = fromUrl.prepare;
     this.connectTimeoutMs = options.connectTimeoutMs ?? fromUrl.connectTimeoutMs;
     this.connectBudgetMs = options.connectBudgetMs ?? fromUrl.connectBudgetMs;
     this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, this.connectBudgetMs);
     this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
-    this.settings = setLocal({ search_path: this.schema, statement_timeout: this.statementTimeoutMs, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS });
+    const session = { search_path: this.schema, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS };
     // The lock is waited for under lock_timeout (its own error, 55P03), the statement timeout moved past it meanwhile.
-    const waiting = setLocal({ lock_timeout: this.lockWaitMs, statement_timeout: this.lockWaitMs + this.statementTimeoutMs });
-    const waited = setLocal({ lock_timeout: 0, statement_timeout: this.statementTimeoutMs });
-    this.writeOpening = `BEGIN; ${this.settings}; ${waiting}; SELECT pg_advisory_xact_lock(${this.lockKey}); ${waited}; ${CLOCK_AND_SCHEMA}`;
+    const waiting = setLocal({ ...session, lock_timeout: this.lockWaitMs, statement_timeout: this.lockWaitMs + this.statementTimeoutMs });
+    const lock = `SELECT pg_advisory_xact_lock(${this.lockKey})`;
+    const timed = `set_config('statement_timeout', '${this.statementTimeoutMs}', true) AS timed`;
+    this.writeOpening = `BEGIN; ${waiting}; ${lock}; SELECT ${timed}, ${CLOCK_AND_SCHEMA}`;
+    this.readOpening = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${setLocal({ ...session, statement_timeout: this.statementTimeoutMs })}; SELECT ${CLOCK_AND_SCHEMA}`;
+    this.migrationOpening = `BEGIN; ${waiting}; ${lock}; SELECT ${timed}`;
   }
 
   write<T>(body: () => Body<T>): Promise<T> {
@@ -183,7 +189,6 @@ export class PostgresStore implements Store {
     client.sql = postgres(this.url, {
       max: 1,
       fetch_types: false,
-      prepare: false,
       connect_timeout: this.attemptTimeoutMs / 1000,
       onnotice: () => {},
       onclose: () => {
@@ -209,13 +214,13 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs one text: with `params`, as an unnamed statement; without, as a simple query (several
+   * Runs one text: with `params`, as a prepared statement (an unnamed one through a pooler); without, as a simple query (several
    * statements in one round trip). Every failure is a one-line PostgresStoreError; a server that
    * does not answer within the timeouts loses its connection.
    */
   private async query<Row = Record<string, unknown>>(text: string, params?: SqlValue[], lockWaitMs = 0): Promise<Rows<Row>> {
     const { sql } = this.connected();
-    const pending = params === undefined ? sql.unsafe(text) : sql.unsafe(text, params as never[]);
+    const pending = params === undefined ? sql.unsafe(text) : sql.unsafe(text, params as never[], { prepare: this.prepare });
     const limitMs = this.attemptTimeoutMs + lockWaitMs + this.statementTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -287,7 +292,7 @@ export class PostgresStore implements Store {
     const opening =
       kind === 'write'
         ? this.writeOpening
-        : `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${this.settings}; ${CLOCK_AND_SCHEMA}`;
+        : this.readOpening;
     let committing = false;
     try {
       // A simple query of several statements gives one row list each: the clock's is the last.
@@ -353,7 +358,7 @@ export class PostgresStore implements Store {
     const latest = POSTGRES_MIGRATIONS.length;
     try {
       await this.query(
-        `BEGIN; ${this.settings}; SELECT pg_advisory_xact_lock(${this.lockKey}); CREATE SCHEMA IF NOT EXISTS ${this.schema};
+        `${this.migrationOpening}; CREATE SCHEMA IF NOT EXISTS ${this.schema};
          CREATE TABLE IF NOT EXISTS ${this.schema}.agent_lease_schema (version integer NOT NULL, changes bigint NOT NULL)`,
       );
       const [row] = await this.query<{ version: number | null; now: number }>(

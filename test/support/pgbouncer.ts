@@ -18,7 +18,7 @@ const BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', ...(process.env.PAT
 export const NO_PGBOUNCER: string | false = BINARY === undefined ? 'no pgbouncer binary in /usr/sbin or on PATH: apt-get install pgbouncer' : false;
 
 export interface Pooler {
-  /** A connection URL through the pooler for the user `agent` and the database `postgres`. */
+  /** A connection URL through the pooler for the user `agent` and the database `postgres`, saying it is one (`pool_mode=transaction`). */
   readonly url: string;
   readonly port: number;
   /** Stops it for good and removes its directory. */
@@ -80,7 +80,7 @@ export async function startPgBouncer(server: PostgresServer, { poolSize = 4 }: P
   const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill "$(cat "$2")" 2>/dev/null; rm -rf "$0"';
   spawn('sh', ['-c', script, dir, String(process.pid), pidFile], { detached: true, stdio: 'ignore' }).unref();
   await listening(port, log);
-  return { url: `postgres://${POSTGRES_USER}@127.0.0.1:${port}/postgres`, port, stop };
+  return { url: `postgres://${POSTGRES_USER}@127.0.0.1:${port}/postgres?pool_mode=transaction`, port, stop };
 }
 
 /** Waits until something accepts connections on `port` (PgBouncer forks, then binds). */
