@@ -118,8 +118,14 @@ async function throughput(urls: Record<Engine | typeof POOLED, string>, base: st
         ...summarize(label, latencies),
         perSecond: latencies.length / (durationMs / 1000),
         failures,
-        connect: summarize(label, results.map((result) => result.connectMs)),
-        register: summarize(label, results.map((result) => result.registerMs)),
+        connect: summarize(
+          label,
+          results.map((result) => result.connectMs),
+        ),
+        register: summarize(
+          label,
+          results.map((result) => result.registerMs),
+        ),
       });
       console.log(`(${label}: ${latencies.length} cycles, ${failures.length} failed${failures.length > 0 ? `, first: ${failures[0]!.message}` : ''})`);
     }

@@ -84,7 +84,9 @@ describe('connecting to PostgreSQL', { skip: NO_POSTGRES }, () => {
       () => assert.fail('nothing listens there'),
       (caught: Error) => caught,
     );
-    const match = new RegExp(`^postgres 127\\.0\\.0\\.1:${port}/postgres: the server refused the connection: .*\\((\\d+) attempts in \\d\\.\\d s\\)$`).exec(error.message);
+    const match = new RegExp(`^postgres 127\\.0\\.0\\.1:${port}/postgres: the server refused the connection: .*\\((\\d+) attempts in \\d\\.\\d s\\)$`).exec(
+      error.message,
+    );
     assert.ok(match, error.message);
     assert.ok(Number(match[1]) > 1, `tried again: ${error.message}`);
     assert.doesNotMatch(error.message, /secret|\n/);
@@ -112,12 +114,23 @@ describe('connecting to PostgreSQL', { skip: NO_POSTGRES }, () => {
 test('connect_timeout, connect_budget and pool_mode: read from the URL and taken out of it; nonsense is one line', () => {
   const settings = connectionSettings('postgres://agent@db:5432/leases?connect_timeout=0.5&sslmode=require&connect_budget=2&pool_mode=transaction');
   assert.deepEqual(settings, { url: 'postgres://agent@db:5432/leases?sslmode=require', connectTimeoutMs: 500, connectBudgetMs: 2000, prepare: false });
-  assert.deepEqual(connectionSettings('postgres://agent@db/leases?connect_timeout=4'), { url: 'postgres://agent@db/leases', connectTimeoutMs: 4000, connectBudgetMs: 4000, prepare: true });
+  assert.deepEqual(connectionSettings('postgres://agent@db/leases?connect_timeout=4'), {
+    url: 'postgres://agent@db/leases',
+    connectTimeoutMs: 4000,
+    connectBudgetMs: 4000,
+    prepare: true,
+  });
   assert.equal(connectionSettings('postgres://agent@db/leases?pool_mode=session').prepare, true);
   for (const bad of ['connect_budget=soon', 'connect_timeout=0', 'connect_budget=-1', 'connect_timeout=', 'connect_budget=600']) {
-    assert.throws(() => connectionSettings(`postgres://agent@db/leases?${bad}`), /^AgentLeaseError: the PostgreSQL store's connect_(timeout|budget) must be a number of seconds above 0 and at most 60$/);
+    assert.throws(
+      () => connectionSettings(`postgres://agent@db/leases?${bad}`),
+      /^AgentLeaseError: the PostgreSQL store's connect_(timeout|budget) must be a number of seconds above 0 and at most 60$/,
+    );
   }
-  assert.throws(() => connectionSettings('postgres://agent@db/leases?pool_mode=statement'), /^AgentLeaseError: the PostgreSQL store's pool_mode must be transaction /);
+  assert.throws(
+    () => connectionSettings('postgres://agent@db/leases?pool_mode=statement'),
+    /^AgentLeaseError: the PostgreSQL store's pool_mode must be transaction /,
+  );
 });
 
 test('a store URL with a connect_budget that is not seconds: `agent-lease store` says so in one line', (t) => {
@@ -139,7 +152,11 @@ describe('a hook while connections are turned away', { skip: NO_POSTGRES }, () =
     repo.git(['remote', 'add', 'origin', remote]);
     const env = hookEnv(repo.env, { AGENT_LEASE_STORE: `${front.url}${query}` });
     const edit = (file: string) =>
-      runHookAsync('pre-tool-use', fixture('pre-tool-use.write', repo.root, 'burst-session', { tool_input: { file_path: join(repo.root, file), content: 'x' } }), { env });
+      runHookAsync(
+        'pre-tool-use',
+        fixture('pre-tool-use.write', repo.root, 'burst-session', { tool_input: { file_path: join(repo.root, file), content: 'x' } }),
+        { env },
+      );
     return {
       repo,
       edit,

@@ -289,10 +289,7 @@ export class PostgresStore implements Store {
   private async attempt<T>(kind: 'write' | 'read', body: () => Body<T>): Promise<T> {
     const connection = this.connected();
     const closes = connection.closes;
-    const opening =
-      kind === 'write'
-        ? this.writeOpening
-        : this.readOpening;
+    const opening = kind === 'write' ? this.writeOpening : this.readOpening;
     let committing = false;
     try {
       // A simple query of several statements gives one row list each: the clock's is the last.

@@ -10,9 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asOwner, freePort, POSTGRES_USER, serverUser, type PostgresServer } from './postgres';
 
-const BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', ...(process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, 'pgbouncer'))].find(
-  (path) => existsSync(path),
-);
+const BINARY = [
+  '/usr/sbin/pgbouncer',
+  '/usr/bin/pgbouncer',
+  ...(process.env.PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => join(dir, 'pgbouncer')),
+].find((path) => existsSync(path));
 
 /** Why the PgBouncer tests are skipped (`{ skip: NO_PGBOUNCER }`), or false when they run. */
 export const NO_PGBOUNCER: string | false = BINARY === undefined ? 'no pgbouncer binary in /usr/sbin or on PATH: apt-get install pgbouncer' : false;
