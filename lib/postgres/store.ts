@@ -6,7 +6,8 @@
 // awaited. Every transaction sets what it needs itself (the schema, its timeouts), so that it runs
 // alike on a connection of its own and through a pooler in transaction mode (PgBouncer), where
 // consecutive transactions may use different server connections; there (the URL says so,
-// connection-settings.ts) no statement is prepared by name. The client (postgres.js) is loaded on first use: SQLite users never load it.
+// connection-settings.ts) no statement is prepared by name. The client (postgres.js) is loaded on
+// first use: SQLite users never load it.
 import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
 import { AgentLeaseError } from '../util/errors';
@@ -214,9 +215,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs one text: with `params`, as a prepared statement (an unnamed one through a pooler); without, as a simple query (several
-   * statements in one round trip). Every failure is a one-line PostgresStoreError; a server that
-   * does not answer within the timeouts loses its connection.
+   * Runs one text: with `params`, as a prepared statement (an unnamed one through a pooler);
+   * without, as a simple query (several statements in one round trip). Every failure is a one-line
+   * PostgresStoreError; a server that does not answer within the timeouts (the lock wait's too,
+   * for a text that waits for the lock) loses its connection.
    */
   private async query<Row = Record<string, unknown>>(text: string, params?: SqlValue[], lockWaitMs = 0): Promise<Rows<Row>> {
     const { sql } = this.connected();
@@ -357,6 +359,8 @@ export class PostgresStore implements Store {
       await this.query(
         `${this.migrationOpening}; CREATE SCHEMA IF NOT EXISTS ${this.schema};
          CREATE TABLE IF NOT EXISTS ${this.schema}.agent_lease_schema (version integer NOT NULL, changes bigint NOT NULL)`,
+        undefined,
+        this.lockWaitMs,
       );
       const [row] = await this.query<{ version: number | null; now: number }>(
         'SELECT (SELECT version FROM agent_lease_schema) AS version, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now',
