@@ -1,12 +1,14 @@
 // Team mode's figures, PostgreSQL on loopback with SQLite beside it, each table as ratios to a
 // baseline measured in the same run (docs/team-mode.md reads them):
 //   1. acquire + release cycles from 1, 16 and 64 processes, half on each of two simulated hosts
-//      (AGENT_LEASE_TEST_HOST), each on files of its own: cycles a second and the latency of one;
+//      (AGENT_LEASE_TEST_HOST), each on files of its own: cycles a second, the latency of one, how
+//      long connecting and the first write took, and the failures counted by kind; on SQLite, on
+//      PostgreSQL directly and through PgBouncer in transaction pooling mode;
 //   2. PreToolUse through the command hook (a node process per call) and through the resident MCP
 //      server's hook tool, at 10,000 live leases;
 //   3. an acquire (granted, and denied) at 100,000 live leases against an empty store.
 //
-// Run: npm run build && node --import tsx bench/team-mode.ts [seconds per throughput run] [rounds]
+// Run: npm run build && node --import tsx bench/team-mode.ts [seconds per throughput run] [rounds] [parts: throughput,pre-tool-use,many-leases]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { openStore } from '../lib/core/sqlite';
 import { run, type SqlValue, type Store } from '../lib/core/store';
 import { normalizeRemoteUrl } from '../lib/git/identity';
 import { openPostgresStore } from '../lib/postgres/store';
+import { startPgBouncer } from '../test/support/pgbouncer';
 import { startPostgres } from '../test/support/postgres';
 import { preToolUseInput } from './fixtures';
 import { ratioTable, runWhenMain, type Summary, summarize, timeCommand } from './stats';
@@ -30,22 +33,28 @@ const BIN = join(__dirname, '..', 'dist', 'bin', 'agent-lease.js');
 const WORKER = join(__dirname, 'team-worker.cjs');
 type Engine = 'sqlite' | 'postgres';
 const ENGINES: Engine[] = ['sqlite', 'postgres'];
+const POOLED = 'pgbouncer';
+/** PgBouncer's server connections: enough for the writers waiting their turn at the lock and the readers beside them. */
+const POOL_SIZE = 16;
 
-export async function main(seconds = 4, rounds = 60): Promise<void> {
+export async function main(seconds = 4, rounds = 60, parts = 'throughput,pre-tool-use,many-leases'): Promise<void> {
   const server = await startPostgres();
+  const pooler = await startPgBouncer(server, { poolSize: POOL_SIZE });
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'agent-lease-team-bench-')));
+  const chosen = parts.split(',');
   try {
-    await throughput(server.url, base, seconds * 1000);
-    await preToolUse(server.url, base, rounds);
-    await manyLeases(server.url, base, rounds * 3);
+    if (chosen.includes('throughput')) await throughput({ sqlite: '', postgres: server.url, [POOLED]: pooler.url }, base, seconds * 1000);
+    if (chosen.includes('pre-tool-use')) await preToolUse(server.url, base, rounds);
+    if (chosen.includes('many-leases')) await manyLeases(server.url, base, rounds * 3);
   } finally {
+    pooler.stop();
     server.stop();
     rmSync(base, { recursive: true, force: true });
   }
 }
 
 /** Where an engine's store of `name` is, as team-worker.cjs takes it. */
-function location(engine: Engine, url: string, base: string, name: string): string {
+function location(engine: Engine | typeof POOLED, url: string, base: string, name: string): string {
   return engine === 'sqlite' ? join(base, `${name}.db`) : `${url}#${encodeURIComponent(`bench.invalid/${name}`)}`;
 }
 
@@ -57,43 +66,93 @@ function openAt(where: string): Store {
   return openPostgresStore({ url: url.toString(), repository });
 }
 
-async function throughput(url: string, base: string, durationMs: number): Promise<void> {
-  const rows: Array<Summary & { perSecond: number; errors: number }> = [];
-  for (const engine of ENGINES) {
+/** What a failure was, from its code: the figures count each kind apart. */
+const FAILURE_KINDS: ReadonlyArray<[kind: string, codes: string[]]> = [
+  ['connect timeout', ['CONNECT_TIMEOUT']],
+  ['too many connections', ['53300']],
+  ['refused', ['ECONNREFUSED']],
+  ['authentication', ['28P01', '28000']],
+  ['lock wait', ['55P03']],
+  ['statement timeout', ['57014']],
+  ['no answer', ['TIMEOUT']],
+];
+
+interface Failure {
+  phase: 'connect' | 'register' | 'cycle';
+  code: string | null;
+  message: string;
+}
+
+function failureKind(failure: Failure): string {
+  return FAILURE_KINDS.find(([, codes]) => codes.includes(failure.code ?? ''))?.[0] ?? `other (${failure.code ?? failure.message})`;
+}
+
+/** `failures` counted by phase and kind, as `connect: 3 connect timeout; cycle: 1 statement timeout`. */
+function failureCounts(failures: Failure[]): string {
+  const counts = new Map<string, number>();
+  for (const failure of failures) {
+    const key = `${failure.phase}: ${failureKind(failure)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => `${n} ${key}`).join('; ') || '-';
+}
+
+async function throughput(urls: Record<Engine | typeof POOLED, string>, base: string, durationMs: number): Promise<void> {
+  const rows: Array<Summary & { perSecond: number; failures: Failure[]; connect: Summary; register: Summary }> = [];
+  for (const engine of [...ENGINES, POOLED] as const) {
     for (const processes of [1, 16, 64]) {
-      const where = location(engine, url, base, `throughput-${processes}`);
+      const where = location(engine, urls[engine], base, `throughput-${engine === POOLED ? 'pooled-' : ''}${processes}`);
       const store = openAt(where);
       await registerSession(store, { id: 'setup', runtime: 'cli' });
       await store.close();
-      // Every process is started, connected and registered before the clock starts.
+      // Every process is started and registered (its first connection) before the clock starts.
       const workers = Array.from({ length: processes }, (_, i) => startWorker(where, `p${i}`, durationMs, i % 2 === 0 ? 'host-a' : 'host-b'));
       await Promise.all(workers.map((w) => w.ready));
       const startAt = Date.now() + 200;
       for (const w of workers) w.start(startAt);
       const results = await Promise.all(workers.map((w) => w.done));
       const latencies = results.flatMap((result) => result.latencies);
-      const errors = results.flatMap((result) => result.errors);
-      rows.push({ ...summarize(`${engine}, ${processes} process(es)`, latencies), perSecond: latencies.length / (durationMs / 1000), errors: errors.length });
-      console.log(
-        `(${engine}, ${processes} process(es): ${latencies.length} cycles, ${errors.length} failed${errors.length > 0 ? `, first: ${errors[0]}` : ''})`,
-      );
+      const failures = results.flatMap((result) => result.errors);
+      const label = `${engine}, ${processes} process(es)`;
+      rows.push({
+        ...summarize(label, latencies),
+        perSecond: latencies.length / (durationMs / 1000),
+        failures,
+        connect: summarize(
+          label,
+          results.map((result) => result.connectMs),
+        ),
+        register: summarize(
+          label,
+          results.map((result) => result.registerMs),
+        ),
+      });
+      console.log(`(${label}: ${latencies.length} cycles, ${failures.length} failed${failures.length > 0 ? `, first: ${failures[0]!.message}` : ''})`);
     }
   }
   const baseline = rows[0]!;
   const fmt = (ms: number | undefined): string => (ms === undefined ? '-' : ms.toFixed(2)).padStart(8);
   console.log(`acquire + release cycles, ${durationMs / 1000} s each, processes alternating between two simulated hosts (baseline: sqlite, 1 process)`);
-  console.log('case                       cycles/s  /base   median ms   p99 ms  p99/base  failed');
+  console.log('case                       cycles/s  /base   median ms   p99 ms  p99/base  connect p50/p99 ms  register p50/p99 ms  failed');
   for (const row of rows) {
     console.log(
-      `${row.label.padEnd(25)} ${row.perSecond.toFixed(0).padStart(9)}  ${(row.perSecond / baseline.perSecond).toFixed(2).padStart(5)}x ${fmt(row.median)} ${fmt(row.p99)}  ${row.n === 0 ? '      -' : (row.p99 / baseline.p99).toFixed(2).padStart(7)}x  ${String(row.errors).padStart(6)}`,
+      `${row.label.padEnd(25)} ${row.perSecond.toFixed(0).padStart(9)}  ${(row.perSecond / baseline.perSecond).toFixed(2).padStart(5)}x ${fmt(row.median)} ${fmt(row.p99)}  ${row.n === 0 ? '      -' : (row.p99 / baseline.p99).toFixed(2).padStart(7)}x  ${fmt(row.connect.median)} ${fmt(row.connect.p99)}  ${fmt(row.register.median)} ${fmt(row.register.p99)}  ${failureCounts(row.failures)}`,
     );
   }
+}
+
+interface WorkerResult {
+  latencies: number[];
+  errors: Failure[];
+  /** How long its first read (connecting) took, then its first write (registering). */
+  connectMs: number;
+  registerMs: number;
 }
 
 interface Worker {
   ready: Promise<void>;
   start(at: number): void;
-  done: Promise<{ latencies: number[]; errors: string[] }>;
+  done: Promise<WorkerResult>;
 }
 
 function startWorker(where: string, session: string, durationMs: number, host: string): Worker {
@@ -108,7 +167,7 @@ function startWorker(where: string, session: string, durationMs: number, host: s
     out += chunk.toString();
     if (out.startsWith('ready\n')) signalReady();
   });
-  const done = new Promise<{ latencies: number[]; errors: string[] }>((resolve, reject) =>
+  const done = new Promise<WorkerResult>((resolve, reject) =>
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length))) : reject(new Error(`${session} exited ${code}`)))),
   );
   return { ready, start: (at) => child.stdin.end(`${at}\n`), done };
@@ -254,4 +313,4 @@ async function manyLeases(url: string, base: string, rounds: number): Promise<vo
   console.log(ratioTable(`\nacquire in-process, ${rounds} rounds (baseline: sqlite, empty store, granted)`, baseline, rows.slice(1)));
 }
 
-runWhenMain(module, () => main(Number(process.argv[2] ?? 4), Number(process.argv[3] ?? 60)));
+runWhenMain(module, () => main(Number(process.argv[2] ?? 4), Number(process.argv[3] ?? 60), process.argv[4]));

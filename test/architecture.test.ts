@@ -49,7 +49,7 @@ test('the layering check catches a wrong-way import', () => {
       'lib/core/store.ts imports lib/git/repo.ts (injected): core may import only from util',
       'lib/util/errors.ts imports lib/core/store.ts (injected): util may import nothing from lib/',
       'lib/core/leases.ts imports hooks/output.ts (injected): lib/ never imports hooks/, cli/ or bin/',
-      'bench/scale.ts imports test/support/store.ts (injected): bench/ never imports test/ (but its Claude Code driver and PostgreSQL server)',
+      'bench/scale.ts imports test/support/store.ts (injected): bench/ never imports test/ (but its Claude Code driver, PostgreSQL server and PgBouncer)',
     ],
   );
 });

@@ -9,7 +9,7 @@ import { readEvents } from '../lib/core/events';
 import { registerSession } from '../lib/core/sessions';
 import { openStore } from '../lib/core/sqlite';
 import { replayExclusiveGrants } from '../bench/replay';
-import { forEachEngine, makeEngineStore } from './support/engines';
+import { forEachEngine, makeEngineStore, WITH_POOLER } from './support/engines';
 import { makeStore } from './support/store';
 
 const WORKER = join(__dirname, 'support', 'lease-worker.cjs');
@@ -36,7 +36,7 @@ forEachEngine((engine) => {
     try {
       const processes = 16;
       // Every PostgreSQL statement is a round trip, and the writers take turns: fewer rounds there.
-      const rounds = engine === 'postgres' ? 60 : 200;
+      const rounds = engine === 'sqlite' ? 200 : 60;
       const startAt = String(Date.now() + 2000);
       const results = await Promise.all(
         Array.from({ length: processes }, (_, i) => runWorker(['race', t.location, `racer-${i}`, String(rounds), 'hot/file.ts', startAt])),
@@ -70,7 +70,7 @@ forEachEngine((engine) => {
       await t.cleanup();
     }
   });
-});
+}, WITH_POOLER);
 
 test('a holder killed with SIGKILL mid-write: the store opens clean, its lease survives, then is reclaimable', async () => {
   const t = makeStore();

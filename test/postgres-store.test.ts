@@ -119,7 +119,11 @@ describe('the PostgreSQL store', { skip: NO_POSTGRES }, () => {
     const slowWrite = slow.write(function* () {
       yield* get('SELECT pg_sleep(0.6)');
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The slow writer holds the lock before the others ask for it, however loaded the machine.
+    const lockHeld = function* () {
+      return (yield* get<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted"))!.n;
+    };
+    for (let polls = 0; polls < 200 && (await other.read(lockHeld)) === 0; polls++) await new Promise((resolve) => setTimeout(resolve, 10));
     await Promise.all([
       slowWrite.then(() => finished.push('slow')),
       same

@@ -256,10 +256,11 @@ async function blackHole(t: TestContext): Promise<{ url: string; connections(): 
     hole.close();
   });
   const { port } = hole.address() as { port: number };
-  return { url: `postgres://agent@127.0.0.1:${port}/postgres`, connections: () => sockets.length };
+  // A connect budget of one attempt (lib/postgres/connection-settings.ts), so that a count of connections is a count of budgets spent.
+  return { url: `postgres://agent@127.0.0.1:${port}/postgres?connect_timeout=1.5&connect_budget=1.5`, connections: () => sockets.length };
 }
 
-test('a server that takes connections and never answers: every hook and the guard try it once, however many transactions they would run, and answer inside their timeouts', async (t) => {
+test('a server that takes connections and never answers: every hook and the guard spend one connect budget on it, however many transactions they would run, and answer inside their timeouts', async (t) => {
   // One silent server per process, to count each one's connections.
   const runs = await Promise.all([
     ...HOOK_SAMPLES.map(async ([event, sample]) => {

@@ -96,7 +96,7 @@ test('status, doctor and the SessionStart briefing say which store is in use, wi
   for (const text of [store, status.stdout, JSON.stringify(doctor), start.stdout, start.stderr]) assert.doesNotMatch(text, /n0t-needed/);
 });
 
-test('a PostgreSQL server that cannot be reached: the hook answers at once with the configured behaviour, in one line naming the server', {
+test('a PostgreSQL server that cannot be reached: the hook answers, once its connect budget is spent, with the configured behaviour, in one line naming the server', {
   skip: NO_POSTGRES,
 }, async (t) => {
   const { repo } = await teamRepo(t);

@@ -73,7 +73,14 @@ function checkedServer(url: string, chosenBy: ChosenBy): string {
   const problem = postgresUrlProblem(url);
   if (problem !== null) throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${problem}`);
   const { serverName } = require('../postgres/server') as typeof import('../postgres/server');
-  return serverName(url);
+  const server = serverName(url);
+  const { connectionSettings } = require('../postgres/connection-settings') as typeof import('../postgres/connection-settings');
+  try {
+    connectionSettings(url);
+  } catch (error) {
+    throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${(error as Error).message}`);
+  }
+  return server;
 }
 
 /** The store in words, for `status`, `doctor` and a session's briefing: never a password. */

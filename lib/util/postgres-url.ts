@@ -50,14 +50,19 @@ export function parsePostgresUrl(text: string): PostgresUrl {
 export function withoutPassword(text: string): string {
   const [, scheme, userInfo, hostList, rest] = SHAPE.exec(text) as unknown as [string, string, string | undefined, string, string];
   const user = userInfo === undefined ? '' : `${userInfo.split(':')[0]}@`;
-  const [beforeQuery, query] = splitOnce(rest, '?');
-  if (query === undefined) return `${scheme}${user}${hostList}${rest}`;
+  return withoutParams(`${scheme}${user}${hostList}${rest}`, ['password']);
+}
+
+/** `text` without the query parameters `names`, the rest (a list of servers included) as it was. */
+export function withoutParams(text: string, names: string[]): string {
+  const [beforeQuery, query] = splitOnce(text, '?');
+  if (query === undefined) return text;
   const [params, fragment] = splitOnce(query, '#');
   const kept = new URLSearchParams(params);
-  if (!kept.has('password')) return `${scheme}${user}${hostList}${rest}`;
-  kept.delete('password');
+  if (!names.some((name) => kept.has(name))) return text;
+  for (const name of names) kept.delete(name);
   const search = kept.toString();
-  return `${scheme}${user}${hostList}${beforeQuery}${search === '' ? '' : `?${search}`}${fragment === undefined ? '' : `#${fragment}`}`;
+  return `${beforeQuery}${search === '' ? '' : `?${search}`}${fragment === undefined ? '' : `#${fragment}`}`;
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

@@ -1,18 +1,22 @@
 // The lease suites on both engines: `forEachEngine` defines a group of tests once for SQLite and once
 // for PostgreSQL (a throw-away server shared by the test file, a new repository schema per store),
-// so that one test text checks both. PostgreSQL's group is skipped, saying why, only where its
-// server binaries are missing.
+// so that one test text checks both; a suite may add PostgreSQL through PgBouncer in transaction
+// pooling mode ('pgbouncer', a pooler shared by the test file in front of that server). A group is
+// skipped, saying why, only where its binaries are missing.
 import { before, describe } from 'node:test';
 import { join } from 'node:path';
 import { openPostgresStore } from '../../lib/postgres/store';
 import { openStore } from '../../lib/core/sqlite';
 import type { Store } from '../../lib/core/store';
+import { NO_PGBOUNCER, startPgBouncer, type Pooler } from './pgbouncer';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './postgres';
 import { makeStore, testClock, type TestClock } from './store';
 import { ownOrigin } from './team-repo';
 
-export type Engine = 'sqlite' | 'postgres';
+export type Engine = 'sqlite' | 'postgres' | 'pgbouncer';
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+/** The engines, and PostgreSQL through a pooler. */
+export const WITH_POOLER: readonly Engine[] = [...ENGINES, 'pgbouncer'];
 
 export interface EngineStore {
   engine: Engine;
@@ -27,20 +31,31 @@ export interface EngineStore {
 }
 
 let server: PostgresServer | undefined;
+let pooler: Promise<Pooler> | undefined;
+let poolerUrl: string | undefined;
 let repositories = 0;
 
-/** Calls `define` inside a group per engine, "on sqlite" and "on postgres". */
-export function forEachEngine(define: (engine: Engine) => void): void {
-  for (const engine of ENGINES) {
-    describe(`on ${engine}`, { skip: engine === 'postgres' ? NO_POSTGRES : false }, () => {
-      if (engine === 'postgres') {
+const SKIP: Record<Engine, string | false> = { sqlite: false, postgres: NO_POSTGRES, pgbouncer: NO_POSTGRES || NO_PGBOUNCER };
+
+/** Calls `define` inside a group per engine, "on sqlite", "on postgres" (and "on pgbouncer"). */
+export function forEachEngine(define: (engine: Engine) => void, engines: readonly Engine[] = ENGINES): void {
+  for (const engine of engines) {
+    describe(`on ${engine}`, { skip: SKIP[engine] }, () => {
+      if (engine !== 'sqlite') {
         before(async () => {
           server = await sharedPostgres();
+          if (engine === 'pgbouncer') poolerUrl = (await sharedPooler(server)).url;
         });
       }
       define(engine);
     });
   }
+}
+
+/** One pooler for the whole test file, in front of its server, started on first use. */
+function sharedPooler(behind: PostgresServer): Promise<Pooler> {
+  if (pooler === undefined) pooler = startPgBouncer(behind);
+  return pooler;
 }
 
 /** A new, empty store of `engine` whose clock the test moves (PostgreSQL's normally is the database's). */
@@ -55,14 +70,16 @@ export function makeEngineStore(engine: Engine): EngineStore {
       cleanup: async () => made.cleanup(),
     };
   }
-  if (server === undefined) throw new Error('makeEngineStore("postgres") outside forEachEngine');
+  if (server === undefined) throw new Error(`makeEngineStore("${engine}") outside forEachEngine`);
   const clock = testClock();
   const repository = `test.invalid/engines/${process.pid}/${++repositories}`;
-  const store = openPostgresStore({ url: server.url, repository, now: () => clock.now });
+  const url = engine === 'pgbouncer' ? poolerUrl : server.url;
+  if (url === undefined) throw new Error('makeEngineStore("pgbouncer") outside forEachEngine');
+  const store = openPostgresStore({ url, repository, now: () => clock.now });
   return {
     engine,
     store,
-    location: `${server.url}#${encodeURIComponent(repository)}`,
+    location: `${url}#${encodeURIComponent(repository)}`,
     clock,
     cleanup: () => store.close(),
   };

@@ -13,7 +13,7 @@ export interface CheckOptions {
   unresolvedOnly?: boolean;
 }
 
-const BENCH_TEST_SUPPORT = new Set(['test/support/claude-code.ts', 'test/support/postgres.ts']);
+const BENCH_TEST_SUPPORT = new Set(['test/support/claude-code.ts', 'test/support/postgres.ts', 'test/support/pgbouncer.ts']);
 const SOURCE_DIRS = ['lib', 'hooks', 'cli', 'mcp', 'bin', 'bench'];
 const IMPORT = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)'(\.{1,2}\/[^']*)'/g;
 
@@ -45,7 +45,9 @@ function judge(from: string, target: string, layering: Layering): string | null 
   // The exceptions: the driver of the real Claude Code and the throw-away PostgreSQL server, for
   // benchmarks inside them.
   if (fromTop === 'bench') {
-    return targetTop === 'test' && !BENCH_TEST_SUPPORT.has(target) ? 'bench/ never imports test/ (but its Claude Code driver and PostgreSQL server)' : null;
+    return targetTop === 'test' && !BENCH_TEST_SUPPORT.has(target)
+      ? 'bench/ never imports test/ (but its Claude Code driver, PostgreSQL server and PgBouncer)'
+      : null;
   }
   if (fromTop === 'lib') {
     if (targetTop !== 'lib') return 'lib/ never imports hooks/, cli/ or bin/';

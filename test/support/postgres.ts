@@ -48,14 +48,14 @@ function findBinaries(): string | undefined {
   return dirs.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
 }
 
-/** The command line that runs `binary` as the server's owner. */
-function asOwner(binary: string, args: string[]): [string, string[]] {
-  const path = join(POSTGRES_BIN!, binary);
+/** The command line that runs `binary` (PostgreSQL's, or a path) as the server's owner. */
+export function asOwner(binary: string, args: string[]): [string, string[]] {
+  const path = binary.startsWith('/') ? binary : join(POSTGRES_BIN!, binary);
   if (process.getuid?.() !== 0) return [path, args];
   return ['runuser', ['-u', serverUser(), '--', path, ...args]];
 }
 
-function serverUser(): string {
+export function serverUser(): string {
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
     return 'postgres';
@@ -69,7 +69,7 @@ function run(binary: string, args: string[]): void {
   execFileSync(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
