@@ -174,3 +174,25 @@ test("the hook tool's answer equals the command hook's for every captured input,
   }
   assert.ok(denials >= 2, `the table includes denials (${denials})`);
 });
+
+test('an edit through the hook tool right after the session was ended elsewhere registers it again and leases the file', async (t) => {
+  const repo = project(t);
+  const mcp = await server(t, repo);
+  const edit = async (file: string) => {
+    const input = {
+      session_id: SESSION,
+      cwd: repo.root,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: { file_path: join(repo.root, file), old_string: 'a', new_string: 'b' },
+    };
+    const answer = await mcp.call('hook', interpolate(mcpHookInput('pre-tool-use'), input));
+    assert.deepEqual(JSON.parse(answer.text), {}, `${file}: ${answer.text}`);
+  };
+  await edit('src/a.ts');
+  // Within the seconds the server trusts its last look at the session, another process ends it (as SessionEnd would).
+  await withRepoStore(repo, (store) => endSession(store, SESSION));
+  assert.match(repo.cli(['who', 'src/a.ts']).stdout, /free/);
+  await edit('src/b.ts');
+  assert.match(repo.cli(['who', 'src/b.ts']).stdout, /mcp-sess/);
+});

@@ -29,7 +29,7 @@ import type { Conflict, Lease, LeaseMode, LeaseSource } from './lease-types';
 import { normalizePattern, validTtl } from './patterns';
 import { onThisHost } from './host';
 import { reclaimIfStale, worktreeRemoved } from './reclaim';
-import type { SessionRow } from './sessions';
+import { requireOpenSession } from './sessions';
 import { get, run, type Body, type Store } from './store';
 
 export interface AcquireOptions {
@@ -504,10 +504,4 @@ function* insertLease(store: Store, target: LeaseTarget, grant: Grant): Body<Lea
     detail: { mode: grant.mode, source: grant.source, expiresAt: grant.expiresAt, ...(grant.agentId === null ? {} : { agent: grant.agentId }) },
   });
   return toLease(row);
-}
-
-function* requireOpenSession(sessionId: string): Body<void> {
-  const row = yield* get<Pick<SessionRow, 'ended_at'>>('SELECT ended_at FROM sessions WHERE id = ?', sessionId);
-  if (row === undefined) throw new AgentLeaseError(`unknown session "${sessionId}": register it first`);
-  if (row.ended_at !== null) throw new AgentLeaseError(`session "${sessionId}" has ended`);
 }

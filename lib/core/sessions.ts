@@ -101,6 +101,16 @@ export function touchSession(store: Store, id: string): Promise<boolean> {
   });
 }
 
+/** Thrown inside a transaction acting for a session that is unknown or has ended. */
+export class SessionNotOpenError extends AgentLeaseError {}
+
+/** Inside a transaction: throws SessionNotOpenError unless the session is registered and has not ended. */
+export function* requireOpenSession(sessionId: string): Body<void> {
+  const row = yield* get<Pick<SessionRow, 'ended_at'>>('SELECT ended_at FROM sessions WHERE id = ?', sessionId);
+  if (row === undefined) throw new SessionNotOpenError(`unknown session "${sessionId}": register it first`);
+  if (row.ended_at !== null) throw new SessionNotOpenError(`session "${sessionId}" has ended`);
+}
+
 /** Whether the session is registered and has not ended: a read, no write. */
 export async function sessionIsOpen(store: Store, id: string): Promise<boolean> {
   return (await store.read(() => get('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL', id))) !== undefined;

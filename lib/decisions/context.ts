@@ -11,7 +11,7 @@ import { storePathOf } from '../git/store-location';
 import { locateFile, type FileLocation } from '../git/paths';
 import { existsSync, statSync } from 'node:fs';
 import { findAgentProcess, type ProcessIdentity } from '../core/processes';
-import { registerSession, sessionIsOpen, touchSession, type SessionRegistration } from '../core/sessions';
+import { registerSession, SessionNotOpenError, sessionIsOpen, touchSession, type SessionRegistration } from '../core/sessions';
 import { isInside, notedWorktrees, noteWorktree } from './session-worktrees';
 import { chooseStore, storeKey, type StoreChoice } from '../stores/choice';
 import { openChosenStore } from '../stores/open';
@@ -185,7 +185,7 @@ function openedStore(context: EventContext): Store {
  * agent-lease was installed (no SessionStart) is registered on its first hook call.
  */
 export async function ensureSession(store: Store, context: EventContext): Promise<void> {
-  const key = `${store.describe()}\0${context.sessionId}`;
+  const key = seenKey(store, context);
   const now = Date.now();
   // A resident process (the MCP server) answers many calls of one session: it marks the session
   // seen once in a while, not with a write transaction on every call, and between marks only
@@ -197,6 +197,7 @@ export async function ensureSession(store: Store, context: EventContext): Promis
     return;
   }
   await registerSession(store, sessionRegistration(context, findAgentProcess()));
+  touched.set(key, now);
   if (!isInside(context.cwd, context.repo.worktreeRoot)) {
     try {
       noteWorktree(context.sessionId, context.repo.worktreeRoot);
@@ -208,10 +209,33 @@ export async function ensureSession(store: Store, context: EventContext): Promis
   }
 }
 
+/**
+ * `act` for the session, made sure of first as ensureSession does. A resident process that marked
+ * the session seen a moment ago goes straight to `act`, which checks inside its own transaction
+ * that the session is open (acquire does): one read transaction fewer on every call. Ended or
+ * unknown meanwhile, the session is registered again and `act` runs once more.
+ */
+export async function actAsSession<T>(store: Store, context: EventContext, act: () => Promise<T>): Promise<T> {
+  const seen = touched.get(seenKey(store, context));
+  if (seen !== undefined && Date.now() - seen < TOUCH_INTERVAL_MS) {
+    try {
+      return await act();
+    } catch (error) {
+      if (!(error instanceof SessionNotOpenError)) throw error;
+    }
+  }
+  await ensureSession(store, context);
+  return act();
+}
+
 /** How often a session's `last_seen_at` is written by one process: far finer than any staleness judged from it. */
 const TOUCH_INTERVAL_MS = 5000;
-/** When this process last marked each session seen, by store and session. */
+/** When this process last marked each session seen, by store and session (seenKey). */
 const touched = new Map<string, number>();
+
+function seenKey(store: Store, context: EventContext): string {
+  return `${store.describe()}\0${context.sessionId}`;
+}
 
 /** This session as the store records it: its worktree, branch and agent process. */
 export function sessionRegistration(context: EventContext, agent: ProcessIdentity | null): SessionRegistration {

@@ -13,7 +13,7 @@ import { sharedChangesContext } from './shared-edits';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
-import { ensureSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
+import { actAsSession, eventContext, withStore, type AgentEvent, type EventContext } from './context';
 import { withinSessionAdvice, withinSessionHolder } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines, nextSteps } from './wording';
@@ -42,19 +42,20 @@ export async function decideEditIn(context: EventContext | null, file: string, f
   const holds = holdOptions(context, worktree, located.repo.gitDir);
   const holdFacts = holds.git;
   const result = await withStore(context, async (store) => {
-    await ensureSession(store, context);
     const holder = { sessionId: context.sessionId, agentId: context.agentId };
     // Inside an area the session shares with others (claim --shared), its edit is shared too.
-    const taken = await acquire(store, context.sessionId, [located.path], {
-      sharedInside: true,
-      source: 'edit',
-      exact: true,
-      agentId: context.agentId,
-      ttlMs: context.config.ttl.editMs,
-      worktree,
-      pendingChange: hasPendingChange,
-      ...holds.options,
-    });
+    const taken = await actAsSession(store, context, () =>
+      acquire(store, context.sessionId, [located.path], {
+        sharedInside: true,
+        source: 'edit',
+        exact: true,
+        agentId: context.agentId,
+        ttlMs: context.config.ttl.editMs,
+        worktree,
+        pendingChange: hasPendingChange,
+        ...holds.options,
+      }),
+    );
     const shared = [...taken.granted, ...taken.renewed].some((lease) => lease.mode === 'shared');
     const sharers = taken.ok && shared ? await overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
     return { taken, sharers };
