@@ -94,6 +94,27 @@ forEachEngine((engine) => {
       assert.ok((await kinds()).includes('renew'));
     });
 
+    test('edits of one file in a row renew its lease once a twentieth of its TTL has passed, not each time', async () => {
+      const first = (await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' })).granted[0]!;
+      const renewals = async () => (await kinds()).filter((kind) => kind === 'renew').length;
+      for (let edit = 0; edit < 5; edit++) {
+        t.clock.advance(5_000);
+        const again = await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' });
+        assert.equal(again.renewed[0]!.token, first.token);
+        assert.equal(again.renewed[0]!.expiresAt.getTime(), first.expiresAt.getTime());
+      }
+      assert.equal(await renewals(), 0);
+      // 15 minutes' twentieth is 45 s: 25 s have passed, 20 more make it due.
+      t.clock.advance(20_000);
+      const due = await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' });
+      assert.equal(due.renewed[0]!.expiresAt.getTime(), t.clock.now + 15 * MINUTE);
+      assert.equal(await renewals(), 1);
+      // Whatever else a renewal changes is never skipped: here the task.
+      const retasked = await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit', task: 'now with a task' });
+      assert.equal(retasked.renewed[0]!.task, 'now with a task');
+      assert.equal(await renewals(), 2);
+    });
+
     test('a session never conflicts with itself, even across globs', async () => {
       await acquire(t.store, 'alice', ['src/**']);
       assert.equal((await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' })).ok, true);

@@ -447,6 +447,9 @@ function* standsOnPendingChange(store: Store, row: JoinedRow, now: number, liven
   return true;
 }
 
+/** The most a lease's expiry may lag behind its last renewal's asking (see renewOwn). */
+const RENEWAL_STEP_MAX_MS = 60_000;
+
 interface Grant {
   sessionId: string;
   agentId: string | null;
@@ -459,11 +462,21 @@ interface Grant {
   now: number;
 }
 
-/** Renewal never shortens: a 2-hour claim edited under a 15-minute edit TTL keeps its 2 hours. */
+/**
+ * Renewal never shortens: a 2-hour claim edited under a 15-minute edit TTL keeps its 2 hours. A
+ * renewal that would change nothing but move the expiry by less than a twentieth of its TTL (at
+ * most a minute) is not made: an agent's edits of one file in a row renew its lease once, not with
+ * a write and a log entry each.
+ */
 function* renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Grant): Body<Lease> {
   const expiresAt = Math.max(own.expires_at, grant.expiresAt);
   const ttlMs = Math.max(own.ttl_ms, grant.ttlMs);
   const exact = own.pattern === target.pattern;
+  const unchanged =
+    ttlMs === own.ttl_ms &&
+    grant.mode === own.mode &&
+    (!exact || ((grant.task === null || grant.task === own.task) && (grant.worktree === null || grant.worktree === own.worktree)));
+  if (unchanged && expiresAt - own.expires_at < Math.min(RENEWAL_STEP_MAX_MS, ttlMs / 20)) return toLease(own);
   yield* run(
     'UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task), worktree = coalesce(?, worktree) WHERE token = ?',
     expiresAt,
