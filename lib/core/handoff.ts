@@ -108,10 +108,7 @@ export async function replyToAsk(store: Store, fromSession: string, message: str
  * leases it holds now (carried over from its previous id). A cheap read when there are none.
  */
 export async function takeMessages(store: Store, sessionId: string): Promise<HandoffMessage[]> {
-  const none = await store.read(function* () {
-    return (yield* waitingMessages(sessionId)).length === 0 && (yield* passedAsks(sessionId)).length === 0;
-  });
-  if (none) return [];
+  if (!(await store.read(() => anyWaiting(sessionId)))) return [];
   return store.write(function* () {
     const rows = yield* waitingMessages(sessionId);
     const now = store.now();
@@ -122,13 +119,27 @@ export async function takeMessages(store: Store, sessionId: string): Promise<Han
   });
 }
 
-function waitingMessages(sessionId: string): Body<MessageRow[]> {
-  return all<MessageRow>(
-    `${SELECT} WHERE m.delivered_at IS NULL
-       AND (m.to_session = ? OR m.token IN (SELECT token FROM leases WHERE session_id = ? AND released_at IS NULL)) ORDER BY m.id`,
+/** Messages `m` not told yet to the session (its one parameter, twice): addressed to it, or asks about a lease it holds now. */
+const WAITING = 'm.delivered_at IS NULL AND (m.to_session = ? OR m.token IN (SELECT token FROM leases WHERE session_id = ? AND released_at IS NULL))';
+
+/** The session's asks `m` (its one parameter) whose lease has passed to a live branch hold `h`, and that it was not told of yet. */
+const PASSED = `m.kind = 'ask' AND m.from_session = ? AND h.ended_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.kind = 'reply' AND r.reply_to = m.id AND r.from_session = 'branch:' || h.branch)`;
+
+/** Whether takeMessages has anything to tell: one statement, the read every hook makes. */
+function* anyWaiting(sessionId: string): Body<boolean> {
+  const row = yield* get<{ waiting: number }>(
+    `SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE ${WAITING})
+       OR EXISTS (SELECT 1 FROM messages m JOIN branch_holds h ON h.token = m.token WHERE ${PASSED}) THEN 1 ELSE 0 END AS waiting`,
+    sessionId,
     sessionId,
     sessionId,
   );
+  return row?.waiting === 1;
+}
+
+function waitingMessages(sessionId: string): Body<MessageRow[]> {
+  return all<MessageRow>(`${SELECT} WHERE ${WAITING} ORDER BY m.id`, sessionId, sessionId);
 }
 
 interface PassedRow extends MessageRow {
@@ -136,13 +147,11 @@ interface PassedRow extends MessageRow {
   hold_commit: string | null;
 }
 
-/** The session's asks whose lease has passed to a live branch hold, and that it was not told of yet. */
 function passedAsks(sessionId: string): Body<PassedRow[]> {
   return all<PassedRow>(
     `SELECT m.*, s.name AS from_name, h.branch AS hold_branch, h.commit_id AS hold_commit
      FROM messages m JOIN branch_holds h ON h.token = m.token LEFT JOIN sessions s ON s.id = m.to_session
-     WHERE m.kind = 'ask' AND m.from_session = ? AND h.ended_at IS NULL
-     AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.kind = 'reply' AND r.reply_to = m.id AND r.from_session = 'branch:' || h.branch) ORDER BY m.id`,
+     WHERE ${PASSED} ORDER BY m.id`,
     sessionId,
   );
 }
