@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -14,7 +14,7 @@ import { mcpHookInput } from '../lib/claude/hook-commands';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { deferCheckpoints, openStore } from '../lib/core/sqlite';
-import { checkpointOffThread } from '../lib/core/sqlite-checkpointer';
+import { CHECKPOINT_QUIET_MS, checkpointOffThread } from '../lib/core/sqlite-checkpointer';
 import { BIN, hookEnv, tempRepo } from './support/hooks';
 import type { TempRepo } from './support/git-repo';
 import { interpolate, startMcpServer } from './support/mcp';
@@ -113,4 +113,30 @@ test('when the checkpoint thread cannot run, the checkpoints are made on the mai
   // And still after the thread is known not to run.
   assert.equal((await acquire(store, SESSION, ['src/b.ts'])).ok, true);
   await untilInMainFile(repo, 'src/b.ts');
+});
+
+test('a burst of new leases gets one checkpoint, made once the burst pauses', async (t: TestContext) => {
+  const repo = tempRepo(t);
+  const store = openStore({ path: storePath(repo) });
+  t.after(() => store.close());
+  // A thread that counts the requests it is sent, and makes no checkpoint.
+  const counter = join(repo.base, 'counting-thread.js');
+  const count = join(repo.base, 'requests');
+  writeFileSync(
+    counter,
+    `const { parentPort } = require('node:worker_threads');
+     const { appendFileSync } = require('node:fs');
+     parentPort.on('message', ({ path }) => { appendFileSync(${JSON.stringify(count)}, 'x'); parentPort.postMessage(path); });`,
+  );
+  const requests = () => (existsSync(count) ? readFileSync(count, 'utf8').length : 0);
+  deferCheckpoints(checkpointOffThread(counter));
+  t.after(() => deferCheckpoints(checkpointOffThread()));
+  await registerSession(store, { id: SESSION, runtime: 'cli' });
+  const burst = Date.now();
+  for (let i = 0; i < 10; i++) assert.equal((await acquire(store, SESSION, [`src/f${i}.ts`])).ok, true);
+  const burstMs = Date.now() - burst;
+  await sleep(CHECKPOINT_QUIET_MS + 1000);
+  // A burst slower than the quiet time (a loaded machine) may be cut in two: never one per lease.
+  assert.ok(requests() >= 1 && requests() <= Math.max(1, Math.ceil(burstMs / CHECKPOINT_QUIET_MS)), `${requests()} requests for 10 leases in ${burstMs} ms`);
+  if (burstMs < CHECKPOINT_QUIET_MS) assert.equal(requests(), 1);
 });

@@ -2,8 +2,9 @@
 // lease's checkpoint copies the WAL into the main file with two fsyncs, milliseconds on a busy
 // disk: made on the server's own thread after an answer, it held up the next call that came in
 // meanwhile (an agent's parallel edits come back to back). The thread opens its own connection for
-// each checkpoint; SQLite lets a checkpoint run beside the server's transactions. Should the
-// thread fail, checkpoints are made on the main thread again, after the answer.
+// each checkpoint; SQLite lets a checkpoint run beside the server's transactions. A burst of new
+// leases gets one checkpoint, once it pauses. Should the thread fail, checkpoints are made on the
+// main thread again, after the answer.
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { nativeAddonPath, type SqliteStore } from './sqlite';
@@ -15,6 +16,10 @@ export interface CheckpointRequest {
 
 // The thread's own source, compiled (.js) or as run under a TypeScript loader (.ts), which the worker inherits.
 const THREAD = join(__dirname, `sqlite-checkpoint-thread${extname(__filename)}`);
+
+/** How long the requests must pause before a checkpoint is made, and how long after the first it is made at the latest. */
+export const CHECKPOINT_QUIET_MS = 150;
+export const CHECKPOINT_AT_LATEST_MS = 2000;
 
 /** A function to give deferCheckpoints: each store's checkpoints, one at a time, off this thread (`thread`: its source). */
 export function checkpointOffThread(thread = THREAD): (store: SqliteStore) => void {
@@ -48,9 +53,25 @@ export function checkpointOffThread(thread = THREAD): (store: SqliteStore) => vo
     started.unref();
     return started;
   };
-  return (store) => {
-    if (failed) setImmediate(() => store.checkpoint());
+  const request = (store: SqliteStore): void => {
+    if (failed) store.checkpoint();
     else if (running.has(store.path)) again.add(store.path);
     else start(store);
+  };
+  // Once the new leases asking for one have paused: a checkpoint beside the next call slows it
+  // down (the thread's wake-up and the fsyncs, on two cores), and an agent's edits come in bursts.
+  const waiting = new Map<string, { timer: NodeJS.Timeout; since: number }>();
+  return (store) => {
+    const pending = waiting.get(store.path);
+    if (pending !== undefined) {
+      if (Date.now() - pending.since < CHECKPOINT_AT_LATEST_MS - CHECKPOINT_QUIET_MS) pending.timer.refresh();
+      return;
+    }
+    const timer = setTimeout(() => {
+      waiting.delete(store.path);
+      request(store);
+    }, CHECKPOINT_QUIET_MS);
+    timer.unref();
+    waiting.set(store.path, { timer, since: Date.now() });
   };
 }
