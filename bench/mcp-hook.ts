@@ -26,7 +26,8 @@ import { mcpHookInput } from '../lib/claude/hook-commands';
 import { answerHook } from '../mcp/hook-tool';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
-import { openStore } from '../lib/core/sqlite';
+import { deferCheckpoints, openStore } from '../lib/core/sqlite';
+import { checkpointOffThread } from '../lib/core/sqlite-checkpointer';
 import { populateLeases } from './fixtures';
 import { ratioTable, runWhenMain, summarize, timeCommand } from './stats';
 
@@ -79,6 +80,8 @@ export async function main(rounds = 100): Promise<void> {
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     const viaMcp = (file: string): Promise<number> => timedCall(client, file);
+    // The decisions alone have their checkpoints made as the server has them made.
+    deferCheckpoints(checkpointOffThread());
     const inProcess = async (file: string): Promise<number> => {
       const started = process.hrtime.bigint();
       await answerHook(toolArgs(file));
