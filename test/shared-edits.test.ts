@@ -10,11 +10,6 @@ const A = 'a0000000-0000-4000-8000-00000000000a';
 const B = 'b0000000-0000-4000-8000-00000000000b';
 const C = 'c0000000-0000-4000-8000-00000000000c';
 
-function share(world: BranchWorld, session: string, worktree: string): void {
-  const claim = world.repo.cli(['claim', 'src/**', '--shared'], { cwd: worktree, env: { AGENT_LEASE_SESSION: session } });
-  assert.equal(claim.status, 0, claim.stderr);
-}
-
 function context(world: BranchWorld, session: string, worktree: string, path: string): string {
   const run = world.edit(session, worktree, path);
   assert.equal(denial(run), null, `${session} may edit ${path}: ${run.stdout}`);
@@ -25,8 +20,8 @@ test('an edit in an area two sessions share goes ahead and is told what the othe
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
   const b = world.worktree('feature-b');
-  share(world, A, a);
-  share(world, B, b);
+  world.share(A, a, 'src/**');
+  world.share(B, b, 'src/**');
   assert.equal(context(world, A, a, 'src/x.ts'), '', 'nothing changed there by B yet: nothing to tell');
   world.repo.write('src/x.ts', replaceLine(lines('x', 20), 3, 'A shared change'), a);
 
@@ -44,6 +39,6 @@ test('a session that does not share the area is still denied by the shared lease
   const world = branchWorld(t);
   const a = world.worktree('feature-a');
   const c = world.worktree('feature-c');
-  share(world, A, a);
+  world.share(A, a, 'src/**');
   assert.match(denial(world.edit(C, c, 'src/x.ts')) ?? '', /holds src\/\*\* shared/);
 });

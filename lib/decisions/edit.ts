@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { matchesAny } from '../core/globs';
 import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
-import { overlappingLeases } from '../core/lease-queries';
-import { hasPendingChange } from '../git/changes';
 import { pathIn, repoRelativePath } from '../git/paths';
 import type { HoldGit } from '../holds/git-facts';
-import { changedThereContext, holdDenialLines, holdOptions } from './branch-hold-notes';
-import { sharedChangesContext } from './shared-edits';
+import { changedThereContext, holdDenialLines } from './branch-hold-notes';
+import { sharedChangesContext, sharersOf } from './shared-edits';
+import { writeLeaseOptions } from './write-leases';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
@@ -39,33 +38,19 @@ export async function decideEditIn(context: EventContext | null, file: string, f
   }
 
   const worktree = located.repo.worktreeRoot;
-  const holds = holdOptions(context, worktree, located.repo.gitDir);
-  const holdFacts = holds.git;
+  const leases = writeLeaseOptions(context, worktree, located.repo.gitDir);
+  const holdFacts = leases.git;
   const result = await withStore(context, async (store) => {
     const holder = { sessionId: context.sessionId, agentId: context.agentId };
-    // Inside an area the session shares with others (claim --shared), its edit is shared too.
-    const taken = await actAsSession(store, context, () =>
-      acquire(store, context.sessionId, [located.path], {
-        sharedInside: true,
-        source: 'edit',
-        exact: true,
-        agentId: context.agentId,
-        ttlMs: context.config.ttl.editMs,
-        worktree,
-        pendingChange: hasPendingChange,
-        ...holds.options,
-      }),
-    );
-    const shared = [...taken.granted, ...taken.renewed].some((lease) => lease.mode === 'shared');
-    const sharers = taken.ok && shared ? await overlappingLeases(store, [{ pattern: located.path, glob: false }], holder) : [];
-    return { taken, sharers };
+    const taken = await actAsSession(store, context, () => acquire(store, context.sessionId, [located.path], leases.options));
+    return { taken, sharers: await sharersOf(store, taken, [located.path], holder) };
   });
   if (!result.ok) return storeFailure(context, result.problem);
   const { taken, sharers } = result.value;
   if (taken.ok) {
     const changed = [
       taken.granted.length > 0 ? changedThereContext(taken.noticed, worktree, holdFacts.integration) : null,
-      sharedChangesContext(sharers, located.path, holdFacts.integration, worktree),
+      sharedChangesContext(sharers, holdFacts.integration, worktree),
     ].filter((part): part is string => part !== null);
     return changed.length === 0 ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed.join('\n\n') };
   }

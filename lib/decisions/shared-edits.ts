@@ -1,17 +1,39 @@
-// Editing inside an area the session shares with others (each holds it `shared`, as `claim
-// --shared` takes it): the sessions agreed that they may all work there, so the edit is taken
-// shared and goes ahead, and the model is told what the others have changed in the file (their
-// worktree against the integration branch: `git diff --stat`, and the diff when short), so that it
-// builds on their work instead of diverging. Git runs only when another session shares the file.
+// Writing inside an area the session shares with others (each holds it `shared`, as `claim
+// --shared` takes it): the sessions agreed that they may all work there, so the write — by an edit
+// or by a shell command — is leased shared and goes ahead, and the model is told what the others
+// have changed in each file (their worktree against the integration branch: `git diff --stat`, and
+// the diff when short), so that it builds on their work instead of diverging. The store is read
+// for the sharers, and git runs, only when a file was leased shared.
+import type { AcquireResult } from '../core/acquire';
+import type { Holder } from '../core/agents';
+import { covers } from '../core/globs';
+import { overlappingLeases } from '../core/lease-queries';
 import type { Conflict } from '../core/lease-types';
+import type { Store } from '../core/store';
 import { workingChangeSummary } from '../git/integration';
 import { dataWord } from '../util/text';
 import { indented, safely } from './branch-hold-notes';
 import { existsSync } from 'node:fs';
 
-/** What each other session sharing `path` has changed in it, seen from its worktree (not the asker's); null when none has. */
-export function sharedChangesContext(shared: Conflict[], path: string, integrationRef: () => string | null, asker: string): string | null {
-  if (shared.length === 0) return null;
+/** The other holders' live leases on each of `paths` that `taken` leased shared (each conflict's `pattern` is its path); none when none was. */
+export async function sharersOf(store: Store, taken: AcquireResult, paths: string[], holder: Holder): Promise<Conflict[]> {
+  if (!taken.ok) return [];
+  // A file may be renewed through the shared area claim that covers it rather than a lease of its own.
+  const shared = [...taken.granted, ...taken.renewed].filter((lease) => lease.mode === 'shared');
+  if (shared.length === 0) return [];
+  const sharing = paths.filter((path) => shared.some((lease) => covers(lease, path))).map((path) => ({ pattern: path, glob: false }));
+  return sharing.length === 0 ? [] : overlappingLeases(store, sharing, holder);
+}
+
+/** What the other sessions among `sharers` have changed in each of their files, seen from their worktrees (not the asker's); null when none has. */
+export function sharedChangesContext(sharers: Conflict[], integrationRef: () => string | null, asker: string): string | null {
+  const byPath = new Map<string, Conflict[]>();
+  for (const sharer of sharers) byPath.set(sharer.pattern, [...(byPath.get(sharer.pattern) ?? []), sharer]);
+  const told = [...byPath].map(([path, shared]) => changesIn(path, shared, integrationRef, asker)).filter((text): text is string => text !== null);
+  return told.length === 0 ? null : told.join('\n\n');
+}
+
+function changesIn(path: string, shared: Conflict[], integrationRef: () => string | null, asker: string): string | null {
   const into = safely(integrationRef) ?? null;
   const seen = new Set<string>();
   const parts: string[] = [];

@@ -1,16 +1,16 @@
 // Before a shell command: the files it would write (lib/shell/planned-writes.ts), checked against
 // the leases of the repository each one lies in, and the command denied before it runs when another
-// session holds one. The files are leased at once, as an edit's file is (docs/shell-writes.md,
+// session holds one. The files are leased at once, each as an edit of it is (docs/shell-writes.md,
 // "Leased at once" says why): a second session is denied from that moment, not only once
-// PostToolUse notices the change. Like an edit's, a file's repository is found from the file, not
-// from the session's cwd: a write into another repository that agent-lease manages (it has a store)
-// is checked and leased there, as a session started outside the repository works; one that
-// agent-lease does not manage is let through.
+// PostToolUse notices the change; inside an area the session shares, the lease is shared and the
+// model is told what the sharing sessions changed in the file (shared-edits.ts). Like an edit's, a
+// file's repository is found from the file, not from the session's cwd: a write into another
+// repository that agent-lease manages (it has a store) is checked and leased there, as a session
+// started outside the repository works; one that agent-lease does not manage is let through.
 import { existsSync, realpathSync } from 'node:fs';
 import { matchesAny, type LeaseTarget } from '../core/globs';
 import { acquire } from '../core/acquire';
 import { overlappingLeases } from '../core/lease-queries';
-import { holdOptions } from './branch-hold-notes';
 import type { Conflict } from '../core/lease-types';
 import { repoOfPath, repoRelativePath } from '../git/paths';
 import type { RepoLocation } from '../git/repo';
@@ -20,6 +20,8 @@ import { isDirectory } from '../util/files';
 import { shellWord } from '../util/text';
 import { ensureSession, eventContext, holderOf, withStore, type AgentEvent, type EventContext } from './context';
 import { MAX_LEASES_PER_COMMAND } from './shell-changes';
+import { sharedChangesContext, sharersOf } from './shared-edits';
+import { writeLeaseOptions } from './write-leases';
 import { withinSessionAdvice } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines, nextSteps } from './wording';
@@ -54,6 +56,7 @@ export async function beforeShellCommand(event: AgentEvent, command: string): Pr
   if (plan.writes.length === 0) return goAhead(warnings);
 
   const denials: Denied[] = [];
+  const told: string[] = [];
   for (const writes of byRepository(plan.writes, cwd, context?.repo.commonDir ?? null)) {
     const own = context !== null && writes.repo.commonDir === context.repo.commonDir;
     const repoContext = own ? context : managedContext(event, writes.repo);
@@ -63,11 +66,13 @@ export async function beforeShellCommand(event: AgentEvent, command: string): Pr
       const failure = storeFailure(repoContext, outcome);
       if (failure.deny !== undefined) return failure;
       warnings.push(failure.userMessage!);
-    } else if (outcome.length > 0) {
-      denials.push({ repo: writes.repo, own, conflicts: outcome });
+    } else if (outcome.conflicts.length > 0) {
+      denials.push({ repo: writes.repo, own, conflicts: outcome.conflicts });
+    } else if (outcome.sharedChanges !== null) {
+      told.push(outcome.sharedChanges);
     }
   }
-  if (denials.length === 0) return goAhead(warnings);
+  if (denials.length === 0) return told.length === 0 ? goAhead(warnings) : { ...goAhead(warnings), modelContext: told.join('\n\n') };
   const advice =
     context === null
       ? null
@@ -130,34 +135,38 @@ function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | n
   return context;
 }
 
-/** The trees and globs are checked, then the files leased in one transaction (all or none). */
-async function leaseAndCheck(context: EventContext, writes: RepoWrites): Promise<WriteConflict[] | string> {
+/** What a command's writes into one repository met: the conflicts that deny it, or what the sessions sharing its files changed in them. */
+interface Outcome {
+  conflicts: WriteConflict[];
+  sharedChanges: string | null;
+}
+
+/**
+ * The trees and globs are checked, then the files leased in one transaction (all or none), each as
+ * an edit of it is (write-leases.ts). Files past the per-command limit, and all of them once the
+ * command is denied, are decided the same way without being taken, so that the denial names every one.
+ */
+async function leaseAndCheck(context: EventContext, writes: RepoWrites): Promise<Outcome | string> {
   const files = [...writes.files.keys()].filter((path) => !matchesAny(context.config.ignore, path));
   const leased = files.slice(0, MAX_LEASES_PER_COMMAND);
-  const checked = [...writes.patterns.values()]
-    .map((entry) => entry.target)
-    .concat(files.slice(MAX_LEASES_PER_COMMAND).map((path) => ({ pattern: path, glob: false })));
-  const holds = holdOptions(context, writes.repo.worktreeRoot, writes.repo.gitDir).options;
+  const beyond = files.slice(MAX_LEASES_PER_COMMAND);
+  const patterns = [...writes.patterns.values()].map((entry) => entry.target);
+  const worktree = writes.repo.worktreeRoot;
+  const leases = writeLeaseOptions(context, worktree, writes.repo.gitDir);
+  const checkOnly = { ...leases.options, checkOnly: true };
   const result = await withStore(context, async (store) => {
     await ensureSession(store, context);
-    const blocked = checked.length === 0 ? [] : await overlappingLeases(store, checked, holderOf(context));
-    // Denied already: the files are only checked too, so that the denial names every one.
-    if (blocked.length > 0) {
-      const files = leased.map((path) => ({ pattern: path, glob: false }));
-      return blocked.concat(await overlappingLeases(store, files, holderOf(context)));
-    }
-    if (leased.length === 0) return blocked;
-    const outcome = await acquire(store, context.sessionId, leased, {
-      source: 'edit',
-      exact: true,
-      ttlMs: context.config.ttl.editMs,
-      agentId: context.agentId,
-      worktree: writes.repo.worktreeRoot,
-      ...holds,
-    });
-    return outcome.conflicts;
+    const holder = holderOf(context);
+    const blocked = patterns.length === 0 ? [] : await overlappingLeases(store, patterns, holder);
+    if (beyond.length > 0) blocked.push(...(await acquire(store, context.sessionId, beyond, checkOnly)).conflicts);
+    if (leased.length === 0) return { conflicts: blocked, sharers: [] };
+    const taken = await acquire(store, context.sessionId, leased, blocked.length > 0 ? checkOnly : leases.options);
+    if (blocked.length > 0) return { conflicts: blocked.concat(taken.conflicts), sharers: [] };
+    return { conflicts: taken.conflicts, sharers: await sharersOf(store, taken, leased, holder) };
   });
-  return result.ok ? withWrites(result.value, writes) : result.problem;
+  if (!result.ok) return result.problem;
+  const { conflicts, sharers } = result.value;
+  return { conflicts: withWrites(conflicts, writes), sharedChanges: sharedChangesContext(sharers, leases.git.integration, worktree) };
 }
 
 type WriteConflict = Conflict & { write: PlannedWrite; label: string };

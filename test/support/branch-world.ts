@@ -24,6 +24,8 @@ export interface BranchWorld {
   edit(session: string, worktree: string, path: string): HookRun;
   /** `edit`, asserting it went ahead, then writes the file. */
   write(session: string, worktree: string, path: string, content: string): void;
+  /** `agent-lease claim <pattern> --shared` as `session` in `worktree` (asserted to succeed). */
+  share(session: string, worktree: string, pattern: string): void;
   /** Stages everything in `worktree` and commits it. */
   commit(worktree: string, message: string): void;
   /** Stages everything and commits through the guard, as `env` (a person by default). */
@@ -92,6 +94,10 @@ export function branchWorld(t: TestContext, options: { config?: Record<string, u
       const run = world.edit(session, worktree, path);
       assert.equal(run.json?.hookSpecificOutput?.permissionDecision, undefined, `${session} may edit ${path}: ${run.stdout}`);
       writeFileSync(join(worktree, path), content);
+    },
+    share(session, worktree, pattern) {
+      const claim = repo.cli(['claim', pattern, '--shared'], { cwd: worktree, env: { AGENT_LEASE_SESSION: session } });
+      assert.equal(claim.status, 0, claim.stderr);
     },
     commit(worktree, message) {
       repo.git(['add', '-A'], worktree);
