@@ -75,7 +75,7 @@ test('a lease granted through the hook tool reaches the main database file while
   await untilInMainFile(repo, 'src/second.ts');
 });
 
-test('the checkpoint thread does not keep the server alive once its client closes stdin', async (t: TestContext) => {
+test('the checkpoint thread does not keep the server alive once its client closes stdin, and no checkpoint asked for is lost', async (t: TestContext) => {
   const repo = tempRepo(t);
   const clean = Object.fromEntries(Object.entries(serverEnv(repo)).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const server = spawn(process.execPath, [BIN, 'mcp'], { cwd: repo.root, env: clean, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -96,10 +96,14 @@ test('the checkpoint thread does not keep the server alive once its client close
     server.stdin.write(`${JSON.stringify(message)}\n`);
   }
   await answered;
-  await untilInMainFile(repo, 'src/new.ts');
+  // Another connection has the store open meanwhile, as other sessions' hooks would.
+  const other = new Database(storePath(repo));
+  t.after(() => other.close());
+  // At once, while the checkpoint asked for still waits for the calls to pause.
   server.stdin.end();
   const code = await Promise.race([exited, sleep(30_000, 'still running', { ref: false })]);
   assert.equal(code, 0, 'the server exits by itself');
+  assert.deepEqual(leasesInMainFile(repo), ['src/new.ts'], 'the lease reached the main file before the server exited');
 });
 
 test('when the checkpoint thread cannot run, the checkpoints are made on the main thread', async (t: TestContext) => {
