@@ -115,6 +115,18 @@ forEachEngine((engine) => {
       assert.equal(await renewals(), 2);
     });
 
+    test('a renewal asking a short TTL of a lease that had a long one is made in full, expired or not', async () => {
+      await acquire(t.store, 'alice', ['src/a.ts'], { ttlMs: 30 * MINUTE });
+      t.clock.advance(30 * MINUTE + 10_000);
+      const revived = await acquire(t.store, 'alice', ['src/a.ts'], { ttlMs: 30_000 });
+      assert.equal(revived.renewed[0]!.expiresAt.getTime(), t.clock.now + 30_000, 'expired ten seconds ago: renewed for 30 s');
+      assert.equal((await acquire(t.store, 'bob', ['src/a.ts'])).ok, false, 'and held against others');
+      await acquire(t.store, 'alice', ['src/b.ts'], { ttlMs: 60 * MINUTE });
+      t.clock.advance(60 * MINUTE - 61_000);
+      const extended = await acquire(t.store, 'alice', ['src/b.ts'], { ttlMs: 2 * MINUTE });
+      assert.equal(extended.renewed[0]!.expiresAt.getTime(), t.clock.now + 2 * MINUTE, '61 s left, 2 minutes asked');
+    });
+
     test('a session never conflicts with itself, even across globs', async () => {
       await acquire(t.store, 'alice', ['src/**']);
       assert.equal((await acquire(t.store, 'alice', ['src/a.ts'], { source: 'edit' })).ok, true);

@@ -464,8 +464,8 @@ interface Grant {
 
 /**
  * Renewal never shortens: a 2-hour claim edited under a 15-minute edit TTL keeps its 2 hours. A
- * renewal that would change nothing but move the expiry by less than a twentieth of its TTL (at
- * most a minute) is not made: an agent's edits of one file in a row renew its lease once, not with
+ * renewal that would change nothing but move the expiry by less than a twentieth of the TTL asked
+ * for (at most a minute) is not made: an agent's edits of one file in a row renew its lease once, not with
  * a write and a log entry each.
  */
 function* renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Grant): Body<Lease> {
@@ -476,7 +476,8 @@ function* renewOwn(store: Store, own: LeaseRow, target: LeaseTarget, grant: Gran
     ttlMs === own.ttl_ms &&
     grant.mode === own.mode &&
     (!exact || ((grant.task === null || grant.task === own.task) && (grant.worktree === null || grant.worktree === own.worktree)));
-  if (unchanged && expiresAt - own.expires_at < Math.min(RENEWAL_STEP_MAX_MS, ttlMs / 20)) return toLease(own);
+  // Measured against the TTL asked for now: a lease that once had a long TTL still gets a short one's full renewal.
+  if (unchanged && expiresAt - own.expires_at < Math.min(RENEWAL_STEP_MAX_MS, grant.ttlMs / 20)) return toLease(own);
   yield* run(
     'UPDATE leases SET expires_at = ?, ttl_ms = ?, mode = ?, task = coalesce(?, task), worktree = coalesce(?, worktree) WHERE token = ?',
     expiresAt,
