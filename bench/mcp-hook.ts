@@ -81,7 +81,7 @@ export async function main(rounds = 100): Promise<void> {
     };
     const viaMcp = (file: string): Promise<number> => timedCall(client, file);
     // The decisions alone have their checkpoints made as the server has them made.
-    deferCheckpoints(checkpointOffThread());
+    deferCheckpoints(checkpointOffThread().request);
     const inProcess = async (file: string): Promise<number> => {
       const started = process.hrtime.bigint();
       await answerHook(toolArgs(file));

@@ -52,7 +52,12 @@ function result(answer: ToolAnswer): { content: Array<{ type: 'text'; text: stri
 /** Serves on stdin/stdout until the client goes away. The workspace is opened on the first lease tool call. */
 export async function runServer(): Promise<void> {
   // A new lease's checkpoint (two fsyncs) is made beside the answers, not before one, nor in the way of the next.
-  deferCheckpoints(checkpointOffThread());
+  const checkpoints = checkpointOffThread();
+  deferCheckpoints(checkpoints.request);
+  // However the server ends (its client gone, or told to stop), what waits for a checkpoint gets it:
+  // a copy of state.db alone holds every lease granted.
+  process.once('exit', () => checkpoints.flush());
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => process.exit(0));
   let opened: Workspace | undefined;
   const workspace = (): Workspace => (opened ??= openWorkspace());
   const server = createServer(workspace);

@@ -96,9 +96,11 @@ test('the checkpoint thread does not keep the server alive once its client close
     server.stdin.write(`${JSON.stringify(message)}\n`);
   }
   await answered;
-  // Another connection has the store open meanwhile, as other sessions' hooks would.
+  // Another connection uses the store meanwhile, as other sessions' hooks would: the server's
+  // connection closing at exit is then not the last, which would copy the WAL by itself.
   const other = new Database(storePath(repo));
   t.after(() => other.close());
+  other.prepare('SELECT count(*) FROM leases').get();
   // At once, while the checkpoint asked for still waits for the calls to pause.
   server.stdin.end();
   const code = await Promise.race([exited, sleep(30_000, 'still running', { ref: false })]);
@@ -110,7 +112,7 @@ test('when the checkpoint thread cannot run, the checkpoints are made on the mai
   const repo = tempRepo(t);
   const store = openStore({ path: storePath(repo) });
   t.after(() => store.close());
-  deferCheckpoints(checkpointOffThread(join(repo.base, 'no-such-thread.js')));
+  deferCheckpoints(checkpointOffThread(join(repo.base, 'no-such-thread.js')).request);
   await registerSession(store, { id: SESSION, runtime: 'cli' });
   assert.equal((await acquire(store, SESSION, ['src/a.ts'])).ok, true);
   await untilInMainFile(repo, 'src/a.ts');
@@ -133,8 +135,8 @@ test('a burst of new leases gets one checkpoint, made once the burst pauses', as
      parentPort.on('message', ({ path }) => { appendFileSync(${JSON.stringify(count)}, 'x'); parentPort.postMessage(path); });`,
   );
   const requests = () => (existsSync(count) ? readFileSync(count, 'utf8').length : 0);
-  deferCheckpoints(checkpointOffThread(counter));
-  t.after(() => deferCheckpoints(checkpointOffThread()));
+  deferCheckpoints(checkpointOffThread(counter).request);
+  t.after(() => deferCheckpoints(checkpointOffThread().request));
   await registerSession(store, { id: SESSION, runtime: 'cli' });
   const burst = Date.now();
   for (let i = 0; i < 10; i++) assert.equal((await acquire(store, SESSION, [`src/f${i}.ts`])).ok, true);

@@ -21,8 +21,15 @@ const THREAD = join(__dirname, `sqlite-checkpoint-thread${extname(__filename)}`)
 export const CHECKPOINT_QUIET_MS = 150;
 export const CHECKPOINT_AT_LATEST_MS = 2000;
 
-/** A function to give deferCheckpoints: each store's checkpoints, one at a time, off this thread (`thread`: its source). */
-export function checkpointOffThread(thread = THREAD): (store: SqliteStore) => void {
+export interface Checkpointer {
+  /** For deferCheckpoints: asks for a checkpoint of `store`. */
+  request(store: SqliteStore): void;
+  /** Makes the checkpoints still waiting for their pause, here and now: for a process about to exit. */
+  flush(): void;
+}
+
+/** Each store's checkpoints, one at a time, off this thread (`thread`: its source). */
+export function checkpointOffThread(thread = THREAD): Checkpointer {
   let worker: Worker | null = null;
   let failed = false;
   /** Stores whose checkpoint is being made, and those asked for again meanwhile (the new commit may be after it). */
@@ -53,25 +60,34 @@ export function checkpointOffThread(thread = THREAD): (store: SqliteStore) => vo
     started.unref();
     return started;
   };
-  const request = (store: SqliteStore): void => {
+  const make = (store: SqliteStore): void => {
     if (failed) store.checkpoint();
     else if (running.has(store.path)) again.add(store.path);
     else start(store);
   };
   // Once the new leases asking for one have paused: a checkpoint beside the next call slows it
   // down (the thread's wake-up and the fsyncs, on two cores), and an agent's edits come in bursts.
-  const waiting = new Map<string, { timer: NodeJS.Timeout; since: number }>();
-  return (store) => {
-    const pending = waiting.get(store.path);
-    if (pending !== undefined) {
-      if (Date.now() - pending.since < CHECKPOINT_AT_LATEST_MS - CHECKPOINT_QUIET_MS) pending.timer.refresh();
-      return;
-    }
-    const timer = setTimeout(() => {
-      waiting.delete(store.path);
-      request(store);
-    }, CHECKPOINT_QUIET_MS);
-    timer.unref();
-    waiting.set(store.path, { timer, since: Date.now() });
+  const waiting = new Map<string, { store: SqliteStore; timer: NodeJS.Timeout; since: number }>();
+  return {
+    request(store) {
+      const pending = waiting.get(store.path);
+      if (pending !== undefined) {
+        if (performance.now() - pending.since < CHECKPOINT_AT_LATEST_MS - CHECKPOINT_QUIET_MS) pending.timer.refresh();
+        return;
+      }
+      const timer = setTimeout(() => {
+        waiting.delete(store.path);
+        make(store);
+      }, CHECKPOINT_QUIET_MS);
+      timer.unref();
+      waiting.set(store.path, { store, timer, since: performance.now() });
+    },
+    flush() {
+      for (const { store, timer } of waiting.values()) {
+        clearTimeout(timer);
+        store.checkpoint();
+      }
+      waiting.clear();
+    },
   };
 }
