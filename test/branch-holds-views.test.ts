@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, runHook } from './support/hooks';
+import { capturedInput, fixture, runHook } from './support/hooks';
 import { forEachEngine } from './support/engines';
 import { branchWorld, denial, lines, replaceLine, type BranchWorld } from './support/branch-world';
 import { spyOnGit } from './support/git-spy';
@@ -34,6 +34,19 @@ forEachEngine((engine) => {
     assert.match(context, / src\/x\.ts \| 2 \+-/, 'git diff --stat');
     assert.match(context, /\n {4}\+feature-a change\n/, 'the excerpt, indented as data');
     assert.equal(world.edit(B, b, 'src/x.ts').stdout, '', 'told once, not on every edit');
+  });
+
+  test('warn mode: a shell command writing the file is told what changed there, as an edit is', (t) => {
+    const world = branchWorld(t, { config: { branchHolds: { mode: 'warn' } }, engine });
+    const { b } = held(world);
+    const bash = (command: string) =>
+      runHook('pre-tool-use', capturedInput('pre-tool-use.bash', b, { session_id: B, tool_input: { command, description: 'change x' } }), { env: world.env });
+    const run = bash("sed -i 's/x 3/x three/' src/x.ts");
+    assert.equal(denial(run), null, run.stdout);
+    const context = run.json?.hookSpecificOutput?.additionalContext ?? '';
+    assert.match(context, /Branch feature-a has an unmerged change to src\/x\.ts \(not merged into main\)/);
+    assert.match(context, /\n {4}\+feature-a change\n/, 'the excerpt, indented as data');
+    assert.doesNotMatch(bash("sed -i 's/x 4/x four/' src/x.ts").stdout, /feature-a/, 'told once, not on every command');
   });
 });
 

@@ -6,9 +6,9 @@ import { acquire } from '../core/acquire';
 import type { Conflict } from '../core/lease-types';
 import { pathIn, repoRelativePath } from '../git/paths';
 import type { HoldGit } from '../holds/git-facts';
-import { changedThereContext, holdDenialLines } from './branch-hold-notes';
-import { sharedChangesContext, sharersOf } from './shared-edits';
-import { writeLeaseOptions } from './write-leases';
+import { holdDenialLines } from './branch-hold-notes';
+import { sharersOf } from './shared-edits';
+import { othersChangesContext, writeLeaseOptions } from './write-leases';
 import { AgentLeaseError } from '../util/errors';
 import { isDirectory } from '../util/files';
 import { dataWord, shellWord } from '../util/text';
@@ -48,11 +48,8 @@ export async function decideEditIn(context: EventContext | null, file: string, f
   if (!result.ok) return storeFailure(context, result.problem);
   const { taken, sharers } = result.value;
   if (taken.ok) {
-    const changed = [
-      taken.granted.length > 0 ? changedThereContext(taken.noticed, worktree, holdFacts.integration) : null,
-      sharedChangesContext(sharers, holdFacts.integration, worktree),
-    ].filter((part): part is string => part !== null);
-    return changed.length === 0 ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed.join('\n\n') };
+    const changed = othersChangesContext(taken, sharers, holdFacts, worktree);
+    return changed === null ? goAhead(context.warnings) : { ...goAhead(context.warnings), modelContext: changed };
   }
   return { ...goAhead(context.warnings), deny: denialReason(context, located.path, taken.conflicts, worktree, holdFacts) };
 }

@@ -20,8 +20,8 @@ import { isDirectory } from '../util/files';
 import { shellWord } from '../util/text';
 import { ensureSession, eventContext, holderOf, withStore, type AgentEvent, type EventContext } from './context';
 import { MAX_LEASES_PER_COMMAND } from './shell-changes';
-import { sharedChangesContext, sharersOf } from './shared-edits';
-import { writeLeaseOptions } from './write-leases';
+import { sharersOf } from './shared-edits';
+import { othersChangesContext, writeLeaseOptions } from './write-leases';
 import { withinSessionAdvice } from './agent-wording';
 import { goAhead, type Verdict } from './verdict';
 import { conflictLines, nextSteps } from './wording';
@@ -68,8 +68,8 @@ export async function beforeShellCommand(event: AgentEvent, command: string): Pr
       warnings.push(failure.userMessage!);
     } else if (outcome.conflicts.length > 0) {
       denials.push({ repo: writes.repo, own, conflicts: outcome.conflicts });
-    } else if (outcome.sharedChanges !== null) {
-      told.push(outcome.sharedChanges);
+    } else if (outcome.othersChanges !== null) {
+      told.push(outcome.othersChanges);
     }
   }
   if (denials.length === 0) return told.length === 0 ? goAhead(warnings) : { ...goAhead(warnings), modelContext: told.join('\n\n') };
@@ -135,10 +135,10 @@ function managedContext(event: AgentEvent, repo: RepoLocation): EventContext | n
   return context;
 }
 
-/** What a command's writes into one repository met: the conflicts that deny it, or what the sessions sharing its files changed in them. */
+/** What a command's writes into one repository met: the conflicts that deny it, or what to tell of others' changes to its files. */
 interface Outcome {
   conflicts: WriteConflict[];
-  sharedChanges: string | null;
+  othersChanges: string | null;
 }
 
 /**
@@ -159,14 +159,13 @@ async function leaseAndCheck(context: EventContext, writes: RepoWrites): Promise
     const holder = holderOf(context);
     const blocked = patterns.length === 0 ? [] : await overlappingLeases(store, patterns, holder);
     if (beyond.length > 0) blocked.push(...(await acquire(store, context.sessionId, beyond, checkOnly)).conflicts);
-    if (leased.length === 0) return { conflicts: blocked, sharers: [] };
+    if (leased.length === 0) return { conflicts: blocked, othersChanges: null };
     const taken = await acquire(store, context.sessionId, leased, blocked.length > 0 ? checkOnly : leases.options);
-    if (blocked.length > 0) return { conflicts: blocked.concat(taken.conflicts), sharers: [] };
-    return { conflicts: taken.conflicts, sharers: await sharersOf(store, taken, leased, holder) };
+    if (blocked.length > 0 || !taken.ok) return { conflicts: blocked.concat(taken.conflicts), othersChanges: null };
+    return { conflicts: [], othersChanges: othersChangesContext(taken, await sharersOf(store, taken, leased, holder), leases.git, worktree) };
   });
   if (!result.ok) return result.problem;
-  const { conflicts, sharers } = result.value;
-  return { conflicts: withWrites(conflicts, writes), sharedChanges: sharedChangesContext(sharers, leases.git.integration, worktree) };
+  return { conflicts: withWrites(result.value.conflicts, writes), othersChanges: result.value.othersChanges };
 }
 
 type WriteConflict = Conflict & { write: PlannedWrite; label: string };
