@@ -1,7 +1,7 @@
 // Which server and schema a PostgreSQL store is, and what went wrong with it, said to a person in
 // one line that names the server and never its password.
 import { createHash } from 'node:crypto';
-import { parsePostgresUrl, type PostgresUrl } from '../util/postgres-url';
+import type { PostgresUrl } from '../util/postgres-url';
 import { AgentLeaseError } from '../util/errors';
 import { firstLine, plainText } from '../util/text';
 
@@ -47,13 +47,7 @@ const UNREACHABLE = new Set([
 ]);
 
 /** `host:port/database` of a postgres:// URL (`a:5432,b:5432/database` for a list), without its user or password. */
-export function serverName(url: string): string {
-  let parsed: PostgresUrl;
-  try {
-    parsed = parsePostgresUrl(url);
-  } catch (error) {
-    throw new AgentLeaseError(`the PostgreSQL store: ${(error as Error).message}`);
-  }
+export function serverName(parsed: PostgresUrl): string {
   const hosts = parsed.hosts.map(({ host, port }) => `${host || 'localhost'}:${port || '5432'}`).join(',');
   return `${hosts}/${parsed.database || parsed.user || 'postgres'}`;
 }
@@ -63,8 +57,7 @@ export function serverName(url: string): string {
  * one server (a primary and its standbys, for failover) the one not in recovery, unless the URL or
  * PGTARGETSESSIONATTRS says otherwise. One server: whatever it is (a standby then fails in one line).
  */
-export function targetSessionAttrs(url: string, env: NodeJS.ProcessEnv): 'primary' | undefined {
-  const parsed = parsePostgresUrl(url);
+export function targetSessionAttrs(parsed: PostgresUrl, env: NodeJS.ProcessEnv): 'primary' | undefined {
   if (parsed.hosts.length < 2 || parsed.params.has('target_session_attrs') || env.PGTARGETSESSIONATTRS !== undefined) return undefined;
   return 'primary';
 }

@@ -12,13 +12,13 @@ import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
 import { AgentLeaseError } from '../util/errors';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, serverName, storeError, targetSessionAttrs } from './server';
-import { connectionSettings } from './connection-settings';
+import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, storeError } from './server';
+import { type ConnectionSettings, connectionSettings } from './connection-settings';
 import { changesRows, POSTGRES_DIALECT, positionalText } from './statements';
 
 export interface PostgresStoreOptions {
-  /** postgres://user@host:port/database; a password in it is used, never shown. */
-  url: string;
+  /** postgres://user@host:port/database (a password in it is used, never shown), or the settings already read from one (connection-settings.ts). */
+  url: string | ConnectionSettings;
   /** The repository's identity across clones (lib/git/identity.ts): its schema and lock come from it. */
   repository: string;
   /** The password, when the URL has none (PGPASSWORD is read by the client itself); asked for only if the server wants one. */
@@ -99,17 +99,17 @@ export class PostgresStore implements Store {
   private clockOffset = 0;
 
   constructor(private readonly options: PostgresStoreOptions) {
-    this.server = serverName(options.url);
+    const fromUrl = typeof options.url === 'string' ? connectionSettings(options.url) : options.url;
+    this.server = fromUrl.server;
     const place = repositoryPlace(options.repository);
     this.schema = place.schema;
     this.lockKey = place.lockKey;
-    const fromUrl = connectionSettings(options.url);
     this.url = fromUrl.url;
     this.prepare = fromUrl.prepare;
     this.connectTimeoutMs = options.connectTimeoutMs ?? fromUrl.connectTimeoutMs;
     this.connectBudgetMs = options.connectBudgetMs ?? fromUrl.connectBudgetMs;
     this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, this.connectBudgetMs);
-    this.targetSessionAttrs = targetSessionAttrs(options.url, process.env);
+    this.targetSessionAttrs = fromUrl.targetSessionAttrs;
     this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     const session = { search_path: this.schema, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS };
