@@ -2,10 +2,10 @@
 // one line that names the server and never its password.
 import { createHash } from 'node:crypto';
 import type { PostgresUrl } from '../util/postgres-url';
-import { AgentLeaseError } from '../util/errors';
+import { NamedStoreError } from '../util/errors';
 import { firstLine, plainText } from '../util/text';
 
-export class PostgresStoreError extends AgentLeaseError {
+export class PostgresStoreError extends NamedStoreError {
   /** The connection went away before COMMIT was sent: nothing committed, the transaction may run again. */
   lostBeforeCommit = false;
   /**
@@ -16,11 +16,13 @@ export class PostgresStoreError extends AgentLeaseError {
   readonly unreachable: boolean;
 
   constructor(
-    message: string,
+    /** `host:port/database`. */
+    readonly server: string,
+    reason: string,
     /** The SQLSTATE or the client's code, when there is one. */
     readonly code: string | undefined,
   ) {
-    super(message);
+    super(`postgres ${server}`, reason);
     this.name = 'PostgresStoreError';
     this.unreachable = UNREACHABLE.has(code ?? '');
   }
@@ -110,7 +112,7 @@ export function storeError(server: string, error: unknown): PostgresStoreError {
   const cause = codeText === undefined ? undefined : CAUSES.find(([codes]) => codes.includes(codeText))?.[1];
   const said = plainText(firstLine(error instanceof Error ? error.message : String(error))).slice(0, 300);
   const detail = cause ?? (codeText === undefined ? said : `${codeText}: ${said}`);
-  return new PostgresStoreError(`postgres ${server}: ${detail}`, codeText);
+  return new PostgresStoreError(server, detail, codeText);
 }
 
 /** Retrying the whole transaction may succeed: a serialization failure or a deadlock. */

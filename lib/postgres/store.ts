@@ -10,7 +10,6 @@
 // first use: SQLite users never load it.
 import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
-import { AgentLeaseError } from '../util/errors';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, storeError } from './server';
 import { type ConnectionSettings, connectionSettings } from './connection-settings';
@@ -231,7 +230,7 @@ export class PostgresStore implements Store {
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.drop();
-        reject(new PostgresStoreError(`postgres ${this.server}: no answer within ${limitMs} ms: the server is down, slow or unreachable`, 'TIMEOUT'));
+        reject(new PostgresStoreError(this.server, `no answer within ${limitMs} ms: the server is down, slow or unreachable`, 'TIMEOUT'));
       }, limitMs);
     });
     try {
@@ -284,7 +283,7 @@ export class PostgresStore implements Store {
     if (left < LEAST_ATTEMPT_MS) {
       const spent = ((Date.now() - connecting.since) / 1000).toFixed(1);
       const tries = connecting.attempts === 1 ? '1 attempt' : `${connecting.attempts} attempts`;
-      throw new PostgresStoreError(`${error.message} (${tries} in ${spent} s)`, error.code);
+      throw new PostgresStoreError(this.server, `${error.reason} (${tries} in ${spent} s)`, error.code);
     }
     const pause = Math.min(left - LEAST_ATTEMPT_MS, Math.random() * Math.min(LAST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** (connecting.attempts - 1)));
     await new Promise((resolve) => setTimeout(resolve, pause));
@@ -330,7 +329,7 @@ export class PostgresStore implements Store {
 
   private sameConnection(connection: { closes: number }, closes: number): void {
     if (this.client === connection && connection.closes === closes) return;
-    const error = new PostgresStoreError(`postgres ${this.server}: the connection was lost inside a transaction, which did not commit`, 'CONNECTION_CLOSED');
+    const error = new PostgresStoreError(this.server, 'the connection was lost inside a transaction, which did not commit', 'CONNECTION_CLOSED');
     error.lostBeforeCommit = true;
     throw error;
   }
@@ -354,8 +353,10 @@ export class PostgresStore implements Store {
   private checkSchema(version: number): void {
     const latest = POSTGRES_MIGRATIONS.length;
     if (version > latest) {
-      throw new AgentLeaseError(
-        `the store postgres ${this.server} (schema ${this.schema}) has schema ${version}, newer than this agent-lease (${latest}): upgrade agent-lease`,
+      throw new PostgresStoreError(
+        this.server,
+        `the schema ${this.schema} is at version ${version}, newer than this agent-lease (${latest}): upgrade agent-lease`,
+        undefined,
       );
     }
     if (version < latest) throw new SchemaBehind();
