@@ -11,7 +11,7 @@ export class PostgresStoreError extends NamedStoreError {
   /**
    * The server could not be reached, or stopped answering, or the connection to it is gone: there
    * is no connection to end the transaction on, and connecting again at once would only wait as
-   * long again (see isUnreachableStore).
+   * long again (store.ts: the store answers with this error at once for a while).
    */
   readonly unreachable: boolean;
 

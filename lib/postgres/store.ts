@@ -14,6 +14,7 @@ import { POSTGRES_MIGRATIONS } from './migrations';
 import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, storeError } from './server';
 import { type ConnectionSettings, connectionSettings } from './connection-settings';
 import { changesRows, POSTGRES_DIALECT, positionalText } from './statements';
+import { knownUnreachable, noteUnreachable } from './unreachable';
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/database (a password in it is used, never shown), or the settings already read from one (connection-settings.ts). */
@@ -32,6 +33,8 @@ export interface PostgresStoreOptions {
   lockWaitMs?: number;
   /** Milliseconds since the epoch instead of the database's clock; for tests. */
   now?: () => number;
+  /** This host's clock (Date.now), by which a server found unreachable is not tried again for a while (unreachable.ts); for tests. */
+  clock?: () => number;
 }
 
 /** Inside the shortest hook timeout (5 s) with room to answer, after connecting: see lib/decisions/context.ts. */
@@ -178,8 +181,20 @@ export class PostgresStore implements Store {
     await client?.sql.end({ timeout: 1 });
   }
 
+  /** Runs `run` after what runs before it; while the server is known to be unreachable, fails at once with the error that found it so. */
   private serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(run, run);
+    const clock = this.options.clock ?? Date.now;
+    const unlessUnreachable = async (): Promise<T> => {
+      const known = knownUnreachable(this.url, clock());
+      if (known !== undefined) throw known;
+      try {
+        return await run();
+      } catch (error) {
+        if (error instanceof PostgresStoreError && error.unreachable) noteUnreachable(this.url, error, clock());
+        throw error;
+      }
+    };
+    const result = this.queue.then(unlessUnreachable, unlessUnreachable);
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -39,14 +39,6 @@ export function isEnvironmentError(error: unknown): boolean {
 }
 
 /**
- * The store could not be reached or stopped answering (a PostgreSQL server down, frozen or cut
- * off): trying it again at once would only wait as long again.
- */
-export function isUnreachableStore(error: unknown): boolean {
-  return (error as { unreachable?: unknown } | null)?.unreachable === true;
-}
-
-/**
  * A store's failure that names the store (`postgres host:5432/db: …`), so that it says everything
  * on a line of its own (a CLI command's error, doctor's check); `reason` is the same without the
  * name, for a line that names the store already.
