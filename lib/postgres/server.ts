@@ -102,6 +102,11 @@ const CAUSES: ReadonlyArray<[codes: string[], what: string]> = [
   [['53300'], 'the server has too many connections'],
   [['25006'], 'the server is a standby, which takes no writes: name the primary, or list it with its standbys (postgres://user@primary,standby/database)'],
   [['42501'], 'the user may not create or change the schema and tables'],
+  // Statements are prepared by name unless the URL says pool_mode=transaction: the next transaction, on another server connection, misses them.
+  [
+    ['26000', '42P05'],
+    'a prepared statement is missing on the server connection: the URL names a pooler in transaction pooling mode (PgBouncer), so add pool_mode=transaction to it',
+  ],
 ];
 
 /** `error` (from the client, the server or the network) as a one-line `PostgresStoreError`. */
