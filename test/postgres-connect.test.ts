@@ -113,9 +113,18 @@ describe('connecting to PostgreSQL', { skip: NO_POSTGRES }, () => {
 
 test('connect_timeout, connect_budget and pool_mode: read from the URL and taken out of it; nonsense is one line', () => {
   const settings = connectionSettings('postgres://agent@db:5432/leases?connect_timeout=0.5&sslmode=require&connect_budget=2&pool_mode=transaction');
-  assert.deepEqual(settings, { url: 'postgres://agent@db:5432/leases?sslmode=require', connectTimeoutMs: 500, connectBudgetMs: 2000, prepare: false });
+  assert.deepEqual(settings, {
+    url: 'postgres://agent@db:5432/leases?sslmode=require',
+    server: 'db:5432/leases',
+    targetSessionAttrs: undefined,
+    connectTimeoutMs: 500,
+    connectBudgetMs: 2000,
+    prepare: false,
+  });
   assert.deepEqual(connectionSettings('postgres://agent@db/leases?connect_timeout=4'), {
     url: 'postgres://agent@db/leases',
+    server: 'db:5432/leases',
+    targetSessionAttrs: undefined,
     connectTimeoutMs: 4000,
     connectBudgetMs: 4000,
     prepare: true,

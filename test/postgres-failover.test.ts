@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { acquire } from '../lib/core/acquire';
 import { registerSession } from '../lib/core/sessions';
 import { openPostgresStore } from '../lib/postgres/store';
+import { UNREACHABLE_FOR_MS } from '../lib/postgres/unreachable';
 import type { CliRepo } from './support/cli';
 import { fixture, hookEnv, runHook, type HookRun } from './support/hooks';
 import { NO_POSTGRES, POSTGRES_USER, startPostgres, startStandby } from './support/postgres';
@@ -77,7 +78,8 @@ test('a failover to a synchronous standby loses no committed lease, and hooks an
 
 test('a store left open across a failover (the resident server) reconnects to the promoted standby', { skip: NO_POSTGRES }, async (t) => {
   const { primary, standby, url } = await replicated(t, 'primary first');
-  const store = openPostgresStore({ url, repository: `test.invalid/failover/${randomUUID()}` });
+  let now = Date.now();
+  const store = openPostgresStore({ url, repository: `test.invalid/failover/${randomUUID()}`, clock: () => now });
   t.after(() => store.close());
   await registerSession(store, { id: A, runtime: 'cli' });
   await registerSession(store, { id: B, runtime: 'cli' });
@@ -90,6 +92,8 @@ test('a store left open across a failover (the resident server) reconnects to th
     return true;
   });
   standby.promote();
+  // The resident server tries the servers again once UNREACHABLE_FOR_MS have passed (test/postgres-unreachable.test.ts).
+  now += UNREACHABLE_FOR_MS;
   const denied = await acquire(store, B, ['src/a.ts'], { source: 'edit' });
   assert.equal(denied.ok, false, "A's lease is there after the failover");
   const granted = await acquire(store, B, ['src/b.ts'], { source: 'edit' });

@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../lib/core/migrations';
 import { all, get, run } from '../lib/core/store';
 import { POSTGRES_MIGRATIONS } from '../lib/postgres/migrations';
 import { repositoryPlace } from '../lib/postgres/server';
+import { UNREACHABLE_FOR_MS } from '../lib/postgres/unreachable';
 import { openPostgresStore, type PostgresStore } from '../lib/postgres/store';
 import { NO_POSTGRES, sharedPostgres, startPostgres, type PostgresServer } from './support/postgres';
 
@@ -203,7 +204,9 @@ describe('the PostgreSQL store when the server fails', { skip: NO_POSTGRES }, ()
 
   test('stopped: one line naming the server, never the password; started again: every committed row is there', async () => {
     const url = own.url.replace('agent@', 'agent:s3cret-word@');
-    const store = open('github.com/test/restart', url);
+    let now = Date.now();
+    const store = openPostgresStore({ url, repository: 'github.com/test/restart', clock: () => now });
+    opened.push(store);
     await store.write(function* () {
       yield* run('INSERT INTO events (at, kind) VALUES (?, ?)', 1, 'kept');
     });
@@ -223,6 +226,8 @@ describe('the PostgreSQL store when the server fails', { skip: NO_POSTGRES }, ()
       );
     }
     own.start();
+    // A server found unreachable is tried again once UNREACHABLE_FOR_MS have passed (test/postgres-unreachable.test.ts).
+    now += UNREACHABLE_FOR_MS;
     const kept = await store.read(function* () {
       return yield* all<{ kind: string }>("SELECT kind FROM events WHERE kind = 'kept'");
     });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { configSchema } from '../lib/config/schema';
 import { postgresUrlProblem, urlHasPassword } from '../lib/config/store-url';
 import { parsePostgresUrl, withoutPassword } from '../lib/util/postgres-url';
-import { serverName, targetSessionAttrs } from '../lib/postgres/server';
+import { connectionSettings } from '../lib/postgres/connection-settings';
 
 test('a list of servers is read host by host, with the user, database and parameters once', () => {
   const url = parsePostgresUrl('postgresql://team:p%40ss@db-a:5432,[::1]:6432,db-c/leases?sslmode=require&connect_timeout=3');
@@ -15,8 +15,8 @@ test('a list of servers is read host by host, with the user, database and parame
     { host: 'db-c', port: '' },
   ]);
   assert.deepEqual([url.user, url.password, url.database, url.params.get('sslmode')], ['team', 'p@ss', 'leases', 'require']);
-  assert.equal(serverName('postgres://team@db-a:5432,[::1]:6432,db-c/leases'), 'db-a:5432,::1:6432,db-c:5432/leases');
-  assert.equal(serverName('postgres://team@db'), 'db:5432/team');
+  assert.equal(connectionSettings('postgres://team@db-a:5432,[::1]:6432,db-c/leases').server, 'db-a:5432,::1:6432,db-c:5432/leases');
+  assert.equal(connectionSettings('postgres://team@db').server, 'db:5432/team');
 });
 
 test('what is not a PostgreSQL URL gets one line that does not quote it', () => {
@@ -38,10 +38,10 @@ test('a password anywhere in the URL is found, and taken out of what is shown', 
 });
 
 test('a list of servers connects to the primary unless the URL or PGTARGETSESSIONATTRS says otherwise', () => {
-  assert.equal(targetSessionAttrs('postgres://team@db-a,db-b/leases', {}), 'primary');
-  assert.equal(targetSessionAttrs('postgres://team@db-a/leases', {}), undefined);
-  assert.equal(targetSessionAttrs('postgres://team@db-a,db-b/leases?target_session_attrs=any', {}), undefined);
-  assert.equal(targetSessionAttrs('postgres://team@db-a,db-b/leases', { PGTARGETSESSIONATTRS: 'read-write' }), undefined);
+  assert.equal(connectionSettings('postgres://team@db-a,db-b/leases', {}).targetSessionAttrs, 'primary');
+  assert.equal(connectionSettings('postgres://team@db-a/leases', {}).targetSessionAttrs, undefined);
+  assert.equal(connectionSettings('postgres://team@db-a,db-b/leases?target_session_attrs=any', {}).targetSessionAttrs, undefined);
+  assert.equal(connectionSettings('postgres://team@db-a,db-b/leases', { PGTARGETSESSIONATTRS: 'read-write' }).targetSessionAttrs, undefined);
 });
 
 test('the config takes a list of servers as its store, and refuses one with a password', () => {

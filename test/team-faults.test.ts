@@ -8,7 +8,6 @@
 import { before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { runCli, type CliResult } from './support/cli';
 import { assertDenied, assertNoCrash, assertWarned, makeFaultRepo, type FaultRepo } from './support/faults';
 import { fixture, HOOK_SAMPLES, runHookAsync, type HookRun } from './support/hooks';
 import { NO_POSTGRES, sharedPostgres, type PostgresServer } from './support/postgres';
+import { silentServer } from './support/silent-server';
 import { ownOrigin } from './support/team-repo';
 
 /** Claude Code kills a hook that outlives the timeout its settings give it: that is the bound. */
@@ -246,18 +246,11 @@ test(
     ),
 );
 
-/** A TCP server that takes every connection and never says a word (a frozen host): how many connections it was sent. */
+/** A silent server (a frozen host) with its URL: how many connections it was sent. */
 async function blackHole(t: TestContext): Promise<{ url: string; connections(): number }> {
-  const sockets: Socket[] = [];
-  const hole = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    hole.close();
-  });
-  const { port } = hole.address() as { port: number };
+  const { port, connections } = await silentServer(t);
   // A connect budget of one attempt (lib/postgres/connection-settings.ts), so that a count of connections is a count of budgets spent.
-  return { url: `postgres://agent@127.0.0.1:${port}/postgres?connect_timeout=1.5&connect_budget=1.5`, connections: () => sockets.length };
+  return { url: `postgres://agent@127.0.0.1:${port}/postgres?connect_timeout=1.5&connect_budget=1.5`, connections };
 }
 
 test('a server that takes connections and never answers: every hook and the guard spend one connect budget on it, however many transactions they would run, and answer inside their timeouts', async (t) => {

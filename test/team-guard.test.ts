@@ -16,7 +16,11 @@ test('a PostgreSQL store that cannot be reached: the guard refuses in one line n
   repo.git(['add', 'src/a.ts']);
   const refused = repo.commit(['-q', '-m', 'change'], { env: DOWN });
   assert.notEqual(refused.status, 0, 'the commit is refused');
-  assert.match(refused.stderr, /^agent-lease guard: commit refused: .*postgres 127\.0\.0\.1:1\/leases/);
+  assert.match(
+    refused.stderr,
+    /^agent-lease guard: commit refused: cannot read the agent-lease store on PostgreSQL 127\.0\.0\.1:1\/leases: the server refused the connection/,
+  );
+  assert.equal(refused.stderr.split('127.0.0.1:1/').length, 2, `the server is named once: ${refused.stderr}`);
   assert.doesNotMatch(refused.stderr, /s3cret-pw|\n\s+at /);
   assert.match(refused.stderr, /check that the PostgreSQL server is up/);
   assert.doesNotMatch(refused.stderr, /damaged store can be moved away/, 'no advice that only fits a SQLite file');
@@ -25,6 +29,7 @@ test('a PostgreSQL store that cannot be reached: the guard refuses in one line n
   repo.git(['add', '.agent-lease.json']);
   const warned = repo.commit(['-q', '-m', 'change'], { env: DOWN });
   assert.equal(warned.status, 0, `the commit goes through: ${warned.stderr}`);
-  assert.match(warned.stderr, /postgres 127\.0\.0\.1:1\/leases/);
+  assert.match(warned.stderr, /cannot read the agent-lease store on PostgreSQL 127\.0\.0\.1:1\/leases: the server refused the connection/);
+  assert.equal(warned.stderr.split('127.0.0.1:1/').length, 2, `the server is named once: ${warned.stderr}`);
   assert.doesNotMatch(warned.stderr, /s3cret-pw|\n\s+at /);
 });

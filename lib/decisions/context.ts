@@ -3,7 +3,7 @@
 // for the answer to report (a crashing hook would let an edit through in silence).
 import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/load';
-import { AgentLeaseError, describeError, describeStoreError, isUnreachableStore } from '../util/errors';
+import { AgentLeaseError, describeError, describeStoreError } from '../util/errors';
 import { currentBranch, locateRepo, type RepoLocation } from '../git/repo';
 import { restartedStoreNotice, storeSeemsRemoved } from '../core/sqlite';
 import type { Store } from '../core/store';
@@ -127,8 +127,6 @@ const HOOK_BUSY_TIMEOUT_MS = 750;
  */
 export async function withStore<T>(context: EventContext, use: (store: Store) => Promise<T>): Promise<StoreResult<T>> {
   const key = keyOf(context);
-  const down = unreachable.get(key);
-  if (down !== undefined && Date.now() < down.until) return { ok: false, problem: down.problem };
   try {
     return { ok: true, value: await use(openedStore(context)) };
   } catch (error) {
@@ -136,21 +134,9 @@ export async function withStore<T>(context: EventContext, use: (store: Store) =>
     open.delete(key);
     // A PostgreSQL client whose server went away is dropped with its connection (a resident server would keep it).
     if ('engine' in context.store && context.store.engine === 'postgres') void failed?.close().catch(() => undefined);
-    const problem = `agent-lease cannot use its store ${storeName(context)}: ${describeStoreError(error)}`;
-    if (isUnreachableStore(error)) unreachable.set(key, { problem, until: Date.now() + UNREACHABLE_FOR_MS });
-    return { ok: false, problem };
+    return { ok: false, problem: `agent-lease cannot use its store ${storeName(context)}: ${describeStoreError(error)}` };
   }
 }
-
-/**
- * Stores that could not be reached, by key, and until when that answer stands. A hook uses its
- * store more than once (a decision, then the handoff messages): each use of a server that is down
- * or frozen would wait out a connect timeout again, and together they would outlast the hook's
- * own timeout (SessionEnd: 5 s), which lets the edit through even with hooks.onStoreError "deny".
- * A resident process (the MCP server) tries the server again once this has passed.
- */
-const unreachable = new Map<string, { problem: string; until: number }>();
-const UNREACHABLE_FOR_MS = 5000;
 
 function keyOf(context: EventContext): string {
   return 'problem' in context.store ? context.storePath : storeKey(context.store);

@@ -9,13 +9,19 @@
 //                    so no statement is prepared by name (a statement then costs two round trips
 //                    instead of one, which is why it is not the default); `session`: as direct
 // agent-lease's own parameters are taken out before the client reads the URL: it would send any
-// parameter it does not know to the server as a setting.
+// parameter it does not know to the server as a setting. The URL is read once, when the store is
+// chosen (lib/stores/choice.ts), and the store opens with what was read.
 import { AgentLeaseError } from '../util/errors';
-import { parsePostgresUrl, withoutParams } from '../util/postgres-url';
+import { parsePostgresUrl, type PostgresUrl, withoutParams } from '../util/postgres-url';
+import { serverName, targetSessionAttrs } from './server';
 
 export interface ConnectionSettings {
   /** The URL without agent-lease's parameters. */
   url: string;
+  /** `host:port/database`, to name the server in messages. */
+  server: string;
+  /** Which server of a list to stay on (server.ts). */
+  targetSessionAttrs: 'primary' | undefined;
   connectTimeoutMs: number;
   connectBudgetMs: number;
   /** Whether statements may be prepared by name: not through a pooler in transaction mode. */
@@ -34,10 +40,27 @@ export const CONNECT_BUDGET_MS = 3000;
 
 const PARAMETERS = { connect_timeout: 'connectTimeoutMs', connect_budget: 'connectBudgetMs' } as const;
 
-/** The settings `url` gives, agent-lease's defaults for the rest. Throws a one-line AgentLeaseError for a value that is not a number of seconds. */
-export function connectionSettings(url: string): ConnectionSettings {
-  const params = parsePostgresUrl(url).params;
-  const settings: ConnectionSettings = { url, connectTimeoutMs: CONNECT_TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS, prepare: true };
+/**
+ * The settings `url` gives, agent-lease's defaults for the rest. Throws a one-line AgentLeaseError
+ * for what is not a PostgreSQL URL (saying why, never quoting it) or a value that is not a number of
+ * seconds.
+ */
+export function connectionSettings(url: string, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
+  let parsed: PostgresUrl;
+  try {
+    parsed = parsePostgresUrl(url);
+  } catch (error) {
+    throw new AgentLeaseError((error as Error).message);
+  }
+  const params = parsed.params;
+  const settings: ConnectionSettings = {
+    url,
+    server: serverName(parsed),
+    targetSessionAttrs: targetSessionAttrs(parsed, env),
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    connectBudgetMs: CONNECT_BUDGET_MS,
+    prepare: true,
+  };
   const given = new Set<string>();
   const poolMode = params.get('pool_mode');
   if (poolMode !== null) {

@@ -1,26 +1,28 @@
 // Which server and schema a PostgreSQL store is, and what went wrong with it, said to a person in
 // one line that names the server and never its password.
 import { createHash } from 'node:crypto';
-import { parsePostgresUrl, type PostgresUrl } from '../util/postgres-url';
-import { AgentLeaseError } from '../util/errors';
+import type { PostgresUrl } from '../util/postgres-url';
+import { NamedStoreError } from '../util/errors';
 import { firstLine, plainText } from '../util/text';
 
-export class PostgresStoreError extends AgentLeaseError {
+export class PostgresStoreError extends NamedStoreError {
   /** The connection went away before COMMIT was sent: nothing committed, the transaction may run again. */
   lostBeforeCommit = false;
   /**
    * The server could not be reached, or stopped answering, or the connection to it is gone: there
    * is no connection to end the transaction on, and connecting again at once would only wait as
-   * long again (see isUnreachableStore).
+   * long again (store.ts: the store answers with this error at once for a while).
    */
   readonly unreachable: boolean;
 
   constructor(
-    message: string,
+    /** `host:port/database`. */
+    readonly server: string,
+    reason: string,
     /** The SQLSTATE or the client's code, when there is one. */
     readonly code: string | undefined,
   ) {
-    super(message);
+    super(`postgres ${server}`, reason);
     this.name = 'PostgresStoreError';
     this.unreachable = UNREACHABLE.has(code ?? '');
   }
@@ -47,13 +49,7 @@ const UNREACHABLE = new Set([
 ]);
 
 /** `host:port/database` of a postgres:// URL (`a:5432,b:5432/database` for a list), without its user or password. */
-export function serverName(url: string): string {
-  let parsed: PostgresUrl;
-  try {
-    parsed = parsePostgresUrl(url);
-  } catch (error) {
-    throw new AgentLeaseError(`the PostgreSQL store: ${(error as Error).message}`);
-  }
+export function serverName(parsed: PostgresUrl): string {
   const hosts = parsed.hosts.map(({ host, port }) => `${host || 'localhost'}:${port || '5432'}`).join(',');
   return `${hosts}/${parsed.database || parsed.user || 'postgres'}`;
 }
@@ -63,8 +59,7 @@ export function serverName(url: string): string {
  * one server (a primary and its standbys, for failover) the one not in recovery, unless the URL or
  * PGTARGETSESSIONATTRS says otherwise. One server: whatever it is (a standby then fails in one line).
  */
-export function targetSessionAttrs(url: string, env: NodeJS.ProcessEnv): 'primary' | undefined {
-  const parsed = parsePostgresUrl(url);
+export function targetSessionAttrs(parsed: PostgresUrl, env: NodeJS.ProcessEnv): 'primary' | undefined {
   if (parsed.hosts.length < 2 || parsed.params.has('target_session_attrs') || env.PGTARGETSESSIONATTRS !== undefined) return undefined;
   return 'primary';
 }
@@ -107,6 +102,11 @@ const CAUSES: ReadonlyArray<[codes: string[], what: string]> = [
   [['53300'], 'the server has too many connections'],
   [['25006'], 'the server is a standby, which takes no writes: name the primary, or list it with its standbys (postgres://user@primary,standby/database)'],
   [['42501'], 'the user may not create or change the schema and tables'],
+  // Statements are prepared by name unless the URL says pool_mode=transaction: the next transaction, on another server connection, misses them.
+  [
+    ['26000', '42P05'],
+    'a prepared statement is missing on the server connection: the URL names a pooler in transaction pooling mode (PgBouncer), so add pool_mode=transaction to it',
+  ],
 ];
 
 /** `error` (from the client, the server or the network) as a one-line `PostgresStoreError`. */
@@ -117,7 +117,7 @@ export function storeError(server: string, error: unknown): PostgresStoreError {
   const cause = codeText === undefined ? undefined : CAUSES.find(([codes]) => codes.includes(codeText))?.[1];
   const said = plainText(firstLine(error instanceof Error ? error.message : String(error))).slice(0, 300);
   const detail = cause ?? (codeText === undefined ? said : `${codeText}: ${said}`);
-  return new PostgresStoreError(`postgres ${server}: ${detail}`, codeText);
+  return new PostgresStoreError(server, detail, codeText);
 }
 
 /** Retrying the whole transaction may succeed: a serialization failure or a deadlock. */

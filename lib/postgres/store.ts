@@ -10,15 +10,15 @@
 // first use: SQLite users never load it.
 import type { Sql } from 'postgres';
 import { type Body, get, type RunResult, type SqlValue, type Statement, type Store, type StoreHealth } from '../core/store';
-import { AgentLeaseError } from '../util/errors';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, serverName, storeError, targetSessionAttrs } from './server';
-import { connectionSettings } from './connection-settings';
+import { isMissingSchema, isRetryable, PostgresStoreError, repositoryPlace, storeError } from './server';
+import { type ConnectionSettings, connectionSettings } from './connection-settings';
 import { changesRows, POSTGRES_DIALECT, positionalText } from './statements';
+import { knownUnreachable, noteUnreachable } from './unreachable';
 
 export interface PostgresStoreOptions {
-  /** postgres://user@host:port/database; a password in it is used, never shown. */
-  url: string;
+  /** postgres://user@host:port/database (a password in it is used, never shown), or the settings already read from one (connection-settings.ts). */
+  url: string | ConnectionSettings;
   /** The repository's identity across clones (lib/git/identity.ts): its schema and lock come from it. */
   repository: string;
   /** The password, when the URL has none (PGPASSWORD is read by the client itself); asked for only if the server wants one. */
@@ -33,6 +33,8 @@ export interface PostgresStoreOptions {
   lockWaitMs?: number;
   /** Milliseconds since the epoch instead of the database's clock; for tests. */
   now?: () => number;
+  /** This host's clock (Date.now), by which a server found unreachable is not tried again for a while (unreachable.ts); for tests. */
+  clock?: () => number;
 }
 
 /** Inside the shortest hook timeout (5 s) with room to answer, after connecting: see lib/decisions/context.ts. */
@@ -99,17 +101,17 @@ export class PostgresStore implements Store {
   private clockOffset = 0;
 
   constructor(private readonly options: PostgresStoreOptions) {
-    this.server = serverName(options.url);
+    const fromUrl = typeof options.url === 'string' ? connectionSettings(options.url) : options.url;
+    this.server = fromUrl.server;
     const place = repositoryPlace(options.repository);
     this.schema = place.schema;
     this.lockKey = place.lockKey;
-    const fromUrl = connectionSettings(options.url);
     this.url = fromUrl.url;
     this.prepare = fromUrl.prepare;
     this.connectTimeoutMs = options.connectTimeoutMs ?? fromUrl.connectTimeoutMs;
     this.connectBudgetMs = options.connectBudgetMs ?? fromUrl.connectBudgetMs;
     this.attemptTimeoutMs = Math.min(this.connectTimeoutMs, this.connectBudgetMs);
-    this.targetSessionAttrs = targetSessionAttrs(options.url, process.env);
+    this.targetSessionAttrs = fromUrl.targetSessionAttrs;
     this.statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     const session = { search_path: this.schema, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS };
@@ -179,8 +181,20 @@ export class PostgresStore implements Store {
     await client?.sql.end({ timeout: 1 });
   }
 
+  /** Runs `run` after what runs before it; while the server is known to be unreachable, fails at once with the error that found it so. */
   private serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(run, run);
+    const clock = this.options.clock ?? Date.now;
+    const unlessUnreachable = async (): Promise<T> => {
+      const known = knownUnreachable(this.url, clock());
+      if (known !== undefined) throw known;
+      try {
+        return await run();
+      } catch (error) {
+        if (error instanceof PostgresStoreError && error.unreachable) noteUnreachable(this.url, error, clock());
+        throw error;
+      }
+    };
+    const result = this.queue.then(unlessUnreachable, unlessUnreachable);
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -231,7 +245,7 @@ export class PostgresStore implements Store {
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.drop();
-        reject(new PostgresStoreError(`postgres ${this.server}: no answer within ${limitMs} ms: the server is down, slow or unreachable`, 'TIMEOUT'));
+        reject(new PostgresStoreError(this.server, `no answer within ${limitMs} ms: the server is down, slow or unreachable`, 'TIMEOUT'));
       }, limitMs);
     });
     try {
@@ -284,7 +298,7 @@ export class PostgresStore implements Store {
     if (left < LEAST_ATTEMPT_MS) {
       const spent = ((Date.now() - connecting.since) / 1000).toFixed(1);
       const tries = connecting.attempts === 1 ? '1 attempt' : `${connecting.attempts} attempts`;
-      throw new PostgresStoreError(`${error.message} (${tries} in ${spent} s)`, error.code);
+      throw new PostgresStoreError(this.server, `${error.reason} (${tries} in ${spent} s)`, error.code);
     }
     const pause = Math.min(left - LEAST_ATTEMPT_MS, Math.random() * Math.min(LAST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** (connecting.attempts - 1)));
     await new Promise((resolve) => setTimeout(resolve, pause));
@@ -330,7 +344,7 @@ export class PostgresStore implements Store {
 
   private sameConnection(connection: { closes: number }, closes: number): void {
     if (this.client === connection && connection.closes === closes) return;
-    const error = new PostgresStoreError(`postgres ${this.server}: the connection was lost inside a transaction, which did not commit`, 'CONNECTION_CLOSED');
+    const error = new PostgresStoreError(this.server, 'the connection was lost inside a transaction, which did not commit', 'CONNECTION_CLOSED');
     error.lostBeforeCommit = true;
     throw error;
   }
@@ -354,8 +368,10 @@ export class PostgresStore implements Store {
   private checkSchema(version: number): void {
     const latest = POSTGRES_MIGRATIONS.length;
     if (version > latest) {
-      throw new AgentLeaseError(
-        `the store postgres ${this.server} (schema ${this.schema}) has schema ${version}, newer than this agent-lease (${latest}): upgrade agent-lease`,
+      throw new PostgresStoreError(
+        this.server,
+        `the schema ${this.schema} is at version ${version}, newer than this agent-lease (${latest}): upgrade agent-lease`,
+        undefined,
       );
     }
     if (version < latest) throw new SchemaBehind();

@@ -3,7 +3,7 @@
 // `store` of `.agent-lease.json`. In team mode the repository is known by an id every clone
 // computes alike (lib/git/identity.ts), and its leases are kept apart from other repositories'.
 import type { Config } from '../config/load';
-import { postgresUrlProblem } from '../config/store-url';
+import type { ConnectionSettings } from '../postgres/connection-settings';
 import { repositoryIdentity, type RepositoryIdentity } from '../git/identity';
 import type { RepoLocation } from '../git/repo';
 import { storePathOf } from '../git/store-location';
@@ -22,6 +22,8 @@ export type StoreChoice =
       url: string;
       /** `host:port/database`, nothing secret. */
       server: string;
+      /** What the URL says about connecting, read once: the store opens with it. */
+      connection: ConnectionSettings;
       repository: RepositoryIdentity;
       chosenBy: ChosenBy;
     };
@@ -53,34 +55,30 @@ function sqliteStore(repo: RepoLocation, env: NodeJS.ProcessEnv, chosenBy: Chose
 
 /** The PostgreSQL store `url` names for `repo`, known as every clone knows it. */
 export function postgresStore(repo: RepoLocation, config: StoreSettings, url: string, chosenBy: ChosenBy): StoreChoice {
-  const server = checkedServer(url, chosenBy);
+  const connection = checkedConnection(url, chosenBy);
   let repository: RepositoryIdentity;
   try {
     repository = repositoryIdentity(repo, { configured: config.repositoryId, integrationBranch: config.integrationBranch });
   } catch (error) {
-    throw new AgentLeaseError(`team mode (the store ${server}, from ${chosenBy}) cannot be used: ${(error as Error).message}`);
+    throw new AgentLeaseError(`team mode (the store ${connection.server}, from ${chosenBy}) cannot be used: ${(error as Error).message}`);
   }
-  return { engine: 'postgres', url, server, repository, chosenBy };
+  return { engine: 'postgres', url, server: connection.server, connection, repository, chosenBy };
 }
 
 /** The PostgreSQL store `url` names for the repository whose id is given (no repository at hand to compute it from). */
 export function postgresStoreOf(repositoryId: string, url: string, chosenBy: ChosenBy): StoreChoice {
-  return { engine: 'postgres', url, server: checkedServer(url, chosenBy), repository: { id: repositoryId, from: { config: true } }, chosenBy };
+  const connection = checkedConnection(url, chosenBy);
+  return { engine: 'postgres', url, server: connection.server, connection, repository: { id: repositoryId, from: { config: true } }, chosenBy };
 }
 
-function checkedServer(url: string, chosenBy: ChosenBy): string {
-  // The URL itself is never quoted: it may hold a password.
-  const problem = postgresUrlProblem(url);
-  if (problem !== null) throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${problem}`);
-  const { serverName } = require('../postgres/server') as typeof import('../postgres/server');
-  const server = serverName(url);
+function checkedConnection(url: string, chosenBy: ChosenBy): ConnectionSettings {
   const { connectionSettings } = require('../postgres/connection-settings') as typeof import('../postgres/connection-settings');
   try {
-    connectionSettings(url);
+    return connectionSettings(url);
   } catch (error) {
+    // The URL itself is never quoted: it may hold a password.
     throw new AgentLeaseError(`${chosenBy} names no store agent-lease can use: ${(error as Error).message}`);
   }
-  return server;
 }
 
 /** The store in words, for `status`, `doctor` and a session's briefing: never a password. */

@@ -26,7 +26,7 @@ export function openChosenStore(choice: StoreChoice, options: OpenChosenOptions 
   const url = parsePostgresUrl(choice.url);
   const hasPassword = url.password !== '' || url.params.has('password') || env.PGPASSWORD !== undefined;
   return openPostgresStore({
-    url: choice.url,
+    url: choice.connection,
     repository: choice.repository.id,
     password: hasPassword ? undefined : () => passwordForAny(libpqDefaults(url, env)),
     ...now,

@@ -39,19 +39,28 @@ export function isEnvironmentError(error: unknown): boolean {
 }
 
 /**
- * The store could not be reached or stopped answering (a PostgreSQL server down, frozen or cut
- * off): trying it again at once would only wait as long again.
+ * A store's failure that names the store (`postgres host:5432/db: …`), so that it says everything
+ * on a line of its own (a CLI command's error, doctor's check); `reason` is the same without the
+ * name, for a line that names the store already.
  */
-export function isUnreachableStore(error: unknown): boolean {
-  return (error as { unreachable?: unknown } | null)?.unreachable === true;
+export class NamedStoreError extends AgentLeaseError {
+  constructor(
+    readonly store: string,
+    readonly reason: string,
+  ) {
+    super(`${store}: ${reason}`);
+    this.name = 'NamedStoreError';
+  }
 }
 
 /**
- * What went wrong using the store, in one line, with the likely cause when the error code tells it.
- * SQLite may quote the damaged part of a file (schema text, any bytes): only the start of its
- * first line is kept, control characters replaced, so that a terminal shows it as it is.
+ * What went wrong using the store, in one line that goes after the store's name (a NamedStoreError
+ * gives its reason), with the likely cause when the error code tells it. SQLite may quote the
+ * damaged part of a file (schema text, any bytes): only the start of its first line is kept,
+ * control characters replaced, so that a terminal shows it as it is.
  */
 export function describeStoreError(error: unknown): string {
+  if (error instanceof NamedStoreError) return error.reason;
   const code = (error as { code?: unknown } | null)?.code;
   const cause = typeof code === 'string' ? STORE_ERROR_CAUSES.find(([prefix]) => code.startsWith(prefix))?.[1] : undefined;
   // A native addon's problem is agent-lease's own sentence, and its fix names this Node's path: never cut.

@@ -33,10 +33,12 @@ export interface Pooler {
 export interface PoolerOptions {
   /** Server connections per database and user: the transactions the server runs at once. */
   poolSize?: number;
+  /** Lends each transaction the server connection idle longest (server_round_robin), not the last one used: consecutive transactions of one client change connection. */
+  roundRobin?: boolean;
 }
 
 /** Starts a PgBouncer in transaction pooling mode in front of `server`: about a tenth of a second. */
-export async function startPgBouncer(server: PostgresServer, { poolSize = 4 }: PoolerOptions = {}): Promise<Pooler> {
+export async function startPgBouncer(server: PostgresServer, { poolSize = 4, roundRobin = false }: PoolerOptions = {}): Promise<Pooler> {
   if (BINARY === undefined) throw new Error(NO_PGBOUNCER as string);
   const dir = mkdtempSync(join(tmpdir(), 'agent-lease-pgbouncer-'));
   if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', serverUser()], { encoding: 'utf8' }).trim()), -1);
@@ -58,6 +60,7 @@ export async function startPgBouncer(server: PostgresServer, { poolSize = 4 }: P
       `auth_file = ${join(dir, 'users.txt')}`,
       'pool_mode = transaction',
       `default_pool_size = ${poolSize}`,
+      `server_round_robin = ${roundRobin ? 1 : 0}`,
       'max_client_conn = 1000',
       `logfile = ${log}`,
       `pidfile = ${pidFile}`,
