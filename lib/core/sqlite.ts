@@ -54,7 +54,9 @@ export function storeMarkerPath(path: string): string {
  * removed with its directory looks like a first use.
  */
 export function storeSeemsRemoved(path: string): boolean {
-  return !existsSync(path) && existsSync(storeMarkerPath(path));
+  // The marker first: it is written after the database, so a store another process creates
+  // between the two looks is never taken for a removed one.
+  return existsSync(storeMarkerPath(path)) && !existsSync(path);
 }
 
 /** What to tell the user when opening `path` starts a new store because the old one was removed. */
